@@ -1,0 +1,148 @@
+//! The application: shared state, the router, and every piece of middleware, in one place.
+
+use std::future::Future;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum_login::AuthManagerLayerBuilder;
+use sqlx::PgPool;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::auth::{self, AuthSession};
+use crate::error::{AppError, ErrorPage};
+use crate::web::{self, Ctx};
+
+/// Forms are small; the member import (a later feature) raises its own limit.
+const BODY_LIMIT: usize = 2 * 1024 * 1024;
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(pool: PgPool, secure_cookies: bool) -> Self {
+        Self { pool, secure_cookies }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/static/{*path}", get(web::static_file))
+        .merge(auth::router())
+        .merge(crate::org::router())
+        .merge(crate::members::router())
+        .fallback(|| async { AppError::NotFound });
+
+    let sessions = auth::session_layer(state.pool.clone(), state.secure_cookies);
+    let auth_layer =
+        AuthManagerLayerBuilder::new(auth::Backend::new(state.pool.clone()), sessions).build();
+
+    // Outermost first: trace everything, turn panics into 500s, then the limits, then the
+    // headers every response carries, then CSRF, then the session.
+    let middleware = ServiceBuilder::new()
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::new())
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(middleware::from_fn(error_pages))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CsrfLayer::new())
+        .layer(auth_layer)
+        .layer(middleware::from_fn(with_layout_ctx));
+
+    routes.layer(middleware).with_state(state)
+}
+
+/// Makes the signed-in user known to pages rendered far from any handler (error pages), so
+/// that they keep the user's navigation.
+async fn with_layout_ctx(auth: AuthSession, req: Request, next: Next) -> Response {
+    let ctx = auth.user.as_ref().map(Ctx::for_user).unwrap_or_else(Ctx::anonymous);
+    web::LAYOUT_CTX.scope(ctx, next.run(req)).await
+}
+
+/// Error statuses produced by middleware (CSRF refusal, timeout, body too large, panic)
+/// come as bare text: give them the same page as every other error.
+async fn error_pages(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if (status.is_client_error() || status.is_server_error()) && !is_html {
+        return ErrorPage::for_status(status, None).into_response_with(status);
+    }
+    response
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match sqlx::query_scalar!("SELECT 1 AS \"one!\"").fetch_one(&state.pool).await {
+        Ok(_) => (StatusCode::OK, "ok").into_response(),
+        Err(err) => {
+            tracing::error!("health check: {err}");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// Serves until `shutdown` resolves, then lets requests in flight finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let store = auth::session_store(state.pool.clone());
+    let cleanup = tokio::spawn(async move {
+        use tower_sessions::session_store::ExpiredDeletion;
+        let mut hourly = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            hourly.tick().await;
+            if let Err(err) = store.delete_expired().await {
+                tracing::warn!("deleting expired sessions: {err}");
+            }
+        }
+    });
+    let app = router(state);
+    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    cleanup.abort();
+    result?;
+    Ok(())
+}
+

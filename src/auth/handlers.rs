@@ -1,0 +1,140 @@
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::store::{self, LoginOutcome};
+use super::{AuthSession, User, password};
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::web::{Ctx, safe_next};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/login.html")]
+pub struct LoginPage {
+    ctx: Ctx,
+    username: String,
+    next: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_form(auth: AuthSession, Query(q): Query<NextQuery>) -> Response {
+    let next = safe_next(q.next.as_deref());
+    if auth.user.is_some() {
+        return Redirect::to(next.as_deref().unwrap_or("/")).into_response();
+    }
+    LoginPage { ctx: Ctx::anonymous(), username: String::new(), next, error: None }.into_response()
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    mut auth: AuthSession,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let next = safe_next(form.next.as_deref());
+    let error = match store::check_login(&state.pool, &form.username, &form.password).await? {
+        LoginOutcome::Success(user) => {
+            auth.login(&user).await.map_err(|e| anyhow::anyhow!("login: {e}"))?;
+            tracing::info!(user = %user.username, "signed in");
+            return Ok(Redirect::to(next.as_deref().unwrap_or("/")).into_response());
+        }
+        LoginOutcome::Wrong => "Tên đăng nhập hoặc mật khẩu không đúng.".to_owned(),
+        LoginOutcome::Locked { until } => {
+            let local = until.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh);
+            format!(
+                "Tài khoản tạm khóa vì nhập sai mật khẩu {} lần liên tiếp. Vui lòng thử lại sau {}.",
+                super::MAX_FAILED_LOGINS,
+                local.format("%H:%M ngày %d/%m/%Y")
+            )
+        }
+    };
+    let page = LoginPage { ctx: Ctx::anonymous(), username: form.username, next, error: Some(error) };
+    Ok((StatusCode::UNAUTHORIZED, page).into_response())
+}
+
+pub async fn logout(mut auth: AuthSession) -> AppResult<Redirect> {
+    auth.logout().await.map_err(|e| anyhow::anyhow!("logout: {e}"))?;
+    Ok(Redirect::to("/login"))
+}
+
+#[derive(Default)]
+pub struct PasswordErrors {
+    current: Option<&'static str>,
+    new: Option<&'static str>,
+    confirm: Option<&'static str>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/password.html")]
+pub struct PasswordPage {
+    ctx: Ctx,
+    username: String,
+    done: bool,
+    errors: PasswordErrors,
+}
+
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+pub async fn password_form(user: User, Query(q): Query<DoneQuery>) -> PasswordPage {
+    PasswordPage {
+        ctx: Ctx::for_user(&user),
+        username: user.username.clone(),
+        done: q.done.is_some(),
+        errors: PasswordErrors::default(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    mut auth: AuthSession,
+    user: User,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let mut errors = PasswordErrors::default();
+    if !store::verify_current_password(&state.pool, user.id, &form.current).await? {
+        errors.current = Some("Mật khẩu hiện tại không đúng.");
+    }
+    if let Err(msg) = password::check_new(&form.new) {
+        errors.new = Some(msg);
+    } else if form.new == form.current {
+        errors.new = Some("Mật khẩu mới phải khác mật khẩu hiện tại.");
+    }
+    if form.confirm != form.new {
+        errors.confirm = Some("Hai lần nhập mật khẩu mới không khớp.");
+    }
+    if errors.current.is_some() || errors.new.is_some() || errors.confirm.is_some() {
+        let page = PasswordPage { ctx: Ctx::for_user(&user), username: user.username.clone(), done: false, errors };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    store::set_password(&state.pool, user.id, &form.new).await?;
+    // Sessions carry a hash of the password: every other session is now invalid. Log this
+    // one in again so the user stays signed in here.
+    let fresh = store::load_user(&state.pool, user.id).await?.ok_or(AppError::NotFound)?;
+    auth.login(&fresh).await.map_err(|e| anyhow::anyhow!("login: {e}"))?;
+    Ok(Redirect::to("/account/password?done=1").into_response())
+}

@@ -1,0 +1,273 @@
+//! Accounts, sessions, roles and the scope every request is checked against.
+//!
+//! Sessions live in Postgres (tower-sessions); axum-login keeps the user id and a hash of the
+//! password in the session, renews the session id at login, and drops every session of a
+//! user whose password changed.
+
+mod handlers;
+pub mod password;
+pub mod sessions;
+pub mod store;
+
+use std::fmt;
+
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::error::AppError;
+
+pub use store::Backend;
+
+pub type AuthSession = axum_login::AuthSession<Backend>;
+
+/// Five wrong passwords in a row lock the account for a quarter of an hour.
+pub const MAX_FAILED_LOGINS: i32 = 5;
+pub const LOCKOUT_MINUTES: i64 = 15;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Organisation tree, users and rubrics of a unit's subtree (or everything).
+    Admin,
+    /// Sees and acts on a committee's whole subtree.
+    Supervisor,
+    /// Bí thư of a branch.
+    Secretary,
+    /// Phó bí thư.
+    Deputy,
+    /// Chi ủy viên.
+    Committee,
+    /// A party member: their own records.
+    Member,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Supervisor => "supervisor",
+            Role::Secretary => "secretary",
+            Role::Deputy => "deputy",
+            Role::Committee => "committee",
+            Role::Member => "member",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Quản trị viên",
+            Role::Supervisor => "Cấp ủy cấp trên",
+            Role::Secretary => "Bí thư chi bộ",
+            Role::Deputy => "Phó Bí thư chi bộ",
+            Role::Committee => "Chi ủy viên",
+            Role::Member => "Đảng viên",
+        }
+    }
+
+    /// Roles whose grant opens the unit's subtree for reading.
+    fn opens_subtree(self) -> bool {
+        !matches!(self, Role::Member)
+    }
+}
+
+/// One role at one unit (no unit: a system-wide administrator).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Grant {
+    pub role: Role,
+    pub unit_id: Option<Uuid>,
+    pub unit_path: Option<String>,
+    pub unit_name: Option<String>,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct User {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub member_id: Option<Uuid>,
+    pub grants: Vec<Grant>,
+    password_hash: String,
+}
+
+impl fmt::Debug for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("grants", &self.grants)
+            .field("password_hash", &"[redacted]")
+            .finish()
+    }
+}
+
+impl axum_login::AuthUser for User {
+    type Id = Uuid;
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn session_auth_hash(&self) -> &[u8] {
+        self.password_hash.as_bytes()
+    }
+}
+
+/// Is `path` the unit at `ancestor` or below it? Paths are ltree text: labels joined by dots.
+pub fn path_within(ancestor: &str, path: &str) -> bool {
+    path == ancestor
+        || (path.len() > ancestor.len()
+            && path.starts_with(ancestor)
+            && path.as_bytes()[ancestor.len()] == b'.')
+}
+
+impl User {
+    /// The grant shown in the layout and used for the home page: the widest one.
+    pub fn primary_grant(&self) -> Option<&Grant> {
+        self.grants.iter().min_by_key(|g| {
+            (g.unit_path.as_ref().map(|p| p.split('.').count()).unwrap_or(0), g.role as u8)
+        })
+    }
+
+    pub fn is_admin_anywhere(&self) -> bool {
+        self.grants.iter().any(|g| g.role == Role::Admin)
+    }
+
+    fn has_role_over(&self, path: &str, pred: impl Fn(Role) -> bool) -> bool {
+        self.grants.iter().any(|g| {
+            pred(g.role)
+                && match &g.unit_path {
+                    None => g.role == Role::Admin,
+                    Some(root) => path_within(root, path),
+                }
+        })
+    }
+
+    /// May this user open the unit at `path` (its page, its members, its meetings)?
+    pub fn sees_unit(&self, path: &str) -> bool {
+        self.has_role_over(path, Role::opens_subtree)
+    }
+
+    /// May this user restructure the unit at `path` (rename, move, close, merge, add below)?
+    pub fn administers(&self, path: &str) -> bool {
+        self.has_role_over(path, |r| r == Role::Admin)
+    }
+
+    /// The subtrees this user may read; `None` means every unit.
+    pub fn scope_roots(&self) -> Option<Vec<String>> {
+        let mut roots = Vec::new();
+        for g in self.grants.iter().filter(|g| g.role.opens_subtree()) {
+            match &g.unit_path {
+                None => return None,
+                Some(p) => roots.push(p.clone()),
+            }
+        }
+        Some(roots)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for User {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let session = AuthSession::from_request_parts(parts, state)
+            .await
+            .map_err(|(_, msg)| AppError::Internal(anyhow::anyhow!("auth session: {msg}")))?;
+        session.user.ok_or_else(|| AppError::Unauthenticated {
+            next: (parts.method == axum::http::Method::GET)
+                .then(|| parts.uri.path_and_query().map(|p| p.to_string()))
+                .flatten(),
+        })
+    }
+}
+
+pub fn session_store(pool: sqlx::PgPool) -> sessions::PgSessionStore {
+    sessions::PgSessionStore::new(pool)
+}
+
+/// Session cookie: HttpOnly, SameSite=Lax, Secure when served over https; a day of
+/// inactivity ends the session.
+pub fn session_layer(pool: sqlx::PgPool, secure: bool) -> SessionManagerLayer<sessions::PgSessionStore> {
+    SessionManagerLayer::new(session_store(pool))
+        .with_name("chibo_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(24)))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(handlers::login_form).post(handlers::login))
+        .route("/logout", axum::routing::post(handlers::logout))
+        .route(
+            "/account/password",
+            get(handlers::password_form).post(handlers::change_password),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(grants: Vec<(Role, Option<&str>)>) -> User {
+        User {
+            id: Uuid::nil(),
+            username: "u".into(),
+            display_name: "U".into(),
+            member_id: None,
+            password_hash: String::new(),
+            grants: grants
+                .into_iter()
+                .map(|(role, p)| Grant {
+                    role,
+                    unit_id: None,
+                    unit_path: p.map(str::to_owned),
+                    unit_name: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn subtree_membership_is_label_wise() {
+        assert!(path_within("a", "a"));
+        assert!(path_within("a", "a.b.c"));
+        assert!(!path_within("a", "ab"));
+        assert!(!path_within("a.b", "a"));
+        assert!(!path_within("a.b", "a.bc.d"));
+    }
+
+    #[test]
+    fn supervisors_see_their_subtree_only() {
+        let ward = user(vec![(Role::Supervisor, Some("p.t.w1"))]);
+        assert!(ward.sees_unit("p.t.w1"));
+        assert!(ward.sees_unit("p.t.w1.b7"));
+        assert!(!ward.sees_unit("p.t.w2.b1"));
+        assert!(!ward.sees_unit("p.t"));
+        assert!(!ward.administers("p.t.w1"));
+    }
+
+    #[test]
+    fn members_open_no_unit_and_system_admins_open_all() {
+        let member = user(vec![(Role::Member, Some("p.t.w1.b1"))]);
+        assert!(!member.sees_unit("p.t.w1.b1"));
+        assert_eq!(member.scope_roots(), Some(vec![]));
+        let admin = user(vec![(Role::Admin, None)]);
+        assert!(admin.sees_unit("anything.at.all"));
+        assert!(admin.administers("x"));
+        assert_eq!(admin.scope_roots(), None);
+    }
+
+    #[test]
+    fn the_widest_grant_is_primary() {
+        let u = user(vec![(Role::Secretary, Some("p.t.w1.b1")), (Role::Supervisor, Some("p.t.w1"))]);
+        assert_eq!(u.primary_grant().unwrap().role, Role::Supervisor);
+    }
+}

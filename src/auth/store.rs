@@ -1,0 +1,208 @@
+//! Users, their grants, login checks and the lock-out counter.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use super::{Grant, LOCKOUT_MINUTES, MAX_FAILED_LOGINS, Role, User, password};
+
+/// The axum-login backend: loads the user behind a session on every request.
+#[derive(Clone)]
+pub struct Backend {
+    pool: PgPool,
+}
+
+impl Backend {
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+}
+
+#[derive(Clone)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+impl axum_login::AuthnBackend for Backend {
+    type User = User;
+    type Credentials = Credentials;
+    type Error = sqlx::Error;
+
+    async fn authenticate(&self, creds: Credentials) -> Result<Option<User>, sqlx::Error> {
+        match check_login(&self.pool, &creds.username, &creds.password).await {
+            Ok(LoginOutcome::Success(user)) => Ok(Some(*user)),
+            Ok(_) => Ok(None),
+            Err(e) => Err(sqlx::Error::Protocol(format!("{e:#}"))),
+        }
+    }
+
+    async fn get_user(&self, user_id: &Uuid) -> Result<Option<User>, sqlx::Error> {
+        load_user(&self.pool, *user_id).await
+    }
+}
+
+/// One query: the user and every grant with its unit's path and name.
+pub async fn load_user(pool: &PgPool, id: Uuid) -> Result<Option<User>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT u.id, u.username, u.display_name, u.password_hash, u.member_id,
+                  coalesce(json_agg(json_build_object(
+                        'role', g.role, 'unit_id', g.unit_id,
+                        'unit_path', un.path::text, 'unit_name', un.name))
+                      FILTER (WHERE g.id IS NOT NULL), '[]') AS "grants!: Json<Vec<Grant>>"
+             FROM users u
+             LEFT JOIN role_grants g ON g.user_id = u.id
+             LEFT JOIN units un ON un.id = g.unit_id
+            WHERE u.id = $1 AND u.is_active
+            GROUP BY u.id"#,
+        id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| User {
+        id: r.id,
+        username: r.username,
+        display_name: r.display_name,
+        member_id: r.member_id,
+        grants: r.grants.0,
+        password_hash: r.password_hash,
+    }))
+}
+
+pub enum LoginOutcome {
+    Success(Box<User>),
+    /// Unknown user name or wrong password: the two are never told apart.
+    Wrong,
+    Locked { until: DateTime<Utc> },
+}
+
+/// Checks a login attempt and keeps the failure counter: after MAX_FAILED_LOGINS wrong
+/// passwords in a row the account is locked for LOCKOUT_MINUTES, and while it is locked the
+/// password is not even checked.
+pub async fn check_login(pool: &PgPool, username: &str, pw: &str) -> anyhow::Result<LoginOutcome> {
+    let username = username.trim().to_lowercase();
+    let row = sqlx::query!(
+        "SELECT id, password_hash, locked_until FROM users WHERE username = $1 AND is_active",
+        username
+    )
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else {
+        password::verify(pw.to_owned(), None).await?;
+        return Ok(LoginOutcome::Wrong);
+    };
+    if let Some(until) = row.locked_until.filter(|t| *t > Utc::now()) {
+        return Ok(LoginOutcome::Locked { until });
+    }
+    if password::verify(pw.to_owned(), Some(row.password_hash)).await? {
+        sqlx::query!(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1",
+            row.id
+        )
+        .execute(pool)
+        .await?;
+        let user = load_user(pool, row.id).await?.ok_or_else(|| anyhow::anyhow!("user vanished"))?;
+        return Ok(LoginOutcome::Success(Box::new(user)));
+    }
+    // Counted in one statement so that parallel attempts cannot slip past the limit. A lock
+    // that has run out starts the count again.
+    let locked = sqlx::query_scalar!(
+        r#"UPDATE users
+              SET failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= now()
+                                       THEN 1 ELSE failed_logins + 1 END,
+                  locked_until = CASE
+                      WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= now()
+                                 THEN 1 ELSE failed_logins + 1 END) >= $2
+                      THEN now() + make_interval(mins => $3::int) END
+            WHERE id = $1
+        RETURNING locked_until"#,
+        row.id,
+        MAX_FAILED_LOGINS,
+        LOCKOUT_MINUTES as i32
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(match locked {
+        Some(until) => LoginOutcome::Locked { until },
+        None => LoginOutcome::Wrong,
+    })
+}
+
+pub async fn verify_current_password(pool: &PgPool, user_id: Uuid, pw: &str) -> anyhow::Result<bool> {
+    let hash = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user_id)
+        .fetch_one(pool)
+        .await?;
+    password::verify(pw.to_owned(), Some(hash)).await
+}
+
+pub async fn set_password(pool: &PgPool, user_id: Uuid, new_password: &str) -> anyhow::Result<()> {
+    let hash = password::hash(new_password.to_owned()).await?;
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2, password_changed_at = now(), failed_logins = 0,
+                          locked_until = NULL
+          WHERE id = $1",
+        user_id,
+        hash
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO audit_log (user_id, action, entity, entity_id) VALUES ($1, 'password_changed', 'user', $1)",
+        user_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub password: &'a str,
+    pub member_id: Option<Uuid>,
+    pub grants: &'a [(Role, Option<Uuid>)],
+}
+
+pub async fn create_user(pool: &PgPool, new: NewUser<'_>) -> anyhow::Result<Uuid> {
+    let username = new.username.trim().to_lowercase();
+    if !username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+        || !(3..=50).contains(&username.len())
+    {
+        anyhow::bail!("Tên đăng nhập chỉ gồm 3–50 chữ thường không dấu, số, dấu chấm, gạch nối.");
+    }
+    password::check_new(new.password).map_err(|m| anyhow::anyhow!(m))?;
+    for (role, unit) in new.grants {
+        if unit.is_none() && *role != Role::Admin {
+            anyhow::bail!("Vai trò {} cần một đơn vị (--unit).", role.as_str());
+        }
+    }
+    let hash = password::hash(new.password.to_owned()).await?;
+    let id = Uuid::now_v7();
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "INSERT INTO users (id, username, display_name, password_hash, member_id) VALUES ($1, $2, $3, $4, $5)",
+        id,
+        username,
+        new.display_name.trim(),
+        hash,
+        new.member_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    for (role, unit) in new.grants {
+        sqlx::query!(
+            "INSERT INTO role_grants (id, user_id, role, unit_id) VALUES ($1, $2, $3, $4)",
+            Uuid::now_v7(),
+            id,
+            role.as_str(),
+            *unit
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}

@@ -1,0 +1,74 @@
+//! The command line: `chibo serve | migrate | seed-demo | create-user`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use uuid::Uuid;
+
+use crate::auth::Role;
+use crate::config::{DbConfig, Secret};
+
+#[derive(Debug, Parser)]
+#[command(name = "chibo", version, about = "Sinh hoạt chi bộ: họp, điểm danh, biên bản, chấm điểm")]
+pub struct Cli {
+    /// Use this Postgres server instead of the private cluster under --data-dir.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<Secret>,
+
+    /// Where the private Postgres cluster lives when DATABASE_URL is not set.
+    #[arg(long, env = "CHIBO_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the web server (migrates, and fills demo data into an empty database).
+    Serve {
+        #[arg(long, env = "CHIBO_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Do not fill demo data into an empty database.
+        #[arg(long)]
+        no_demo: bool,
+        /// Password of the demo logins (generated and printed when unset).
+        #[arg(long, env = "CHIBO_DEMO_PASSWORD", hide_env_values = true)]
+        demo_password: Option<Secret>,
+        /// Send the session cookie only over https.
+        #[arg(long, env = "CHIBO_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Fill the demo organisation, members and logins into an empty database.
+    SeedDemo {
+        #[arg(long, env = "CHIBO_DEMO_PASSWORD", hide_env_values = true)]
+        demo_password: Option<Secret>,
+    },
+    /// Create a login. The password comes from CHIBO_NEW_PASSWORD, or is generated and printed.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        /// admin, supervisor, secretary, deputy, committee or member.
+        #[arg(long)]
+        role: Role,
+        /// The unit the role applies to (required except for a system-wide admin).
+        #[arg(long)]
+        unit: Option<Uuid>,
+        /// The member record of this person (role "member").
+        #[arg(long)]
+        member: Option<Uuid>,
+        #[arg(long, env = "CHIBO_NEW_PASSWORD", hide_env_values = true)]
+        password: Option<Secret>,
+    },
+}
+
+impl Cli {
+    pub fn db_config(&self) -> DbConfig {
+        DbConfig { database_url: self.database_url.clone(), data_dir: self.data_dir.clone() }
+    }
+}

@@ -1,0 +1,94 @@
+//! One error type for every handler, rendered as a page in the common layout. Internal
+//! details are logged once and never shown.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Not signed in: go to the login page.
+    #[error("unauthenticated")]
+    Unauthenticated { next: Option<String> },
+    /// Does not exist, or outside the caller's scope (the two are never told apart).
+    #[error("not found")]
+    NotFound,
+    /// Inside the scope, but the role does not allow this action.
+    #[error("forbidden")]
+    Forbidden,
+    /// The request cannot be carried out as asked; the message is for the user.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        match err {
+            sqlx::Error::RowNotFound => AppError::NotFound,
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub ctx: crate::web::Ctx,
+    pub status: u16,
+    pub title: &'static str,
+    pub message: String,
+}
+
+impl ErrorPage {
+    pub fn for_status(status: StatusCode, message: Option<String>) -> Self {
+        let (title, default) = match status.as_u16() {
+            400 => ("Yêu cầu không hợp lệ", "Dữ liệu gửi lên không đúng định dạng."),
+            403 => ("Không được phép", "Bạn không có quyền thực hiện thao tác này."),
+            404 => ("Không tìm thấy trang", "Trang bạn tìm không tồn tại hoặc nằm ngoài phạm vi của bạn."),
+            408 => ("Quá thời gian chờ", "Máy chủ xử lý quá lâu. Vui lòng thử lại."),
+            409 => ("Không thực hiện được", "Yêu cầu mâu thuẫn với dữ liệu hiện có."),
+            413 => ("Dữ liệu quá lớn", "Dữ liệu gửi lên vượt quá giới hạn cho phép."),
+            422 => ("Dữ liệu chưa hợp lệ", "Vui lòng kiểm tra lại dữ liệu đã nhập."),
+            429 => ("Quá nhiều yêu cầu", "Vui lòng chờ một lát rồi thử lại."),
+            s if s >= 500 => ("Lỗi hệ thống", "Đã có lỗi xảy ra. Vui lòng thử lại sau; nếu lỗi còn lặp lại, hãy báo quản trị viên."),
+            _ => ("Có lỗi", "Không thực hiện được yêu cầu."),
+        };
+        Self { ctx: crate::web::current_ctx(), status: status.as_u16(), title, message: message.unwrap_or_else(|| default.to_owned()) }
+    }
+
+    pub fn into_response_with(self, status: StatusCode) -> Response {
+        match self.render() {
+            Ok(body) => (status, Html(body)).into_response(),
+            Err(err) => {
+                tracing::error!("rendering the error page: {err}");
+                (status, self.title).into_response()
+            }
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, message) = match self {
+            AppError::Unauthenticated { next } => {
+                let target = match next {
+                    Some(next) => format!("/login?next={}", crate::web::url_encode(&next)),
+                    None => "/login".to_owned(),
+                };
+                return Redirect::to(&target).into_response();
+            }
+            AppError::NotFound => (StatusCode::NOT_FOUND, None),
+            AppError::Forbidden => (StatusCode::FORBIDDEN, None),
+            AppError::Conflict(msg) => (StatusCode::CONFLICT, Some(msg)),
+            AppError::Internal(err) => {
+                tracing::error!("internal error: {err:#}");
+                (StatusCode::INTERNAL_SERVER_ERROR, None)
+            }
+        };
+        ErrorPage::for_status(status, message).into_response_with(status)
+    }
+}

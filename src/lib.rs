@@ -1,0 +1,186 @@
+//! chibo: Party-branch meetings, attendance, minutes and scoring, from one server.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod members;
+pub mod org;
+pub mod web;
+
+use std::time::Instant;
+
+use anyhow::Context;
+use sqlx::PgPool;
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::{Cli, Command};
+use crate::config::{DbConfig, ServeConfig};
+use crate::db::embedded::{self, EmbeddedPostgres};
+
+/// The database this process works on, and the private cluster behind it when there is one.
+/// Dropping it stops that cluster.
+pub struct Database {
+    pub pool: PgPool,
+    embedded: Option<EmbeddedPostgres>,
+}
+
+impl Database {
+    /// Connects to DATABASE_URL, or starts (and on first use creates) the private cluster.
+    pub async fn open(cfg: &DbConfig) -> anyhow::Result<Self> {
+        if let Some(url) = &cfg.database_url {
+            let options = url
+                .expose()
+                .parse()
+                .context("DATABASE_URL không hợp lệ")?;
+            let pool = db::connect(options, 20).await?;
+            return Ok(Self { pool, embedded: None });
+        }
+        let dir = cfg.data_dir.clone();
+        let server =
+            tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&dir, &Default::default()))
+                .await??;
+        ensure_database(&server, "chibo").await?;
+        let pool = db::connect(server.connect_options("chibo"), 20).await?;
+        Ok(Self { pool, embedded: Some(server) })
+    }
+
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        db::migrate(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes the pool, then stops the private cluster (if any) cleanly.
+    pub async fn close(mut self) -> anyhow::Result<()> {
+        self.pool.close().await;
+        if let Some(mut server) = self.embedded.take() {
+            tokio::task::spawn_blocking(move || server.stop()).await??;
+        }
+        Ok(())
+    }
+}
+
+async fn ensure_database(server: &EmbeddedPostgres, name: &str) -> anyhow::Result<()> {
+    use sqlx::{ConnectOptions, Connection};
+    let mut conn = server.connect_options("postgres").connect().await?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(name)
+        .fetch_one(&mut conn)
+        .await?;
+    if !exists {
+        sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await?;
+    }
+    conn.close().await?;
+    Ok(())
+}
+
+fn init_tracing() {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn,axum_login=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    init_tracing();
+    let db_cfg = cli.db_config();
+    match cli.command {
+        Command::Serve { addr, no_demo, demo_password, secure_cookies } => {
+            let cfg = ServeConfig { addr, secure_cookies, demo: !no_demo, demo_password };
+            serve(&db_cfg, cfg).await
+        }
+        Command::Migrate => {
+            let db = Database::open(&db_cfg).await?;
+            db.migrate().await?;
+            println!("Đã cập nhật cấu trúc cơ sở dữ liệu.");
+            db.close().await
+        }
+        Command::SeedDemo { demo_password } => {
+            let db = Database::open(&db_cfg).await?;
+            db.migrate().await?;
+            let result = demo::seed_if_empty(&db.pool, demo_password.as_ref()).await;
+            db.close().await?;
+            match result? {
+                Some(creds) => demo::print_logins(&creds, None),
+                None => println!("Cơ sở dữ liệu đã có dữ liệu; không tạo dữ liệu mẫu."),
+            }
+            Ok(())
+        }
+        Command::CreateUser { username, display_name, role, unit, member, password } => {
+            let db = Database::open(&db_cfg).await?;
+            db.migrate().await?;
+            let (password, generated) = match password {
+                Some(p) => (p.expose().to_owned(), false),
+                None => (auth::password::generate(), true),
+            };
+            let new = auth::store::NewUser {
+                username: &username,
+                display_name: &display_name,
+                password: &password,
+                member_id: member,
+                grants: &[(role, unit)],
+            };
+            let result = auth::store::create_user(&db.pool, new).await;
+            db.close().await?;
+            let id = result?;
+            println!("Đã tạo tài khoản {username} ({id}).");
+            if generated {
+                println!("Mật khẩu: {password}");
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(db_cfg: &DbConfig, cfg: ServeConfig) -> anyhow::Result<()> {
+    let started = Instant::now();
+    if db_cfg.database_url.is_none() {
+        // Fail early, with the install hint, before anything else happens.
+        embedded::find_bin_dir()?;
+    }
+    let db = Database::open(db_cfg).await?;
+    let result = serve_on(&db, &cfg, started).await;
+    db.close().await?;
+    result
+}
+
+async fn serve_on(db: &Database, cfg: &ServeConfig, started: Instant) -> anyhow::Result<()> {
+    db.migrate().await?;
+    if cfg.demo {
+        demo::seed_if_empty(&db.pool, cfg.demo_password.as_ref()).await?;
+        if let Some(pw) = &cfg.demo_password {
+            demo::reset_password(&db.pool, pw).await?;
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(cfg.addr)
+        .await
+        .with_context(|| format!("không mở được cổng {}", cfg.addr))?;
+    let addr = listener.local_addr()?;
+    let state = app::AppState::new(db.pool.clone(), cfg.secure_cookies);
+    println!("chibo đang chạy tại http://{addr}  (khởi động {} ms)", started.elapsed().as_millis());
+    if let Some(creds) = demo::stored_logins(&db.pool).await? {
+        demo::print_logins(&creds, Some(addr));
+    }
+    println!("Nhấn Ctrl-C để dừng.");
+    app::serve(listener, state, shutdown_signal()).await?;
+    println!("Đã dừng máy chủ.");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

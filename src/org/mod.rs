@@ -1,0 +1,601 @@
+//! The organisation tree: browsing within one's scope, and restructuring by administrators.
+
+pub mod domain;
+pub mod store;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use self::domain::{ALL_BRANCH_TYPES, ALL_KINDS, BranchCounts, BranchType, UnitKind};
+use self::store::{ChildRow, Link, OrgError, Unit};
+use crate::app::AppState;
+use crate::auth::{Role, User};
+use crate::error::{AppError, AppResult};
+use crate::members::store::RosterRow;
+use crate::web::{Ctx, FieldErrors, parse_vn_date, today, vn_date};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/units/{id}", get(unit_page))
+        .route("/admin", get(admin_home))
+        .route("/admin/units/new", get(new_form).post(create))
+        .route("/admin/units/{id}/rename", get(rename_form).post(rename))
+        .route("/admin/units/{id}/move", get(move_form).post(move_unit))
+        .route("/admin/units/{id}/close", get(close_form).post(close))
+        .route("/admin/units/{id}/merge", get(merge_form).post(merge))
+}
+
+/// Loads a unit the user may see; anything else is "not found", exactly like a missing id.
+async fn visible_unit(state: &AppState, user: &User, id: Uuid) -> AppResult<Unit> {
+    let unit = store::get(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    if !user.sees_unit(&unit.path) {
+        return Err(AppError::NotFound);
+    }
+    Ok(unit)
+}
+
+/// A unit the user administers. Outside their scope: 404; inside but without the role: 403.
+async fn administered_unit(state: &AppState, user: &User, id: Uuid) -> AppResult<Unit> {
+    let unit = visible_unit(state, user, id).await?;
+    if !user.administers(&unit.path) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(unit)
+}
+
+pub struct Crumb {
+    pub name: String,
+    pub href: Option<String>,
+}
+
+async fn crumbs(state: &AppState, user: &User, unit: &Unit) -> AppResult<Vec<Crumb>> {
+    Ok(store::ancestors(&state.pool, &unit.path)
+        .await?
+        .into_iter()
+        .map(|c| Crumb {
+            href: (c.id != unit.id && user.sees_unit(&c.path)).then(|| format!("/units/{}", c.id)),
+            name: c.name,
+        })
+        .collect())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "org/home.html")]
+struct HomePage {
+    ctx: Ctx,
+    units: Vec<(String, String, String)>,
+}
+
+async fn home(State(state): State<AppState>, user: User) -> AppResult<Response> {
+    let mut units: Vec<(String, String, String)> = Vec::new();
+    for g in user.grants.iter().filter(|g| g.role != Role::Member) {
+        match (g.unit_id, &g.unit_name) {
+            (Some(id), Some(name)) => units.push((format!("/units/{id}"), name.clone(), g.role.label().into())),
+            _ => {
+                // A system-wide administrator starts from the top-level units.
+                for u in top_units(&state).await? {
+                    units.push((format!("/units/{}", u.id), u.name, g.role.label().into()));
+                }
+            }
+        }
+    }
+    if units.is_empty() {
+        if let Some(member) = user.member_id {
+            return Ok(Redirect::to(&format!("/members/{member}")).into_response());
+        }
+    }
+    if units.len() == 1 {
+        return Ok(Redirect::to(&units[0].0).into_response());
+    }
+    Ok(HomePage { ctx: Ctx::for_user(&user), units }.into_response())
+}
+
+async fn top_units(state: &AppState) -> AppResult<Vec<Link>> {
+    Ok(sqlx::query_as!(
+        Link,
+        r#"SELECT id, name FROM units WHERE parent_id IS NULL ORDER BY name COLLATE "vi-VN-x-icu""#
+    )
+    .fetch_all(&state.pool)
+    .await?)
+}
+
+pub struct ChildView {
+    pub href: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub branch_type: &'static str,
+    pub closed: Option<String>,
+    pub branches: i64,
+    pub members: i64,
+}
+
+impl From<ChildRow> for ChildView {
+    fn from(c: ChildRow) -> Self {
+        ChildView {
+            href: format!("/units/{}", c.id),
+            name: c.name,
+            kind: UnitKind::parse(&c.kind).map(UnitKind::label).unwrap_or(""),
+            branch_type: c.branch_type.as_deref().and_then(BranchType::parse).map(BranchType::label).unwrap_or(""),
+            closed: c.valid_to.map(vn_date),
+            branches: c.branches,
+            members: c.members,
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "org/unit.html")]
+struct UnitPage {
+    ctx: Ctx,
+    crumbs: Vec<Crumb>,
+    unit: Unit,
+    kind_label: &'static str,
+    branch_type_label: &'static str,
+    valid_from: String,
+    closed_on: Option<String>,
+    successors: Vec<Link>,
+    predecessors: Vec<Link>,
+    open_children: Vec<ChildView>,
+    closed_children: Vec<ChildView>,
+    is_branch: bool,
+    counts: BranchCounts,
+    roster: Vec<RosterRow>,
+    can_admin: bool,
+}
+
+async fn unit_page(State(state): State<AppState>, user: User, Path(id): Path<Uuid>) -> AppResult<UnitPage> {
+    let unit = visible_unit(&state, &user, id).await?;
+    let crumbs = crumbs(&state, &user, &unit).await?;
+    let (open_children, closed_children): (Vec<ChildView>, Vec<ChildView>) = store::children(&state.pool, &unit)
+        .await?
+        .into_iter()
+        .map(ChildView::from)
+        .partition(|c| c.closed.is_none());
+    let is_branch = unit.kind.is_branch();
+    let roster = if is_branch {
+        crate::members::store::roster(&state.pool, unit.id).await?
+    } else {
+        Vec::new()
+    };
+    let counts = domain::branch_counts(roster.iter().map(|r| domain::CountInput {
+        permanent: r.permanent,
+        status: &r.status,
+        lifecycle_state: &r.lifecycle_state,
+    }));
+    Ok(UnitPage {
+        ctx: Ctx::for_user(&user),
+        crumbs,
+        kind_label: unit.kind.label(),
+        branch_type_label: unit.branch_type.map(BranchType::label).unwrap_or(""),
+        valid_from: vn_date(unit.valid_from),
+        closed_on: unit.valid_to.map(vn_date),
+        successors: store::successors(&state.pool, unit.id).await?,
+        predecessors: store::predecessors(&state.pool, unit.id).await?,
+        open_children,
+        closed_children,
+        is_branch,
+        counts,
+        roster,
+        can_admin: user.administers(&unit.path),
+        unit,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "org/admin.html")]
+struct AdminPage {
+    ctx: Ctx,
+    units: Vec<Link>,
+    system_admin: bool,
+}
+
+async fn admin_home(State(state): State<AppState>, user: User) -> AppResult<AdminPage> {
+    if !user.is_admin_anywhere() {
+        return Err(AppError::NotFound);
+    }
+    let system_admin = user.grants.iter().any(|g| g.role == Role::Admin && g.unit_id.is_none());
+    let units = if system_admin {
+        top_units(&state).await?
+    } else {
+        user.grants
+            .iter()
+            .filter(|g| g.role == Role::Admin)
+            .filter_map(|g| Some(Link { id: g.unit_id?, name: g.unit_name.clone()? }))
+            .collect()
+    };
+    Ok(AdminPage { ctx: Ctx::for_user(&user), units, system_admin })
+}
+
+/// Turns a refused restructuring into form messages; anything else is an error page.
+fn form_errors(err: OrgError) -> AppResult<FieldErrors> {
+    let mut errors = FieldErrors::default();
+    match err {
+        OrgError::Invalid { field, message } => errors.add(field, message),
+        OrgError::Stale => errors.add(
+            "form",
+            "Đơn vị vừa được người khác thay đổi. Dữ liệu mới đã được tải lại, nội dung bạn nhập vẫn giữ nguyên; vui lòng kiểm tra rồi gửi lại.",
+        ),
+        OrgError::NotFound => return Err(AppError::NotFound),
+        OrgError::Db(e) => return Err(e.into()),
+    }
+    Ok(errors)
+}
+
+fn parse_date_field(raw: &str, field: &'static str, errors: &mut FieldErrors) -> Option<chrono::NaiveDate> {
+    if raw.trim().is_empty() {
+        errors.add(field, "Vui lòng nhập ngày (ngày/tháng/năm).");
+        return None;
+    }
+    let date = parse_vn_date(raw);
+    if date.is_none() {
+        errors.add(field, "Ngày không hợp lệ; nhập theo dạng ngày/tháng/năm, ví dụ 01/07/2025.");
+    }
+    date
+}
+
+fn parse_id_field(raw: &str, field: &'static str, message: &str, errors: &mut FieldErrors) -> Option<Uuid> {
+    let id = Uuid::parse_str(raw.trim()).ok();
+    if id.is_none() {
+        errors.add(field, message);
+    }
+    id
+}
+
+// ----- create -------------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+pub struct NewQuery {
+    parent: Option<Uuid>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct NewUnitForm {
+    #[serde(default)]
+    parent: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    branch_type: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    valid_from: String,
+}
+
+pub struct Choice {
+    pub value: &'static str,
+    pub label: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "org/new.html")]
+struct NewUnitPage {
+    ctx: Ctx,
+    parent: Option<Unit>,
+    form: NewUnitForm,
+    kinds: Vec<Choice>,
+    branch_types: Vec<Choice>,
+    errors: FieldErrors,
+}
+
+/// The parent a new unit goes under: one the user administers, or none for a system admin.
+async fn parent_for_new(state: &AppState, user: &User, parent: Option<Uuid>) -> AppResult<Option<Unit>> {
+    match parent {
+        Some(id) => Ok(Some(administered_unit(state, user, id).await?)),
+        None if user.grants.iter().any(|g| g.role == Role::Admin && g.unit_id.is_none()) => Ok(None),
+        None => Err(AppError::NotFound),
+    }
+}
+
+fn kind_choices(parent: Option<&Unit>) -> Vec<Choice> {
+    ALL_KINDS
+        .into_iter()
+        .filter(|k| domain::placement_allowed(parent.map(|p| p.kind), *k).is_ok())
+        .map(|k| Choice { value: k.as_str(), label: k.label() })
+        .collect()
+}
+
+fn branch_type_choices() -> Vec<Choice> {
+    ALL_BRANCH_TYPES.into_iter().map(|t| Choice { value: t.as_str(), label: t.label() }).collect()
+}
+
+async fn new_form(State(state): State<AppState>, user: User, Query(q): Query<NewQuery>) -> AppResult<NewUnitPage> {
+    let parent = parent_for_new(&state, &user, q.parent).await?;
+    let form = NewUnitForm {
+        parent: parent.as_ref().map(|p| p.id.to_string()).unwrap_or_default(),
+        valid_from: today().format("%Y-%m-%d").to_string(),
+        ..Default::default()
+    };
+    Ok(NewUnitPage {
+        ctx: Ctx::for_user(&user),
+        kinds: kind_choices(parent.as_ref()),
+        parent,
+        form,
+        branch_types: branch_type_choices(),
+        errors: FieldErrors::default(),
+    })
+}
+
+async fn create(State(state): State<AppState>, user: User, Form(form): Form<NewUnitForm>) -> AppResult<Response> {
+    let parent_id = if form.parent.trim().is_empty() { None } else { Some(Uuid::parse_str(form.parent.trim()).map_err(|_| AppError::NotFound)?) };
+    let parent = parent_for_new(&state, &user, parent_id).await?;
+    let mut errors = FieldErrors::default();
+    let name = domain::parse_name(&form.name).map_err(|m| errors.add("name", m)).ok();
+    let kind = UnitKind::parse(&form.kind);
+    if kind.is_none() {
+        errors.add("kind", "Vui lòng chọn loại đơn vị.");
+    }
+    let branch_type = match (kind, BranchType::parse(&form.branch_type)) {
+        (Some(k), Some(t)) if k.is_branch() => Some(t),
+        (Some(k), None) if k.is_branch() => {
+            errors.add("branch_type", "Vui lòng chọn loại hình chi bộ.");
+            None
+        }
+        _ => None,
+    };
+    let valid_from = parse_date_field(&form.valid_from, "valid_from", &mut errors);
+    if let (true, Some(name), Some(kind), Some(valid_from)) = (errors.is_empty(), name, kind, valid_from) {
+        let new = store::NewUnit { parent_id, kind, branch_type, name, valid_from };
+        match store::create(&state.pool, Some(user.id), new).await {
+            Ok(id) => return Ok(Redirect::to(&format!("/units/{id}")).into_response()),
+            Err(e) => errors = form_errors(e)?,
+        }
+    }
+    let page = NewUnitPage {
+        ctx: Ctx::for_user(&user),
+        kinds: kind_choices(parent.as_ref()),
+        parent,
+        form,
+        branch_types: branch_type_choices(),
+        errors,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+// ----- rename -------------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+pub struct RenameForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    version: i32,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "org/rename.html")]
+struct RenamePage {
+    ctx: Ctx,
+    unit: Unit,
+    name: String,
+    version: i32,
+    errors: FieldErrors,
+}
+
+async fn rename_form(State(state): State<AppState>, user: User, Path(id): Path<Uuid>) -> AppResult<RenamePage> {
+    let unit = administered_unit(&state, &user, id).await?;
+    Ok(RenamePage { ctx: Ctx::for_user(&user), name: unit.name.clone(), version: unit.version, unit, errors: FieldErrors::default() })
+}
+
+async fn rename(State(state): State<AppState>, user: User, Path(id): Path<Uuid>, Form(form): Form<RenameForm>) -> AppResult<Response> {
+    let unit = administered_unit(&state, &user, id).await?;
+    let errors = match domain::parse_name(&form.name) {
+        Err(m) => {
+            let mut e = FieldErrors::default();
+            e.add("name", m);
+            e
+        }
+        Ok(name) => match store::rename(&state.pool, Some(user.id), id, form.version, &name).await {
+            Ok(()) => return Ok(Redirect::to(&format!("/units/{id}")).into_response()),
+            Err(e) => form_errors(e)?,
+        },
+    };
+    let page = RenamePage { ctx: Ctx::for_user(&user), name: form.name, version: unit.version, unit, errors };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+// ----- move, merge: pick another unit -------------------------------------------------------
+
+pub struct Option_ {
+    pub value: String,
+    pub label: String,
+}
+
+/// Open units in the user's administration scope that could take `unit`: as its new parent
+/// (`for_merge` false) or as the unit it merges into.
+async fn unit_choices(state: &AppState, user: &User, unit: &Unit, for_merge: bool) -> AppResult<Vec<Option_>> {
+    let admin_roots: Option<Vec<String>> = if user.grants.iter().any(|g| g.role == Role::Admin && g.unit_path.is_none()) {
+        None
+    } else {
+        Some(user.grants.iter().filter(|g| g.role == Role::Admin).filter_map(|g| g.unit_path.clone()).collect())
+    };
+    let candidates = store::open_units_under(&state.pool, admin_roots.as_deref(), !for_merge).await?;
+    Ok(candidates
+        .into_iter()
+        .filter(|(c, _)| !crate::auth::path_within(&unit.path, &c.path))
+        .filter(|(c, _)| {
+            if for_merge {
+                domain::merge_allowed(unit.kind, c.kind).is_ok()
+            } else {
+                Some(c.id) != unit.parent_id && domain::placement_allowed(Some(c.kind), unit.kind).is_ok()
+            }
+        })
+        .map(|(c, parent_name)| Option_ {
+            value: c.id.to_string(),
+            label: if parent_name.is_empty() { c.name } else { format!("{} — thuộc {}", c.name, parent_name) },
+        })
+        .collect())
+}
+
+/// The chosen unit must be one the user administers; otherwise it is treated as unknown.
+async fn chosen_unit(state: &AppState, user: &User, raw: &str, field: &'static str, errors: &mut FieldErrors) -> AppResult<Option<Uuid>> {
+    let Some(id) = parse_id_field(raw, field, "Vui lòng chọn một đơn vị.", errors) else {
+        return Ok(None);
+    };
+    match store::get(&state.pool, id).await? {
+        Some(u) if user.administers(&u.path) => Ok(Some(id)),
+        _ => {
+            errors.add(field, "Đơn vị đã chọn không tồn tại hoặc nằm ngoài phạm vi quản trị của bạn.");
+            Ok(None)
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct MoveForm {
+    #[serde(default)]
+    parent: String,
+    #[serde(default)]
+    version: i32,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "org/move.html")]
+struct MovePage {
+    ctx: Ctx,
+    unit: Unit,
+    choices: Vec<Option_>,
+    selected: String,
+    version: i32,
+    errors: FieldErrors,
+}
+
+async fn move_form(State(state): State<AppState>, user: User, Path(id): Path<Uuid>) -> AppResult<MovePage> {
+    let unit = administered_unit(&state, &user, id).await?;
+    let choices = unit_choices(&state, &user, &unit, false).await?;
+    Ok(MovePage { ctx: Ctx::for_user(&user), choices, selected: String::new(), version: unit.version, unit, errors: FieldErrors::default() })
+}
+
+async fn move_unit(State(state): State<AppState>, user: User, Path(id): Path<Uuid>, Form(form): Form<MoveForm>) -> AppResult<Response> {
+    let unit = administered_unit(&state, &user, id).await?;
+    let mut errors = FieldErrors::default();
+    if let Some(parent) = chosen_unit(&state, &user, &form.parent, "parent", &mut errors).await? {
+        match store::move_to(&state.pool, Some(user.id), id, form.version, parent).await {
+            Ok(()) => return Ok(Redirect::to(&format!("/units/{id}")).into_response()),
+            Err(e) => errors = form_errors(e)?,
+        }
+    }
+    let choices = unit_choices(&state, &user, &unit, false).await?;
+    let page = MovePage { ctx: Ctx::for_user(&user), choices, selected: form.parent, version: unit.version, unit, errors };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct MergeForm {
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    version: i32,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "org/merge.html")]
+struct MergePage {
+    ctx: Ctx,
+    unit: Unit,
+    choices: Vec<Option_>,
+    selected: String,
+    date: String,
+    version: i32,
+    errors: FieldErrors,
+}
+
+async fn merge_form(State(state): State<AppState>, user: User, Path(id): Path<Uuid>) -> AppResult<MergePage> {
+    let unit = administered_unit(&state, &user, id).await?;
+    let choices = unit_choices(&state, &user, &unit, true).await?;
+    Ok(MergePage {
+        ctx: Ctx::for_user(&user),
+        choices,
+        selected: String::new(),
+        date: today().format("%Y-%m-%d").to_string(),
+        version: unit.version,
+        unit,
+        errors: FieldErrors::default(),
+    })
+}
+
+async fn merge(State(state): State<AppState>, user: User, Path(id): Path<Uuid>, Form(form): Form<MergeForm>) -> AppResult<Response> {
+    let unit = administered_unit(&state, &user, id).await?;
+    let mut errors = FieldErrors::default();
+    let target = chosen_unit(&state, &user, &form.target, "target", &mut errors).await?;
+    let date = parse_date_field(&form.date, "date", &mut errors);
+    if let (Some(target), Some(date)) = (target, date) {
+        match store::merge(&state.pool, Some(user.id), id, form.version, target, date).await {
+            Ok(_) => return Ok(Redirect::to(&format!("/units/{target}")).into_response()),
+            Err(e) => errors = form_errors(e)?,
+        }
+    }
+    let choices = unit_choices(&state, &user, &unit, true).await?;
+    let page = MergePage { ctx: Ctx::for_user(&user), choices, selected: form.target, date: form.date, version: unit.version, unit, errors };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+// ----- close --------------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+pub struct CloseForm {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    successor: String,
+    #[serde(default)]
+    version: i32,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "org/close.html")]
+struct ClosePage {
+    ctx: Ctx,
+    unit: Unit,
+    choices: Vec<Option_>,
+    selected: String,
+    date: String,
+    version: i32,
+    errors: FieldErrors,
+}
+
+async fn close_form(State(state): State<AppState>, user: User, Path(id): Path<Uuid>) -> AppResult<ClosePage> {
+    let unit = administered_unit(&state, &user, id).await?;
+    let choices = unit_choices(&state, &user, &unit, true).await?;
+    Ok(ClosePage {
+        ctx: Ctx::for_user(&user),
+        choices,
+        selected: String::new(),
+        date: today().format("%Y-%m-%d").to_string(),
+        version: unit.version,
+        unit,
+        errors: FieldErrors::default(),
+    })
+}
+
+async fn close(State(state): State<AppState>, user: User, Path(id): Path<Uuid>, Form(form): Form<CloseForm>) -> AppResult<Response> {
+    let unit = administered_unit(&state, &user, id).await?;
+    let mut errors = FieldErrors::default();
+    let date = parse_date_field(&form.date, "date", &mut errors);
+    let successor = if form.successor.trim().is_empty() {
+        None
+    } else {
+        chosen_unit(&state, &user, &form.successor, "successors", &mut errors).await?
+    };
+    if let (true, Some(date)) = (errors.is_empty(), date) {
+        let successors: Vec<Uuid> = successor.into_iter().collect();
+        match store::close(&state.pool, Some(user.id), id, form.version, date, &successors).await {
+            Ok(()) => return Ok(Redirect::to(&format!("/units/{id}")).into_response()),
+            Err(e) => errors = form_errors(e)?,
+        }
+    }
+    let choices = unit_choices(&state, &user, &unit, true).await?;
+    let page = ClosePage { ctx: Ctx::for_user(&user), choices, selected: form.successor, date: form.date, version: unit.version, unit, errors };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
