@@ -37,7 +37,10 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(pool: PgPool, secure_cookies: bool) -> Self {
-        Self { pool, secure_cookies }
+        Self {
+            pool,
+            secure_cookies,
+        }
     }
 }
 
@@ -81,7 +84,10 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("no-store"),
         ))
         .layer(middleware::from_fn(error_pages))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CsrfLayer::new())
         .layer(auth_layer)
@@ -93,7 +99,11 @@ pub fn router(state: AppState) -> Router {
 /// Makes the signed-in user known to pages rendered far from any handler (error pages), so
 /// that they keep the user's navigation.
 async fn with_layout_ctx(auth: AuthSession, req: Request, next: Next) -> Response {
-    let ctx = auth.user.as_ref().map(Ctx::for_user).unwrap_or_else(Ctx::anonymous);
+    let ctx = auth
+        .user
+        .as_ref()
+        .map(Ctx::for_user)
+        .unwrap_or_else(Ctx::anonymous);
     web::LAYOUT_CTX.scope(ctx, next.run(req)).await
 }
 
@@ -113,7 +123,10 @@ async fn error_pages(req: Request, next: Next) -> Response {
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
-    match sqlx::query_scalar!("SELECT 1 AS \"one!\"").fetch_one(&state.pool).await {
+    match sqlx::query_scalar!("SELECT 1 AS \"one!\"")
+        .fetch_one(&state.pool)
+        .await
+    {
         Ok(_) => (StatusCode::OK, "ok").into_response(),
         Err(err) => {
             tracing::error!("health check: {err}");
@@ -140,9 +153,10 @@ pub async fn serve(
         }
     });
     let app = router(state);
-    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
     cleanup.abort();
     result?;
     Ok(())
 }
-

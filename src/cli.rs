@@ -10,7 +10,11 @@ use crate::auth::Role;
 use crate::config::{DbConfig, Secret};
 
 #[derive(Debug, Parser)]
-#[command(name = "chibo", version, about = "Sinh hoạt chi bộ: họp, điểm danh, biên bản, chấm điểm")]
+#[command(
+    name = "chibo",
+    version,
+    about = "Sinh hoạt chi bộ: họp, điểm danh, biên bản, chấm điểm"
+)]
 pub struct Cli {
     /// Use this Postgres server instead of the private cluster under --data-dir.
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
@@ -69,6 +73,9 @@ pub enum Command {
 
 impl Cli {
     pub fn db_config(&self) -> DbConfig {
-        DbConfig { database_url: self.database_url.clone(), data_dir: self.data_dir.clone() }
+        DbConfig {
+            database_url: self.database_url.clone(),
+            data_dir: self.data_dir.clone(),
+        }
     }
 }

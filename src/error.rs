@@ -46,18 +46,47 @@ pub struct ErrorPage {
 impl ErrorPage {
     pub fn for_status(status: StatusCode, message: Option<String>) -> Self {
         let (title, default) = match status.as_u16() {
-            400 => ("Yêu cầu không hợp lệ", "Dữ liệu gửi lên không đúng định dạng."),
-            403 => ("Không được phép", "Bạn không có quyền thực hiện thao tác này."),
-            404 => ("Không tìm thấy trang", "Trang bạn tìm không tồn tại hoặc nằm ngoài phạm vi của bạn."),
-            408 => ("Quá thời gian chờ", "Máy chủ xử lý quá lâu. Vui lòng thử lại."),
-            409 => ("Không thực hiện được", "Yêu cầu mâu thuẫn với dữ liệu hiện có."),
-            413 => ("Dữ liệu quá lớn", "Dữ liệu gửi lên vượt quá giới hạn cho phép."),
-            422 => ("Dữ liệu chưa hợp lệ", "Vui lòng kiểm tra lại dữ liệu đã nhập."),
+            400 => (
+                "Yêu cầu không hợp lệ",
+                "Dữ liệu gửi lên không đúng định dạng.",
+            ),
+            403 => (
+                "Không được phép",
+                "Bạn không có quyền thực hiện thao tác này.",
+            ),
+            404 => (
+                "Không tìm thấy trang",
+                "Trang bạn tìm không tồn tại hoặc nằm ngoài phạm vi của bạn.",
+            ),
+            408 => (
+                "Quá thời gian chờ",
+                "Máy chủ xử lý quá lâu. Vui lòng thử lại.",
+            ),
+            409 => (
+                "Không thực hiện được",
+                "Yêu cầu mâu thuẫn với dữ liệu hiện có.",
+            ),
+            413 => (
+                "Dữ liệu quá lớn",
+                "Dữ liệu gửi lên vượt quá giới hạn cho phép.",
+            ),
+            422 => (
+                "Dữ liệu chưa hợp lệ",
+                "Vui lòng kiểm tra lại dữ liệu đã nhập.",
+            ),
             429 => ("Quá nhiều yêu cầu", "Vui lòng chờ một lát rồi thử lại."),
-            s if s >= 500 => ("Lỗi hệ thống", "Đã có lỗi xảy ra. Vui lòng thử lại sau; nếu lỗi còn lặp lại, hãy báo quản trị viên."),
+            s if s >= 500 => (
+                "Lỗi hệ thống",
+                "Đã có lỗi xảy ra. Vui lòng thử lại sau; nếu lỗi còn lặp lại, hãy báo quản trị viên.",
+            ),
             _ => ("Có lỗi", "Không thực hiện được yêu cầu."),
         };
-        Self { ctx: crate::web::current_ctx(), status: status.as_u16(), title, message: message.unwrap_or_else(|| default.to_owned()) }
+        Self {
+            ctx: crate::web::current_ctx(),
+            status: status.as_u16(),
+            title,
+            message: message.unwrap_or_else(|| default.to_owned()),
+        }
     }
 
     pub fn into_response_with(self, status: StatusCode) -> Response {

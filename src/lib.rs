@@ -32,12 +32,12 @@ impl Database {
     /// Connects to DATABASE_URL, or starts (and on first use creates) the private cluster.
     pub async fn open(cfg: &DbConfig) -> anyhow::Result<Self> {
         if let Some(url) = &cfg.database_url {
-            let options = url
-                .expose()
-                .parse()
-                .context("DATABASE_URL không hợp lệ")?;
+            let options = url.expose().parse().context("DATABASE_URL không hợp lệ")?;
             let pool = db::connect(options, 20).await?;
-            return Ok(Self { pool, embedded: None });
+            return Ok(Self {
+                pool,
+                embedded: None,
+            });
         }
         let dir = cfg.data_dir.clone();
         let server =
@@ -45,7 +45,10 @@ impl Database {
                 .await??;
         ensure_database(&server, "chibo").await?;
         let pool = db::connect(server.connect_options("chibo"), 20).await?;
-        Ok(Self { pool, embedded: Some(server) })
+        Ok(Self {
+            pool,
+            embedded: Some(server),
+        })
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
@@ -66,12 +69,15 @@ impl Database {
 async fn ensure_database(server: &EmbeddedPostgres, name: &str) -> anyhow::Result<()> {
     use sqlx::{ConnectOptions, Connection};
     let mut conn = server.connect_options("postgres").connect().await?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(name)
-        .fetch_one(&mut conn)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(name)
+            .fetch_one(&mut conn)
+            .await?;
     if !exists {
-        sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await?;
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut conn)
+            .await?;
     }
     conn.close().await?;
     Ok(())
@@ -87,8 +93,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     init_tracing();
     let db_cfg = cli.db_config();
     match cli.command {
-        Command::Serve { addr, no_demo, demo_password, secure_cookies } => {
-            let cfg = ServeConfig { addr, secure_cookies, demo: !no_demo, demo_password };
+        Command::Serve {
+            addr,
+            no_demo,
+            demo_password,
+            secure_cookies,
+        } => {
+            let cfg = ServeConfig {
+                addr,
+                secure_cookies,
+                demo: !no_demo,
+                demo_password,
+            };
             serve(&db_cfg, cfg).await
         }
         Command::Migrate => {
@@ -108,7 +124,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::CreateUser { username, display_name, role, unit, member, password } => {
+        Command::CreateUser {
+            username,
+            display_name,
+            role,
+            unit,
+            member,
+            password,
+        } => {
             let db = Database::open(&db_cfg).await?;
             db.migrate().await?;
             let (password, generated) = match password {
@@ -159,28 +182,32 @@ async fn serve_on(db: &Database, cfg: &ServeConfig, started: Instant) -> anyhow:
         .with_context(|| format!("không mở được cổng {}", cfg.addr))?;
     let addr = listener.local_addr()?;
     let state = app::AppState::new(db.pool.clone(), cfg.secure_cookies);
-    println!("chibo đang chạy tại http://{addr}  (khởi động {} ms)", started.elapsed().as_millis());
+    let shutdown = shutdown_signal()?;
+    println!(
+        "chibo đang chạy tại http://{addr}  (khởi động {} ms)",
+        started.elapsed().as_millis()
+    );
     if let Some(creds) = demo::stored_logins(&db.pool).await? {
         demo::print_logins(&creds, Some(addr));
     }
     println!("Nhấn Ctrl-C để dừng.");
-    app::serve(listener, state, shutdown_signal()).await?;
-    println!("Đã dừng máy chủ.");
+    app::serve(listener, state, shutdown).await?;
+    // stdout may be gone by now (a closed pipe): this line must not turn a clean stop into a panic.
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "Đã dừng máy chủ.");
     Ok(())
 }
 
-/// Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Ctrl-C or SIGTERM. The handlers are installed when this is called, not when the future
+/// is first polled, so a signal that arrives right after start-up is not lost.
+pub fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {},
+            _ = int.recv() => {},
         }
-    };
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    })
 }

@@ -31,7 +31,13 @@ pub async fn login_form(auth: AuthSession, Query(q): Query<NextQuery>) -> Respon
     if auth.user.is_some() {
         return Redirect::to(next.as_deref().unwrap_or("/")).into_response();
     }
-    LoginPage { ctx: Ctx::anonymous(), username: String::new(), next, error: None }.into_response()
+    LoginPage {
+        ctx: Ctx::anonymous(),
+        username: String::new(),
+        next,
+        error: None,
+    }
+    .into_response()
 }
 
 #[derive(Deserialize)]
@@ -49,7 +55,15 @@ pub async fn login(
     let next = safe_next(form.next.as_deref());
     let error = match store::check_login(&state.pool, &form.username, &form.password).await? {
         LoginOutcome::Success(user) => {
-            auth.login(&user).await.map_err(|e| anyhow::anyhow!("login: {e}"))?;
+            auth.login(&user)
+                .await
+                .map_err(|e| anyhow::anyhow!("login: {e}"))?;
+            // axum-login renews the id only for a session without a user; renew it always, so
+            // that signing in on a session someone else prepared never keeps its id.
+            auth.session
+                .cycle_id()
+                .await
+                .map_err(|e| anyhow::anyhow!("session: {e}"))?;
             tracing::info!(user = %user.username, "signed in");
             return Ok(Redirect::to(next.as_deref().unwrap_or("/")).into_response());
         }
@@ -63,12 +77,19 @@ pub async fn login(
             )
         }
     };
-    let page = LoginPage { ctx: Ctx::anonymous(), username: form.username, next, error: Some(error) };
+    let page = LoginPage {
+        ctx: Ctx::anonymous(),
+        username: form.username,
+        next,
+        error: Some(error),
+    };
     Ok((StatusCode::UNAUTHORIZED, page).into_response())
 }
 
 pub async fn logout(mut auth: AuthSession) -> AppResult<Redirect> {
-    auth.logout().await.map_err(|e| anyhow::anyhow!("logout: {e}"))?;
+    auth.logout()
+        .await
+        .map_err(|e| anyhow::anyhow!("logout: {e}"))?;
     Ok(Redirect::to("/login"))
 }
 
@@ -128,13 +149,22 @@ pub async fn change_password(
         errors.confirm = Some("Hai lần nhập mật khẩu mới không khớp.");
     }
     if errors.current.is_some() || errors.new.is_some() || errors.confirm.is_some() {
-        let page = PasswordPage { ctx: Ctx::for_user(&user), username: user.username.clone(), done: false, errors };
+        let page = PasswordPage {
+            ctx: Ctx::for_user(&user),
+            username: user.username.clone(),
+            done: false,
+            errors,
+        };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     store::set_password(&state.pool, user.id, &form.new).await?;
     // Sessions carry a hash of the password: every other session is now invalid. Log this
     // one in again so the user stays signed in here.
-    let fresh = store::load_user(&state.pool, user.id).await?.ok_or(AppError::NotFound)?;
-    auth.login(&fresh).await.map_err(|e| anyhow::anyhow!("login: {e}"))?;
+    let fresh = store::load_user(&state.pool, user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    auth.login(&fresh)
+        .await
+        .map_err(|e| anyhow::anyhow!("login: {e}"))?;
     Ok(Redirect::to("/account/password?done=1").into_response())
 }

@@ -131,7 +131,13 @@ impl User {
     /// The grant shown in the layout and used for the home page: the widest one.
     pub fn primary_grant(&self) -> Option<&Grant> {
         self.grants.iter().min_by_key(|g| {
-            (g.unit_path.as_ref().map(|p| p.split('.').count()).unwrap_or(0), g.role as u8)
+            (
+                g.unit_path
+                    .as_ref()
+                    .map(|p| p.split('.').count())
+                    .unwrap_or(0),
+                g.role as u8,
+            )
         })
     }
 
@@ -193,7 +199,10 @@ pub fn session_store(pool: sqlx::PgPool) -> sessions::PgSessionStore {
 
 /// Session cookie: HttpOnly, SameSite=Lax, Secure when served over https; a day of
 /// inactivity ends the session.
-pub fn session_layer(pool: sqlx::PgPool, secure: bool) -> SessionManagerLayer<sessions::PgSessionStore> {
+pub fn session_layer(
+    pool: sqlx::PgPool,
+    secure: bool,
+) -> SessionManagerLayer<sessions::PgSessionStore> {
     SessionManagerLayer::new(session_store(pool))
         .with_name("chibo_session")
         .with_http_only(true)
@@ -267,7 +276,10 @@ mod tests {
 
     #[test]
     fn the_widest_grant_is_primary() {
-        let u = user(vec![(Role::Secretary, Some("p.t.w1.b1")), (Role::Supervisor, Some("p.t.w1"))]);
+        let u = user(vec![
+            (Role::Secretary, Some("p.t.w1.b1")),
+            (Role::Supervisor, Some("p.t.w1")),
+        ]);
         assert_eq!(u.primary_grant().unwrap().role, Role::Supervisor);
     }
 }

@@ -8,9 +8,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
+use tower_sessions::SessionStore;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion};
-use tower_sessions::SessionStore;
 
 #[derive(Debug, Clone)]
 pub struct PgSessionStore {

@@ -74,7 +74,9 @@ pub enum LoginOutcome {
     Success(Box<User>),
     /// Unknown user name or wrong password: the two are never told apart.
     Wrong,
-    Locked { until: DateTime<Utc> },
+    Locked {
+        until: DateTime<Utc>,
+    },
 }
 
 /// Checks a login attempt and keeps the failure counter: after MAX_FAILED_LOGINS wrong
@@ -102,7 +104,9 @@ pub async fn check_login(pool: &PgPool, username: &str, pw: &str) -> anyhow::Res
         )
         .execute(pool)
         .await?;
-        let user = load_user(pool, row.id).await?.ok_or_else(|| anyhow::anyhow!("user vanished"))?;
+        let user = load_user(pool, row.id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("user vanished"))?;
         return Ok(LoginOutcome::Success(Box::new(user)));
     }
     // Counted in one statement so that parallel attempts cannot slip past the limit. A lock
@@ -129,7 +133,11 @@ pub async fn check_login(pool: &PgPool, username: &str, pw: &str) -> anyhow::Res
     })
 }
 
-pub async fn verify_current_password(pool: &PgPool, user_id: Uuid, pw: &str) -> anyhow::Result<bool> {
+pub async fn verify_current_password(
+    pool: &PgPool,
+    user_id: Uuid,
+    pw: &str,
+) -> anyhow::Result<bool> {
     let hash = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user_id)
         .fetch_one(pool)
         .await?;
@@ -168,7 +176,9 @@ pub struct NewUser<'a> {
 
 pub async fn create_user(pool: &PgPool, new: NewUser<'_>) -> anyhow::Result<Uuid> {
     let username = new.username.trim().to_lowercase();
-    if !username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+    if !username
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
         || !(3..=50).contains(&username.len())
     {
         anyhow::bail!("Tên đăng nhập chỉ gồm 3–50 chữ thường không dấu, số, dấu chấm, gạch nối.");

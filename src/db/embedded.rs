@@ -54,7 +54,11 @@ fn run_as() -> anyhow::Result<RunAs> {
     // SAFETY: geteuid/getegid have no preconditions.
     let (euid, egid) = unsafe { (libc::geteuid(), libc::getegid()) };
     if euid != 0 {
-        return Ok(RunAs { uid: euid, gid: egid, switch: false });
+        return Ok(RunAs {
+            uid: euid,
+            gid: egid,
+            switch: false,
+        });
     }
     let name = CString::new("postgres").expect("static string");
     // SAFETY: getpwnam returns a pointer into static storage or null; we copy out at once.
@@ -67,7 +71,11 @@ fn run_as() -> anyhow::Result<RunAs> {
     }
     // SAFETY: pw is non-null and points to a valid passwd struct.
     let (uid, gid) = unsafe { ((*pw).pw_uid, (*pw).pw_gid) };
-    Ok(RunAs { uid, gid, switch: true })
+    Ok(RunAs {
+        uid,
+        gid,
+        switch: true,
+    })
 }
 
 /// Finds `initdb`/`postgres`: `$PG_BIN_DIR`, else the highest `/usr/lib/postgresql/*/bin`.
@@ -77,12 +85,19 @@ pub fn find_bin_dir() -> anyhow::Result<PathBuf> {
         if dir.join("postgres").is_file() && dir.join("initdb").is_file() {
             return Ok(dir);
         }
-        bail!("PG_BIN_DIR={} không chứa initdb và postgres", dir.display());
+        bail!(
+            "PG_BIN_DIR={} không chứa initdb và postgres. Cài PostgreSQL bằng: \
+             sudo apt-get install -y postgresql — hoặc bỏ PG_BIN_DIR để dùng /usr/lib/postgresql.",
+            dir.display()
+        );
     }
     let mut best: Option<(u32, PathBuf)> = None;
     if let Ok(entries) = std::fs::read_dir("/usr/lib/postgresql") {
         for entry in entries.flatten() {
-            let Some(version) = entry.file_name().to_str().and_then(|v| v.parse::<u32>().ok())
+            let Some(version) = entry
+                .file_name()
+                .to_str()
+                .and_then(|v| v.parse::<u32>().ok())
             else {
                 continue;
             };
@@ -130,9 +145,14 @@ impl EmbeddedPostgres {
             .with_context(|| format!("không tạo được {}", log_path.display()))?;
         let mut cmd = Command::new(bin.join("postgres"));
         cmd.arg("-D").arg(&data_dir);
-        cmd.arg("-c").arg(format!("unix_socket_directories={}", socket_dir.display()));
+        cmd.arg("-c")
+            .arg(format!("unix_socket_directories={}", socket_dir.display()));
         if options.unsafe_fast {
-            for setting in ["fsync=off", "synchronous_commit=off", "full_page_writes=off"] {
+            for setting in [
+                "fsync=off",
+                "synchronous_commit=off",
+                "full_page_writes=off",
+            ] {
                 cmd.arg("-c").arg(setting);
             }
         }
@@ -145,9 +165,8 @@ impl EmbeddedPostgres {
         // The parent-death signal fires when the *thread* that forked the child ends, so the
         // child is spawned and waited for by a thread of its own that lives exactly as long.
         let (tx, rx) = std::sync::mpsc::channel();
-        let keeper = std::thread::Builder::new()
-            .name("postgres".into())
-            .spawn(move || -> std::io::Result<std::process::ExitStatus> {
+        let keeper = std::thread::Builder::new().name("postgres".into()).spawn(
+            move || -> std::io::Result<std::process::ExitStatus> {
                 let mut child = match cmd.spawn() {
                     Ok(child) => child,
                     Err(err) => {
@@ -157,11 +176,17 @@ impl EmbeddedPostgres {
                 };
                 let _ = tx.send(Ok(child.id()));
                 child.wait()
-            })?;
+            },
+        )?;
         let pid = rx
             .recv()?
             .with_context(|| format!("không chạy được {}", bin.join("postgres").display()))?;
-        let mut server = Self { data_dir, socket_dir, pid, keeper: Some(keeper) };
+        let mut server = Self {
+            data_dir,
+            socket_dir,
+            pid,
+            keeper: Some(keeper),
+        };
 
         let deadline = Instant::now() + Duration::from_secs(60);
         while !server.ready() {
@@ -171,7 +196,10 @@ impl EmbeddedPostgres {
                 bail!("PostgreSQL dừng ngay khi khởi động ({status:?}):\n{log}");
             }
             if Instant::now() > deadline {
-                bail!("PostgreSQL không sẵn sàng sau 60 giây ({})", server.data_dir.display());
+                bail!(
+                    "PostgreSQL không sẵn sàng sau 60 giây ({})",
+                    server.data_dir.display()
+                );
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -230,7 +258,9 @@ impl EmbeddedPostgres {
             && std::fs::read_to_string(self.data_dir.join("postmaster.pid")).is_ok_and(|s| {
                 // Line 1 is the server's pid (so a stale file from a killed run never counts),
                 // line 8 its status.
-                s.lines().next().is_some_and(|l| l.trim() == self.pid.to_string())
+                s.lines()
+                    .next()
+                    .is_some_and(|l| l.trim() == self.pid.to_string())
                     && s.lines().nth(7).is_some_and(|l| l.trim() == "ready")
             })
     }
@@ -248,7 +278,11 @@ fn wait_for_stale_server(data_dir: &Path) {
     let pid_file = data_dir.join("postmaster.pid");
     let deadline = Instant::now() + Duration::from_secs(15);
     while let Ok(content) = std::fs::read_to_string(&pid_file) {
-        let pid: i32 = content.lines().next().and_then(|l| l.trim().parse().ok()).unwrap_or(0);
+        let pid: i32 = content
+            .lines()
+            .next()
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or(0);
         // SAFETY: signal 0 only checks that the process exists.
         let alive = pid > 0 && unsafe { libc::kill(pid, 0) } == 0;
         if !alive || Instant::now() > deadline {
@@ -300,9 +334,14 @@ fn initdb(
     options: &Options,
 ) -> anyhow::Result<()> {
     let mut cmd = Command::new(bin.join("initdb"));
-    cmd.arg("-D")
-        .arg(data_dir)
-        .args(["-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
+    cmd.arg("-D").arg(data_dir).args([
+        "-U",
+        SUPERUSER,
+        "--auth=trust",
+        "-E",
+        "UTF8",
+        "--locale=C.UTF-8",
+    ]);
     if options.unsafe_fast {
         cmd.arg("--no-sync");
     }

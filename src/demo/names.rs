@@ -3,10 +3,27 @@
 
 /// Family names with rough weights (per mille) for north-central Vietnam.
 pub const FAMILY: &[(&str, u32)] = &[
-    ("Nguyễn", 330), ("Trần", 110), ("Lê", 100), ("Phan", 60), ("Võ", 55), ("Hoàng", 45),
-    ("Đặng", 35), ("Hồ", 35), ("Bùi", 30), ("Dương", 25), ("Đinh", 25), ("Thái", 20),
-    ("Phạm", 40), ("Ngô", 20), ("Đỗ", 15), ("Trương", 15), ("Lưu", 10), ("Mai", 10),
-    ("Đoàn", 10), ("Chu", 5), ("Tạ", 5),
+    ("Nguyễn", 330),
+    ("Trần", 110),
+    ("Lê", 100),
+    ("Phan", 60),
+    ("Võ", 55),
+    ("Hoàng", 45),
+    ("Đặng", 35),
+    ("Hồ", 35),
+    ("Bùi", 30),
+    ("Dương", 25),
+    ("Đinh", 25),
+    ("Thái", 20),
+    ("Phạm", 40),
+    ("Ngô", 20),
+    ("Đỗ", 15),
+    ("Trương", 15),
+    ("Lưu", 10),
+    ("Mai", 10),
+    ("Đoàn", 10),
+    ("Chu", 5),
+    ("Tạ", 5),
 ];
 
 pub const MIDDLE_MALE: &[&str] = &[
@@ -15,8 +32,18 @@ pub const MIDDLE_MALE: &[&str] = &[
 ];
 
 pub const MIDDLE_FEMALE: &[&str] = &[
-    "Thị", "Thị", "Thị", "Thị", "Thị Thanh", "Thị Thu", "Thị Hồng", "Thị Kim", "Ngọc", "Thu",
-    "Hải", "Thị Minh",
+    "Thị",
+    "Thị",
+    "Thị",
+    "Thị",
+    "Thị Thanh",
+    "Thị Thu",
+    "Thị Hồng",
+    "Thị Kim",
+    "Ngọc",
+    "Thu",
+    "Hải",
+    "Thị Minh",
 ];
 
 pub const GIVEN_MALE: &[&str] = &[
@@ -35,53 +62,388 @@ pub const GIVEN_FEMALE: &[&str] = &[
 /// Wards and communes of the town (before 2025), each with the names of its residential
 /// groups or villages.
 pub const KY_ANH_WARDS: &[(&str, bool, &[&str])] = &[
-    ("Đảng bộ phường Sông Trí", true, &["Hưng Lợi", "Hưng Hòa", "Hưng Thịnh", "Đông Trinh", "Tây Yên", "Bắc Hà", "Nam Hà", "Trung Hà", "Châu Phố", "Minh Huệ", "Tân Phong", "Lê Lợi"]),
-    ("Đảng bộ phường Hưng Trí", true, &["Quang Trung", "Tiến Thành", "Tân Thành", "Đông Yên", "Hưng Bình", "Hưng Phú", "Bắc Trí", "Nam Trí", "Trung Trí", "Hòa Bình", "Tân Lập"]),
-    ("Đảng bộ phường Kỳ Trinh", true, &["Hoành Nam", "Hoành Sơn", "Ba Đồng", "Đông Trinh", "Tây Trinh", "Trinh Hà", "Trinh Phú", "Bắc Trinh", "Nam Trinh", "Đồng Tiến", "Tân Hà"]),
-    ("Đảng bộ phường Kỳ Thịnh", true, &["Thịnh Lợi", "Thịnh Hòa", "Thịnh Đông", "Thịnh Tây", "Trường Sơn", "Đông Thịnh", "Tân Thịnh", "Hải Thịnh", "Bắc Thịnh", "Nam Thịnh"]),
-    ("Đảng bộ phường Kỳ Long", true, &["Long Sơn", "Long Thịnh", "Long Hải", "Long Phú", "Hải Phong", "Đông Long", "Tây Long", "Bắc Long", "Nam Long", "Tân Long"]),
-    ("Đảng bộ phường Kỳ Liên", true, &["Liên Sơn", "Liên Hải", "Liên Phú", "Liên Hà", "Hải Hà", "Đông Liên", "Tây Liên", "Bắc Liên", "Nam Liên", "Tân Liên", "Liên Thịnh"]),
-    ("Đảng bộ phường Kỳ Phương", true, &["Phương Giai", "Phương Đông", "Phương Tây", "Phương Hải", "Phương Thịnh", "Bắc Phương", "Nam Phương", "Tân Phương", "Hải Phương", "Đông Phương", "Trung Phương", "Phú Phương"]),
-    ("Đảng bộ xã Kỳ Hoa", false, &["Tân Hoa", "Hoa Sơn", "Hoa Thắng", "Đông Hoa", "Tây Hoa", "Bắc Hoa", "Nam Hoa", "Hoa Tiến", "Hoa Lợi", "Trung Hoa", "Hoa Phú"]),
-    ("Đảng bộ xã Kỳ Hà", false, &["Tân Hải", "Hải Hà", "Đông Hà", "Bắc Hà", "Nam Hà", "Hà Tiến", "Hà Thắng", "Hà Lợi", "Trung Hà", "Hà Phú"]),
-    ("Đảng bộ xã Kỳ Ninh", false, &["Ninh Hải", "Ninh Sơn", "Ninh Phú", "Đông Ninh", "Tây Ninh", "Bắc Ninh", "Nam Ninh", "Tân Ninh", "Ninh Thịnh", "Ninh Lợi", "Trung Ninh"]),
-    ("Đảng bộ xã Kỳ Lợi", false, &["Hải Phong", "Đông Yên", "Tân Lợi", "Bắc Lợi", "Nam Lợi", "Lợi Sơn", "Lợi Hải", "Lợi Phú", "Trung Lợi", "Lợi Thịnh", "Lợi Tiến", "Đông Lợi"]),
-    ("Đảng bộ xã Kỳ Nam", false, &["Trung Sơn", "Bắc Sơn", "Nam Sơn", "Tây Sơn", "Hợp Tiến", "Tân Thắng", "Xuân Hải", "Nam Hải", "Đông Nam", "Tân Nam", "Nam Phú"]),
+    (
+        "Đảng bộ phường Sông Trí",
+        true,
+        &[
+            "Hưng Lợi",
+            "Hưng Hòa",
+            "Hưng Thịnh",
+            "Đông Trinh",
+            "Tây Yên",
+            "Bắc Hà",
+            "Nam Hà",
+            "Trung Hà",
+            "Châu Phố",
+            "Minh Huệ",
+            "Tân Phong",
+            "Lê Lợi",
+        ],
+    ),
+    (
+        "Đảng bộ phường Hưng Trí",
+        true,
+        &[
+            "Quang Trung",
+            "Tiến Thành",
+            "Tân Thành",
+            "Đông Yên",
+            "Hưng Bình",
+            "Hưng Phú",
+            "Bắc Trí",
+            "Nam Trí",
+            "Trung Trí",
+            "Hòa Bình",
+            "Tân Lập",
+        ],
+    ),
+    (
+        "Đảng bộ phường Kỳ Trinh",
+        true,
+        &[
+            "Hoành Nam",
+            "Hoành Sơn",
+            "Ba Đồng",
+            "Đông Trinh",
+            "Tây Trinh",
+            "Trinh Hà",
+            "Trinh Phú",
+            "Bắc Trinh",
+            "Nam Trinh",
+            "Đồng Tiến",
+            "Tân Hà",
+        ],
+    ),
+    (
+        "Đảng bộ phường Kỳ Thịnh",
+        true,
+        &[
+            "Thịnh Lợi",
+            "Thịnh Hòa",
+            "Thịnh Đông",
+            "Thịnh Tây",
+            "Trường Sơn",
+            "Đông Thịnh",
+            "Tân Thịnh",
+            "Hải Thịnh",
+            "Bắc Thịnh",
+            "Nam Thịnh",
+        ],
+    ),
+    (
+        "Đảng bộ phường Kỳ Long",
+        true,
+        &[
+            "Long Sơn",
+            "Long Thịnh",
+            "Long Hải",
+            "Long Phú",
+            "Hải Phong",
+            "Đông Long",
+            "Tây Long",
+            "Bắc Long",
+            "Nam Long",
+            "Tân Long",
+        ],
+    ),
+    (
+        "Đảng bộ phường Kỳ Liên",
+        true,
+        &[
+            "Liên Sơn",
+            "Liên Hải",
+            "Liên Phú",
+            "Liên Hà",
+            "Hải Hà",
+            "Đông Liên",
+            "Tây Liên",
+            "Bắc Liên",
+            "Nam Liên",
+            "Tân Liên",
+            "Liên Thịnh",
+        ],
+    ),
+    (
+        "Đảng bộ phường Kỳ Phương",
+        true,
+        &[
+            "Phương Giai",
+            "Phương Đông",
+            "Phương Tây",
+            "Phương Hải",
+            "Phương Thịnh",
+            "Bắc Phương",
+            "Nam Phương",
+            "Tân Phương",
+            "Hải Phương",
+            "Đông Phương",
+            "Trung Phương",
+            "Phú Phương",
+        ],
+    ),
+    (
+        "Đảng bộ xã Kỳ Hoa",
+        false,
+        &[
+            "Tân Hoa",
+            "Hoa Sơn",
+            "Hoa Thắng",
+            "Đông Hoa",
+            "Tây Hoa",
+            "Bắc Hoa",
+            "Nam Hoa",
+            "Hoa Tiến",
+            "Hoa Lợi",
+            "Trung Hoa",
+            "Hoa Phú",
+        ],
+    ),
+    (
+        "Đảng bộ xã Kỳ Hà",
+        false,
+        &[
+            "Tân Hải",
+            "Hải Hà",
+            "Đông Hà",
+            "Bắc Hà",
+            "Nam Hà",
+            "Hà Tiến",
+            "Hà Thắng",
+            "Hà Lợi",
+            "Trung Hà",
+            "Hà Phú",
+        ],
+    ),
+    (
+        "Đảng bộ xã Kỳ Ninh",
+        false,
+        &[
+            "Ninh Hải",
+            "Ninh Sơn",
+            "Ninh Phú",
+            "Đông Ninh",
+            "Tây Ninh",
+            "Bắc Ninh",
+            "Nam Ninh",
+            "Tân Ninh",
+            "Ninh Thịnh",
+            "Ninh Lợi",
+            "Trung Ninh",
+        ],
+    ),
+    (
+        "Đảng bộ xã Kỳ Lợi",
+        false,
+        &[
+            "Hải Phong",
+            "Đông Yên",
+            "Tân Lợi",
+            "Bắc Lợi",
+            "Nam Lợi",
+            "Lợi Sơn",
+            "Lợi Hải",
+            "Lợi Phú",
+            "Trung Lợi",
+            "Lợi Thịnh",
+            "Lợi Tiến",
+            "Đông Lợi",
+        ],
+    ),
+    (
+        "Đảng bộ xã Kỳ Nam",
+        false,
+        &[
+            "Trung Sơn",
+            "Bắc Sơn",
+            "Nam Sơn",
+            "Tây Sơn",
+            "Hợp Tiến",
+            "Tân Thắng",
+            "Xuân Hải",
+            "Nam Hải",
+            "Đông Nam",
+            "Tân Nam",
+            "Nam Phú",
+        ],
+    ),
 ];
 
 /// Agencies, schools, enterprises and forces of the town: the other grassroots committees,
 /// each with the names of its branches.
 pub const KY_ANH_OTHERS: &[(&str, &[(&str, &str)])] = &[
-    ("Đảng bộ Cơ quan Thị ủy", &[("Chi bộ Văn phòng Thị ủy", "co_quan"), ("Chi bộ Ban Tổ chức Thị ủy", "co_quan"), ("Chi bộ Ban Tuyên giáo Thị ủy", "co_quan")]),
-    ("Đảng bộ Cơ quan Ủy ban nhân dân thị xã", &[("Chi bộ Văn phòng HĐND - UBND", "co_quan"), ("Chi bộ Phòng Tài chính - Kế hoạch", "co_quan"), ("Chi bộ Phòng Nội vụ", "co_quan")]),
-    ("Đảng bộ Khối Mặt trận và các đoàn thể", &[("Chi bộ Ủy ban MTTQ thị xã", "co_quan"), ("Chi bộ Thị đoàn", "co_quan"), ("Chi bộ Hội Nông dân", "co_quan")]),
-    ("Đảng bộ Công an thị xã", &[("Chi bộ Đội Cảnh sát giao thông", "luc_luong_vu_trang"), ("Chi bộ Đội An ninh", "luc_luong_vu_trang"), ("Chi bộ Đội Cảnh sát hình sự", "luc_luong_vu_trang")]),
-    ("Đảng bộ Quân sự thị xã", &[("Chi bộ Cơ quan Ban Chỉ huy Quân sự", "luc_luong_vu_trang"), ("Chi bộ Trung đội Dân quân cơ động", "luc_luong_vu_trang"), ("Chi bộ Kho vũ khí", "luc_luong_vu_trang")]),
-    ("Đảng bộ Bệnh viện Đa khoa thị xã", &[("Chi bộ Khối Nội", "su_nghiep"), ("Chi bộ Khối Ngoại", "su_nghiep"), ("Chi bộ Hành chính - Cận lâm sàng", "su_nghiep")]),
-    ("Đảng bộ Trung tâm Y tế thị xã", &[("Chi bộ Y tế dự phòng", "su_nghiep"), ("Chi bộ Dân số - Kế hoạch hóa gia đình", "su_nghiep"), ("Chi bộ Trạm y tế các phường", "su_nghiep")]),
-    ("Đảng bộ Trường THPT Kỳ Anh", &[("Chi bộ Tổ Tự nhiên", "su_nghiep"), ("Chi bộ Tổ Xã hội", "su_nghiep"), ("Chi bộ Hành chính", "su_nghiep")]),
-    ("Đảng bộ Trường THPT Lê Quảng Chí", &[("Chi bộ Tổ Toán - Tin", "su_nghiep"), ("Chi bộ Tổ Văn - Sử - Địa", "su_nghiep"), ("Chi bộ Tổ Ngoại ngữ - Thể dục", "su_nghiep")]),
-    ("Đảng bộ Trung tâm Giáo dục nghề nghiệp - GDTX", &[("Chi bộ Giáo viên", "su_nghiep"), ("Chi bộ Hành chính - Đào tạo", "su_nghiep")]),
-    ("Đảng bộ Ban Quản lý Khu kinh tế Vũng Áng", &[("Chi bộ Văn phòng Ban", "co_quan"), ("Chi bộ Phòng Quy hoạch - Xây dựng", "co_quan")]),
-    ("Đảng bộ Cảng Vũng Áng", &[("Chi bộ Khai thác cảng", "dn_nha_nuoc"), ("Chi bộ Kỹ thuật - Vật tư", "dn_nha_nuoc")]),
-    ("Đảng bộ Điện lực Kỳ Anh", &[("Chi bộ Kỹ thuật", "dn_nha_nuoc"), ("Chi bộ Kinh doanh", "dn_nha_nuoc")]),
-    ("Đảng bộ Chi nhánh Ngân hàng Nông nghiệp thị xã", &[("Chi bộ Tín dụng", "dn_nha_nuoc"), ("Chi bộ Kế toán - Ngân quỹ", "dn_nha_nuoc")]),
-    ("Đảng bộ Công ty Cổ phần Môi trường đô thị Kỳ Anh", &[("Chi bộ Đội Vệ sinh", "dn_ngoai_nha_nuoc"), ("Chi bộ Văn phòng Công ty", "dn_ngoai_nha_nuoc")]),
-    ("Đảng bộ Công ty TNHH Xây dựng Hoành Sơn", &[("Chi bộ Thi công", "dn_ngoai_nha_nuoc"), ("Chi bộ Văn phòng", "dn_ngoai_nha_nuoc")]),
-    ("Đảng bộ Trung tâm Văn hóa - Truyền thông", &[("Chi bộ Truyền thông", "su_nghiep"), ("Chi bộ Văn hóa - Thể thao", "su_nghiep")]),
-    ("Đảng bộ Chi cục Thuế khu vực", &[("Chi bộ Kiểm tra thuế", "co_quan"), ("Chi bộ Hành chính - Nghiệp vụ", "co_quan")]),
+    (
+        "Đảng bộ Cơ quan Thị ủy",
+        &[
+            ("Chi bộ Văn phòng Thị ủy", "co_quan"),
+            ("Chi bộ Ban Tổ chức Thị ủy", "co_quan"),
+            ("Chi bộ Ban Tuyên giáo Thị ủy", "co_quan"),
+        ],
+    ),
+    (
+        "Đảng bộ Cơ quan Ủy ban nhân dân thị xã",
+        &[
+            ("Chi bộ Văn phòng HĐND - UBND", "co_quan"),
+            ("Chi bộ Phòng Tài chính - Kế hoạch", "co_quan"),
+            ("Chi bộ Phòng Nội vụ", "co_quan"),
+        ],
+    ),
+    (
+        "Đảng bộ Khối Mặt trận và các đoàn thể",
+        &[
+            ("Chi bộ Ủy ban MTTQ thị xã", "co_quan"),
+            ("Chi bộ Thị đoàn", "co_quan"),
+            ("Chi bộ Hội Nông dân", "co_quan"),
+        ],
+    ),
+    (
+        "Đảng bộ Công an thị xã",
+        &[
+            ("Chi bộ Đội Cảnh sát giao thông", "luc_luong_vu_trang"),
+            ("Chi bộ Đội An ninh", "luc_luong_vu_trang"),
+            ("Chi bộ Đội Cảnh sát hình sự", "luc_luong_vu_trang"),
+        ],
+    ),
+    (
+        "Đảng bộ Quân sự thị xã",
+        &[
+            ("Chi bộ Cơ quan Ban Chỉ huy Quân sự", "luc_luong_vu_trang"),
+            ("Chi bộ Trung đội Dân quân cơ động", "luc_luong_vu_trang"),
+            ("Chi bộ Kho vũ khí", "luc_luong_vu_trang"),
+        ],
+    ),
+    (
+        "Đảng bộ Bệnh viện Đa khoa thị xã",
+        &[
+            ("Chi bộ Khối Nội", "su_nghiep"),
+            ("Chi bộ Khối Ngoại", "su_nghiep"),
+            ("Chi bộ Hành chính - Cận lâm sàng", "su_nghiep"),
+        ],
+    ),
+    (
+        "Đảng bộ Trung tâm Y tế thị xã",
+        &[
+            ("Chi bộ Y tế dự phòng", "su_nghiep"),
+            ("Chi bộ Dân số - Kế hoạch hóa gia đình", "su_nghiep"),
+            ("Chi bộ Trạm y tế các phường", "su_nghiep"),
+        ],
+    ),
+    (
+        "Đảng bộ Trường THPT Kỳ Anh",
+        &[
+            ("Chi bộ Tổ Tự nhiên", "su_nghiep"),
+            ("Chi bộ Tổ Xã hội", "su_nghiep"),
+            ("Chi bộ Hành chính", "su_nghiep"),
+        ],
+    ),
+    (
+        "Đảng bộ Trường THPT Lê Quảng Chí",
+        &[
+            ("Chi bộ Tổ Toán - Tin", "su_nghiep"),
+            ("Chi bộ Tổ Văn - Sử - Địa", "su_nghiep"),
+            ("Chi bộ Tổ Ngoại ngữ - Thể dục", "su_nghiep"),
+        ],
+    ),
+    (
+        "Đảng bộ Trung tâm Giáo dục nghề nghiệp - GDTX",
+        &[
+            ("Chi bộ Giáo viên", "su_nghiep"),
+            ("Chi bộ Hành chính - Đào tạo", "su_nghiep"),
+        ],
+    ),
+    (
+        "Đảng bộ Ban Quản lý Khu kinh tế Vũng Áng",
+        &[
+            ("Chi bộ Văn phòng Ban", "co_quan"),
+            ("Chi bộ Phòng Quy hoạch - Xây dựng", "co_quan"),
+        ],
+    ),
+    (
+        "Đảng bộ Cảng Vũng Áng",
+        &[
+            ("Chi bộ Khai thác cảng", "dn_nha_nuoc"),
+            ("Chi bộ Kỹ thuật - Vật tư", "dn_nha_nuoc"),
+        ],
+    ),
+    (
+        "Đảng bộ Điện lực Kỳ Anh",
+        &[
+            ("Chi bộ Kỹ thuật", "dn_nha_nuoc"),
+            ("Chi bộ Kinh doanh", "dn_nha_nuoc"),
+        ],
+    ),
+    (
+        "Đảng bộ Chi nhánh Ngân hàng Nông nghiệp thị xã",
+        &[
+            ("Chi bộ Tín dụng", "dn_nha_nuoc"),
+            ("Chi bộ Kế toán - Ngân quỹ", "dn_nha_nuoc"),
+        ],
+    ),
+    (
+        "Đảng bộ Công ty Cổ phần Môi trường đô thị Kỳ Anh",
+        &[
+            ("Chi bộ Đội Vệ sinh", "dn_ngoai_nha_nuoc"),
+            ("Chi bộ Văn phòng Công ty", "dn_ngoai_nha_nuoc"),
+        ],
+    ),
+    (
+        "Đảng bộ Công ty TNHH Xây dựng Hoành Sơn",
+        &[
+            ("Chi bộ Thi công", "dn_ngoai_nha_nuoc"),
+            ("Chi bộ Văn phòng", "dn_ngoai_nha_nuoc"),
+        ],
+    ),
+    (
+        "Đảng bộ Trung tâm Văn hóa - Truyền thông",
+        &[
+            ("Chi bộ Truyền thông", "su_nghiep"),
+            ("Chi bộ Văn hóa - Thể thao", "su_nghiep"),
+        ],
+    ),
+    (
+        "Đảng bộ Chi cục Thuế khu vực",
+        &[
+            ("Chi bộ Kiểm tra thuế", "co_quan"),
+            ("Chi bộ Hành chính - Nghiệp vụ", "co_quan"),
+        ],
+    ),
 ];
 
 /// Communes of the former Đức Thọ district (closed 30/06/2025) that merged into the new
 /// commune "Đức Thọ" directly under the province, each with its branches.
 pub const DUC_THO_OLD: &[(&str, &[&str])] = &[
-    ("Đảng bộ thị trấn Đức Thọ", &["Tổ dân phố 8", "Tổ dân phố 5", "Tổ dân phố Trung Thành", "Tổ dân phố Hòa Bình"]),
-    ("Đảng bộ xã Tùng Ảnh", &["Thôn Trung Tùng", "Thôn Đông Tùng", "Thôn Tây Tùng", "Thôn Yên Ích"]),
-    ("Đảng bộ xã Đức Yên", &["Thôn Yên Hòa", "Thôn Yên Bình", "Thôn Yên Thịnh"]),
+    (
+        "Đảng bộ thị trấn Đức Thọ",
+        &[
+            "Tổ dân phố 8",
+            "Tổ dân phố 5",
+            "Tổ dân phố Trung Thành",
+            "Tổ dân phố Hòa Bình",
+        ],
+    ),
+    (
+        "Đảng bộ xã Tùng Ảnh",
+        &[
+            "Thôn Trung Tùng",
+            "Thôn Đông Tùng",
+            "Thôn Tây Tùng",
+            "Thôn Yên Ích",
+        ],
+    ),
+    (
+        "Đảng bộ xã Đức Yên",
+        &["Thôn Yên Hòa", "Thôn Yên Bình", "Thôn Yên Thịnh"],
+    ),
 ];
 
 pub const HOMETOWNS: &[&str] = &[
-    "Kỳ Anh, Hà Tĩnh", "Cẩm Xuyên, Hà Tĩnh", "Đức Thọ, Hà Tĩnh", "Hương Sơn, Hà Tĩnh",
-    "Thạch Hà, Hà Tĩnh", "Can Lộc, Hà Tĩnh", "Nghi Xuân, Hà Tĩnh", "Hồng Lĩnh, Hà Tĩnh",
-    "Quảng Trạch, Quảng Bình", "Diễn Châu, Nghệ An",
+    "Kỳ Anh, Hà Tĩnh",
+    "Cẩm Xuyên, Hà Tĩnh",
+    "Đức Thọ, Hà Tĩnh",
+    "Hương Sơn, Hà Tĩnh",
+    "Thạch Hà, Hà Tĩnh",
+    "Can Lộc, Hà Tĩnh",
+    "Nghi Xuân, Hà Tĩnh",
+    "Hồng Lĩnh, Hà Tĩnh",
+    "Quảng Trạch, Quảng Bình",
+    "Diễn Châu, Nghệ An",
 ];

@@ -57,11 +57,19 @@ struct MemberPage {
 }
 
 /// A member's page: the member themself, or anyone who sees one of their branches.
-async fn member_page(State(state): State<AppState>, user: User, Path(id): Path<Uuid>) -> AppResult<MemberPage> {
-    let member = store::detail(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+async fn member_page(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+) -> AppResult<MemberPage> {
+    let member = store::detail(&state.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let memberships = store::memberships(&state.pool, id).await?;
     let own = user.member_id == Some(id);
-    let in_scope = memberships.iter().any(|m| m.open && user.sees_unit(&m.unit_path));
+    let in_scope = memberships
+        .iter()
+        .any(|m| m.open && user.sees_unit(&m.unit_path));
     if !own && !in_scope {
         return Err(AppError::NotFound);
     }

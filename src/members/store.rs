@@ -77,7 +77,10 @@ pub struct MembershipView {
 }
 
 /// Every membership of the member, newest first: the history of where they belonged.
-pub async fn memberships(pool: &PgPool, member_id: Uuid) -> Result<Vec<MembershipView>, sqlx::Error> {
+pub async fn memberships(
+    pool: &PgPool,
+    member_id: Uuid,
+) -> Result<Vec<MembershipView>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT u.id AS unit_id, u.name, u.path::text AS "path!", ms.kind, ms.valid_from, ms.valid_to, ms.reference
              FROM memberships ms JOIN units u ON u.id = ms.unit_id

@@ -227,7 +227,10 @@ mod tests {
         assert_eq!(parse_name("  Chi bộ   Thôn 1 "), Ok("Chi bộ Thôn 1".into()));
         assert!(parse_name("   ").is_err());
         assert!(parse_name(&"a".repeat(201)).is_err());
-        assert!(parse_name(&"ệ".repeat(200)).is_ok(), "characters, not bytes, are counted");
+        assert!(
+            parse_name(&"ệ".repeat(200)).is_ok(),
+            "characters, not bytes, are counted"
+        );
     }
 
     #[test]
@@ -267,7 +270,13 @@ mod tests {
         }));
         assert_eq!(
             c,
-            BranchCounts { dang_so: 3, chinh_thuc: 2, du_bi: 1, exempt: 1, temporary: 1 }
+            BranchCounts {
+                dang_so: 3,
+                chinh_thuc: 2,
+                du_bi: 1,
+                exempt: 1,
+                temporary: 1
+            }
         );
     }
 

@@ -36,7 +36,9 @@ pub fn router() -> Router<AppState> {
 
 /// Loads a unit the user may see; anything else is "not found", exactly like a missing id.
 async fn visible_unit(state: &AppState, user: &User, id: Uuid) -> AppResult<Unit> {
-    let unit = store::get(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let unit = store::get(&state.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !user.sees_unit(&unit.path) {
         return Err(AppError::NotFound);
     }
@@ -79,7 +81,9 @@ async fn home(State(state): State<AppState>, user: User) -> AppResult<Response> 
     let mut units: Vec<(String, String, String)> = Vec::new();
     for g in user.grants.iter().filter(|g| g.role != Role::Member) {
         match (g.unit_id, &g.unit_name) {
-            (Some(id), Some(name)) => units.push((format!("/units/{id}"), name.clone(), g.role.label().into())),
+            (Some(id), Some(name)) => {
+                units.push((format!("/units/{id}"), name.clone(), g.role.label().into()))
+            }
             _ => {
                 // A system-wide administrator starts from the top-level units.
                 for u in top_units(&state).await? {
@@ -88,15 +92,19 @@ async fn home(State(state): State<AppState>, user: User) -> AppResult<Response> 
             }
         }
     }
-    if units.is_empty() {
-        if let Some(member) = user.member_id {
-            return Ok(Redirect::to(&format!("/members/{member}")).into_response());
-        }
+    if units.is_empty()
+        && let Some(member) = user.member_id
+    {
+        return Ok(Redirect::to(&format!("/members/{member}")).into_response());
     }
     if units.len() == 1 {
         return Ok(Redirect::to(&units[0].0).into_response());
     }
-    Ok(HomePage { ctx: Ctx::for_user(&user), units }.into_response())
+    Ok(HomePage {
+        ctx: Ctx::for_user(&user),
+        units,
+    }
+    .into_response())
 }
 
 async fn top_units(state: &AppState) -> AppResult<Vec<Link>> {
@@ -124,7 +132,12 @@ impl From<ChildRow> for ChildView {
             href: format!("/units/{}", c.id),
             name: c.name,
             kind: UnitKind::parse(&c.kind).map(UnitKind::label).unwrap_or(""),
-            branch_type: c.branch_type.as_deref().and_then(BranchType::parse).map(BranchType::label).unwrap_or(""),
+            branch_type: c
+                .branch_type
+                .as_deref()
+                .and_then(BranchType::parse)
+                .map(BranchType::label)
+                .unwrap_or(""),
             closed: c.valid_to.map(vn_date),
             branches: c.branches,
             members: c.members,
@@ -152,14 +165,19 @@ struct UnitPage {
     can_admin: bool,
 }
 
-async fn unit_page(State(state): State<AppState>, user: User, Path(id): Path<Uuid>) -> AppResult<UnitPage> {
+async fn unit_page(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+) -> AppResult<UnitPage> {
     let unit = visible_unit(&state, &user, id).await?;
     let crumbs = crumbs(&state, &user, &unit).await?;
-    let (open_children, closed_children): (Vec<ChildView>, Vec<ChildView>) = store::children(&state.pool, &unit)
-        .await?
-        .into_iter()
-        .map(ChildView::from)
-        .partition(|c| c.closed.is_none());
+    let (open_children, closed_children): (Vec<ChildView>, Vec<ChildView>) =
+        store::children(&state.pool, &unit)
+            .await?
+            .into_iter()
+            .map(ChildView::from)
+            .partition(|c| c.closed.is_none());
     let is_branch = unit.kind.is_branch();
     let roster = if is_branch {
         crate::members::store::roster(&state.pool, unit.id).await?
@@ -202,17 +220,29 @@ async fn admin_home(State(state): State<AppState>, user: User) -> AppResult<Admi
     if !user.is_admin_anywhere() {
         return Err(AppError::NotFound);
     }
-    let system_admin = user.grants.iter().any(|g| g.role == Role::Admin && g.unit_id.is_none());
+    let system_admin = user
+        .grants
+        .iter()
+        .any(|g| g.role == Role::Admin && g.unit_id.is_none());
     let units = if system_admin {
         top_units(&state).await?
     } else {
         user.grants
             .iter()
             .filter(|g| g.role == Role::Admin)
-            .filter_map(|g| Some(Link { id: g.unit_id?, name: g.unit_name.clone()? }))
+            .filter_map(|g| {
+                Some(Link {
+                    id: g.unit_id?,
+                    name: g.unit_name.clone()?,
+                })
+            })
             .collect()
     };
-    Ok(AdminPage { ctx: Ctx::for_user(&user), units, system_admin })
+    Ok(AdminPage {
+        ctx: Ctx::for_user(&user),
+        units,
+        system_admin,
+    })
 }
 
 /// Turns a refused restructuring into form messages; anything else is an error page.
@@ -230,19 +260,31 @@ fn form_errors(err: OrgError) -> AppResult<FieldErrors> {
     Ok(errors)
 }
 
-fn parse_date_field(raw: &str, field: &'static str, errors: &mut FieldErrors) -> Option<chrono::NaiveDate> {
+fn parse_date_field(
+    raw: &str,
+    field: &'static str,
+    errors: &mut FieldErrors,
+) -> Option<chrono::NaiveDate> {
     if raw.trim().is_empty() {
         errors.add(field, "Vui lòng nhập ngày (ngày/tháng/năm).");
         return None;
     }
     let date = parse_vn_date(raw);
     if date.is_none() {
-        errors.add(field, "Ngày không hợp lệ; nhập theo dạng ngày/tháng/năm, ví dụ 01/07/2025.");
+        errors.add(
+            field,
+            "Ngày không hợp lệ; nhập theo dạng ngày/tháng/năm, ví dụ 01/07/2025.",
+        );
     }
     date
 }
 
-fn parse_id_field(raw: &str, field: &'static str, message: &str, errors: &mut FieldErrors) -> Option<Uuid> {
+fn parse_id_field(
+    raw: &str,
+    field: &'static str,
+    message: &str,
+    errors: &mut FieldErrors,
+) -> Option<Uuid> {
     let id = Uuid::parse_str(raw.trim()).ok();
     if id.is_none() {
         errors.add(field, message);
@@ -288,10 +330,20 @@ struct NewUnitPage {
 }
 
 /// The parent a new unit goes under: one the user administers, or none for a system admin.
-async fn parent_for_new(state: &AppState, user: &User, parent: Option<Uuid>) -> AppResult<Option<Unit>> {
+async fn parent_for_new(
+    state: &AppState,
+    user: &User,
+    parent: Option<Uuid>,
+) -> AppResult<Option<Unit>> {
     match parent {
         Some(id) => Ok(Some(administered_unit(state, user, id).await?)),
-        None if user.grants.iter().any(|g| g.role == Role::Admin && g.unit_id.is_none()) => Ok(None),
+        None if user
+            .grants
+            .iter()
+            .any(|g| g.role == Role::Admin && g.unit_id.is_none()) =>
+        {
+            Ok(None)
+        }
         None => Err(AppError::NotFound),
     }
 }
@@ -300,18 +352,34 @@ fn kind_choices(parent: Option<&Unit>) -> Vec<Choice> {
     ALL_KINDS
         .into_iter()
         .filter(|k| domain::placement_allowed(parent.map(|p| p.kind), *k).is_ok())
-        .map(|k| Choice { value: k.as_str(), label: k.label() })
+        .map(|k| Choice {
+            value: k.as_str(),
+            label: k.label(),
+        })
         .collect()
 }
 
 fn branch_type_choices() -> Vec<Choice> {
-    ALL_BRANCH_TYPES.into_iter().map(|t| Choice { value: t.as_str(), label: t.label() }).collect()
+    ALL_BRANCH_TYPES
+        .into_iter()
+        .map(|t| Choice {
+            value: t.as_str(),
+            label: t.label(),
+        })
+        .collect()
 }
 
-async fn new_form(State(state): State<AppState>, user: User, Query(q): Query<NewQuery>) -> AppResult<NewUnitPage> {
+async fn new_form(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<NewQuery>,
+) -> AppResult<NewUnitPage> {
     let parent = parent_for_new(&state, &user, q.parent).await?;
     let form = NewUnitForm {
-        parent: parent.as_ref().map(|p| p.id.to_string()).unwrap_or_default(),
+        parent: parent
+            .as_ref()
+            .map(|p| p.id.to_string())
+            .unwrap_or_default(),
         valid_from: today().format("%Y-%m-%d").to_string(),
         ..Default::default()
     };
@@ -325,11 +393,21 @@ async fn new_form(State(state): State<AppState>, user: User, Query(q): Query<New
     })
 }
 
-async fn create(State(state): State<AppState>, user: User, Form(form): Form<NewUnitForm>) -> AppResult<Response> {
-    let parent_id = if form.parent.trim().is_empty() { None } else { Some(Uuid::parse_str(form.parent.trim()).map_err(|_| AppError::NotFound)?) };
+async fn create(
+    State(state): State<AppState>,
+    user: User,
+    Form(form): Form<NewUnitForm>,
+) -> AppResult<Response> {
+    let parent_id = if form.parent.trim().is_empty() {
+        None
+    } else {
+        Some(Uuid::parse_str(form.parent.trim()).map_err(|_| AppError::NotFound)?)
+    };
     let parent = parent_for_new(&state, &user, parent_id).await?;
     let mut errors = FieldErrors::default();
-    let name = domain::parse_name(&form.name).map_err(|m| errors.add("name", m)).ok();
+    let name = domain::parse_name(&form.name)
+        .map_err(|m| errors.add("name", m))
+        .ok();
     let kind = UnitKind::parse(&form.kind);
     if kind.is_none() {
         errors.add("kind", "Vui lòng chọn loại đơn vị.");
@@ -343,8 +421,16 @@ async fn create(State(state): State<AppState>, user: User, Form(form): Form<NewU
         _ => None,
     };
     let valid_from = parse_date_field(&form.valid_from, "valid_from", &mut errors);
-    if let (true, Some(name), Some(kind), Some(valid_from)) = (errors.is_empty(), name, kind, valid_from) {
-        let new = store::NewUnit { parent_id, kind, branch_type, name, valid_from };
+    if let (true, Some(name), Some(kind), Some(valid_from)) =
+        (errors.is_empty(), name, kind, valid_from)
+    {
+        let new = store::NewUnit {
+            parent_id,
+            kind,
+            branch_type,
+            name,
+            valid_from,
+        };
         match store::create(&state.pool, Some(user.id), new).await {
             Ok(id) => return Ok(Redirect::to(&format!("/units/{id}")).into_response()),
             Err(e) => errors = form_errors(e)?,
@@ -381,12 +467,27 @@ struct RenamePage {
     errors: FieldErrors,
 }
 
-async fn rename_form(State(state): State<AppState>, user: User, Path(id): Path<Uuid>) -> AppResult<RenamePage> {
+async fn rename_form(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+) -> AppResult<RenamePage> {
     let unit = administered_unit(&state, &user, id).await?;
-    Ok(RenamePage { ctx: Ctx::for_user(&user), name: unit.name.clone(), version: unit.version, unit, errors: FieldErrors::default() })
+    Ok(RenamePage {
+        ctx: Ctx::for_user(&user),
+        name: unit.name.clone(),
+        version: unit.version,
+        unit,
+        errors: FieldErrors::default(),
+    })
 }
 
-async fn rename(State(state): State<AppState>, user: User, Path(id): Path<Uuid>, Form(form): Form<RenameForm>) -> AppResult<Response> {
+async fn rename(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+    Form(form): Form<RenameForm>,
+) -> AppResult<Response> {
     let unit = administered_unit(&state, &user, id).await?;
     let errors = match domain::parse_name(&form.name) {
         Err(m) => {
@@ -394,12 +495,20 @@ async fn rename(State(state): State<AppState>, user: User, Path(id): Path<Uuid>,
             e.add("name", m);
             e
         }
-        Ok(name) => match store::rename(&state.pool, Some(user.id), id, form.version, &name).await {
-            Ok(()) => return Ok(Redirect::to(&format!("/units/{id}")).into_response()),
-            Err(e) => form_errors(e)?,
-        },
+        Ok(name) => {
+            match store::rename(&state.pool, Some(user.id), id, form.version, &name).await {
+                Ok(()) => return Ok(Redirect::to(&format!("/units/{id}")).into_response()),
+                Err(e) => form_errors(e)?,
+            }
+        }
     };
-    let page = RenamePage { ctx: Ctx::for_user(&user), name: form.name, version: unit.version, unit, errors };
+    let page = RenamePage {
+        ctx: Ctx::for_user(&user),
+        name: form.name,
+        version: unit.version,
+        unit,
+        errors,
+    };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -412,13 +521,29 @@ pub struct Option_ {
 
 /// Open units in the user's administration scope that could take `unit`: as its new parent
 /// (`for_merge` false) or as the unit it merges into.
-async fn unit_choices(state: &AppState, user: &User, unit: &Unit, for_merge: bool) -> AppResult<Vec<Option_>> {
-    let admin_roots: Option<Vec<String>> = if user.grants.iter().any(|g| g.role == Role::Admin && g.unit_path.is_none()) {
+async fn unit_choices(
+    state: &AppState,
+    user: &User,
+    unit: &Unit,
+    for_merge: bool,
+) -> AppResult<Vec<Option_>> {
+    let admin_roots: Option<Vec<String>> = if user
+        .grants
+        .iter()
+        .any(|g| g.role == Role::Admin && g.unit_path.is_none())
+    {
         None
     } else {
-        Some(user.grants.iter().filter(|g| g.role == Role::Admin).filter_map(|g| g.unit_path.clone()).collect())
+        Some(
+            user.grants
+                .iter()
+                .filter(|g| g.role == Role::Admin)
+                .filter_map(|g| g.unit_path.clone())
+                .collect(),
+        )
     };
-    let candidates = store::open_units_under(&state.pool, admin_roots.as_deref(), !for_merge).await?;
+    let candidates =
+        store::open_units_under(&state.pool, admin_roots.as_deref(), !for_merge).await?;
     Ok(candidates
         .into_iter()
         .filter(|(c, _)| !crate::auth::path_within(&unit.path, &c.path))
@@ -426,25 +551,39 @@ async fn unit_choices(state: &AppState, user: &User, unit: &Unit, for_merge: boo
             if for_merge {
                 domain::merge_allowed(unit.kind, c.kind).is_ok()
             } else {
-                Some(c.id) != unit.parent_id && domain::placement_allowed(Some(c.kind), unit.kind).is_ok()
+                Some(c.id) != unit.parent_id
+                    && domain::placement_allowed(Some(c.kind), unit.kind).is_ok()
             }
         })
         .map(|(c, parent_name)| Option_ {
             value: c.id.to_string(),
-            label: if parent_name.is_empty() { c.name } else { format!("{} — thuộc {}", c.name, parent_name) },
+            label: if parent_name.is_empty() {
+                c.name
+            } else {
+                format!("{} — thuộc {}", c.name, parent_name)
+            },
         })
         .collect())
 }
 
 /// The chosen unit must be one the user administers; otherwise it is treated as unknown.
-async fn chosen_unit(state: &AppState, user: &User, raw: &str, field: &'static str, errors: &mut FieldErrors) -> AppResult<Option<Uuid>> {
+async fn chosen_unit(
+    state: &AppState,
+    user: &User,
+    raw: &str,
+    field: &'static str,
+    errors: &mut FieldErrors,
+) -> AppResult<Option<Uuid>> {
     let Some(id) = parse_id_field(raw, field, "Vui lòng chọn một đơn vị.", errors) else {
         return Ok(None);
     };
     match store::get(&state.pool, id).await? {
         Some(u) if user.administers(&u.path) => Ok(Some(id)),
         _ => {
-            errors.add(field, "Đơn vị đã chọn không tồn tại hoặc nằm ngoài phạm vi quản trị của bạn.");
+            errors.add(
+                field,
+                "Đơn vị đã chọn không tồn tại hoặc nằm ngoài phạm vi quản trị của bạn.",
+            );
             Ok(None)
         }
     }
@@ -469,13 +608,29 @@ struct MovePage {
     errors: FieldErrors,
 }
 
-async fn move_form(State(state): State<AppState>, user: User, Path(id): Path<Uuid>) -> AppResult<MovePage> {
+async fn move_form(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+) -> AppResult<MovePage> {
     let unit = administered_unit(&state, &user, id).await?;
     let choices = unit_choices(&state, &user, &unit, false).await?;
-    Ok(MovePage { ctx: Ctx::for_user(&user), choices, selected: String::new(), version: unit.version, unit, errors: FieldErrors::default() })
+    Ok(MovePage {
+        ctx: Ctx::for_user(&user),
+        choices,
+        selected: String::new(),
+        version: unit.version,
+        unit,
+        errors: FieldErrors::default(),
+    })
 }
 
-async fn move_unit(State(state): State<AppState>, user: User, Path(id): Path<Uuid>, Form(form): Form<MoveForm>) -> AppResult<Response> {
+async fn move_unit(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+    Form(form): Form<MoveForm>,
+) -> AppResult<Response> {
     let unit = administered_unit(&state, &user, id).await?;
     let mut errors = FieldErrors::default();
     if let Some(parent) = chosen_unit(&state, &user, &form.parent, "parent", &mut errors).await? {
@@ -485,7 +640,14 @@ async fn move_unit(State(state): State<AppState>, user: User, Path(id): Path<Uui
         }
     }
     let choices = unit_choices(&state, &user, &unit, false).await?;
-    let page = MovePage { ctx: Ctx::for_user(&user), choices, selected: form.parent, version: unit.version, unit, errors };
+    let page = MovePage {
+        ctx: Ctx::for_user(&user),
+        choices,
+        selected: form.parent,
+        version: unit.version,
+        unit,
+        errors,
+    };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -511,7 +673,11 @@ struct MergePage {
     errors: FieldErrors,
 }
 
-async fn merge_form(State(state): State<AppState>, user: User, Path(id): Path<Uuid>) -> AppResult<MergePage> {
+async fn merge_form(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+) -> AppResult<MergePage> {
     let unit = administered_unit(&state, &user, id).await?;
     let choices = unit_choices(&state, &user, &unit, true).await?;
     Ok(MergePage {
@@ -525,7 +691,12 @@ async fn merge_form(State(state): State<AppState>, user: User, Path(id): Path<Uu
     })
 }
 
-async fn merge(State(state): State<AppState>, user: User, Path(id): Path<Uuid>, Form(form): Form<MergeForm>) -> AppResult<Response> {
+async fn merge(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+    Form(form): Form<MergeForm>,
+) -> AppResult<Response> {
     let unit = administered_unit(&state, &user, id).await?;
     let mut errors = FieldErrors::default();
     let target = chosen_unit(&state, &user, &form.target, "target", &mut errors).await?;
@@ -537,7 +708,15 @@ async fn merge(State(state): State<AppState>, user: User, Path(id): Path<Uuid>, 
         }
     }
     let choices = unit_choices(&state, &user, &unit, true).await?;
-    let page = MergePage { ctx: Ctx::for_user(&user), choices, selected: form.target, date: form.date, version: unit.version, unit, errors };
+    let page = MergePage {
+        ctx: Ctx::for_user(&user),
+        choices,
+        selected: form.target,
+        date: form.date,
+        version: unit.version,
+        unit,
+        errors,
+    };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -565,7 +744,11 @@ struct ClosePage {
     errors: FieldErrors,
 }
 
-async fn close_form(State(state): State<AppState>, user: User, Path(id): Path<Uuid>) -> AppResult<ClosePage> {
+async fn close_form(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+) -> AppResult<ClosePage> {
     let unit = administered_unit(&state, &user, id).await?;
     let choices = unit_choices(&state, &user, &unit, true).await?;
     Ok(ClosePage {
@@ -579,7 +762,12 @@ async fn close_form(State(state): State<AppState>, user: User, Path(id): Path<Uu
     })
 }
 
-async fn close(State(state): State<AppState>, user: User, Path(id): Path<Uuid>, Form(form): Form<CloseForm>) -> AppResult<Response> {
+async fn close(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+    Form(form): Form<CloseForm>,
+) -> AppResult<Response> {
     let unit = administered_unit(&state, &user, id).await?;
     let mut errors = FieldErrors::default();
     let date = parse_date_field(&form.date, "date", &mut errors);
@@ -590,12 +778,29 @@ async fn close(State(state): State<AppState>, user: User, Path(id): Path<Uuid>, 
     };
     if let (true, Some(date)) = (errors.is_empty(), date) {
         let successors: Vec<Uuid> = successor.into_iter().collect();
-        match store::close(&state.pool, Some(user.id), id, form.version, date, &successors).await {
+        match store::close(
+            &state.pool,
+            Some(user.id),
+            id,
+            form.version,
+            date,
+            &successors,
+        )
+        .await
+        {
             Ok(()) => return Ok(Redirect::to(&format!("/units/{id}")).into_response()),
             Err(e) => errors = form_errors(e)?,
         }
     }
     let choices = unit_choices(&state, &user, &unit, true).await?;
-    let page = ClosePage { ctx: Ctx::for_user(&user), choices, selected: form.successor, date: form.date, version: unit.version, unit, errors };
+    let page = ClosePage {
+        ctx: Ctx::for_user(&user),
+        choices,
+        selected: form.successor,
+        date: form.date,
+        version: unit.version,
+        unit,
+        errors,
+    };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

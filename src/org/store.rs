@@ -35,7 +35,10 @@ impl Unit {
 #[derive(Debug, thiserror::Error)]
 pub enum OrgError {
     #[error("{message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error("stale form")]
     Stale,
     #[error("not found")]
@@ -45,7 +48,10 @@ pub enum OrgError {
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> OrgError {
-    OrgError::Invalid { field, message: message.into() }
+    OrgError::Invalid {
+        field,
+        message: message.into(),
+    }
 }
 
 struct UnitRow {
@@ -265,7 +271,7 @@ async fn open_sibling_named(
     name: &str,
     except: Option<Uuid>,
 ) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query_scalar!(
+    sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM units
                            WHERE parent_id IS NOT DISTINCT FROM $1 AND valid_to IS NULL
                              AND lower(name) = lower($2) AND id IS DISTINCT FROM $3) AS "e!""#,
@@ -274,7 +280,7 @@ async fn open_sibling_named(
         except
     )
     .fetch_one(&mut **tx)
-    .await?)
+    .await
 }
 
 pub struct NewUnit {
@@ -294,7 +300,10 @@ pub async fn create(pool: &PgPool, actor: Option<Uuid>, new: NewUnit) -> Result<
     domain::placement_allowed(parent.as_ref().map(|p| p.kind), new.kind)
         .map_err(|m| invalid("kind", m))?;
     if new.kind.is_branch() != new.branch_type.is_some() {
-        return Err(invalid("branch_type", "Chi bộ phải có loại hình; đơn vị khác thì không."));
+        return Err(invalid(
+            "branch_type",
+            "Chi bộ phải có loại hình; đơn vị khác thì không.",
+        ));
     }
     if let Some(p) = &parent {
         if !p.is_open() {
@@ -311,7 +320,10 @@ pub async fn create(pool: &PgPool, actor: Option<Uuid>, new: NewUnit) -> Result<
         }
     }
     if open_sibling_named(&mut tx, new.parent_id, &new.name, None).await? {
-        return Err(invalid("name", "Đã có đơn vị đang hoạt động cùng tên ở cấp này."));
+        return Err(invalid(
+            "name",
+            "Đã có đơn vị đang hoạt động cùng tên ở cấp này.",
+        ));
     }
     let id = Uuid::now_v7();
     let label = id.simple().to_string();
@@ -332,7 +344,15 @@ pub async fn create(pool: &PgPool, actor: Option<Uuid>, new: NewUnit) -> Result<
     )
     .execute(&mut *tx)
     .await?;
-    audit(&mut tx, actor, "unit_created", id, json!(null), json!({"name": new.name, "parent": new.parent_id})).await?;
+    audit(
+        &mut tx,
+        actor,
+        "unit_created",
+        id,
+        json!(null),
+        json!({"name": new.name, "parent": new.parent_id}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -353,12 +373,27 @@ pub async fn rename(
         return Err(invalid("name", "Tên mới trùng với tên hiện tại."));
     }
     if unit.is_open() && open_sibling_named(&mut tx, unit.parent_id, name, Some(id)).await? {
-        return Err(invalid("name", "Đã có đơn vị đang hoạt động cùng tên ở cấp này."));
+        return Err(invalid(
+            "name",
+            "Đã có đơn vị đang hoạt động cùng tên ở cấp này.",
+        ));
     }
-    sqlx::query!("UPDATE units SET name = $2, version = version + 1 WHERE id = $1", id, name)
-        .execute(&mut *tx)
-        .await?;
-    audit(&mut tx, actor, "unit_renamed", id, json!({"name": unit.name}), json!({"name": name})).await?;
+    sqlx::query!(
+        "UPDATE units SET name = $2, version = version + 1 WHERE id = $1",
+        id,
+        name
+    )
+    .execute(&mut *tx)
+    .await?;
+    audit(
+        &mut tx,
+        actor,
+        "unit_renamed",
+        id,
+        json!({"name": unit.name}),
+        json!({"name": name}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -414,7 +449,10 @@ pub async fn move_to(
         return Err(OrgError::Stale);
     }
     if !unit.is_open() {
-        return Err(invalid("parent", "Đơn vị đã ngừng hoạt động, không chuyển được."));
+        return Err(invalid(
+            "parent",
+            "Đơn vị đã ngừng hoạt động, không chuyển được.",
+        ));
     }
     if unit.parent_id == Some(new_parent_id) {
         return Err(invalid("parent", "Đơn vị đã trực thuộc đơn vị này."));
@@ -425,27 +463,47 @@ pub async fn move_to(
     })?;
     check_new_parent(&unit, &parent)?;
     if open_sibling_named(&mut tx, Some(parent.id), &unit.name, Some(unit.id)).await? {
-        return Err(invalid("parent", "Đơn vị cấp trên mới đã có đơn vị cùng tên."));
+        return Err(invalid(
+            "parent",
+            "Đơn vị cấp trên mới đã có đơn vị cùng tên.",
+        ));
     }
     reparent(&mut tx, &unit, &parent).await?;
-    audit(&mut tx, actor, "unit_moved", id, json!({"parent": unit.parent_id}), json!({"parent": parent.id})).await?;
+    audit(
+        &mut tx,
+        actor,
+        "unit_moved",
+        id,
+        json!({"parent": unit.parent_id}),
+        json!({"parent": parent.id}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
-async fn open_member_count(tx: &mut Transaction<'_, Postgres>, unit: Uuid) -> Result<i64, sqlx::Error> {
-    Ok(sqlx::query_scalar!(
+async fn open_member_count(
+    tx: &mut Transaction<'_, Postgres>,
+    unit: Uuid,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM memberships WHERE unit_id = $1 AND valid_to IS NULL"#,
         unit
     )
     .fetch_one(&mut **tx)
-    .await?)
+    .await
 }
 
-async fn open_children(tx: &mut Transaction<'_, Postgres>, unit: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
-    sqlx::query_scalar!("SELECT id FROM units WHERE parent_id = $1 AND valid_to IS NULL", unit)
-        .fetch_all(&mut **tx)
-        .await
+async fn open_children(
+    tx: &mut Transaction<'_, Postgres>,
+    unit: Uuid,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT id FROM units WHERE parent_id = $1 AND valid_to IS NULL",
+        unit
+    )
+    .fetch_all(&mut **tx)
+    .await
 }
 
 fn check_close_date(unit: &Unit, date: NaiveDate) -> Result<(), OrgError> {
@@ -483,7 +541,9 @@ pub async fn close(
     if kids > 0 {
         return Err(invalid(
             "date",
-            format!("Còn {kids} đơn vị trực thuộc đang hoạt động: hãy chuyển hoặc sáp nhập chúng trước."),
+            format!(
+                "Còn {kids} đơn vị trực thuộc đang hoạt động: hãy chuyển hoặc sáp nhập chúng trước."
+            ),
         ));
     }
     let members = open_member_count(&mut tx, id).await?;
@@ -501,16 +561,35 @@ pub async fn close(
             other => other,
         })?;
         if succ.id == id || !succ.is_open() {
-            return Err(invalid("successors", "Đơn vị kế thừa phải là đơn vị khác, đang hoạt động."));
+            return Err(invalid(
+                "successors",
+                "Đơn vị kế thừa phải là đơn vị khác, đang hoạt động.",
+            ));
         }
-        sqlx::query!("INSERT INTO unit_successors (unit_id, successor_id) VALUES ($1, $2)", id, succ.id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    sqlx::query!("UPDATE units SET valid_to = $2, version = version + 1 WHERE id = $1", id, date)
+        sqlx::query!(
+            "INSERT INTO unit_successors (unit_id, successor_id) VALUES ($1, $2)",
+            id,
+            succ.id
+        )
         .execute(&mut *tx)
         .await?;
-    audit(&mut tx, actor, "unit_closed", id, json!(null), json!({"date": date, "successors": successor_ids})).await?;
+    }
+    sqlx::query!(
+        "UPDATE units SET valid_to = $2, version = version + 1 WHERE id = $1",
+        id,
+        date
+    )
+    .execute(&mut *tx)
+    .await?;
+    audit(
+        &mut tx,
+        actor,
+        "unit_closed",
+        id,
+        json!(null),
+        json!({"date": date, "successors": successor_ids}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -540,10 +619,16 @@ pub async fn merge(
         other => other,
     })?;
     if target.id == source.id || crate::auth::path_within(&source.path, &target.path) {
-        return Err(invalid("target", "Không thể sáp nhập một đơn vị vào chính nó hoặc vào đơn vị trực thuộc nó."));
+        return Err(invalid(
+            "target",
+            "Không thể sáp nhập một đơn vị vào chính nó hoặc vào đơn vị trực thuộc nó.",
+        ));
     }
     if !target.is_open() {
-        return Err(invalid("target", "Đơn vị nhận sáp nhập đã ngừng hoạt động."));
+        return Err(invalid(
+            "target",
+            "Đơn vị nhận sáp nhập đã ngừng hoạt động.",
+        ));
     }
     domain::merge_allowed(source.kind, target.kind).map_err(|m| invalid("target", m))?;
     check_close_date(&source, date)?;
@@ -565,14 +650,18 @@ pub async fn merge(
     if let Some(latest) = latest_join.filter(|d| *d > date) {
         return Err(invalid(
             "date",
-            format!("Ngày sáp nhập không thể trước ngày {} (có đảng viên bắt đầu sinh hoạt ngày đó).", crate::web::vn_date(latest)),
+            format!(
+                "Ngày sáp nhập không thể trước ngày {} (có đảng viên bắt đầu sinh hoạt ngày đó).",
+                crate::web::vn_date(latest)
+            ),
         ));
     }
 
     let kids = open_children(&mut tx, source.id).await?;
     for kid in &kids {
         let child = lock(&mut tx, *kid).await?;
-        domain::placement_allowed(Some(target.kind), child.kind).map_err(|m| invalid("target", m))?;
+        domain::placement_allowed(Some(target.kind), child.kind)
+            .map_err(|m| invalid("target", m))?;
         reparent(&mut tx, &child, &target).await?;
     }
     let reference = format!("Sáp nhập {} vào {}", source.name, target.name);
@@ -592,9 +681,13 @@ pub async fn merge(
     .fetch_all(&mut *tx)
     .await?
     .len();
-    sqlx::query!("UPDATE units SET valid_to = $2, version = version + 1 WHERE id = $1", source.id, date)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE units SET valid_to = $2, version = version + 1 WHERE id = $1",
+        source.id,
+        date
+    )
+    .execute(&mut *tx)
+    .await?;
     sqlx::query!(
         "INSERT INTO unit_successors (unit_id, successor_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         source.id,
@@ -612,7 +705,10 @@ pub async fn merge(
     )
     .await?;
     tx.commit().await?;
-    Ok(MergeReport { members_moved: moved, units_moved: kids.len() })
+    Ok(MergeReport {
+        members_moved: moved,
+        units_moved: kids.len(),
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,7 +15,9 @@ tokio::task_local! {
 
 /// The layout context of the current request, or an anonymous one outside a request.
 pub fn current_ctx() -> Ctx {
-    LAYOUT_CTX.try_with(Ctx::clone).unwrap_or_else(|_| Ctx::anonymous())
+    LAYOUT_CTX
+        .try_with(Ctx::clone)
+        .unwrap_or_else(|_| Ctx::anonymous())
 }
 
 /// The signed-in user as the layout shows them: name, role and unit.
@@ -42,7 +44,9 @@ impl Ctx {
         Self {
             user: Some(UserBox {
                 display_name: user.display_name.clone(),
-                role_label: primary.map(|g| g.role.label().to_owned()).unwrap_or_default(),
+                role_label: primary
+                    .map(|g| g.role.label().to_owned())
+                    .unwrap_or_default(),
                 unit_name: primary
                     .and_then(|g| g.unit_name.clone())
                     .unwrap_or_else(|| "Toàn hệ thống".to_owned()),
@@ -67,7 +71,9 @@ pub fn parse_vn_date(input: &str) -> Option<NaiveDate> {
 
 /// Today in Vietnam (Asia/Ho_Chi_Minh), whatever the server's clock zone.
 pub fn today() -> NaiveDate {
-    chrono::Utc::now().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive()
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+        .date_naive()
 }
 
 pub fn url_encode(s: &str) -> String {
@@ -86,8 +92,11 @@ pub fn url_encode(s: &str) -> String {
 /// Only local paths are followed after login, never another site.
 pub fn safe_next(next: Option<&str>) -> Option<String> {
     let next = next?.trim();
-    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://"))
-        .then(|| next.to_owned())
+    (next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.contains("://"))
+    .then(|| next.to_owned())
 }
 
 #[derive(Embed)]
@@ -102,18 +111,39 @@ pub async fn static_file(Path(path): Path<String>, headers: HeaderMap) -> Respon
     };
     let etag = format!(
         "\"{}\"",
-        file.metadata.sha256_hash().iter().take(12).map(|b| format!("{b:02x}")).collect::<String>()
+        file.metadata
+            .sha256_hash()
+            .iter()
+            .take(12)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
     );
     let cache = HeaderValue::from_static("public, max-age=86400");
-    if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes()) {
-        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag), (header::CACHE_CONTROL, cache.to_str().unwrap_or_default().to_owned())]).into_response();
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == etag.as_bytes())
+    {
+        return (
+            StatusCode::NOT_MODIFIED,
+            [
+                (header::ETAG, etag),
+                (
+                    header::CACHE_CONTROL,
+                    cache.to_str().unwrap_or_default().to_owned(),
+                ),
+            ],
+        )
+            .into_response();
     }
     let mime = mime_guess::from_path(&path).first_or_octet_stream();
     (
         [
             (header::CONTENT_TYPE, mime.as_ref().to_owned()),
             (header::ETAG, etag),
-            (header::CACHE_CONTROL, cache.to_str().unwrap_or_default().to_owned()),
+            (
+                header::CACHE_CONTROL,
+                cache.to_str().unwrap_or_default().to_owned(),
+            ),
         ],
         file.data.into_owned(),
     )
@@ -130,7 +160,10 @@ impl FieldErrors {
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
     }
 
     pub fn is_empty(&self) -> bool {

@@ -1,1 +1,10 @@
-fn main(){}
+//! Integration tests: real Postgres, the real router on a real port, a real Chromium.
+
+mod bad_input;
+mod browser;
+mod cli;
+mod login;
+mod pages;
+mod scope;
+mod support;
+mod tree;

@@ -1,0 +1,116 @@
+//! The binary as a user runs it: `chibo serve` on a private cluster, stopped by SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Postgres servers whose command line names `dir`.
+fn postgres_on(dir: &Path) -> Vec<i32> {
+    let needle = dir.to_string_lossy().into_owned();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+                .is_ok_and(|c| c.contains("postgres") && c.contains(&needle))
+        })
+        .collect()
+}
+
+/// Starts `chibo serve`, returns the child and every line it printed up to "Ctrl-C".
+fn start(dir: &Path) -> (std::process::Child, Vec<String>, Duration) {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chibo"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(dir)
+        .env_remove("DATABASE_URL")
+        .env("CHIBO_DEMO_PASSWORD", "mat-khau-demo-cli")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    let mut reader = BufReader::new(child.stdout.take().unwrap()).lines();
+    for line in reader.by_ref() {
+        let line = line.unwrap();
+        let done = line.contains("Ctrl-C");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    // Keep reading, so that what the server prints while stopping has somewhere to go.
+    std::thread::spawn(move || reader.for_each(drop));
+    (child, lines, started.elapsed())
+}
+
+fn stop(child: &mut std::process::Child) {
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert!(status.success(), "graceful exit: {status}");
+}
+
+#[test]
+fn serve_starts_a_private_cluster_with_demo_logins_and_leaves_nothing_behind() {
+    let tmp = tempfile::Builder::new()
+        .prefix("chibo-cli-")
+        .tempdir()
+        .unwrap();
+    // As root the cluster runs as the 'postgres' user, who must be able to reach it.
+    std::fs::set_permissions(
+        tmp.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let dir = tmp.path().join("data");
+
+    let (mut child, lines, _) = start(&dir);
+    let out = lines.join("\n");
+    assert!(
+        out.contains("chibo đang chạy tại http://127.0.0.1:"),
+        "{out}"
+    );
+    for user in ["admin", "thixa", "phuong", "bithu", "dangvien"] {
+        assert!(
+            out.contains(&format!("  {user} ")),
+            "login {user} printed: {out}"
+        );
+    }
+    assert!(out.contains("Mật khẩu chung: mat-khau-demo-cli"));
+    assert!(
+        dir.join("PG_VERSION").exists(),
+        "the cluster lives under --data-dir"
+    );
+    assert!(!postgres_on(&dir).is_empty());
+    stop(&mut child);
+    assert!(
+        postgres_on(&dir).is_empty(),
+        "no postgres left after SIGTERM"
+    );
+
+    // The second start reuses the data (no new demo) and still prints the logins.
+    let (mut child, lines, _) = start(&dir);
+    let out = lines.join("\n");
+    assert!(out.contains("Mật khẩu chung: mat-khau-demo-cli"), "{out}");
+    stop(&mut child);
+    assert!(postgres_on(&dir).is_empty());
+}
+
+#[test]
+fn without_postgres_binaries_the_error_says_how_to_install_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_chibo"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(tmp.path().join("data"))
+        .env_remove("DATABASE_URL")
+        .env("PG_BIN_DIR", tmp.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("apt-get install -y postgresql"), "{err}");
+}

@@ -1,0 +1,219 @@
+use reqwest::StatusCode;
+
+use crate::support::{DEMO_PASSWORD, TestApp, input_value, location, session_cookie, text};
+
+#[tokio::test]
+async fn the_right_password_signs_in_and_leads_to_the_users_branch() {
+    let app = TestApp::spawn().await;
+    let r = app.login("bithu", DEMO_PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/");
+    let r = app.client.get(app.url("/")).send().await.unwrap();
+    let branch = app.unit_id("Chi bộ Tổ dân phố Hưng Lợi").await;
+    assert_eq!(location(&r), format!("/units/{branch}"));
+    let (status, body) = app.get(&format!("/units/{branch}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = text(&body);
+    assert!(page.contains("Chi bộ Tổ dân phố Hưng Lợi"));
+    assert!(
+        page.contains("Bí thư chi bộ"),
+        "the layout shows the role: {page}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_shows_a_message_keeps_the_name_and_opens_no_session() {
+    let app = TestApp::spawn().await;
+    let r = app.login("bithu", "sai-mat-khau").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        session_cookie(&r).is_none(),
+        "no session for a failed login"
+    );
+    let body = r.text().await.unwrap();
+    assert!(text(&body).contains("Tên đăng nhập hoặc mật khẩu không đúng."));
+    assert_eq!(input_value(&body, "username").as_deref(), Some("bithu"));
+    // An unknown user gets the very same answer.
+    let r = app.login("khong-co-ai", "sai-mat-khau").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(text(&r.text().await.unwrap()).contains("Tên đăng nhập hoặc mật khẩu không đúng."));
+    // Still signed out.
+    let r = app
+        .client
+        .get(app.url("/units/00000000-0000-0000-0000-000000000000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(location(&r).starts_with("/login"));
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
+    let app = TestApp::spawn().await;
+    for attempt in 1..=4 {
+        let r = app.login("phuong", "sai").await;
+        assert!(
+            text(&r.text().await.unwrap()).contains("không đúng"),
+            "attempt {attempt}"
+        );
+    }
+    let r = app.login("phuong", "sai").await;
+    let page = text(&r.text().await.unwrap());
+    assert!(page.contains("Tài khoản tạm khóa"), "{page}");
+    let r = app.login("phuong", DEMO_PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(text(&r.text().await.unwrap()).contains("Tài khoản tạm khóa"));
+    // Once the lock has run out the right password works again and the count restarts.
+    sqlx::query(
+        "UPDATE users SET locked_until = now() - interval '1 second' WHERE username = 'phuong'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let r = app.login("phuong", DEMO_PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let failed: i32 =
+        sqlx::query_scalar("SELECT failed_logins FROM users WHERE username = 'phuong'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(failed, 0);
+}
+
+#[tokio::test]
+async fn logging_out_ends_the_session_for_good() {
+    let app = TestApp::spawn().await;
+    let r = app.login("thixa", DEMO_PASSWORD).await;
+    let old = session_cookie(&r).expect("a session cookie");
+    let r = app.post("/logout", &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/login");
+    let r = app.client.get(app.url("/")).send().await.unwrap();
+    assert!(location(&r).starts_with("/login"));
+    // The old cookie, replayed by someone who copied it, opens nothing.
+    let thief = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = thief
+        .get(app.url("/"))
+        .header("cookie", format!("chibo_session={old}"))
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&r).starts_with("/login"));
+}
+
+#[tokio::test]
+async fn signing_in_renews_the_session_id() {
+    let app = TestApp::spawn().await;
+    let first = session_cookie(&app.login("thixa", DEMO_PASSWORD).await).expect("cookie");
+    // Signing in again on the same browser (another user) must not keep the id.
+    let second = session_cookie(&app.login("phuong", DEMO_PASSWORD).await).expect("cookie");
+    assert_ne!(first, second);
+    let other = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = other
+        .get(app.url("/"))
+        .header("cookie", format!("chibo_session={first}"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        location(&r).starts_with("/login"),
+        "the previous id is dead"
+    );
+    // And the current session is phuong's.
+    let r = app.client.get(app.url("/")).send().await.unwrap();
+    let ward = app.unit_id("Đảng bộ phường Sông Trí").await;
+    assert_eq!(location(&r), format!("/units/{ward}"));
+}
+
+#[tokio::test]
+async fn changing_the_password_checks_the_fields_and_signs_out_other_sessions() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let elsewhere = app.other_browser();
+    elsewhere.login_as("bithu").await;
+
+    let r = app
+        .post(
+            "/account/password",
+            &[("current", "sai"), ("new", "ngan"), ("confirm", "khac")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = text(&r.text().await.unwrap());
+    assert!(page.contains("Mật khẩu hiện tại không đúng."));
+    assert!(page.contains("ít nhất 8 ký tự"));
+    assert!(page.contains("không khớp"));
+
+    let new = "mật khẩu mới của bí thư";
+    let r = app
+        .post(
+            "/account/password",
+            &[("current", DEMO_PASSWORD), ("new", new), ("confirm", new)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, body) = app.get("/account/password?done=1").await;
+    assert_eq!(status, StatusCode::OK, "still signed in here");
+    assert!(text(&body).contains("Đã đổi mật khẩu"));
+    let r = elsewhere
+        .client
+        .get(elsewhere.url("/"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        location(&r).starts_with("/login"),
+        "the other session ended"
+    );
+    let fresh = app.other_browser();
+    assert_eq!(
+        fresh.login("bithu", DEMO_PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        fresh.login("bithu", new).await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn pages_need_a_login_and_return_to_where_the_user_was_going() {
+    let app = TestApp::spawn().await;
+    let ward = app.unit_id("Đảng bộ phường Sông Trí").await;
+    let path = format!("/units/{ward}");
+    let r = app.client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = location(&r);
+    assert!(to.starts_with("/login?next="), "{to}");
+    let r = app
+        .post(
+            "/login",
+            &[
+                ("username", "phuong"),
+                ("password", DEMO_PASSWORD),
+                ("next", &path),
+            ],
+        )
+        .await;
+    assert_eq!(location(&r), path);
+    // Never onward to another site.
+    let r = app
+        .other_browser()
+        .post(
+            "/login",
+            &[
+                ("username", "phuong"),
+                ("password", DEMO_PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&r), "/");
+}

@@ -1,0 +1,135 @@
+use reqwest::StatusCode;
+
+use crate::support::{TestApp, text};
+
+#[tokio::test]
+async fn the_health_check_reaches_the_database() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app.get("/healthz").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
+    app.pool.close().await;
+    let r = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/login",
+        "/healthz",
+        "/khong-co-trang-nay",
+        "/static/app.css",
+    ] {
+        let r = app.client.get(app.url(path)).send().await.unwrap();
+        let h = r.headers();
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert!(
+            h["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_pages_get_a_vietnamese_error_page_in_the_layout() {
+    let app = TestApp::spawn().await;
+    app.login_as("thixa").await;
+    let (status, body) = app.get("/khong-co-trang-nay").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("<html lang=\"vi\">"));
+    let page = text(&body);
+    assert!(page.contains("Không tìm thấy trang"));
+    assert!(
+        page.contains("Ban Tổ chức Thị ủy Kỳ Anh"),
+        "the user's navigation stays: {page}"
+    );
+    let (status, _) = app.get("/units/khong-phai-ma-so").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused() {
+    let app = TestApp::spawn().await;
+    app.login_as("admin").await;
+    let id = app.unit_id("Chi bộ Tổ dân phố Hưng Lợi").await;
+    let r = app
+        .client
+        .post(app.url(&format!("/admin/units/{id}/rename")))
+        .header("sec-fetch-site", "cross-site")
+        .header("origin", "https://evil.example")
+        .form(&[("name", "Bị giả mạo"), ("version", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(text(&r.text().await.unwrap()).contains("Không được phép"));
+    let name: String = sqlx::query_scalar("SELECT name FROM units WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(name, "Chi bộ Tổ dân phố Hưng Lợi");
+    // The same form from the app's own pages goes through.
+    let r = app
+        .client
+        .post(app.url(&format!("/admin/units/{id}/rename")))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("name", "Chi bộ TDP Hưng Lợi"), ("version", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn static_files_are_cached_and_revalidated() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .client
+        .get(app.url("/static/app.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "text/css");
+    assert!(
+        r.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+    let etag = r.headers()["etag"].clone();
+    let css = r.text().await.unwrap();
+    assert!(
+        css.contains("@media print"),
+        "a print stylesheet ships with every page"
+    );
+    let r = app
+        .client
+        .get(app.url("/static/app.css"))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(
+        app.get("/static/khong-co.css").await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let app = TestApp::spawn().await;
+    let big = "x".repeat(3 * 1024 * 1024);
+    let r = app
+        .post("/login", &[("username", big.as_str()), ("password", "x")])
+        .await;
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(text(&r.text().await.unwrap()).contains("Dữ liệu quá lớn"));
+}

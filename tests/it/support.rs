@@ -1,0 +1,211 @@
+//! The test harness: one private Postgres cluster per test binary, a template database
+//! migrated and filled with the demo once, and a fresh copy of it for every test, served by
+//! the real router on a real port.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use chibo::db::embedded::{EmbeddedPostgres, Options};
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+use sqlx::{Connection, PgConnection, PgPool};
+use uuid::Uuid;
+
+pub const DEMO_PASSWORD: &str = "mat-khau-thu-nghiem";
+const TEMPLATE: &str = "chibo_template";
+
+struct Cluster {
+    server: EmbeddedPostgres,
+}
+
+static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+
+/// Removes the clusters of earlier test runs whose process is gone.
+fn remove_stale_clusters() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if let Some(pid) = name
+            .strip_prefix("chibo-test-")
+            .and_then(|p| p.parse::<i32>().ok())
+        {
+            // SAFETY: signal 0 only probes for the process.
+            if pid != std::process::id() as i32 && unsafe { libc::kill(pid, 0) } != 0 {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+}
+
+fn cluster() -> &'static Cluster {
+    CLUSTER.get_or_init(|| {
+        remove_stale_clusters();
+        let dir: PathBuf = std::env::temp_dir().join(format!("chibo-test-{}", std::process::id()));
+        let server = EmbeddedPostgres::start(&dir, &Options { unsafe_fast: true })
+            .expect("start the test cluster");
+        let admin = server.connect_options("postgres");
+        let template = server.connect_options(TEMPLATE);
+        // Built on a thread of its own: the caller may be inside a test's runtime.
+        std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(async move {
+                    let mut conn = PgConnection::connect_with(&admin).await.unwrap();
+                    sqlx::query(&format!("CREATE DATABASE {TEMPLATE}"))
+                        .execute(&mut conn)
+                        .await
+                        .unwrap();
+                    conn.close().await.unwrap();
+                    let pool = chibo::db::connect(template, 4).await.unwrap();
+                    chibo::db::migrate(&pool).await.unwrap();
+                    chibo::demo::seed_if_empty(
+                        &pool,
+                        Some(&chibo::config::Secret::new(DEMO_PASSWORD)),
+                    )
+                    .await
+                    .unwrap();
+                    pool.close().await;
+                })
+        })
+        .join()
+        .expect("build the template database");
+        Cluster { server }
+    })
+}
+
+/// A running app on its own fresh database.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub pool: PgPool,
+    pub client: reqwest::Client,
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let c = cluster();
+        let name = format!("t_{}", Uuid::new_v4().simple());
+        let mut conn = PgConnection::connect_with(&c.server.connect_options("postgres"))
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {TEMPLATE}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        let pool = chibo::db::connect(c.server.connect_options(&name), 5)
+            .await
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = chibo::app::AppState::new(pool.clone(), false);
+        tokio::spawn(chibo::app::serve(listener, state, std::future::pending()));
+        TestApp {
+            addr,
+            pool,
+            client: client(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// The same app seen by another browser (its own cookies).
+    pub fn other_browser(&self) -> TestApp {
+        TestApp {
+            addr: self.addr,
+            pool: self.pool.clone(),
+            client: client(),
+        }
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.post("/login", &[("username", username), ("password", password)])
+            .await
+    }
+
+    /// Signs in as a demo user and checks that it worked.
+    pub async fn login_as(&self, username: &str) {
+        let r = self.login(username, DEMO_PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "login as {username}");
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, String) {
+        let r = self.client.get(self.url(path)).send().await.unwrap();
+        let status = r.status();
+        (status, r.text().await.unwrap())
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn unit_id(&self, name: &str) -> Uuid {
+        sqlx::query_scalar("SELECT id FROM units WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap_or_else(|e| panic!("unit {name}: {e}"))
+    }
+
+    pub async fn unit_version(&self, id: Uuid) -> i32 {
+        sqlx::query_scalar("SELECT version FROM units WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+}
+
+pub fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+/// The session cookie's value as the client holds it after `r`.
+pub fn session_cookie(r: &reqwest::Response) -> Option<String> {
+    r.cookies()
+        .find(|c| c.name() == "chibo_session")
+        .map(|c| c.value().to_owned())
+}
+
+/// The text of an HTML page without its tags, for "the user sees ..." assertions.
+pub fn text(html: &str) -> String {
+    let doc = scraper::Html::parse_document(html);
+    doc.root_element()
+        .text()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The `value` of the input named `name`.
+pub fn input_value(html: &str, name: &str) -> Option<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(&format!("input[name=\"{name}\"]")).unwrap();
+    doc.select(&sel)
+        .next()
+        .and_then(|e| e.value().attr("value").map(str::to_owned))
+}
