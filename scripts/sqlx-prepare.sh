@@ -3,7 +3,8 @@
 #   scripts/sqlx-prepare.sh           rewrite .sqlx/ from the migrations
 #   scripts/sqlx-prepare.sh --check   fail if the committed .sqlx/ is not current (CI)
 # It starts a throw-away Postgres cluster, applies migrations/*.sql with psql, and lets the
-# sqlx macros write their metadata (SQLX_OFFLINE_DIR) while the crate recompiles.
+# sqlx macros write their metadata (SQLX_OFFLINE_DIR) while clippy (warnings as errors)
+# recompiles the crate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-write}
@@ -37,7 +38,8 @@ done
 out="$tmp/sqlx"
 mkdir "$out"
 touch src/lib.rs   # make the macros run again
-DATABASE_URL="$url" SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$out" cargo check --all-targets --quiet
+DATABASE_URL="$url" SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$out" \
+  cargo clippy --all-targets --locked --quiet -- -D warnings
 
 if [ "$mode" = "--check" ]; then
   if ! diff -r .sqlx "$out" >/dev/null 2>&1; then

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what the tests need beyond the Rust toolchain, when it is missing:
+# PostgreSQL's server binaries (the private test cluster), Chromium and chromedriver (the
+# browser test). Uses apt-get as root, or through sudo when that needs no password.
+set -euo pipefail
+
+need=()
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" = 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  sudo=(sudo -n)
+else
+  echo "Missing: ${need[*]}. Install them with: sudo apt-get install -y ${need[*]}" >&2
+  # Without Postgres no test can run; without Chromium only the browser test is skipped.
+  case " ${need[*]} " in *" postgresql "*) exit 1 ;; *) exit 0 ;; esac
+fi
+echo "Installing ${need[*]} ..."
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
