@@ -120,7 +120,7 @@ pub struct ChildView {
     pub href: String,
     pub name: String,
     pub kind: &'static str,
-    pub branch_type: &'static str,
+    pub is_committee: bool,
     pub closed: Option<String>,
     pub branches: i64,
     pub members: i64,
@@ -131,13 +131,12 @@ impl From<ChildRow> for ChildView {
         ChildView {
             href: format!("/units/{}", c.id),
             name: c.name,
-            kind: UnitKind::parse(&c.kind).map(UnitKind::label).unwrap_or(""),
-            branch_type: c
-                .branch_type
-                .as_deref()
-                .and_then(BranchType::parse)
-                .map(BranchType::label)
-                .unwrap_or(""),
+            // A branch is described by its type (thôn, cơ quan...), anything else by its kind.
+            kind: match c.branch_type.as_deref().and_then(BranchType::parse) {
+                Some(t) => t.label(),
+                None => UnitKind::parse(&c.kind).map(UnitKind::label).unwrap_or(""),
+            },
+            is_committee: UnitKind::parse(&c.kind).is_some_and(UnitKind::is_committee),
             closed: c.valid_to.map(vn_date),
             branches: c.branches,
             members: c.members,
@@ -159,6 +158,8 @@ struct UnitPage {
     predecessors: Vec<Link>,
     open_children: Vec<ChildView>,
     closed_children: Vec<ChildView>,
+    /// Show the "branches" column only when some unit below is a committee.
+    branch_column: bool,
     is_branch: bool,
     counts: BranchCounts,
     roster: Vec<RosterRow>,
@@ -189,9 +190,11 @@ async fn unit_page(
         status: &r.status,
         lifecycle_state: &r.lifecycle_state,
     }));
+    let branch_column = open_children.iter().any(|c| c.is_committee);
     Ok(UnitPage {
         ctx: Ctx::for_user(&user),
         crumbs,
+        branch_column,
         kind_label: unit.kind.label(),
         branch_type_label: unit.branch_type.map(BranchType::label).unwrap_or(""),
         valid_from: vn_date(unit.valid_from),
