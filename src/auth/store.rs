@@ -189,6 +189,20 @@ pub async fn create_user(pool: &PgPool, new: NewUser<'_>) -> anyhow::Result<Uuid
             anyhow::bail!("Vai trò {} cần một đơn vị (--unit).", role.as_str());
         }
     }
+    let taken = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM users WHERE username = $1) AS "e!""#,
+        username
+    )
+    .fetch_one(pool)
+    .await?;
+    if taken {
+        anyhow::bail!("Tên đăng nhập {username} đã được dùng.");
+    }
+    for unit in new.grants.iter().filter_map(|(_, u)| *u) {
+        if crate::org::store::get(pool, unit).await?.is_none() {
+            anyhow::bail!("Không tìm thấy đơn vị {unit}.");
+        }
+    }
     let hash = password::hash(new.password.to_owned()).await?;
     let id = Uuid::now_v7();
     let mut tx = pool.begin().await?;

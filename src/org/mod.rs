@@ -517,19 +517,21 @@ async fn rename(
 
 // ----- move, merge: pick another unit -------------------------------------------------------
 
-pub struct Option_ {
+pub struct UnitChoice {
     pub value: String,
     pub label: String,
 }
 
-/// Open units in the user's administration scope that could take `unit`: as its new parent
-/// (`for_merge` false) or as the unit it merges into.
+/// Open units that could take `unit`: as its new parent (`for_merge` false: any committee
+/// the user administers), or as the unit it merges into or hands over to (a unit of the same
+/// family nearby: under the unit's grandparent, so that a province administrator picks among
+/// a town's branches rather than the whole province's).
 async fn unit_choices(
     state: &AppState,
     user: &User,
     unit: &Unit,
     for_merge: bool,
-) -> AppResult<Vec<Option_>> {
+) -> AppResult<Vec<UnitChoice>> {
     let admin_roots: Option<Vec<String>> = if user
         .grants
         .iter()
@@ -545,6 +547,8 @@ async fn unit_choices(
                 .collect(),
         )
     };
+    let labels: Vec<&str> = unit.path.split('.').collect();
+    let near = labels[..labels.len().saturating_sub(2).max(1)].join(".");
     let candidates =
         store::open_units_under(&state.pool, admin_roots.as_deref(), !for_merge).await?;
     Ok(candidates
@@ -552,13 +556,14 @@ async fn unit_choices(
         .filter(|(c, _)| !crate::auth::path_within(&unit.path, &c.path))
         .filter(|(c, _)| {
             if for_merge {
-                domain::merge_allowed(unit.kind, c.kind).is_ok()
+                crate::auth::path_within(&near, &c.path)
+                    && domain::merge_allowed(unit.kind, c.kind).is_ok()
             } else {
                 Some(c.id) != unit.parent_id
                     && domain::placement_allowed(Some(c.kind), unit.kind).is_ok()
             }
         })
-        .map(|(c, parent_name)| Option_ {
+        .map(|(c, parent_name)| UnitChoice {
             value: c.id.to_string(),
             label: if parent_name.is_empty() {
                 c.name
@@ -605,7 +610,7 @@ pub struct MoveForm {
 struct MovePage {
     ctx: Ctx,
     unit: Unit,
-    choices: Vec<Option_>,
+    choices: Vec<UnitChoice>,
     selected: String,
     version: i32,
     errors: FieldErrors,
@@ -669,7 +674,7 @@ pub struct MergeForm {
 struct MergePage {
     ctx: Ctx,
     unit: Unit,
-    choices: Vec<Option_>,
+    choices: Vec<UnitChoice>,
     selected: String,
     date: String,
     version: i32,
@@ -740,7 +745,7 @@ pub struct CloseForm {
 struct ClosePage {
     ctx: Ctx,
     unit: Unit,
-    choices: Vec<Option_>,
+    choices: Vec<UnitChoice>,
     selected: String,
     date: String,
     version: i32,

@@ -202,8 +202,8 @@ pub async fn predecessors(pool: &PgPool, id: Uuid) -> Result<Vec<Link>, sqlx::Er
     .await
 }
 
-/// Open units under `root_path` that `kind_filter` accepts, by name: the choices of the move
-/// and merge forms.
+/// Open units under any of `root_paths` (all units when `None`), committees only if asked,
+/// by name: the choices of the move, merge and close forms.
 pub async fn open_units_under(
     pool: &PgPool,
     root_paths: Option<&[String]>,

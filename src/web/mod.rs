@@ -1,7 +1,7 @@
 //! What every page shares: the layout context, formatting, embedded static files.
 
 use axum::extract::Path;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use rust_embed::Embed;
@@ -118,7 +118,7 @@ pub async fn static_file(Path(path): Path<String>, headers: HeaderMap) -> Respon
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
     );
-    let cache = HeaderValue::from_static("public, max-age=86400");
+    let cache = "public, max-age=86400";
     if headers
         .get(header::IF_NONE_MATCH)
         .is_some_and(|v| v.as_bytes() == etag.as_bytes())
@@ -126,11 +126,8 @@ pub async fn static_file(Path(path): Path<String>, headers: HeaderMap) -> Respon
         return (
             StatusCode::NOT_MODIFIED,
             [
-                (header::ETAG, etag),
-                (
-                    header::CACHE_CONTROL,
-                    cache.to_str().unwrap_or_default().to_owned(),
-                ),
+                (header::ETAG, etag.as_str()),
+                (header::CACHE_CONTROL, cache),
             ],
         )
             .into_response();
@@ -138,12 +135,9 @@ pub async fn static_file(Path(path): Path<String>, headers: HeaderMap) -> Respon
     let mime = mime_guess::from_path(&path).first_or_octet_stream();
     (
         [
-            (header::CONTENT_TYPE, mime.as_ref().to_owned()),
-            (header::ETAG, etag),
-            (
-                header::CACHE_CONTROL,
-                cache.to_str().unwrap_or_default().to_owned(),
-            ),
+            (header::CONTENT_TYPE, mime.as_ref()),
+            (header::ETAG, etag.as_str()),
+            (header::CACHE_CONTROL, cache),
         ],
         file.data.into_owned(),
     )
