@@ -87,6 +87,9 @@ CREATE TABLE memberships (
 );
 CREATE UNIQUE INDEX memberships_one_open_per_kind ON memberships (member_id, kind) WHERE valid_to IS NULL;
 CREATE INDEX memberships_open_by_unit ON memberships (unit_id) WHERE valid_to IS NULL;
+-- Đảng số of every unit in a subtree: an index-only count.
+CREATE INDEX memberships_open_permanent_by_unit ON memberships (unit_id)
+    WHERE valid_to IS NULL AND kind = 'permanent';
 CREATE INDEX memberships_member_idx ON memberships (member_id);
 
 CREATE TABLE users (

@@ -50,6 +50,12 @@ pub enum Command {
     SeedDemo {
         #[arg(long, env = "CHIBO_DEMO_PASSWORD", hide_env_values = true)]
         demo_password: Option<Secret>,
+        /// Towns to add beside Kỳ Anh, for a province-scale benchmark (10: ~2,000 branches).
+        #[arg(long, default_value_t = 0)]
+        extra_towns: usize,
+        /// Members of each extra town (9,500 with 10 towns: ~100,000 in the province).
+        #[arg(long, default_value_t = 9_500)]
+        members_per_town: usize,
     },
     /// Create a login. The password comes from CHIBO_NEW_PASSWORD, or is generated and printed.
     CreateUser {

@@ -113,10 +113,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Đã cập nhật cấu trúc cơ sở dữ liệu.");
             db.close().await
         }
-        Command::SeedDemo { demo_password } => {
+        Command::SeedDemo {
+            demo_password,
+            extra_towns,
+            members_per_town,
+        } => {
             let db = Database::open(&db_cfg).await?;
             db.migrate().await?;
-            let result = demo::seed_if_empty(&db.pool, demo_password.as_ref()).await;
+            let scale = demo::Scale {
+                extra_towns,
+                members_per_extra_town: members_per_town,
+            };
+            let result = demo::seed_scaled_if_empty(&db.pool, demo_password.as_ref(), scale).await;
             db.close().await?;
             match result? {
                 Some(creds) => demo::print_logins(&creds, None),

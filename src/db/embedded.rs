@@ -367,7 +367,7 @@ fn initdb(
     // Socket only, no TCP: nothing but processes that can enter the 0700 directory connect.
     let conf = format!(
         "\n# chibo: private cluster\nlisten_addresses = ''\nunix_socket_directories = '{}'\n\
-         max_connections = 200\nshared_buffers = 128MB\n",
+         max_connections = 200\nshared_buffers = 256MB\nwork_mem = 16MB\n",
         socket_dir.display()
     );
     use std::io::Write;

@@ -93,6 +93,15 @@ pub async fn seed_if_empty(
     pool: &PgPool,
     pw: Option<&Secret>,
 ) -> anyhow::Result<Option<DemoLogins>> {
+    seed_scaled_if_empty(pool, pw, Scale::default()).await
+}
+
+/// As [`seed_if_empty`], with extra towns for province-scale benchmarks.
+pub async fn seed_scaled_if_empty(
+    pool: &PgPool,
+    pw: Option<&Secret>,
+    scale: Scale,
+) -> anyhow::Result<Option<DemoLogins>> {
     let has_units = sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM units) AS "e!""#)
         .fetch_one(pool)
         .await?;
@@ -103,7 +112,7 @@ pub async fn seed_if_empty(
         .map(|p| p.expose().to_owned())
         .unwrap_or_else(password::generate);
     let started = std::time::Instant::now();
-    seed(pool, &password).await?;
+    seed(pool, &password, scale).await?;
     tracing::info!(
         "demo data generated in {} ms",
         started.elapsed().as_millis()
@@ -316,7 +325,106 @@ fn apportion(total: usize, weights: &[u32]) -> Vec<usize> {
     shares
 }
 
-async fn seed(pool: &PgPool, demo_password: &str) -> anyhow::Result<()> {
+/// Adds a town shaped like Kỳ Anh under `parent`: 12 wards and communes with their
+/// residential branches, 18 agencies, schools, enterprises and forces with theirs (30
+/// grassroots committees, 177 branches). Returns the town, its first ward and its branches
+/// with their types. `tag` distinguishes the unit names of the extra towns of a benchmark.
+fn add_town(
+    units: &mut Units,
+    parent: usize,
+    name: &str,
+    tag: Option<&str>,
+    from: NaiveDate,
+) -> (usize, usize, Vec<(usize, &'static str)>) {
+    let named = |n: &str| match tag {
+        Some(t) => format!("{n} ({t})"),
+        None => n.to_owned(),
+    };
+    let town = units.add(Some(parent), "upper_committee", None, name.into(), from);
+    let mut branches = Vec::new();
+    let mut first_ward = None;
+    for (ward, is_ward, groups) in names::KY_ANH_WARDS {
+        let w = units.add(Some(town), "grassroots_committee", None, named(ward), from);
+        first_ward.get_or_insert(w);
+        let (prefix, bt) = if *is_ward {
+            ("Chi bộ Tổ dân phố", "to_dan_pho")
+        } else {
+            ("Chi bộ Thôn", "thon")
+        };
+        for g in *groups {
+            let b = units.add(Some(w), "branch", Some(bt), format!("{prefix} {g}"), from);
+            branches.push((b, bt));
+        }
+    }
+    for (org, org_branches) in names::KY_ANH_OTHERS {
+        let o = units.add(Some(town), "grassroots_committee", None, named(org), from);
+        for (branch, bt) in *org_branches {
+            let b = units.add(Some(o), "branch", Some(*bt), (*branch).into(), from);
+            branches.push((b, *bt));
+        }
+    }
+    (town, first_ward.expect("the town has wards"), branches)
+}
+
+/// Generates `total` members shared among `branches`, residential branches larger.
+fn add_members(
+    rng: &mut StdRng,
+    units: &Units,
+    branches: &[(usize, &'static str)],
+    total: usize,
+    today: NaiveDate,
+    members: &mut Vec<MemberSpec>,
+) {
+    let weights: Vec<u32> = branches
+        .iter()
+        .map(|(_, bt)| {
+            if matches!(*bt, "thon" | "to_dan_pho") {
+                rng.random_range(18..42)
+            } else {
+                rng.random_range(7..20)
+            }
+        })
+        .collect();
+    for ((b, bt), n) in branches.iter().zip(apportion(total, &weights)) {
+        for _ in 0..n {
+            let seq = members.len();
+            let unit = &units.0[*b];
+            members.push(make_member(rng, seq, unit.id, bt, unit.valid_from, today));
+        }
+    }
+}
+
+/// How much demo to make: the town of the seed articles, or a province for benchmarks.
+#[derive(Debug, Clone, Copy)]
+pub struct Scale {
+    /// Towns beside Kỳ Anh (10 make a province of ~2,000 branches).
+    pub extra_towns: usize,
+    pub members_per_extra_town: usize,
+}
+
+impl Default for Scale {
+    fn default() -> Self {
+        Self {
+            extra_towns: 0,
+            members_per_extra_town: 9_500,
+        }
+    }
+}
+
+const OTHER_TOWNS: &[&str] = &[
+    "Cẩm Xuyên",
+    "Thạch Hà",
+    "Can Lộc",
+    "Hương Sơn",
+    "Hương Khê",
+    "Nghi Xuân",
+    "Vũ Quang",
+    "Lộc Hà",
+    "Hồng Lĩnh",
+    "Thành phố Hà Tĩnh",
+];
+
+async fn seed(pool: &PgPool, demo_password: &str, scale: Scale) -> anyhow::Result<()> {
     let mut rng = StdRng::seed_from_u64(1193);
     let today = reference_date();
     let mut units = Units::default();
@@ -329,64 +437,13 @@ async fn seed(pool: &PgPool, demo_password: &str) -> anyhow::Result<()> {
         d(1991, 9, 1),
     );
     let town_from = d(2015, 4, 10);
-    let town = units.add(
-        Some(province),
-        "upper_committee",
+    let (town, song_tri, town_branches) = add_town(
+        &mut units,
+        province,
+        "Đảng bộ thị xã Kỳ Anh",
         None,
-        "Đảng bộ thị xã Kỳ Anh".into(),
         town_from,
     );
-    // (unit index, branch type) of every branch of the town, in creation order.
-    let mut town_branches: Vec<(usize, &'static str)> = Vec::new();
-    let mut song_tri = None;
-    for (ward, is_ward, groups) in names::KY_ANH_WARDS {
-        let w = units.add(
-            Some(town),
-            "grassroots_committee",
-            None,
-            (*ward).into(),
-            town_from,
-        );
-        if song_tri.is_none() {
-            song_tri = Some(w);
-        }
-        let (prefix, bt) = if *is_ward {
-            ("Chi bộ Tổ dân phố", "to_dan_pho")
-        } else {
-            ("Chi bộ Thôn", "thon")
-        };
-        for g in *groups {
-            let b = units.add(
-                Some(w),
-                "branch",
-                Some(bt),
-                format!("{prefix} {g}"),
-                town_from,
-            );
-            town_branches.push((b, bt));
-        }
-    }
-    for (org, branches) in names::KY_ANH_OTHERS {
-        let o = units.add(
-            Some(town),
-            "grassroots_committee",
-            None,
-            (*org).into(),
-            town_from,
-        );
-        for (name, bt) in *branches {
-            let bt: &'static str = match *bt {
-                "co_quan" => "co_quan",
-                "su_nghiep" => "su_nghiep",
-                "luc_luong_vu_trang" => "luc_luong_vu_trang",
-                "dn_nha_nuoc" => "dn_nha_nuoc",
-                _ => "dn_ngoai_nha_nuoc",
-            };
-            let b = units.add(Some(o), "branch", Some(bt), (*name).into(), town_from);
-            town_branches.push((b, bt));
-        }
-    }
-    let song_tri = song_tri.expect("the town has wards");
     let hung_loi = town_branches[0].0;
 
     // Before 2025: Đức Thọ district with its communes. After: one commune under the province.
@@ -434,31 +491,15 @@ async fn seed(pool: &PgPool, demo_password: &str) -> anyhow::Result<()> {
     );
 
     // Members: the town's 4,317 shared among its branches, residential branches larger.
-    let weights: Vec<u32> = town_branches
-        .iter()
-        .map(|(_, bt)| {
-            if matches!(*bt, "thon" | "to_dan_pho") {
-                rng.random_range(18..42)
-            } else {
-                rng.random_range(7..20)
-            }
-        })
-        .collect();
-    let shares = apportion(TOWN_MEMBERS, &weights);
     let mut members: Vec<MemberSpec> = Vec::with_capacity(TOWN_MEMBERS + 400);
-    for ((b, bt), n) in town_branches.iter().zip(shares) {
-        for _ in 0..n {
-            let seq = members.len();
-            members.push(make_member(
-                &mut rng,
-                seq,
-                units.0[*b].id,
-                bt,
-                units.0[*b].valid_from,
-                today,
-            ));
-        }
-    }
+    add_members(
+        &mut rng,
+        &units,
+        &town_branches,
+        TOWN_MEMBERS,
+        today,
+        &mut members,
+    );
     for (b, bt) in &duc_tho_branches {
         for _ in 0..rng.random_range(18..34) {
             let seq = members.len();
@@ -471,6 +512,29 @@ async fn seed(pool: &PgPool, demo_password: &str) -> anyhow::Result<()> {
                 today,
             ));
         }
+    }
+    for i in 0..scale.extra_towns {
+        let name = OTHER_TOWNS[i % OTHER_TOWNS.len()];
+        let tag = if i < OTHER_TOWNS.len() {
+            name.to_owned()
+        } else {
+            format!("{name} {i}")
+        };
+        let (_, _, branches) = add_town(
+            &mut units,
+            province,
+            &format!("Đảng bộ {tag}"),
+            Some(&tag),
+            town_from,
+        );
+        add_members(
+            &mut rng,
+            &units,
+            &branches,
+            scale.members_per_extra_town,
+            today,
+            &mut members,
+        );
     }
     // The demo secretary and member of Hưng Lợi: full members of working age.
     let hung_loi_id = units.0[hung_loi].id;

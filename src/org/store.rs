@@ -150,26 +150,32 @@ pub struct ChildRow {
     pub members: i64,
 }
 
-/// The units directly below, each with its open branches and members: one query, with the
-/// two counts aggregated over each child's subtree.
+/// The units directly below, each with its open branches and members, in one query: the
+/// parent's subtree is read once through the path index, members are counted per unit from
+/// a partial index, and the counts are summed up each child's subtree.
 pub async fn children(pool: &PgPool, parent: &Unit) -> Result<Vec<ChildRow>, sqlx::Error> {
     sqlx::query_as!(
         ChildRow,
         r#"WITH kids AS (SELECT id, name, kind, branch_type, valid_to, path FROM units WHERE parent_id = $1),
-                br AS (SELECT k.id, count(b.id) AS n
-                         FROM kids k JOIN units b ON b.path <@ k.path
-                        WHERE b.kind IN ('branch', 'grassroots_branch') AND b.valid_to IS NULL
-                        GROUP BY k.id),
-                mem AS (SELECT k.id, count(m.id) AS n
-                          FROM kids k
-                          JOIN units u ON u.path <@ k.path
-                          JOIN memberships m ON m.unit_id = u.id AND m.valid_to IS NULL AND m.kind = 'permanent'
+                sub AS (SELECT id, path, kind, valid_to FROM units
+                         WHERE path <@ $2::text::ltree AND id <> $1),
+                per_unit AS (SELECT unit_id, count(*) AS n FROM memberships
+                              WHERE valid_to IS NULL AND kind = 'permanent'
+                                AND unit_id IN (SELECT id FROM sub)
+                              GROUP BY unit_id),
+                agg AS (SELECT k.id,
+                               count(*) FILTER (WHERE s.kind IN ('branch', 'grassroots_branch')
+                                                  AND s.valid_to IS NULL) AS branches,
+                               coalesce(sum(p.n), 0)::bigint AS members
+                          FROM kids k JOIN sub s ON s.path <@ k.path
+                          LEFT JOIN per_unit p ON p.unit_id = s.id
                          GROUP BY k.id)
            SELECT k.id, k.name, k.kind, k.branch_type, k.valid_to,
-                  coalesce(br.n, 0) AS "branches!", coalesce(mem.n, 0) AS "members!"
-             FROM kids k LEFT JOIN br ON br.id = k.id LEFT JOIN mem ON mem.id = k.id
+                  coalesce(a.branches, 0) AS "branches!", coalesce(a.members, 0) AS "members!"
+             FROM kids k LEFT JOIN agg a ON a.id = k.id
             ORDER BY k.valid_to IS NOT NULL, k.name COLLATE "vi-VN-x-icu""#,
-        parent.id
+        parent.id,
+        parent.path
     )
     .fetch_all(pool)
     .await
