@@ -659,6 +659,54 @@ async fn move_unit(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
+/// What the merge and close forms show: the unit, the units to pick from, and the values
+/// as typed (kept when the form comes back with a message).
+pub struct UnitPick {
+    pub unit: Unit,
+    pub choices: Vec<UnitChoice>,
+    pub selected: String,
+    pub date: String,
+    pub version: i32,
+    pub errors: FieldErrors,
+}
+
+impl UnitPick {
+    /// A fresh form: nothing picked, dated today.
+    async fn blank(state: &AppState, user: &User, unit: Unit) -> AppResult<Self> {
+        let date = today().format("%Y-%m-%d").to_string();
+        Self::with_input(
+            state,
+            user,
+            unit,
+            String::new(),
+            date,
+            FieldErrors::default(),
+        )
+        .await
+    }
+
+    /// The form again, with what the user typed and the messages, at the unit's current
+    /// version (so a stale form can be re-sent once checked).
+    async fn with_input(
+        state: &AppState,
+        user: &User,
+        unit: Unit,
+        selected: String,
+        date: String,
+        errors: FieldErrors,
+    ) -> AppResult<Self> {
+        let choices = unit_choices(state, user, &unit, true).await?;
+        Ok(Self {
+            version: unit.version,
+            unit,
+            choices,
+            selected,
+            date,
+            errors,
+        })
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub struct MergeForm {
     #[serde(default)]
@@ -673,12 +721,7 @@ pub struct MergeForm {
 #[template(path = "org/merge.html")]
 struct MergePage {
     ctx: Ctx,
-    unit: Unit,
-    choices: Vec<UnitChoice>,
-    selected: String,
-    date: String,
-    version: i32,
-    errors: FieldErrors,
+    pick: UnitPick,
 }
 
 async fn merge_form(
@@ -687,15 +730,10 @@ async fn merge_form(
     Path(id): Path<Uuid>,
 ) -> AppResult<MergePage> {
     let unit = administered_unit(&state, &user, id).await?;
-    let choices = unit_choices(&state, &user, &unit, true).await?;
+    let pick = UnitPick::blank(&state, &user, unit).await?;
     Ok(MergePage {
         ctx: Ctx::for_user(&user),
-        choices,
-        selected: String::new(),
-        date: today().format("%Y-%m-%d").to_string(),
-        version: unit.version,
-        unit,
-        errors: FieldErrors::default(),
+        pick,
     })
 }
 
@@ -715,15 +753,10 @@ async fn merge(
             Err(e) => errors = form_errors(e)?,
         }
     }
-    let choices = unit_choices(&state, &user, &unit, true).await?;
+    let pick = UnitPick::with_input(&state, &user, unit, form.target, form.date, errors).await?;
     let page = MergePage {
         ctx: Ctx::for_user(&user),
-        choices,
-        selected: form.target,
-        date: form.date,
-        version: unit.version,
-        unit,
-        errors,
+        pick,
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
@@ -744,12 +777,7 @@ pub struct CloseForm {
 #[template(path = "org/close.html")]
 struct ClosePage {
     ctx: Ctx,
-    unit: Unit,
-    choices: Vec<UnitChoice>,
-    selected: String,
-    date: String,
-    version: i32,
-    errors: FieldErrors,
+    pick: UnitPick,
 }
 
 async fn close_form(
@@ -758,15 +786,10 @@ async fn close_form(
     Path(id): Path<Uuid>,
 ) -> AppResult<ClosePage> {
     let unit = administered_unit(&state, &user, id).await?;
-    let choices = unit_choices(&state, &user, &unit, true).await?;
+    let pick = UnitPick::blank(&state, &user, unit).await?;
     Ok(ClosePage {
         ctx: Ctx::for_user(&user),
-        choices,
-        selected: String::new(),
-        date: today().format("%Y-%m-%d").to_string(),
-        version: unit.version,
-        unit,
-        errors: FieldErrors::default(),
+        pick,
     })
 }
 
@@ -800,15 +823,10 @@ async fn close(
             Err(e) => errors = form_errors(e)?,
         }
     }
-    let choices = unit_choices(&state, &user, &unit, true).await?;
+    let pick = UnitPick::with_input(&state, &user, unit, form.successor, form.date, errors).await?;
     let page = ClosePage {
         ctx: Ctx::for_user(&user),
-        choices,
-        selected: form.successor,
-        date: form.date,
-        version: unit.version,
-        unit,
-        errors,
+        pick,
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
