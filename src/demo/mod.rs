@@ -111,6 +111,9 @@ pub async fn seed_scaled_if_empty(
     let password = pw
         .map(|p| p.expose().to_owned())
         .unwrap_or_else(password::generate);
+    // Checked before anything is written: the logins are created last.
+    password::check_new(&password)
+        .map_err(|m| anyhow::anyhow!("CHIBO_DEMO_PASSWORD không dùng được: {m}"))?;
     let started = std::time::Instant::now();
     seed(pool, &password, scale).await?;
     tracing::info!(
