@@ -16,6 +16,9 @@ pub enum AppError {
     /// Inside the scope, but the role does not allow this action.
     #[error("forbidden")]
     Forbidden,
+    /// A request no form of ours sends (a tampered or truncated submission).
+    #[error("bad request")]
+    BadRequest,
     /// The request cannot be carried out as asked; the message is for the user.
     #[error("conflict: {0}")]
     Conflict(String),
@@ -112,6 +115,7 @@ impl IntoResponse for AppError {
             }
             AppError::NotFound => (StatusCode::NOT_FOUND, None),
             AppError::Forbidden => (StatusCode::FORBIDDEN, None),
+            AppError::BadRequest => (StatusCode::BAD_REQUEST, None),
             AppError::Conflict(msg) => (StatusCode::CONFLICT, Some(msg)),
             AppError::Internal(err) => {
                 tracing::error!("internal error: {err:#}");
@@ -119,5 +123,47 @@ impl IntoResponse for AppError {
             }
         };
         ErrorPage::for_status(status, message).into_response_with(status)
+    }
+}
+
+/// Why a write was refused by the store. `field` names the form field the message belongs to.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    /// The form was built from an older version of the record.
+    #[error("stale form")]
+    Stale,
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        StoreError::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+
+    /// Turns a refusal into form messages (the form is shown again with the input kept);
+    /// anything else becomes an error page.
+    pub fn into_form_errors(self) -> AppResult<crate::web::FieldErrors> {
+        let mut errors = crate::web::FieldErrors::default();
+        match self {
+            StoreError::Invalid { field, message } => errors.add(field, message),
+            StoreError::Stale => errors.add(
+                "form",
+                "Dữ liệu vừa được người khác thay đổi. Dữ liệu mới đã được tải lại, nội dung bạn nhập vẫn giữ nguyên; vui lòng kiểm tra rồi gửi lại.",
+            ),
+            StoreError::NotFound => return Err(AppError::NotFound),
+            StoreError::Db(e) => return Err(e.into()),
+        }
+        Ok(errors)
     }
 }

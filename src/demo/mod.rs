@@ -554,6 +554,7 @@ async fn seed(pool: &PgPool, demo_password: &str, scale: Scale) -> anyhow::Resul
     let mut tx = pool.begin().await?;
     insert_units(&mut tx, &units.0).await?;
     insert_members(&mut tx, &members).await?;
+    insert_posts(&mut tx, &members).await?;
     // A few members attached temporarily to another branch of the town (work or study away).
     let mut temp_member = Vec::new();
     let mut temp_unit = Vec::new();
@@ -700,6 +701,51 @@ async fn insert_units(
         &kinds,
         &types as &[Option<String>],
         &names,
+        &froms
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Every branch's committee for the 2025–2030 term, from its full, active members in the
+/// order they were generated: the first is bí thư (so the demo secretary of Hưng Lợi holds
+/// the post), the second phó bí thư, and branches of 9 or more full members elect a chi ủy.
+async fn insert_posts(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    members: &[MemberSpec],
+) -> anyhow::Result<()> {
+    let mut by_branch: std::collections::HashMap<Uuid, Vec<&MemberSpec>> = Default::default();
+    for m in members
+        .iter()
+        .filter(|m| m.status == "chinh_thuc" && m.lifecycle_state == "active")
+    {
+        by_branch.entry(m.branch).or_default().push(m);
+    }
+    let (mut units, mut people, mut roles, mut froms) = (vec![], vec![], vec![], vec![]);
+    let congress = d(2025, 8, 15);
+    for (branch, full) in by_branch {
+        let posts = if full.len() >= 9 { 5 } else { 2 };
+        for (i, m) in full.iter().take(posts).enumerate() {
+            units.push(branch);
+            people.push(m.id);
+            roles.push(
+                match i {
+                    0 => "bi_thu",
+                    1 => "pho_bi_thu",
+                    _ => "chi_uy_vien",
+                }
+                .to_owned(),
+            );
+            froms.push(congress.max(m.joined));
+        }
+    }
+    sqlx::query!(
+        "INSERT INTO committee_roles (unit_id, member_id, role, term, valid_from)
+         SELECT u, m, r, '2025–2030', f FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::date[]) AS x(u, m, r, f)",
+        &units,
+        &people,
+        &roles,
         &froms
     )
     .execute(&mut **tx)

@@ -2,22 +2,91 @@
 //! roster and a member's own page. The full registry (life-cycle, transfers, import) builds
 //! on it.
 
+mod actions;
+mod committee;
+pub mod domain;
+mod import;
+mod pages;
+mod sheet;
 pub mod store;
 
-use askama::Template;
-use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::routing::get;
+use axum::routing::{get, post};
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::User;
 use crate::error::{AppError, AppResult};
-use crate::web::{Ctx, vn_date};
+use crate::org::store::Unit;
+
+pub use pages::branch_summary;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/members/{id}", get(member_page))
+    Router::new()
+        .route("/units/{id}/members", get(pages::list))
+        .route("/units/{id}/members.xlsx", get(pages::export))
+        .route("/members/new", get(pages::new_form).post(pages::create))
+        .route("/members/{id}", get(pages::show))
+        .route(
+            "/members/{id}/edit",
+            get(pages::edit_form).post(pages::update),
+        )
+        .route(
+            "/members/{id}/{action}",
+            get(actions::form).post(actions::submit),
+        )
+        .route(
+            "/units/{id}/committee",
+            get(committee::page).post(committee::add),
+        )
+        .route(
+            "/units/{id}/members/import",
+            get(import::upload_form).post(import::upload).layer(
+                axum::extract::DefaultBodyLimit::max(import::MAX_UPLOAD_BYTES),
+            ),
+        )
+        .route(
+            "/units/{id}/members/import/template.xlsx",
+            get(import::template_xlsx),
+        )
+        .route(
+            "/units/{id}/members/import/template.csv",
+            get(import::template_csv),
+        )
+        .route("/units/{id}/members/import/{batch}", get(import::preview))
+        .route(
+            "/units/{id}/members/import/{batch}/commit",
+            post(import::commit),
+        )
+        .route(
+            "/units/{id}/members/import/{batch}/rows/{line}",
+            post(import::fix_row),
+        )
+        .route(
+            "/units/{id}/members/import/{batch}/rows/{line}/skip",
+            post(import::toggle_skip),
+        )
+        .route("/units/{id}/committee/{post}/end", post(committee::end))
+}
+
+/// A branch whose members the user may see and keep: outside the scope, or not a branch,
+/// it does not exist for them.
+async fn managed_branch(state: &AppState, user: &User, id: Uuid) -> AppResult<Unit> {
+    let unit = crate::org::store::get(&state.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !user.sees_unit(&unit.path) || !unit.kind.is_branch() {
+        return Err(AppError::NotFound);
+    }
+    Ok(unit)
+}
+
+/// The member's current branch, when the user may act on the member there.
+async fn managed_member_branch(state: &AppState, user: &User, member: Uuid) -> AppResult<Uuid> {
+    match store::home_branch(&state.pool, member).await? {
+        Some((unit, path)) if user.sees_unit(&path) => Ok(unit),
+        _ => Err(AppError::NotFound),
+    }
 }
 
 pub fn status_label(status: &str) -> &'static str {
@@ -28,61 +97,33 @@ pub fn status_label(status: &str) -> &'static str {
     }
 }
 
+pub fn event_label(kind: &str) -> &'static str {
+    match kind {
+        "created" => "Thêm vào danh sách",
+        "imported" => "Nhập từ bảng tính",
+        "edited" => "Sửa thông tin",
+        "recognised" => "Công nhận đảng viên chính thức",
+        "exempted" => "Miễn công tác và sinh hoạt đảng",
+        "exemption_ended" => "Thôi miễn sinh hoạt",
+        "transferred" => "Chuyển sinh hoạt đảng chính thức",
+        "temporary_transfer" => "Chuyển sinh hoạt đảng tạm thời",
+        "temporary_transfer_ended" => "Kết thúc sinh hoạt tạm thời",
+        "struck_off" => "Xóa tên",
+        "expelled" => "Khai trừ",
+        "deceased" => "Từ trần",
+        _ => "",
+    }
+}
+
 pub fn state_label(state: &str) -> &'static str {
     match state {
         "active" => "Đang sinh hoạt",
         "exempt" => "Miễn sinh hoạt",
-        "away" => "Vắng mặt dài ngày",
+        "away" => "Sinh hoạt tạm thời nơi khác",
         "struck_off" => "Đã xóa tên",
         "expelled" => "Đã khai trừ",
         "deceased" => "Đã từ trần",
         "transferred_out" => "Đã chuyển đi",
         _ => "",
     }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "members/show.html")]
-struct MemberPage {
-    ctx: Ctx,
-    member: store::MemberDetail,
-    birth_date: String,
-    admission_date: String,
-    official_date: Option<String>,
-    status: &'static str,
-    state: &'static str,
-    gender: &'static str,
-    memberships: Vec<store::MembershipView>,
-    own: bool,
-}
-
-/// A member's page: the member themself, or anyone who sees one of their branches.
-async fn member_page(
-    State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
-) -> AppResult<MemberPage> {
-    let member = store::detail(&state.pool, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let memberships = store::memberships(&state.pool, id).await?;
-    let own = user.member_id == Some(id);
-    let in_scope = memberships
-        .iter()
-        .any(|m| m.open && user.sees_unit(&m.unit_path));
-    if !own && !in_scope {
-        return Err(AppError::NotFound);
-    }
-    Ok(MemberPage {
-        ctx: Ctx::for_user(&user),
-        birth_date: vn_date(member.birth_date),
-        admission_date: vn_date(member.admission_date),
-        official_date: member.official_date.map(vn_date),
-        status: status_label(&member.status),
-        state: state_label(&member.lifecycle_state),
-        gender: if member.gender == "nu" { "Nữ" } else { "Nam" },
-        member,
-        memberships,
-        own,
-    })
 }

@@ -180,44 +180,6 @@ pub fn merge_allowed(source: UnitKind, target: UnitKind) -> Result<(), &'static 
     Ok(())
 }
 
-/// Counts shown on a branch's home. The full rules (exemptions, temporary transfers out)
-/// come with the member registry; here: open memberships by kind and status.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct BranchCounts {
-    /// Đảng số: members whose permanent branch this is.
-    pub dang_so: usize,
-    pub chinh_thuc: usize,
-    pub du_bi: usize,
-    pub exempt: usize,
-    /// Attached temporarily: listed, not counted in đảng số.
-    pub temporary: usize,
-}
-
-pub struct CountInput<'a> {
-    pub permanent: bool,
-    pub status: &'a str,
-    pub lifecycle_state: &'a str,
-}
-
-pub fn branch_counts<'a>(rows: impl IntoIterator<Item = CountInput<'a>>) -> BranchCounts {
-    let mut c = BranchCounts::default();
-    for r in rows {
-        if !r.permanent {
-            c.temporary += 1;
-            continue;
-        }
-        c.dang_so += 1;
-        match r.status {
-            "chinh_thuc" => c.chinh_thuc += 1,
-            _ => c.du_bi += 1,
-        }
-        if r.lifecycle_state == "exempt" {
-            c.exempt += 1;
-        }
-    }
-    c
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,31 +215,6 @@ mod tests {
         assert!(merge_allowed(UnitKind::GrassrootsCommittee, UnitKind::UpperCommittee).is_ok());
         assert!(merge_allowed(UnitKind::Branch, UnitKind::GrassrootsCommittee).is_err());
         assert!(merge_allowed(UnitKind::Cell, UnitKind::Branch).is_err());
-    }
-
-    #[test]
-    fn counts_by_hand() {
-        let rows = [
-            ("chinh_thuc", "active", true),
-            ("chinh_thuc", "exempt", true),
-            ("du_bi", "active", true),
-            ("chinh_thuc", "active", false),
-        ];
-        let c = branch_counts(rows.iter().map(|(s, l, p)| CountInput {
-            permanent: *p,
-            status: s,
-            lifecycle_state: l,
-        }));
-        assert_eq!(
-            c,
-            BranchCounts {
-                dang_so: 3,
-                chinh_thuc: 2,
-                du_bi: 1,
-                exempt: 1,
-                temporary: 1
-            }
-        );
     }
 
     #[test]

@@ -14,13 +14,13 @@ use axum::routing::get;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use self::domain::{ALL_BRANCH_TYPES, ALL_KINDS, BranchCounts, BranchType, UnitKind};
+use self::domain::{ALL_BRANCH_TYPES, ALL_KINDS, BranchType, UnitKind};
 use self::store::{ChildRow, Link, OrgError, Unit};
 use crate::app::AppState;
 use crate::auth::{Role, User};
 use crate::error::{AppError, AppResult};
-use crate::members::store::RosterRow;
-use crate::web::{Ctx, FieldErrors, parse_vn_date, today, vn_date};
+use crate::members::domain::BranchCounts;
+use crate::web::{Ctx, FieldErrors, date_field, today, vn_date};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -162,7 +162,7 @@ struct UnitPage {
     branch_column: bool,
     is_branch: bool,
     counts: BranchCounts,
-    roster: Vec<RosterRow>,
+    warnings: Vec<String>,
     can_admin: bool,
 }
 
@@ -180,16 +180,12 @@ async fn unit_page(
             .map(ChildView::from)
             .partition(|c| c.closed.is_none());
     let is_branch = unit.kind.is_branch();
-    let roster = if is_branch {
-        crate::members::store::roster(&state.pool, unit.id).await?
+    let (counts, warnings) = if is_branch {
+        let (_, counts, warnings) = crate::members::branch_summary(&state, &unit).await?;
+        (counts, warnings)
     } else {
-        Vec::new()
+        (BranchCounts::default(), Vec::new())
     };
-    let counts = domain::branch_counts(roster.iter().map(|r| domain::CountInput {
-        permanent: r.permanent,
-        status: &r.status,
-        lifecycle_state: &r.lifecycle_state,
-    }));
     let branch_column = open_children.iter().any(|c| c.is_committee);
     Ok(UnitPage {
         ctx: Ctx::for_user(&user),
@@ -205,7 +201,7 @@ async fn unit_page(
         closed_children,
         is_branch,
         counts,
-        roster,
+        warnings,
         can_admin: user.administers(&unit.path),
         unit,
     })
@@ -248,38 +244,8 @@ async fn admin_home(State(state): State<AppState>, user: User) -> AppResult<Admi
     })
 }
 
-/// Turns a refused restructuring into form messages; anything else is an error page.
 fn form_errors(err: OrgError) -> AppResult<FieldErrors> {
-    let mut errors = FieldErrors::default();
-    match err {
-        OrgError::Invalid { field, message } => errors.add(field, message),
-        OrgError::Stale => errors.add(
-            "form",
-            "Đơn vị vừa được người khác thay đổi. Dữ liệu mới đã được tải lại, nội dung bạn nhập vẫn giữ nguyên; vui lòng kiểm tra rồi gửi lại.",
-        ),
-        OrgError::NotFound => return Err(AppError::NotFound),
-        OrgError::Db(e) => return Err(e.into()),
-    }
-    Ok(errors)
-}
-
-fn parse_date_field(
-    raw: &str,
-    field: &'static str,
-    errors: &mut FieldErrors,
-) -> Option<chrono::NaiveDate> {
-    if raw.trim().is_empty() {
-        errors.add(field, "Vui lòng nhập ngày (ngày/tháng/năm).");
-        return None;
-    }
-    let date = parse_vn_date(raw);
-    if date.is_none() {
-        errors.add(
-            field,
-            "Ngày không hợp lệ; nhập theo dạng ngày/tháng/năm, ví dụ 01/07/2025.",
-        );
-    }
-    date
+    err.into_form_errors()
 }
 
 fn parse_id_field(
@@ -423,7 +389,7 @@ async fn create(
         }
         _ => None,
     };
-    let valid_from = parse_date_field(&form.valid_from, "valid_from", &mut errors);
+    let valid_from = date_field(&form.valid_from, "valid_from", true, &mut errors);
     if let (true, Some(name), Some(kind), Some(valid_from)) =
         (errors.is_empty(), name, kind, valid_from)
     {
@@ -746,7 +712,7 @@ async fn merge(
     let unit = administered_unit(&state, &user, id).await?;
     let mut errors = FieldErrors::default();
     let target = chosen_unit(&state, &user, &form.target, "target", &mut errors).await?;
-    let date = parse_date_field(&form.date, "date", &mut errors);
+    let date = date_field(&form.date, "date", true, &mut errors);
     if let (Some(target), Some(date)) = (target, date) {
         match store::merge(&state.pool, Some(user.id), id, form.version, target, date).await {
             Ok(_) => return Ok(Redirect::to(&format!("/units/{target}")).into_response()),
@@ -801,7 +767,7 @@ async fn close(
 ) -> AppResult<Response> {
     let unit = administered_unit(&state, &user, id).await?;
     let mut errors = FieldErrors::default();
-    let date = parse_date_field(&form.date, "date", &mut errors);
+    let date = date_field(&form.date, "date", true, &mut errors);
     let successor = if form.successor.trim().is_empty() {
         None
     } else {

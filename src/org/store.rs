@@ -31,27 +31,10 @@ impl Unit {
     }
 }
 
-/// Why a restructuring was refused. `field` names the form field the message belongs to.
-#[derive(Debug, thiserror::Error)]
-pub enum OrgError {
-    #[error("{message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
-    #[error("stale form")]
-    Stale,
-    #[error("not found")]
-    NotFound,
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
+pub use crate::error::StoreError as OrgError;
 
 fn invalid(field: &'static str, message: impl Into<String>) -> OrgError {
-    OrgError::Invalid {
-        field,
-        message: message.into(),
-    }
+    OrgError::invalid(field, message)
 }
 
 struct UnitRow {

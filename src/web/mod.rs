@@ -69,6 +69,30 @@ pub fn parse_vn_date(input: &str) -> Option<NaiveDate> {
         .ok()
 }
 
+/// A date field of a form: required or not; a message on the field when it is missing or
+/// not a date.
+pub fn date_field(
+    raw: &str,
+    field: &'static str,
+    required: bool,
+    errors: &mut FieldErrors,
+) -> Option<NaiveDate> {
+    if raw.trim().is_empty() {
+        if required {
+            errors.add(field, "Vui lòng nhập ngày (ngày/tháng/năm).");
+        }
+        return None;
+    }
+    let date = parse_vn_date(raw);
+    if date.is_none() {
+        errors.add(
+            field,
+            "Ngày không hợp lệ; nhập theo dạng ngày/tháng/năm, ví dụ 01/07/2025.",
+        );
+    }
+    date
+}
+
 /// Today in Vietnam (Asia/Ho_Chi_Minh), whatever the server's clock zone.
 pub fn today() -> NaiveDate {
     chrono::Utc::now()
@@ -162,6 +186,10 @@ impl FieldErrors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.0.iter().map(|(f, m)| (*f, m.as_str()))
     }
 }
 

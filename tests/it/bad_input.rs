@@ -191,7 +191,7 @@ async fn a_stale_form_is_refused_and_the_typed_name_is_kept() {
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
-    assert!(text(&body).contains("Đơn vị vừa được người khác thay đổi"));
+    assert!(text(&body).contains("Dữ liệu vừa được người khác thay đổi"));
     assert_eq!(
         input_value(&body, "name").as_deref(),
         Some("Chi bộ Tổ dân phố Hưng Lợi Mới")

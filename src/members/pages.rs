@@ -1,0 +1,360 @@
+//! The member list of a branch, a member's page, the add and edit forms, the Excel export.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::domain::{self, BranchCounts, MemberForm, Post, Probation};
+use super::store::{self, EventView, MemberDetail, MembershipView, RosterRow};
+use super::{managed_branch, managed_member_branch, state_label, status_label};
+use crate::app::AppState;
+use crate::auth::User;
+use crate::error::{AppError, AppResult};
+use crate::org::store::Unit;
+use crate::web::{Ctx, FieldErrors, today, vn_date};
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    state: String,
+}
+
+pub struct ListRow {
+    pub row: RosterRow,
+    pub probation: Option<String>,
+    pub overdue: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "members/list.html")]
+pub struct ListPage {
+    ctx: Ctx,
+    unit: Unit,
+    counts: BranchCounts,
+    warnings: Vec<String>,
+    rows: Vec<ListRow>,
+    total: usize,
+    status: String,
+    state: String,
+}
+
+/// "Due 01/11/2026" or "overdue since ..." for a probationer, for the list and the page.
+fn probation_note(p: Probation) -> Option<(String, bool)> {
+    match p {
+        Probation::Done => None,
+        Probation::Running { ends } => Some((format!("Hết dự bị {}", vn_date(ends)), false)),
+        Probation::Due { ended } => Some((
+            format!("Đến hạn xét công nhận chính thức (từ {})", vn_date(ended)),
+            true,
+        )),
+        Probation::Overdue { ended, days } => Some((
+            format!(
+                "Quá hạn xét công nhận chính thức {days} ngày (từ {})",
+                vn_date(ended)
+            ),
+            true,
+        )),
+    }
+}
+
+/// Counts, committee warnings and probation alerts of a branch: shared by the branch home
+/// and the member list.
+pub async fn branch_summary(
+    state: &AppState,
+    unit: &Unit,
+) -> AppResult<(Vec<RosterRow>, BranchCounts, Vec<String>)> {
+    let roster = store::roster(&state.pool, unit.id).await?;
+    let counts = domain::branch_counts(roster.iter().map(|r| domain::CountInput {
+        permanent: r.permanent,
+        status: &r.status,
+        lifecycle_state: &r.lifecycle_state,
+    }));
+    let posts = store::posts(&state.pool, unit.id).await?;
+    let mut warnings = domain::committee_warnings(
+        counts.chinh_thuc,
+        &posts
+            .iter()
+            .map(|p| Post {
+                role: &p.role,
+                holder: &p.full_name,
+                holder_status: &p.status,
+            })
+            .collect::<Vec<_>>(),
+    );
+    let now = today();
+    let overdue = roster
+        .iter()
+        .filter(|r| r.permanent)
+        .filter(|r| {
+            matches!(
+                domain::probation(&r.status, r.admission_date, now),
+                Probation::Due { .. } | Probation::Overdue { .. }
+            )
+        })
+        .count();
+    if overdue > 0 {
+        warnings.push(format!(
+            "{overdue} đảng viên dự bị đã hết 12 tháng dự bị, cần xét công nhận chính thức."
+        ));
+    }
+    Ok((roster, counts, warnings))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+    Query(q): Query<ListQuery>,
+) -> AppResult<ListPage> {
+    let unit = managed_branch(&state, &user, id).await?;
+    let (roster, counts, warnings) = branch_summary(&state, &unit).await?;
+    let total = roster.len();
+    let now = today();
+    let rows = roster
+        .into_iter()
+        .filter(|r| q.status.is_empty() || r.status == q.status)
+        .filter(|r| match q.state.as_str() {
+            "" => true,
+            "temporary" => !r.permanent,
+            s => r.permanent && r.lifecycle_state == s,
+        })
+        .map(|row| {
+            let note = probation_note(domain::probation(&row.status, row.admission_date, now));
+            ListRow {
+                overdue: note.as_ref().is_some_and(|(_, o)| *o),
+                probation: note.map(|(n, _)| n),
+                row,
+            }
+        })
+        .collect();
+    Ok(ListPage {
+        ctx: Ctx::for_user(&user),
+        unit,
+        counts,
+        warnings,
+        rows,
+        total,
+        status: q.status,
+        state: q.state,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "members/show.html")]
+pub struct ShowPage {
+    ctx: Ctx,
+    member: MemberDetail,
+    birth_date: String,
+    admission_date: String,
+    decision_date: Option<String>,
+    official_date: Option<String>,
+    status: &'static str,
+    state: &'static str,
+    gender: &'static str,
+    probation: Option<String>,
+    probation_alert: bool,
+    warnings: Vec<String>,
+    memberships: Vec<MembershipView>,
+    events: Vec<EventView>,
+    own: bool,
+    /// The member's branch, when the user may act on the member there.
+    manage: Option<Uuid>,
+}
+
+/// A member's page: the member themself, or anyone who sees one of their branches, past or
+/// present (a secretary keeps seeing the history of members who left).
+pub async fn show(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+) -> AppResult<ShowPage> {
+    let member = store::detail(&state.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let memberships = store::memberships(&state.pool, id).await?;
+    let own = user.member_id == Some(id);
+    if !own && !memberships.iter().any(|m| user.sees_unit(&m.unit_path)) {
+        return Err(AppError::NotFound);
+    }
+    let manage = managed_member_branch(&state, &user, id).await.ok();
+    let note = probation_note(domain::probation(
+        &member.status,
+        member.admission_date,
+        today(),
+    ));
+    Ok(ShowPage {
+        ctx: Ctx::for_user(&user),
+        birth_date: vn_date(member.birth_date),
+        admission_date: vn_date(member.admission_date),
+        decision_date: member.admission_decision_date.map(vn_date),
+        official_date: member.official_date.map(vn_date),
+        status: status_label(&member.status),
+        state: state_label(&member.lifecycle_state),
+        gender: if member.gender == "nu" { "Nữ" } else { "Nam" },
+        probation_alert: note.as_ref().is_some_and(|(_, o)| *o),
+        probation: note.map(|(n, _)| n),
+        warnings: domain::record_warnings(member.birth_date, member.admission_date),
+        events: store::events(&state.pool, id).await?,
+        member,
+        memberships,
+        own,
+        manage,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "members/form.html")]
+pub struct FormPage {
+    ctx: Ctx,
+    unit: Option<Unit>,
+    member_id: Option<Uuid>,
+    form: MemberForm,
+    errors: FieldErrors,
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    unit: Uuid,
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<NewQuery>,
+) -> AppResult<FormPage> {
+    let unit = managed_branch(&state, &user, q.unit).await?;
+    let form = MemberForm {
+        gender: "nam".into(),
+        status: "du_bi".into(),
+        ..Default::default()
+    };
+    Ok(FormPage {
+        ctx: Ctx::for_user(&user),
+        unit: Some(unit),
+        member_id: None,
+        form,
+        errors: FieldErrors::default(),
+    })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<NewQuery>,
+    Form(form): Form<MemberForm>,
+) -> AppResult<Response> {
+    let unit = managed_branch(&state, &user, q.unit).await?;
+    let errors = match form.parse(today()) {
+        Err(errors) => errors,
+        Ok(rec) => {
+            match store::create(&state.pool, Some(user.id), unit.id, &rec, "created").await {
+                Ok(id) => return Ok(Redirect::to(&format!("/members/{id}")).into_response()),
+                Err(e) => e.into_form_errors()?,
+            }
+        }
+    };
+    let page = FormPage {
+        ctx: Ctx::for_user(&user),
+        unit: Some(unit),
+        member_id: None,
+        form,
+        errors,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+fn form_of(m: &MemberDetail) -> MemberForm {
+    let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    MemberForm {
+        full_name: m.full_name.clone(),
+        gender: m.gender.clone(),
+        birth_date: iso(m.birth_date),
+        hometown: m.hometown.clone().unwrap_or_default(),
+        phone: m.phone.clone().unwrap_or_default(),
+        card_no: m.card_no.clone().unwrap_or_default(),
+        admission_date: iso(m.admission_date),
+        admission_decision_date: m.admission_decision_date.map(iso).unwrap_or_default(),
+        official_date: m.official_date.map(iso).unwrap_or_default(),
+        status: m.status.clone(),
+        version: m.version,
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+) -> AppResult<FormPage> {
+    managed_member_branch(&state, &user, id).await?;
+    let member = store::detail(&state.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(FormPage {
+        ctx: Ctx::for_user(&user),
+        unit: None,
+        member_id: Some(id),
+        form: form_of(&member),
+        errors: FieldErrors::default(),
+    })
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+    Form(mut form): Form<MemberForm>,
+) -> AppResult<Response> {
+    managed_member_branch(&state, &user, id).await?;
+    let errors = match form.parse(today()) {
+        Err(errors) => errors,
+        Ok(rec) => match store::update(&state.pool, Some(user.id), id, form.version, &rec).await {
+            Ok(()) => return Ok(Redirect::to(&format!("/members/{id}")).into_response()),
+            Err(e) => e.into_form_errors()?,
+        },
+    };
+    // A stale form comes back at the current version, with what the user typed.
+    if let Some(current) = store::detail(&state.pool, id).await? {
+        form.version = current.version;
+    }
+    let page = FormPage {
+        ctx: Ctx::for_user(&user),
+        unit: None,
+        member_id: Some(id),
+        form,
+        errors,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// The member list as an Excel workbook, in the list's order.
+pub async fn export(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let unit = managed_branch(&state, &user, id).await?;
+    let roster = store::roster(&state.pool, unit.id).await?;
+    let bytes = super::sheet::roster_workbook(&unit.name, &roster).map_err(anyhow::Error::from)?;
+    let file = format!("danh-sach-dang-vien-{}.xlsx", today().format("%Y-%m-%d"));
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

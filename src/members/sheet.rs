@@ -1,0 +1,309 @@
+//! Spreadsheets: the member list exported to .xlsx, the import template, and reading an
+//! uploaded .xlsx or .csv into rows of text.
+
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+use super::store::RosterRow;
+use crate::web::vn_date;
+
+/// The import columns, in order, as the template writes them and the import expects them.
+pub const COLUMNS: [&str; 10] = [
+    "Họ và tên",
+    "Giới tính",
+    "Ngày sinh",
+    "Quê quán",
+    "Điện thoại",
+    "Số thẻ đảng viên",
+    "Ngày kết nạp",
+    "Ngày quyết định kết nạp",
+    "Ngày công nhận chính thức",
+    "Đảng viên",
+];
+
+fn header_format() -> Format {
+    Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_background_color("#F3EFE8")
+}
+
+/// The member list of a branch as a workbook: the import columns, then status, post and
+/// whether the membership is temporary.
+pub fn roster_workbook(branch: &str, rows: &[RosterRow]) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Danh sách đảng viên")?;
+    let bold = header_format();
+    ws.write_string_with_format(0, 0, branch, &Format::new().set_bold())?;
+    let mut headers = vec!["STT"];
+    headers.extend(COLUMNS);
+    headers.extend(["Tình trạng", "Chức vụ", "Hình thức sinh hoạt"]);
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(2, c as u16, *h, &bold)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = 3 + i as u32;
+        let opt = |d: Option<chrono::NaiveDate>| d.map(vn_date).unwrap_or_default();
+        let cells = [
+            r.full_name.clone(),
+            if r.gender == "nu" { "Nữ" } else { "Nam" }.to_owned(),
+            vn_date(r.birth_date),
+            r.hometown.clone().unwrap_or_default(),
+            r.phone.clone().unwrap_or_default(),
+            r.card_no.clone().unwrap_or_default(),
+            vn_date(r.admission_date),
+            opt(r.admission_decision_date),
+            opt(r.official_date),
+            r.status_label().to_owned(),
+            r.state_label().to_owned(),
+            r.role_label().to_owned(),
+            if r.permanent {
+                "Chính thức"
+            } else {
+                "Tạm thời"
+            }
+            .to_owned(),
+        ];
+        ws.write_number(row, 0, (i + 1) as f64)?;
+        for (c, v) in cells.iter().enumerate() {
+            ws.write_string(row, 1 + c as u16, v)?;
+        }
+    }
+    ws.set_column_width(1, 28)?;
+    ws.set_column_width(4, 24)?;
+    ws.set_freeze_panes(3, 2)?;
+    wb.save_to_buffer()
+}
+
+/// The import template: the header row and one example row, dates as dd/mm/yyyy text.
+pub fn template_workbook() -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Đảng viên")?;
+    let bold = header_format();
+    for (c, h) in COLUMNS.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+        ws.set_column_width(c as u16, 18)?;
+    }
+    let example = [
+        "Nguyễn Văn An",
+        "Nam",
+        "15/03/1975",
+        "Kỳ Anh, Hà Tĩnh",
+        "0912345678",
+        "12345678",
+        "19/05/2000",
+        "10/05/2000",
+        "19/05/2001",
+        "Chính thức",
+    ];
+    for (c, v) in example.iter().enumerate() {
+        ws.write_string(1, c as u16, *v)?;
+    }
+    ws.set_column_width(0, 26)?;
+    wb.save_to_buffer()
+}
+
+/// The template as CSV (UTF-8 with a byte-order mark, so that Excel reads the diacritics).
+pub fn template_csv() -> Vec<u8> {
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    out.extend(COLUMNS.join(",").as_bytes());
+    out.extend(
+        b"\r\nNguy\xe1\xbb\x85n V\xc4\x83n An,Nam,15/03/1975,\"K\xe1\xbb\xb3 Anh, H\xc3\xa0 T\xc4\xa9nh\",0912345678,12345678,19/05/2000,10/05/2000,19/05/2001,Ch\xc3\xadnh th\xe1\xbb\xa9c\r\n",
+    );
+    out
+}
+
+/// Why an uploaded file cannot be read as a member list. Nothing is written in any case.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SheetError {
+    Empty,
+    NotASpreadsheet,
+    NotUtf8,
+    WrongHeader { found: Vec<String> },
+    TooManyRows { rows: usize },
+}
+
+impl SheetError {
+    pub fn message(&self) -> String {
+        match self {
+            SheetError::Empty => "Tệp không có dòng dữ liệu nào.".into(),
+            SheetError::NotASpreadsheet => {
+                "Tệp không phải bảng tính .xlsx hoặc .csv (hoặc đã hỏng). Hãy tải tệp mẫu và điền theo mẫu.".into()
+            }
+            SheetError::NotUtf8 => {
+                "Tệp CSV phải lưu ở mã UTF-8 (trong Excel: Lưu thành → CSV UTF-8).".into()
+            }
+            SheetError::WrongHeader { found } => format!(
+                "Dòng tiêu đề không đúng mẫu. Cần đúng các cột: {}. Tệp có: {}.",
+                COLUMNS.join(", "),
+                if found.is_empty() { "(trống)".to_owned() } else { found.join(", ") }
+            ),
+            SheetError::TooManyRows { rows } => format!(
+                "Tệp có {rows} dòng dữ liệu, vượt giới hạn {MAX_ROWS} dòng mỗi lần nhập. Hãy chia thành nhiều tệp."
+            ),
+        }
+    }
+}
+
+/// At most this many members per upload: a whole grassroots committee fits, a mistaken
+/// export of a province does not.
+pub const MAX_ROWS: usize = 5_000;
+
+/// The data rows of an uploaded file (header checked and removed), each cell as text, with
+/// the spreadsheet's line number. Dates stored as Excel dates become dd/mm/yyyy.
+pub fn read_rows(file_name: &str, bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, SheetError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(SheetError::Empty);
+    }
+    let table = if bytes.starts_with(b"PK\x03\x04") {
+        read_xlsx(bytes)?
+    } else if file_name.to_lowercase().ends_with(".xlsx") || bytes.contains(&0) {
+        return Err(SheetError::NotASpreadsheet);
+    } else {
+        read_csv(bytes)?
+    };
+    let mut lines = table
+        .into_iter()
+        .enumerate()
+        .map(|(i, cells)| (i + 1, cells))
+        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
+    let (_, header) = lines.next().ok_or(SheetError::Empty)?;
+    let norm = |s: &str| s.trim().to_lowercase();
+    let found: Vec<String> = header
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .collect();
+    if found.len() != COLUMNS.len() || found.iter().zip(COLUMNS).any(|(f, c)| norm(f) != norm(c)) {
+        return Err(SheetError::WrongHeader { found });
+    }
+    let rows: Vec<(usize, Vec<String>)> = lines
+        .map(|(line, mut cells)| {
+            cells.resize(COLUMNS.len(), String::new());
+            cells.truncate(COLUMNS.len());
+            (
+                line,
+                cells.into_iter().map(|c| c.trim().to_owned()).collect(),
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        return Err(SheetError::Empty);
+    }
+    if rows.len() > MAX_ROWS {
+        return Err(SheetError::TooManyRows { rows: rows.len() });
+    }
+    Ok(rows)
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(bytes.to_vec())).map_err(|_| SheetError::NotASpreadsheet)?;
+    let first = wb.sheet_names().first().cloned().ok_or(SheetError::Empty)?;
+    let range = wb
+        .worksheet_range(&first)
+        .map_err(|_| SheetError::NotASpreadsheet)?;
+    let excel_epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid date");
+    Ok(range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|cell| match cell {
+                    Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+                    Data::Int(i) => i.to_string(),
+                    Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+                    Data::Float(f) => f.to_string(),
+                    Data::Bool(b) => b.to_string(),
+                    Data::DateTime(dt) => {
+                        let days = dt.as_f64().floor() as i64;
+                        vn_date(excel_epoch + chrono::Duration::days(days))
+                    }
+                    Data::Error(_) | Data::Empty => String::new(),
+                })
+                .collect()
+        })
+        .collect())
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| SheetError::NotUtf8)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Excel writes ';' where the list separator is ';'.
+    let first = text.lines().next().unwrap_or_default();
+    let delimiter = if first.matches(';').count() > first.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|_| SheetError::NotASpreadsheet)?;
+        out.push(record.iter().map(str::to_owned).collect());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_reads_back_as_one_row() {
+        let rows = read_rows("mau.xlsx", &template_workbook().unwrap()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].0, 2, "line numbers as the spreadsheet shows them");
+        assert_eq!(rows[0].1[0], "Nguyễn Văn An");
+        let rows = read_rows("mau.csv", &template_csv()).unwrap();
+        assert_eq!(rows[0].1[3], "Kỳ Anh, Hà Tĩnh");
+    }
+
+    #[test]
+    fn bad_files_are_named() {
+        assert_eq!(read_rows("a.csv", b""), Err(SheetError::Empty));
+        assert_eq!(
+            read_rows("a.csv", COLUMNS.join(",").as_bytes()),
+            Err(SheetError::Empty)
+        );
+        assert!(matches!(
+            read_rows("a.csv", b"Ho ten,Ngay sinh\nA,B"),
+            Err(SheetError::WrongHeader { .. })
+        ));
+        assert_eq!(
+            read_rows("a.xlsx", b"not a zip at all"),
+            Err(SheetError::NotASpreadsheet)
+        );
+        assert_eq!(
+            read_rows("a.png", b"\x89PNG\r\n\x1a\n\0\0"),
+            Err(SheetError::NotASpreadsheet)
+        );
+        assert_eq!(
+            read_rows("a.csv", b"\xff\xfe\xfd"),
+            Err(SheetError::NotUtf8)
+        );
+        let mut big = COLUMNS.join(",");
+        for i in 0..=MAX_ROWS {
+            big.push_str(&format!(
+                "\nNguyễn Văn {i},Nam,01/01/1980,,,,01/01/2005,,01/01/2006,Chính thức"
+            ));
+        }
+        assert_eq!(
+            read_rows("a.csv", big.as_bytes()),
+            Err(SheetError::TooManyRows { rows: MAX_ROWS + 1 })
+        );
+    }
+
+    #[test]
+    fn semicolons_and_short_rows_are_read() {
+        let csv = format!("{}\nLê Văn Ân;Nam;01/01/1970", COLUMNS.join(";"));
+        let rows = read_rows("a.csv", csv.as_bytes()).unwrap();
+        assert_eq!(rows[0].1.len(), COLUMNS.len());
+        assert_eq!(rows[0].1[2], "01/01/1970");
+    }
+}
