@@ -121,26 +121,76 @@ async fn a_secretary_logs_in_adds_a_member_and_finds_them_in_the_sorted_list() {
         let who = driver.find(By::Css("p.who")).await?.text().await?;
         assert!(who.contains("Bí thư chi bộ"), "{who}");
         // Add a member from the branch home, then find them in the sorted list.
-        driver.find(By::LinkText("Thêm đảng viên")).await?.click().await?;
-        driver.query(By::Id("full_name")).first().await?.send_keys("Phan Văn Đức").await?;
-        for (id, value) in [("birth_date", "1975-03-15"), ("admission_date", "2000-05-19"), ("official_date", "2001-05-19")] {
-            driver.execute(&format!("document.getElementById('{id}').value = '{value}'"), vec![]).await?;
+        driver
+            .find(By::LinkText("Thêm đảng viên"))
+            .await?
+            .click()
+            .await?;
+        driver
+            .query(By::Id("full_name"))
+            .first()
+            .await?
+            .send_keys("Phan Văn Đức")
+            .await?;
+        for (id, value) in [
+            ("birth_date", "1975-03-15"),
+            ("admission_date", "2000-05-19"),
+            ("official_date", "2001-05-19"),
+        ] {
+            driver
+                .execute(
+                    &format!("document.getElementById('{id}').value = '{value}'"),
+                    vec![],
+                )
+                .await?;
         }
-        driver.find(By::Css("input[name=status][value=chinh_thuc]")).await?.click().await?;
-        driver.find(By::Id("hometown")).await?.send_keys("Kỳ Anh, Hà Tĩnh").await?;
-        driver.find(By::Css("main form button[type=submit]")).await?.click().await?;
-        let h1 = driver.query(By::XPath("//h1[contains(., 'Phan Văn Đức')]")).wait(Duration::from_secs(10), Duration::from_millis(100)).first().await?;
+        driver
+            .find(By::Css("input[name=status][value=chinh_thuc]"))
+            .await?
+            .click()
+            .await?;
+        driver
+            .find(By::Id("hometown"))
+            .await?
+            .send_keys("Kỳ Anh, Hà Tĩnh")
+            .await?;
+        driver
+            .find(By::Css("main form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let h1 = driver
+            .query(By::XPath("//h1[contains(., 'Phan Văn Đức')]"))
+            .wait(Duration::from_secs(10), Duration::from_millis(100))
+            .first()
+            .await?;
         assert_eq!(h1.text().await?, "Phan Văn Đức");
-        driver.find(By::LinkText("Về danh sách")).await?.click().await?;
-        driver.query(By::XPath("//h1[contains(., 'Danh sách đảng viên')]")).first().await?;
+        driver
+            .find(By::LinkText("Về danh sách"))
+            .await?
+            .click()
+            .await?;
+        driver
+            .query(By::XPath("//h1[contains(., 'Danh sách đảng viên')]"))
+            .first()
+            .await?;
         let mut names = Vec::new();
-        for cell in driver.find_all(By::Css("table tbody tr td:nth-child(2) a")).await? {
+        for cell in driver
+            .find_all(By::Css("table tbody tr td:nth-child(2) a"))
+            .await?
+        {
             names.push(cell.text().await?);
         }
         assert!(names.contains(&"Phan Văn Đức".to_owned()), "{names:?}");
         // Sorted by given name in the Vietnamese alphabet: Đ after D, Ơ after Ô after O ...
-        let ranks: Vec<usize> = names.iter().map(|n| vietnamese_rank(n.rsplit(' ').next().unwrap_or(""))).collect();
-        assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "not in Vietnamese order: {names:?}");
+        let ranks: Vec<usize> = names
+            .iter()
+            .map(|n| vietnamese_rank(n.rsplit(' ').next().unwrap_or("")))
+            .collect();
+        assert!(
+            ranks.windows(2).all(|w| w[0] <= w[1]),
+            "not in Vietnamese order: {names:?}"
+        );
         WebDriverResult::Ok(())
     }
     .await;
@@ -152,10 +202,43 @@ async fn a_secretary_logs_in_adds_a_member_and_finds_them_in_the_sorted_list() {
 /// a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y.
 fn vietnamese_rank(word: &str) -> usize {
     const LETTERS: [&str; 29] = [
-        "aáàảãạ", "ăắằẳẵặ", "âấầẩẫậ", "b", "c", "d", "đ", "eéèẻẽẹ", "êếềểễệ", "g", "h", "iíìỉĩị",
-        "k", "l", "m", "n", "oóòỏõọ", "ôốồổỗộ", "ơớờởỡợ", "p", "q", "r", "s", "t", "uúùủũụ",
-        "ưứừửữự", "v", "x", "yýỳỷỹỵ",
+        "aáàảãạ",
+        "ăắằẳẵặ",
+        "âấầẩẫậ",
+        "b",
+        "c",
+        "d",
+        "đ",
+        "eéèẻẽẹ",
+        "êếềểễệ",
+        "g",
+        "h",
+        "iíìỉĩị",
+        "k",
+        "l",
+        "m",
+        "n",
+        "oóòỏõọ",
+        "ôốồổỗộ",
+        "ơớờởỡợ",
+        "p",
+        "q",
+        "r",
+        "s",
+        "t",
+        "uúùủũụ",
+        "ưứừửữự",
+        "v",
+        "x",
+        "yýỳỷỹỵ",
     ];
-    let first = word.chars().next().map(|c| c.to_lowercase().next().unwrap_or(c)).unwrap_or(' ');
-    LETTERS.iter().position(|group| group.contains(first)).unwrap_or(usize::MAX)
+    let first = word
+        .chars()
+        .next()
+        .map(|c| c.to_lowercase().next().unwrap_or(c))
+        .unwrap_or(' ');
+    LETTERS
+        .iter()
+        .position(|group| group.contains(first))
+        .unwrap_or(usize::MAX)
 }

@@ -1,0 +1,882 @@
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDate};
+use reqwest::StatusCode;
+use uuid::Uuid;
+
+use crate::support::{TestApp, input_value, location, text};
+
+const BRANCH: &str = "Chi bộ Tổ dân phố Hưng Lợi";
+const OTHER: &str = "Chi bộ Tổ dân phố Hưng Hòa";
+
+fn iso(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// A valid new member, with `changes` applied.
+fn member_form(changes: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut f: HashMap<&str, String> = [
+        ("full_name", "Chu Thị Nghiệm"),
+        ("gender", "nu"),
+        ("birth_date", "1985-04-12"),
+        ("hometown", "Kỳ Anh, Hà Tĩnh"),
+        ("phone", "0912 000 111"),
+        ("card_no", "98765432"),
+        ("admission_date", "2010-06-01"),
+        ("admission_decision_date", "2010-05-20"),
+        ("official_date", "2011-06-01"),
+        ("status", "chinh_thuc"),
+        ("version", "0"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_owned()))
+    .collect();
+    for (k, v) in changes {
+        f.insert(k, (*v).to_owned());
+    }
+    f.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+async fn post_pairs(app: &TestApp, path: &str, form: &[(String, String)]) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn count(app: &TestApp, sql: &str, id: Uuid) -> i64 {
+    sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+async fn open_members(app: &TestApp, unit: Uuid) -> i64 {
+    count(
+        app,
+        "SELECT count(*) FROM memberships WHERE unit_id = $1 AND valid_to IS NULL",
+        unit,
+    )
+    .await
+}
+
+async fn version(app: &TestApp, member: Uuid) -> String {
+    sqlx::query_scalar::<_, i32>("SELECT version FROM members WHERE id = $1")
+        .bind(member)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+        .to_string()
+}
+
+async fn member_named(app: &TestApp, name: &str) -> Uuid {
+    sqlx::query_scalar("SELECT id FROM members WHERE full_name = $1")
+        .bind(name)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+/// A full, active member of `branch` without a committee post.
+async fn plain_member(app: &TestApp, branch: Uuid) -> Uuid {
+    sqlx::query_scalar(
+        "SELECT m.id FROM memberships ms JOIN members m ON m.id = ms.member_id
+          WHERE ms.unit_id = $1 AND ms.valid_to IS NULL AND ms.kind = 'permanent'
+            AND m.status = 'chinh_thuc' AND m.lifecycle_state = 'active'
+            AND NOT EXISTS (SELECT 1 FROM committee_roles r WHERE r.member_id = m.id AND r.valid_to IS NULL)
+            AND NOT EXISTS (SELECT 1 FROM users u WHERE u.member_id = m.id)
+          ORDER BY m.id LIMIT 1",
+    )
+    .bind(branch)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_secretary_adds_a_member_who_appears_in_the_list_with_history() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let before = open_members(&app, branch).await;
+    let r = post_pairs(
+        &app,
+        &format!("/members/new?unit={branch}"),
+        &member_form(&[]),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let id = member_named(&app, "Chu Thị Nghiệm").await;
+    assert_eq!(location(&r), format!("/members/{id}"));
+    assert_eq!(open_members(&app, branch).await, before + 1);
+    let (_, list) = app.get(&format!("/units/{branch}/members")).await;
+    let list = text(&list);
+    assert!(list.contains("Chu Thị Nghiệm"));
+    assert!(list.contains(&format!("Đảng số {}", before + 1)), "{list}");
+    let (_, page) = app.get(&format!("/members/{id}")).await;
+    let page = text(&page);
+    assert!(page.contains("Thêm vào danh sách"), "history: {page}");
+    assert!(page.contains("20/05/2010") && page.contains("01/06/2010"));
+}
+
+#[tokio::test]
+async fn impossible_records_and_duplicate_cards_are_refused_with_the_form_kept() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let before = count(
+        &app,
+        "SELECT count(*) FROM members WHERE $1::uuid IS NOT NULL",
+        branch,
+    )
+    .await;
+    let path = format!("/members/new?unit={branch}");
+    // (changed fields, the message expected)
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case; 5] = [
+        (
+            &[("birth_date", "2012-01-01")],
+            "Ngày kết nạp phải sau ngày sinh.",
+        ),
+        (&[("birth_date", "1995-01-01")], "đủ 18 tuổi"),
+        (&[("official_date", "2009-01-01")], "sau ngày kết nạp"),
+        (&[("full_name", "Nghiệm")], "đủ họ và tên"),
+        (&[("status", "")], "dự bị hoặc chính thức"),
+    ];
+    for (changes, message) in cases {
+        let r = post_pairs(&app, &path, &member_form(changes)).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{changes:?}");
+        let body = r.text().await.unwrap();
+        assert!(
+            text(&body).contains(message),
+            "{changes:?}: {}",
+            text(&body)
+        );
+        assert_eq!(
+            input_value(&body, "hometown").as_deref(),
+            Some("Kỳ Anh, Hà Tĩnh"),
+            "input kept"
+        );
+    }
+    // A card number someone already holds: the message names the holder.
+    let (card, holder): (String, String) =
+        sqlx::query_as("SELECT card_no, full_name FROM members WHERE card_no IS NOT NULL LIMIT 1")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let r = post_pairs(&app, &path, &member_form(&[("card_no", &card)])).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains(&format!(
+        "Số thẻ {card} đã được cấp cho đảng viên {holder}."
+    )));
+    let after = count(
+        &app,
+        "SELECT count(*) FROM members WHERE $1::uuid IS NOT NULL",
+        branch,
+    )
+    .await;
+    assert_eq!(before, after, "nothing written");
+}
+
+#[tokio::test]
+async fn a_secretary_cannot_see_or_change_another_branchs_members() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let other = app.unit_id(OTHER).await;
+    let member = plain_member(&app, other).await;
+    for path in [
+        format!("/units/{other}/members"),
+        format!("/units/{other}/members.xlsx"),
+        format!("/units/{other}/committee"),
+        format!("/units/{other}/members/import"),
+        format!("/members/new?unit={other}"),
+        format!("/members/{member}"),
+        format!("/members/{member}/edit"),
+        format!("/members/{member}/transfer"),
+    ] {
+        assert_eq!(app.get(&path).await.0, StatusCode::NOT_FOUND, "{path}");
+    }
+    let v = version(&app, member).await;
+    let r = post_pairs(
+        &app,
+        &format!("/members/{member}/edit"),
+        &member_form(&[("version", &v), ("card_no", "")]),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = post_pairs(
+        &app,
+        &format!("/members/new?unit={other}"),
+        &member_form(&[]),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(version(&app, member).await, v, "unchanged");
+}
+
+#[tokio::test]
+async fn exemption_changes_the_counts_and_is_kept_in_history() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let member = plain_member(&app, branch).await;
+    let list_text = |body: String| text(&body);
+    let (_, before) = app.get(&format!("/units/{branch}/members")).await;
+    let before = list_text(before);
+    let exempt_before: usize = grab(&before, "Miễn sinh hoạt");
+    let base_before: usize = grab(&before, "Phải có mặt khi sinh hoạt");
+
+    let today = iso(chibo::web::today());
+    let v = version(&app, member).await;
+    // Without the confirmation, or without a reason, nothing happens.
+    let r = app
+        .post(
+            &format!("/members/{member}/exempt"),
+            &[
+                ("on_date", &today),
+                ("reason", "Tuổi cao, sức yếu"),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("Vui lòng đánh dấu ô xác nhận."));
+    let r = app
+        .post(
+            &format!("/members/{member}/exempt"),
+            &[
+                ("on_date", &today),
+                ("reason", ""),
+                ("confirm", "1"),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert!(text(&r.text().await.unwrap()).contains("Vui lòng ghi lý do miễn sinh hoạt."));
+    let r = app
+        .post(
+            &format!("/members/{member}/exempt"),
+            &[
+                ("on_date", &today),
+                ("reason", "Tuổi cao, sức yếu"),
+                ("reference", "05-QĐ/CB"),
+                ("confirm", "1"),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, after) = app.get(&format!("/units/{branch}/members")).await;
+    let after = list_text(after);
+    assert_eq!(grab(&after, "Miễn sinh hoạt"), exempt_before + 1);
+    assert_eq!(grab(&after, "Phải có mặt khi sinh hoạt"), base_before - 1);
+    // The same stale form a second time is refused.
+    let r = app
+        .post(
+            &format!("/members/{member}/exempt"),
+            &[
+                ("on_date", &today),
+                ("reason", "x"),
+                ("confirm", "1"),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert!(text(&r.text().await.unwrap()).contains("vừa được người khác thay đổi"));
+    let v = version(&app, member).await;
+    let r = app
+        .post(
+            &format!("/members/{member}/end-exemption"),
+            &[("on_date", &today), ("confirm", "1"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "SELECT kind FROM member_events WHERE member_id = $1 ORDER BY created_at",
+    )
+    .bind(member)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(kinds, ["exempted", "exemption_ended"]);
+    let (_, page) = app.get(&format!("/members/{member}")).await;
+    let page = text(&page);
+    assert!(
+        page.contains("Miễn công tác và sinh hoạt đảng")
+            && page.contains("05-QĐ/CB")
+            && page.contains("Tuổi cao, sức yếu")
+    );
+}
+
+/// The number after `label` in a page's text ("Đảng số 35").
+fn grab(page: &str, label: &str) -> usize {
+    let rest = &page[page
+        .find(label)
+        .unwrap_or_else(|| panic!("{label} in {page}"))
+        + label.len()..];
+    rest.split_whitespace().next().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn recognition_waits_for_twelve_months() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let today = chibo::web::today();
+    let admitted = today - Duration::days(400);
+    let form = member_form(&[
+        ("status", "du_bi"),
+        ("official_date", ""),
+        ("card_no", ""),
+        ("admission_date", &iso(admitted)),
+        ("admission_decision_date", ""),
+    ]);
+    let r = post_pairs(&app, &format!("/members/new?unit={branch}"), &form).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let id = member_named(&app, "Chu Thị Nghiệm").await;
+    let (_, page) = app.get(&format!("/members/{id}")).await;
+    assert!(
+        text(&page).contains("Quá hạn xét công nhận chính thức"),
+        "overdue shown"
+    );
+    let early = iso(admitted + Duration::days(200));
+    let v = version(&app, id).await;
+    let r = app
+        .post(
+            &format!("/members/{id}/recognise"),
+            &[
+                ("on_date", &early),
+                ("reference", "12-QĐ/ĐU"),
+                ("confirm", "1"),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        text(&r.text().await.unwrap()).contains("Ngày không thể trước ngày hết 12 tháng dự bị")
+    );
+    let r = app
+        .post(
+            &format!("/members/{id}/recognise"),
+            &[
+                ("on_date", &iso(today)),
+                ("reference", "12-QĐ/ĐU"),
+                ("confirm", "1"),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let status: String = sqlx::query_scalar("SELECT status FROM members WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "chinh_thuc");
+}
+
+#[tokio::test]
+async fn transfers_move_members_and_keep_the_old_branch_in_history() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await; // the ward acts on all its branches
+    let home = app.unit_id(BRANCH).await;
+    let target = app.unit_id(OTHER).await;
+    let today = iso(chibo::web::today());
+
+    // Refused: the same branch, a closed branch, no letter number.
+    let member = plain_member(&app, home).await;
+    let v = version(&app, member).await;
+    let base = |target: String, reference: &str| {
+        vec![
+            ("kind".to_owned(), "permanent".to_owned()),
+            ("target".to_owned(), target),
+            ("on_date".to_owned(), today.clone()),
+            ("reference".to_owned(), reference.to_owned()),
+            ("confirm".to_owned(), "1".to_owned()),
+            ("version".to_owned(), v.clone()),
+        ]
+    };
+    let r = post_pairs(
+        &app,
+        &format!("/members/{member}/transfer"),
+        &base(home.to_string(), "01/GGT"),
+    )
+    .await;
+    assert!(text(&r.text().await.unwrap()).contains("chính chi bộ hiện tại"));
+    let r = post_pairs(
+        &app,
+        &format!("/members/{member}/transfer"),
+        &base(target.to_string(), ""),
+    )
+    .await;
+    assert!(text(&r.text().await.unwrap()).contains("Vui lòng ghi số giấy giới thiệu."));
+    let closed = chibo::org::store::create(
+        &app.pool,
+        None,
+        chibo::org::store::NewUnit {
+            parent_id: Some(app.unit_id("Đảng bộ phường Sông Trí").await),
+            kind: chibo::org::domain::UnitKind::Branch,
+            branch_type: Some(chibo::org::domain::BranchType::ToDanPho),
+            name: "Chi bộ Tổ dân phố Cũ".into(),
+            valid_from: chibo::web::today(),
+        },
+    )
+    .await
+    .unwrap();
+    chibo::org::store::close(&app.pool, None, closed, 1, chibo::web::today(), &[])
+        .await
+        .unwrap();
+    let r = post_pairs(
+        &app,
+        &format!("/members/{member}/transfer"),
+        &base(closed.to_string(), "01/GGT"),
+    )
+    .await;
+    let body = text(&r.text().await.unwrap());
+    assert!(
+        body.contains("Chi bộ Tổ dân phố Cũ đã ngừng hoạt động."),
+        "{body}"
+    );
+    assert_eq!(open_members(&app, closed).await, 0);
+
+    // Permanent: one open permanent membership, now in the target; the old one closed.
+    let home_before = open_members(&app, home).await;
+    let r = post_pairs(
+        &app,
+        &format!("/members/{member}/transfer"),
+        &base(target.to_string(), "15/GGT"),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(open_members(&app, home).await, home_before - 1);
+    let open: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT unit_id, kind FROM memberships WHERE member_id = $1 AND valid_to IS NULL",
+    )
+    .bind(member)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(open, vec![(target, "permanent".to_owned())]);
+    let (_, page) = app.get(&format!("/members/{member}")).await;
+    let page = text(&page);
+    assert!(page.contains(BRANCH) && page.contains(OTHER) && page.contains("15/GGT"));
+
+    // Temporary: away at home, listed at the host but not in its đảng số.
+    let member = plain_member(&app, home).await;
+    let v = version(&app, member).await;
+    let (_, host_before) = app.get(&format!("/units/{target}/members")).await;
+    let dang_so_before = grab(&text(&host_before), "Đảng số");
+    let form = vec![
+        ("kind".to_owned(), "temporary".to_owned()),
+        ("target".to_owned(), target.to_string()),
+        ("on_date".to_owned(), today.clone()),
+        ("reference".to_owned(), "16/GGT".to_owned()),
+        ("confirm".to_owned(), "1".to_owned()),
+        ("version".to_owned(), v),
+    ];
+    let r = post_pairs(&app, &format!("/members/{member}/transfer"), &form).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, host) = app.get(&format!("/units/{target}/members")).await;
+    let host = text(&host);
+    assert_eq!(
+        grab(&host, "Đảng số"),
+        dang_so_before,
+        "not in the host's đảng số"
+    );
+    assert!(grab(&host, "Sinh hoạt tạm thời tại chi bộ") >= 1);
+    let state: String = sqlx::query_scalar("SELECT lifecycle_state FROM members WHERE id = $1")
+        .bind(member)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(state, "away");
+    let v = version(&app, member).await;
+    let r = app
+        .post(
+            &format!("/members/{member}/return"),
+            &[("on_date", &today), ("confirm", "1"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let state: String = sqlx::query_scalar("SELECT lifecycle_state FROM members WHERE id = $1")
+        .bind(member)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(state, "active");
+}
+
+#[tokio::test]
+async fn striking_off_removes_from_the_list_and_keeps_the_record() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let member = plain_member(&app, branch).await;
+    let name: String = sqlx::query_scalar("SELECT full_name FROM members WHERE id = $1")
+        .bind(member)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let before = open_members(&app, branch).await;
+    let v = version(&app, member).await;
+    let today = iso(chibo::web::today());
+    let r = app
+        .post(
+            &format!("/members/{member}/leave"),
+            &[
+                ("kind", "struck_off"),
+                ("on_date", &today),
+                ("reference", ""),
+                ("confirm", "1"),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert!(text(&r.text().await.unwrap()).contains("Vui lòng ghi số quyết định."));
+    let r = app
+        .post(
+            &format!("/members/{member}/leave"),
+            &[
+                ("kind", "struck_off"),
+                ("on_date", &today),
+                ("reference", "07-QĐ/ĐU"),
+                ("reason", "Bỏ sinh hoạt 3 tháng trong năm"),
+                ("confirm", "1"),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), format!("/units/{branch}/members"));
+    assert_eq!(open_members(&app, branch).await, before - 1);
+    let (_, page) = app.get(&format!("/members/{member}")).await;
+    let page = text(&page);
+    assert!(
+        page.contains(&name) && page.contains("Đã xóa tên") && page.contains("07-QĐ/ĐU"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn committee_posts_follow_the_rules_and_show_warnings() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let (status, page) = app.get(&format!("/units/{branch}/committee")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text(&page).contains("Bí thư"));
+    let member = plain_member(&app, branch).await;
+    let today = iso(chibo::web::today());
+    let r = app
+        .post(
+            &format!("/units/{branch}/committee"),
+            &[
+                ("member", &member.to_string()),
+                ("role", "bi_thu"),
+                ("valid_from", &today),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("Chi bộ đang có bí thư"));
+    let outsider = plain_member(&app, app.unit_id(OTHER).await).await;
+    let r = app
+        .post(
+            &format!("/units/{branch}/committee"),
+            &[
+                ("member", &outsider.to_string()),
+                ("role", "chi_uy_vien"),
+                ("valid_from", &today),
+            ],
+        )
+        .await;
+    assert!(text(&r.text().await.unwrap()).contains("không phải đảng viên của chi bộ này"));
+    let r = app
+        .post(
+            &format!("/units/{branch}/committee"),
+            &[
+                ("member", &member.to_string()),
+                ("role", "pho_bi_thu"),
+                ("valid_from", &today),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = app.get(&format!("/units/{branch}/committee")).await;
+    assert!(
+        text(&page).contains("2 phó bí thư; chỉ được có một."),
+        "warning shown"
+    );
+
+    // An empty new branch: no secretary, fewer than 3 full members.
+    let admin = app.other_browser();
+    admin.login_as("admin").await;
+    let ward = app.unit_id("Đảng bộ phường Sông Trí").await;
+    admin
+        .post(
+            "/admin/units/new",
+            &[
+                ("parent", &ward.to_string()),
+                ("name", "Chi bộ Tổ dân phố Mới Lập"),
+                ("kind", "branch"),
+                ("branch_type", "to_dan_pho"),
+                ("valid_from", &today),
+            ],
+        )
+        .await;
+    let new_branch = app.unit_id("Chi bộ Tổ dân phố Mới Lập").await;
+    let (_, home) = admin.get(&format!("/units/{new_branch}")).await;
+    let home = text(&home);
+    assert!(
+        home.contains("Chi bộ chưa có bí thư.") && home.contains("cần ít nhất 3"),
+        "{home}"
+    );
+}
+
+fn csv(rows: &[&str]) -> Vec<u8> {
+    let mut s = chibo_columns().join(",");
+    for r in rows {
+        s.push('\n');
+        s.push_str(r);
+    }
+    s.into_bytes()
+}
+
+fn chibo_columns() -> Vec<&'static str> {
+    vec![
+        "Họ và tên",
+        "Giới tính",
+        "Ngày sinh",
+        "Quê quán",
+        "Điện thoại",
+        "Số thẻ đảng viên",
+        "Ngày kết nạp",
+        "Ngày quyết định kết nạp",
+        "Ngày công nhận chính thức",
+        "Đảng viên",
+    ]
+}
+
+async fn upload(app: &TestApp, branch: Uuid, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+    let form = reqwest::multipart::Form::new().part("file", part);
+    app.client
+        .post(app.url(&format!("/units/{branch}/members/import")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_import_is_previewed_fixed_and_committed_all_at_once() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let before = open_members(&app, branch).await;
+    let file = csv(&[
+        "Trần Văn Bình,Nam,02/03/1970,Kỳ Anh,,11112222,05/05/1995,,05/05/1996,Chính thức",
+        "Lê Thị Cúc,Nữ,31/02/1980,,,11113333,01/01/2005,,01/01/2006,Chính thức",
+        "Võ Văn Dũng,Nam,01/01/1975,,,11112222,01/01/2000,,01/01/2001,Chính thức",
+        "Đặng Thị Em,Nữ,01/01/1990,,,,01/06/2012,,,Dự bị lâu",
+    ]);
+    let r = upload(&app, branch, "ds.csv", file).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let preview_path = location(&r);
+    let (_, page) = app.get(&preview_path).await;
+    let page = text(&page);
+    assert!(
+        page.contains("Dòng hợp lệ 1") && page.contains("Dòng có lỗi 3"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Dòng 3") && page.contains("Ngày sinh: Ngày không hợp lệ"),
+        "bad date named with its line"
+    );
+    assert!(page.contains("Số thẻ đảng viên: trùng với dòng 2."));
+    assert!(page.contains("Cột Đảng viên phải là Chính thức hoặc Dự bị."));
+    // Committing with errors left writes nothing.
+    let r = app.post(&format!("{preview_path}/commit"), &[]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(open_members(&app, branch).await, before);
+    // Fix line 3, skip line 4, fix line 5's status.
+    let fixed = [
+        "Lê Thị Cúc",
+        "Nữ",
+        "28/02/1980",
+        "",
+        "",
+        "11113333",
+        "01/01/2005",
+        "",
+        "01/01/2006",
+        "Chính thức",
+    ];
+    let mut pairs: Vec<(&str, &str)> = fixed.iter().map(|v| ("cell", *v)).collect();
+    assert_eq!(
+        app.post(&format!("{preview_path}/rows/3"), &pairs)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    app.post(&format!("{preview_path}/rows/4/skip"), &[]).await;
+    pairs = [
+        "Đặng Thị Em",
+        "Nữ",
+        "01/01/1990",
+        "",
+        "",
+        "",
+        "01/06/2012",
+        "",
+        "",
+        "Dự bị",
+    ]
+    .iter()
+    .map(|v| ("cell", *v))
+    .collect();
+    app.post(&format!("{preview_path}/rows/5"), &pairs).await;
+    let (_, page) = app.get(&preview_path).await;
+    assert!(text(&page).contains("Nhập 3 đảng viên"), "{}", text(&page));
+    let r = app.post(&format!("{preview_path}/commit"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(open_members(&app, branch).await, before + 3);
+    let imported: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM member_events WHERE kind = 'imported'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(imported, 3);
+    // A committed import cannot be committed again.
+    assert_eq!(
+        app.post(&format!("{preview_path}/commit"), &[])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn an_import_is_all_or_nothing() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let before = open_members(&app, branch).await;
+    let r = upload(
+        &app,
+        branch,
+        "ds.csv",
+        csv(&[
+            "Trần Văn Bình,Nam,02/03/1970,,,22223333,05/05/1995,,05/05/1996,Chính thức",
+            "Lê Thị Cúc,Nữ,01/02/1980,,,22224444,01/01/2005,,01/01/2006,Chính thức",
+        ]),
+    )
+    .await;
+    let preview_path = location(&r);
+    // Between the preview and the commit someone else registers the second card.
+    let r = app.other_browser();
+    r.login_as("phuong").await;
+    let other = app.unit_id(OTHER).await;
+    let resp = post_pairs(
+        &r,
+        &format!("/members/new?unit={other}"),
+        &member_form(&[("card_no", "22224444")]),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let resp = app.post(&format!("{preview_path}/commit"), &[]).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&resp.text().await.unwrap()).contains("đã cấp cho đảng viên Chu Thị Nghiệm"));
+    assert_eq!(
+        open_members(&app, branch).await,
+        before,
+        "not even the first row"
+    );
+}
+
+#[tokio::test]
+async fn bad_files_get_a_clear_answer_and_write_nothing() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let mut big = String::from_utf8(csv(&[])).unwrap();
+    for i in 0..50_000 {
+        big.push_str(&format!(
+            "\nNguyễn Văn Số {i},Nam,01/01/1980,,,,01/01/2005,,01/01/2006,Chính thức"
+        ));
+    }
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("trong.csv", Vec::new(), "Tệp không có dòng dữ liệu nào."),
+        ("tieude.csv", csv(&[]), "Tệp không có dòng dữ liệu nào."),
+        (
+            "sai.csv",
+            b"Ho ten,Ngay sinh\nA,B".to_vec(),
+            "Dòng tiêu đề không đúng mẫu.",
+        ),
+        (
+            "anh.png",
+            b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(),
+            "Tệp không phải bảng tính",
+        ),
+        ("lon.csv", big.into_bytes(), "vượt giới hạn 5000 dòng"),
+    ];
+    for (name, bytes, message) in cases {
+        let r = upload(&app, branch, name, bytes).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        assert!(text(&r.text().await.unwrap()).contains(message), "{name}");
+    }
+    let staged: i64 = sqlx::query_scalar("SELECT count(*) FROM member_imports")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(staged, 0);
+    // The template itself imports cleanly.
+    let template = app
+        .client
+        .get(app.url(&format!("/units/{branch}/members/import/template.xlsx")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(template.status(), StatusCode::OK);
+    let r = upload(
+        &app,
+        branch,
+        "mau.xlsx",
+        template.bytes().await.unwrap().to_vec(),
+    )
+    .await;
+    let (_, page) = app.get(&location(&r)).await;
+    assert!(text(&page).contains("Dòng hợp lệ 1"));
+}
+
+#[tokio::test]
+async fn the_member_list_exports_to_excel() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let r = app
+        .client
+        .get(app.url(&format!("/units/{branch}/members.xlsx")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(".xlsx")
+    );
+    let bytes = r.bytes().await.unwrap();
+    use calamine::{Reader, Xlsx};
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = wb.worksheet_range("Danh sách đảng viên").unwrap();
+    let names: Vec<String> = sheet.rows().skip(3).map(|r| r[1].to_string()).collect();
+    let expected = open_members(&app, branch).await as usize;
+    assert_eq!(names.len(), expected);
+    assert!(names.iter().all(|n| !n.is_empty()));
+}
