@@ -24,6 +24,8 @@ pub struct ListQuery {
     status: String,
     #[serde(default)]
     state: String,
+    /// Set after an import: how many members it wrote.
+    imported: Option<usize>,
 }
 
 pub struct ListRow {
@@ -43,6 +45,7 @@ pub struct ListPage {
     total: usize,
     status: String,
     state: String,
+    imported: Option<usize>,
 }
 
 /// "Due 01/11/2026" or "overdue since ..." for a probationer, for the list and the page.
@@ -143,6 +146,7 @@ pub async fn list(
         total,
         status: q.status,
         state: q.state,
+        imported: q.imported,
     })
 }
 

@@ -744,6 +744,8 @@ async fn an_import_is_previewed_fixed_and_committed_all_at_once() {
     assert!(text(&page).contains("Nhập 3 đảng viên"), "{}", text(&page));
     let r = app.post(&format!("{preview_path}/commit"), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, list) = app.get(&location(&r)).await;
+    assert!(text(&list).contains("Đã nhập 3 đảng viên từ bảng tính."));
     assert_eq!(open_members(&app, branch).await, before + 3);
     let imported: i64 =
         sqlx::query_scalar("SELECT count(*) FROM member_events WHERE kind = 'imported'")
@@ -879,4 +881,60 @@ async fn the_member_list_exports_to_excel() {
     let expected = open_members(&app, branch).await as usize;
     assert_eq!(names.len(), expected);
     assert!(names.iter().all(|n| !n.is_empty()));
+}
+
+#[tokio::test]
+async fn editing_keeps_the_old_values_and_refuses_a_stale_form() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let member = plain_member(&app, branch).await;
+    let (status, form) = app.get(&format!("/members/{member}/edit")).await;
+    assert_eq!(status, StatusCode::OK);
+    let field = |name: &str| input_value(&form, name).unwrap_or_default();
+    let mut pairs: Vec<(String, String)> = [
+        "full_name",
+        "birth_date",
+        "hometown",
+        "phone",
+        "card_no",
+        "admission_date",
+        "admission_decision_date",
+        "official_date",
+        "version",
+    ]
+    .iter()
+    .map(|n| (n.to_string(), field(n)))
+    .collect();
+    let gender: String = sqlx::query_scalar("SELECT gender FROM members WHERE id = $1")
+        .bind(member)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    pairs.push(("gender".into(), gender));
+    pairs.push(("status".into(), "chinh_thuc".into()));
+    let old_phone = field("phone");
+    for p in pairs.iter_mut().filter(|(k, _)| k == "phone") {
+        p.1 = "0987 654 321".into();
+    }
+    let r = post_pairs(&app, &format!("/members/{member}/edit"), &pairs).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (before, after): (serde_json::Value, serde_json::Value) = sqlx::query_as(
+        "SELECT before, after FROM member_events WHERE member_id = $1 AND kind = 'edited'",
+    )
+    .bind(member)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(after["phone"], "0987654321");
+    assert_eq!(before["phone"].as_str().unwrap_or(""), old_phone.as_str());
+    // The same (now stale) form again: refused, the typed phone kept.
+    for p in pairs.iter_mut().filter(|(k, _)| k == "phone") {
+        p.1 = "0911 111 111".into();
+    }
+    let r = post_pairs(&app, &format!("/members/{member}/edit"), &pairs).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(text(&body).contains("vừa được người khác thay đổi"));
+    assert_eq!(input_value(&body, "phone").as_deref(), Some("0911 111 111"));
 }
