@@ -938,3 +938,22 @@ async fn editing_keeps_the_old_values_and_refuses_a_stale_form() {
     assert!(text(&body).contains("vừa được người khác thay đổi"));
     assert_eq!(input_value(&body, "phone").as_deref(), Some("0911 111 111"));
 }
+
+#[tokio::test]
+async fn a_second_open_permanent_branch_cannot_exist() {
+    let app = TestApp::spawn().await;
+    let branch = app.unit_id(BRANCH).await;
+    let other = app.unit_id(OTHER).await;
+    let member = plain_member(&app, branch).await;
+    let second = sqlx::query(
+        "INSERT INTO memberships (id, member_id, unit_id, kind, valid_from) VALUES (uuid_v7(), $1, $2, 'permanent', current_date)",
+    )
+    .bind(member)
+    .bind(other)
+    .execute(&app.pool)
+    .await;
+    assert!(
+        second.is_err(),
+        "the database refuses a second open permanent membership"
+    );
+}
