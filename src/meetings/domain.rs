@@ -1,0 +1,412 @@
+//! The rules of a branch meeting (DOMAIN.md §3, §9.2): who is expected, the attendance rate,
+//! vote validity, duration, task completion. Pure: no database.
+
+/// Kinds of meeting (DOMAIN.md §3.1). A combined session holds the regular and the thematic
+/// meeting one after the other and must last longer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeetingKind {
+    Regular,
+    Thematic,
+    Combined,
+    Committee,
+    Extraordinary,
+}
+
+pub const ALL_KINDS: [MeetingKind; 5] = [
+    MeetingKind::Regular,
+    MeetingKind::Thematic,
+    MeetingKind::Combined,
+    MeetingKind::Committee,
+    MeetingKind::Extraordinary,
+];
+
+impl MeetingKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeetingKind::Regular => "regular",
+            MeetingKind::Thematic => "thematic",
+            MeetingKind::Combined => "combined",
+            MeetingKind::Committee => "committee",
+            MeetingKind::Extraordinary => "extraordinary",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        ALL_KINDS.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MeetingKind::Regular => "Sinh hoạt thường kỳ",
+            MeetingKind::Thematic => "Sinh hoạt chuyên đề",
+            MeetingKind::Combined => "Sinh hoạt thường kỳ kết hợp chuyên đề",
+            MeetingKind::Committee => "Họp chi ủy",
+            MeetingKind::Extraordinary => "Sinh hoạt bất thường",
+        }
+    }
+
+    /// Counts as the month's regular meeting (one per branch and month).
+    pub fn is_regular(self) -> bool {
+        matches!(self, MeetingKind::Regular | MeetingKind::Combined)
+    }
+
+    /// Counts as the quarter's thematic meeting.
+    pub fn is_thematic(self) -> bool {
+        matches!(self, MeetingKind::Thematic | MeetingKind::Combined)
+    }
+
+    /// The minimum length under HD 42: 90 minutes, 120 for a combined session.
+    pub fn minimum_minutes(self) -> i64 {
+        match self {
+            MeetingKind::Combined => 120,
+            _ => 90,
+        }
+    }
+}
+
+/// Where a member stands for a meeting, from the registry on the meeting's date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    /// Must attend: counted in the base of the attendance rate.
+    Expected,
+    /// Exempt from activity: shown apart, not in the base (counts if they come and vote).
+    Exempt,
+    /// On temporary transfer elsewhere: shown apart, not in the base.
+    Away,
+    /// Attached here temporarily: recorded, reported separately, not in đảng số.
+    Attached,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Expected => "expected",
+            Category::Exempt => "exempt",
+            Category::Away => "away",
+            Category::Attached => "attached",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Category::Expected,
+            Category::Exempt,
+            Category::Away,
+            Category::Attached,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+    }
+
+    /// From the member's life-cycle state and whether their membership here is temporary.
+    pub fn of(lifecycle_state: &str, temporary_here: bool) -> Self {
+        if temporary_here {
+            Category::Attached
+        } else {
+            match lifecycle_state {
+                "exempt" => Category::Exempt,
+                "away" => Category::Away,
+                _ => Category::Expected,
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    Present,
+    Late,
+    AbsentExcused,
+    AbsentUnexcused,
+}
+
+impl Presence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Presence::Present => "present",
+            Presence::Late => "late",
+            Presence::AbsentExcused => "absent_excused",
+            Presence::AbsentUnexcused => "absent_unexcused",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Presence::Present,
+            Presence::Late,
+            Presence::AbsentExcused,
+            Presence::AbsentUnexcused,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Presence::Present => "Có mặt",
+            Presence::Late => "Đến muộn",
+            Presence::AbsentExcused => "Vắng có lý do",
+            Presence::AbsentUnexcused => "Vắng không lý do",
+        }
+    }
+
+    pub fn attended(self) -> bool {
+        matches!(self, Presence::Present | Presence::Late)
+    }
+}
+
+/// One row of a meeting's attendance.
+#[derive(Debug, Clone, Copy)]
+pub struct Mark {
+    pub category: Category,
+    /// Dự bị members attend but cannot vote.
+    pub full_member: bool,
+    pub presence: Option<Presence>,
+}
+
+/// The figures of the minutes and of scoring (DOMAIN.md §9.2).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Summary {
+    /// Đảng số: every member whose permanent branch this is.
+    pub dang_so: usize,
+    /// Expected at the meeting: đảng số less the exempt and those away.
+    pub base: usize,
+    /// Expected members who came (late included).
+    pub present: usize,
+    pub late: usize,
+    pub absent_excused: usize,
+    pub absent_unexcused: usize,
+    /// Expected members not yet marked.
+    pub unmarked: usize,
+    /// Exempt or away members who came anyway.
+    pub others_present: usize,
+    /// Temporarily attached members who came (reported apart).
+    pub attached_present: usize,
+    pub attached: usize,
+}
+
+impl Summary {
+    /// present ÷ base, in percent; none when nobody is expected.
+    pub fn rate(&self) -> Option<f64> {
+        (self.base > 0).then(|| 100.0 * self.present as f64 / self.base as f64)
+    }
+}
+
+pub fn summarise(marks: &[Mark]) -> Summary {
+    let mut s = Summary::default();
+    for m in marks {
+        match m.category {
+            Category::Attached => {
+                s.attached += 1;
+                if m.presence.is_some_and(Presence::attended) {
+                    s.attached_present += 1;
+                }
+            }
+            Category::Exempt | Category::Away => {
+                s.dang_so += 1;
+                if m.presence.is_some_and(Presence::attended) {
+                    s.others_present += 1;
+                }
+            }
+            Category::Expected => {
+                s.dang_so += 1;
+                s.base += 1;
+                match m.presence {
+                    None => s.unmarked += 1,
+                    Some(Presence::Present) => s.present += 1,
+                    Some(Presence::Late) => {
+                        s.present += 1;
+                        s.late += 1;
+                    }
+                    Some(Presence::AbsentExcused) => s.absent_excused += 1,
+                    Some(Presence::AbsentUnexcused) => s.absent_unexcused += 1,
+                }
+            }
+        }
+    }
+    s
+}
+
+/// Who may vote on a resolution (DOMAIN.md §3.5): full members of the branch, less those on
+/// temporary transfer elsewhere and the exempt who are not there (an exempt member who
+/// attends counts). Probationers and temporarily attached members do not vote here.
+pub fn eligible_voters(marks: &[Mark]) -> usize {
+    marks
+        .iter()
+        .filter(|m| m.full_member)
+        .filter(|m| match m.category {
+            Category::Expected => true,
+            Category::Exempt => m.presence.is_some_and(Presence::attended),
+            Category::Away | Category::Attached => false,
+        })
+        .count()
+}
+
+/// A vote as recorded: refused when it cannot be true; passed when more than half of the
+/// eligible base approved.
+pub fn vote_outcome(
+    votes_for: u32,
+    against: u32,
+    abstain: u32,
+    eligible: u32,
+) -> Result<bool, String> {
+    let cast = votes_for + against + abstain;
+    if cast > eligible {
+        return Err(format!(
+            "Tổng số phiếu ({cast}) nhiều hơn số đảng viên có quyền biểu quyết ({eligible})."
+        ));
+    }
+    Ok(2 * votes_for > eligible)
+}
+
+/// Minutes between start and end; refused when the end is not after the start.
+pub fn duration_minutes(
+    start: chrono::NaiveDateTime,
+    end: chrono::NaiveDateTime,
+) -> Result<i64, &'static str> {
+    let minutes = (end - start).num_minutes();
+    if minutes <= 0 {
+        return Err("Giờ kết thúc phải sau giờ bắt đầu.");
+    }
+    if minutes > 12 * 60 {
+        return Err("Một buổi sinh hoạt không kéo dài quá 12 giờ; vui lòng kiểm tra lại giờ.");
+    }
+    Ok(minutes)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Review {
+    Done,
+    Partly,
+    NotDone,
+}
+
+/// Share of last meeting's tasks carried out, in percent: done counts 1, partly ½. None when
+/// no task was reviewed.
+pub fn completion_rate(reviews: &[Option<Review>]) -> Option<f64> {
+    let reviewed: Vec<Review> = reviews.iter().flatten().copied().collect();
+    if reviewed.is_empty() {
+        return None;
+    }
+    let score: f64 = reviewed
+        .iter()
+        .map(|r| match r {
+            Review::Done => 1.0,
+            Review::Partly => 0.5,
+            Review::NotDone => 0.0,
+        })
+        .sum();
+    Some(100.0 * score / reviewed.len() as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mark(category: Category, full_member: bool, presence: Option<Presence>) -> Mark {
+        Mark {
+            category,
+            full_member,
+            presence,
+        }
+    }
+
+    /// A branch of 12: 8 expected full members, 2 expected probationers, 1 exempt (came),
+    /// 1 away; plus 2 attached temporarily (1 came).
+    fn branch() -> Vec<Mark> {
+        use Category::*;
+        use Presence::*;
+        vec![
+            mark(Expected, true, Some(Present)),
+            mark(Expected, true, Some(Present)),
+            mark(Expected, true, Some(Present)),
+            mark(Expected, true, Some(Present)),
+            mark(Expected, true, Some(Late)),
+            mark(Expected, true, Some(AbsentExcused)),
+            mark(Expected, true, Some(AbsentUnexcused)),
+            mark(Expected, true, None),
+            mark(Expected, false, Some(Present)),
+            mark(Expected, false, Some(Present)),
+            mark(Exempt, true, Some(Present)),
+            mark(Away, true, None),
+            mark(Attached, true, Some(Present)),
+            mark(Attached, true, Some(AbsentExcused)),
+        ]
+    }
+
+    #[test]
+    fn the_attendance_base_leaves_out_the_exempt_the_away_and_the_attached() {
+        let s = summarise(&branch());
+        assert_eq!(s.dang_so, 12);
+        assert_eq!(s.base, 10);
+        assert_eq!(s.present, 7, "5 full (1 late) + 2 probationers");
+        assert_eq!(
+            (s.late, s.absent_excused, s.absent_unexcused, s.unmarked),
+            (1, 1, 1, 1)
+        );
+        assert_eq!(
+            (s.others_present, s.attached, s.attached_present),
+            (1, 2, 1)
+        );
+        assert_eq!(s.rate(), Some(70.0));
+        assert_eq!(summarise(&[]).rate(), None);
+    }
+
+    #[test]
+    fn probationers_and_guests_do_not_vote_but_a_present_exempt_member_does() {
+        // 8 expected full + the exempt member who came.
+        assert_eq!(eligible_voters(&branch()), 9);
+        let mut marks = branch();
+        marks[10].presence = None;
+        assert_eq!(eligible_voters(&marks), 8);
+    }
+
+    #[test]
+    fn a_vote_passes_with_more_than_half_of_the_eligible() {
+        assert_eq!(vote_outcome(5, 3, 1, 9), Ok(true));
+        assert_eq!(
+            vote_outcome(4, 0, 0, 8),
+            Ok(false),
+            "exactly half is not more than half"
+        );
+        assert_eq!(vote_outcome(4, 0, 0, 9), Ok(false));
+        assert!(vote_outcome(8, 2, 0, 9).unwrap_err().contains("nhiều hơn"));
+    }
+
+    #[test]
+    fn durations_and_their_minimum() {
+        let at = |h, m| {
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 5)
+                .unwrap()
+                .and_hms_opt(h, m, 0)
+                .unwrap()
+        };
+        assert_eq!(duration_minutes(at(19, 30), at(21, 5)), Ok(95));
+        assert!(duration_minutes(at(19, 30), at(19, 30)).is_err());
+        assert!(duration_minutes(at(20, 0), at(19, 0)).is_err());
+        assert_eq!(MeetingKind::Regular.minimum_minutes(), 90);
+        assert_eq!(MeetingKind::Combined.minimum_minutes(), 120);
+    }
+
+    #[test]
+    fn task_completion_counts_partly_as_half() {
+        use Review::*;
+        assert_eq!(
+            completion_rate(&[Some(Done), Some(Partly), Some(NotDone), None]),
+            Some(50.0)
+        );
+        assert_eq!(completion_rate(&[None]), None);
+    }
+
+    #[test]
+    fn categories_follow_the_registry() {
+        assert_eq!(Category::of("active", false), Category::Expected);
+        assert_eq!(Category::of("exempt", false), Category::Exempt);
+        assert_eq!(Category::of("away", false), Category::Away);
+        assert_eq!(Category::of("active", true), Category::Attached);
+        for k in ALL_KINDS {
+            assert_eq!(MeetingKind::parse(k.as_str()), Some(k));
+        }
+        assert!(MeetingKind::Combined.is_regular() && MeetingKind::Combined.is_thematic());
+    }
+}
