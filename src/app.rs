@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(crate::org::router())
         .merge(crate::members::router())
+        .merge(crate::meetings::router())
         .fallback(|| async { AppError::NotFound });
 
     let sessions = auth::session_layer(state.pool.clone(), state.secure_cookies);

@@ -1,4 +1,20 @@
-//! Meetings: kinds, attendance, votes, tasks and minutes. This first part holds the rules;
-//! the pages come with the meetings issue.
+//! Meetings: planning from a template, attendance from the registry, and (to come) minutes,
+//! votes, tasks, closing and printing.
 
 pub mod domain;
+mod pages;
+pub mod store;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/units/{id}/meetings", get(pages::list))
+        .route("/meetings/new", get(pages::new_form).post(pages::create))
+        .route("/meetings/{id}", get(pages::show))
+        .route("/meetings/{id}/attendance", get(pages::attendance))
+        .route("/meetings/{id}/attendance/{member}", post(pages::mark))
+}

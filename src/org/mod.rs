@@ -11,6 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use chrono::Datelike;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -163,6 +164,9 @@ struct UnitPage {
     is_branch: bool,
     counts: BranchCounts,
     warnings: Vec<String>,
+    /// This month's regular meeting of a branch, and the month's label.
+    this_month: Option<crate::meetings::store::MeetingRow>,
+    month_label: String,
     can_admin: bool,
 }
 
@@ -187,6 +191,12 @@ async fn unit_page(
         (BranchCounts::default(), Vec::new())
     };
     let branch_column = open_children.iter().any(|c| c.is_committee);
+    let month = today().with_day(1).unwrap_or_else(today);
+    let this_month = if is_branch {
+        crate::meetings::store::regular_of_month(&state.pool, unit.id, month).await?
+    } else {
+        None
+    };
     Ok(UnitPage {
         ctx: Ctx::for_user(&user),
         crumbs,
@@ -202,6 +212,8 @@ async fn unit_page(
         is_branch,
         counts,
         warnings,
+        this_month,
+        month_label: month.format("%m/%Y").to_string(),
         can_admin: user.administers(&unit.path),
         unit,
     })

@@ -61,6 +61,13 @@ pub fn vn_date(date: NaiveDate) -> String {
     date.format("%d/%m/%Y").to_string()
 }
 
+/// A moment shown in Vietnam's time: "19:30 ngày 05/11/2026".
+pub fn vn_datetime(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+        .format("%H:%M ngày %d/%m/%Y")
+        .to_string()
+}
+
 /// Parses dd/mm/yyyy (also d/m/yyyy) or the yyyy-mm-dd a date input sends.
 pub fn parse_vn_date(input: &str) -> Option<NaiveDate> {
     let s = input.trim();

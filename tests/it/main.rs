@@ -4,6 +4,7 @@ mod bad_input;
 mod browser;
 mod cli;
 mod login;
+mod meetings;
 mod members;
 mod pages;
 mod scope;

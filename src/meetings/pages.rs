@@ -1,0 +1,362 @@
+//! A branch's meetings, planning one, its overview and the attendance sheet.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::domain::{self, ALL_KINDS, MeetingKind, Presence, Summary};
+use super::store::{self, AgendaItem, AttendanceRow, Meeting, MeetingRow, NewMeeting};
+use crate::app::AppState;
+use crate::auth::User;
+use crate::error::{AppError, AppResult};
+use crate::org::store::Unit;
+use crate::web::{Ctx, FieldErrors, today};
+
+/// A branch the user sees (meetings belong to branches).
+async fn branch(state: &AppState, user: &User, id: Uuid) -> AppResult<Unit> {
+    let unit = crate::org::store::get(&state.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !user.sees_unit(&unit.path) || !unit.kind.is_branch() {
+        return Err(AppError::NotFound);
+    }
+    Ok(unit)
+}
+
+/// A meeting of a branch the user sees, with that branch.
+async fn meeting(state: &AppState, user: &User, id: Uuid) -> AppResult<(Meeting, Unit)> {
+    let m = store::get(&state.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let unit = branch(state, user, m.unit_id).await?;
+    Ok((m, unit))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/list.html")]
+pub struct ListPage {
+    ctx: Ctx,
+    unit: Unit,
+    meetings: Vec<MeetingRow>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+) -> AppResult<ListPage> {
+    let unit = branch(&state, &user, id).await?;
+    let meetings = store::for_unit(&state.pool, unit.id).await?;
+    Ok(ListPage {
+        ctx: Ctx::for_user(&user),
+        unit,
+        meetings,
+    })
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct NewForm {
+    kind: String,
+    /// yyyy-mm, as a month input sends it (mm/yyyy also accepted).
+    month: String,
+    /// yyyy-mm-ddThh:mm, as a datetime-local input sends it.
+    planned_at: String,
+    location: String,
+    topic: String,
+    is_model: Option<String>,
+    agenda: String,
+}
+
+pub struct Choice {
+    pub value: &'static str,
+    pub label: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/new.html")]
+pub struct NewPage {
+    ctx: Ctx,
+    unit: Unit,
+    form: NewForm,
+    kinds: Vec<Choice>,
+    errors: FieldErrors,
+}
+
+fn kinds() -> Vec<Choice> {
+    ALL_KINDS
+        .into_iter()
+        .map(|k| Choice {
+            value: k.as_str(),
+            label: k.label(),
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+pub struct UnitQuery {
+    unit: Uuid,
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<UnitQuery>,
+) -> AppResult<NewPage> {
+    let unit = branch(&state, &user, q.unit).await?;
+    let now = today();
+    let form = NewForm {
+        kind: "regular".into(),
+        month: format!("{:04}-{:02}", now.year(), now.month()),
+        agenda: "template".into(),
+        ..Default::default()
+    };
+    Ok(NewPage {
+        ctx: Ctx::for_user(&user),
+        unit,
+        form,
+        kinds: kinds(),
+        errors: FieldErrors::default(),
+    })
+}
+
+/// "2026-11" or "11/2026" into the first day of that month.
+pub fn parse_month(raw: &str) -> Option<NaiveDate> {
+    let s = raw.trim();
+    let (y, m) = if let Some((y, m)) = s.split_once('-') {
+        (y.parse().ok()?, m.parse().ok()?)
+    } else {
+        let (m, y) = s.split_once('/')?;
+        (y.parse().ok()?, m.parse().ok()?)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1)
+}
+
+fn parse_local(raw: &str) -> Option<NaiveDateTime> {
+    let s = raw.trim();
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%d/%m/%Y %H:%M"))
+        .ok()
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<UnitQuery>,
+    Form(form): Form<NewForm>,
+) -> AppResult<Response> {
+    let unit = branch(&state, &user, q.unit).await?;
+    let mut errors = FieldErrors::default();
+    let kind = MeetingKind::parse(&form.kind);
+    if kind.is_none() {
+        errors.add("kind", "Vui lòng chọn loại buổi sinh hoạt.");
+    }
+    let month = parse_month(&form.month);
+    if month.is_none() {
+        errors.add("month", "Vui lòng chọn tháng (tháng/năm).");
+    }
+    let planned_at = if form.planned_at.trim().is_empty() {
+        None
+    } else {
+        let p = parse_local(&form.planned_at);
+        if p.is_none() {
+            errors.add(
+                "planned_at",
+                "Thời gian họp không hợp lệ (ngày/tháng/năm giờ:phút).",
+            );
+        }
+        p
+    };
+    let text = |s: &str, max: usize| {
+        Some(s.trim().chars().take(max).collect::<String>()).filter(|t| !t.is_empty())
+    };
+    if kind.is_some_and(MeetingKind::is_thematic) && form.topic.trim().is_empty() {
+        errors.add("topic", "Sinh hoạt chuyên đề cần ghi tên chuyên đề.");
+    }
+    if let (true, Some(kind), Some(month)) = (errors.is_empty(), kind, month) {
+        let new = NewMeeting {
+            kind,
+            month,
+            is_model: form.is_model.is_some(),
+            topic: text(&form.topic, 300),
+            planned_at,
+            location: text(&form.location, 200),
+            copy_last: form.agenda == "copy",
+        };
+        match store::create(&state.pool, Some(user.id), unit.id, new).await {
+            Ok(id) => return Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
+            Err(e) => errors = e.into_form_errors()?,
+        }
+    }
+    let page = NewPage {
+        ctx: Ctx::for_user(&user),
+        unit,
+        form,
+        kinds: kinds(),
+        errors,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// The counts line of the minutes, for pages.
+pub struct Counts {
+    pub summary: Summary,
+    pub eligible: usize,
+}
+
+impl Counts {
+    fn of(rows: &[AttendanceRow]) -> Self {
+        let marks: Vec<domain::Mark> = rows.iter().map(AttendanceRow::mark).collect();
+        Counts {
+            summary: domain::summarise(&marks),
+            eligible: domain::eligible_voters(&marks),
+        }
+    }
+
+    pub fn rate_label(&self) -> String {
+        self.summary
+            .rate()
+            .map(|r| format!("{r:.0}%"))
+            .unwrap_or_else(|| "—".into())
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/show.html")]
+pub struct ShowPage {
+    ctx: Ctx,
+    unit: Unit,
+    meeting: Meeting,
+    agenda: Vec<AgendaItem>,
+    counts: Counts,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+) -> AppResult<ShowPage> {
+    let (meeting, unit) = meeting(&state, &user, id).await?;
+    let agenda = store::agenda(&state.pool, id).await?;
+    let rows = store::attendance(&state.pool, id).await?;
+    Ok(ShowPage {
+        ctx: Ctx::for_user(&user),
+        unit,
+        counts: Counts::of(&rows),
+        meeting,
+        agenda,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/attendance.html")]
+pub struct AttendancePage {
+    ctx: Ctx,
+    unit: Unit,
+    meeting: Meeting,
+    rows: Vec<AttendanceRow>,
+    counts: Counts,
+    errors: FieldErrors,
+    /// The row the message is about.
+    error_row: Option<Uuid>,
+}
+
+impl AttendancePage {
+    pub fn is_error_row(&self, member: &Uuid) -> bool {
+        self.error_row == Some(*member)
+    }
+
+    pub fn section(&self, category: &str) -> Vec<&AttendanceRow> {
+        self.rows
+            .iter()
+            .filter(|r| r.category == category)
+            .collect()
+    }
+}
+
+pub async fn attendance(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+) -> AppResult<AttendancePage> {
+    let (meeting, unit) = meeting(&state, &user, id).await?;
+    let rows = store::attendance(&state.pool, id).await?;
+    Ok(AttendancePage {
+        ctx: Ctx::for_user(&user),
+        unit,
+        meeting,
+        counts: Counts::of(&rows),
+        rows,
+        errors: FieldErrors::default(),
+        error_row: None,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MarkForm {
+    presence: String,
+    reason: String,
+    spoke: Option<String>,
+}
+
+pub async fn mark(
+    State(state): State<AppState>,
+    user: User,
+    Path((id, member)): Path<(Uuid, Uuid)>,
+    Form(form): Form<MarkForm>,
+) -> AppResult<Response> {
+    let (meeting, unit) = meeting(&state, &user, id).await?;
+    let mut errors = FieldErrors::default();
+    match Presence::parse(&form.presence) {
+        None => errors.add("presence", "Vui lòng chọn có mặt, đến muộn hoặc vắng."),
+        Some(presence) => {
+            let reason = Some(form.reason.trim().chars().take(300).collect::<String>())
+                .filter(|r| !r.is_empty());
+            let input = store::MarkInput {
+                presence,
+                reason: reason.as_deref(),
+                spoke: form.spoke.is_some(),
+            };
+            match store::mark(&state.pool, Some(user.id), id, member, input).await {
+                Ok(()) => {
+                    return Ok(
+                        Redirect::to(&format!("/meetings/{id}/attendance#m-{member}"))
+                            .into_response(),
+                    );
+                }
+                Err(e) => errors = e.into_form_errors()?,
+            }
+        }
+    }
+    let rows = store::attendance(&state.pool, id).await?;
+    let page = AttendancePage {
+        ctx: Ctx::for_user(&user),
+        unit,
+        meeting,
+        counts: Counts::of(&rows),
+        rows,
+        errors,
+        error_row: Some(member),
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_from_a_month_input_or_as_written() {
+        assert_eq!(parse_month("2026-11"), NaiveDate::from_ymd_opt(2026, 11, 1));
+        assert_eq!(parse_month("11/2026"), NaiveDate::from_ymd_opt(2026, 11, 1));
+        assert_eq!(parse_month("13/2026"), None);
+        assert_eq!(parse_month(""), None);
+    }
+}

@@ -1,0 +1,285 @@
+use reqwest::StatusCode;
+use uuid::Uuid;
+
+use crate::support::{TestApp, location, text};
+
+const BRANCH: &str = "Chi bộ Tổ dân phố Hưng Lợi";
+
+fn this_month() -> String {
+    chibo::web::today().format("%Y-%m").to_string()
+}
+
+async fn plan(app: &TestApp, branch: Uuid, fields: &[(&str, &str)]) -> reqwest::Response {
+    app.post(&format!("/meetings/new?unit={branch}"), fields)
+        .await
+}
+
+async fn meetings_of(app: &TestApp, branch: Uuid) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM meetings WHERE unit_id = $1")
+        .bind(branch)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_meeting_planned_from_the_template_lists_everyone_the_registry_holds() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let (_, home) = app.get(&format!("/units/{branch}")).await;
+    assert!(
+        text(&home).contains("Chưa có kế hoạch sinh hoạt thường kỳ tháng"),
+        "the branch home says what is missing"
+    );
+    let r = plan(
+        &app,
+        branch,
+        &[
+            ("kind", "regular"),
+            ("month", &this_month()),
+            ("agenda", "template"),
+            ("location", "Nhà văn hóa tổ dân phố"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let path = location(&r);
+    let id: Uuid = path.trim_start_matches("/meetings/").parse().unwrap();
+    let items: i64 = sqlx::query_scalar("SELECT count(*) FROM agenda_items WHERE meeting_id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(items, 11, "the standard order of a monthly meeting");
+    let (listed, open): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM attendance WHERE meeting_id = $1),
+                (SELECT count(*) FROM memberships WHERE unit_id = $2 AND valid_to IS NULL)",
+    )
+    .bind(id)
+    .bind(branch)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(listed, open);
+    let exempt_listed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM attendance a JOIN members m ON m.id = a.member_id
+          WHERE a.meeting_id = $1 AND a.category = 'exempt' AND m.lifecycle_state = 'exempt'",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let exempt: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM memberships ms JOIN members m ON m.id = ms.member_id
+          WHERE ms.unit_id = $1 AND ms.valid_to IS NULL AND m.lifecycle_state = 'exempt'",
+    )
+    .bind(branch)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(exempt_listed, exempt, "exempt members are listed apart");
+    let (_, page) = app.get(&path).await;
+    let page = text(&page);
+    assert!(
+        page.contains("Sinh hoạt thường kỳ tháng")
+            && page.contains("Điểm danh: có mặt, vắng có lý do")
+    );
+    let (_, home) = app.get(&format!("/units/{branch}")).await;
+    assert!(text(&home).contains("Đã lên kế hoạch"));
+}
+
+#[tokio::test]
+async fn a_second_regular_meeting_or_one_outside_the_branchs_life_is_refused() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let month = this_month();
+    assert_eq!(
+        plan(&app, branch, &[("kind", "regular"), ("month", &month)])
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let before = meetings_of(&app, branch).await;
+    let r = plan(
+        &app,
+        branch,
+        &[
+            ("kind", "combined"),
+            ("month", &month),
+            ("topic", "Học tập Nghị quyết"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("chi bộ đã có buổi sinh hoạt thường kỳ"));
+    let r = plan(&app, branch, &[("kind", "regular"), ("month", "2010-03")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("không hoạt động trong tháng 03/2010"));
+    let r = plan(
+        &app,
+        branch,
+        &[("kind", "thematic"), ("month", &month), ("topic", "")],
+    )
+    .await;
+    assert!(text(&r.text().await.unwrap()).contains("cần ghi tên chuyên đề"));
+    assert_eq!(meetings_of(&app, branch).await, before, "nothing written");
+    // A thematic meeting in the same month is allowed beside the regular one.
+    let r = plan(
+        &app,
+        branch,
+        &[
+            ("kind", "thematic"),
+            ("month", &month),
+            ("topic", "Học tập và làm theo tư tưởng Hồ Chí Minh"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+async fn planned(app: &TestApp) -> (Uuid, Vec<Uuid>) {
+    let branch = app.unit_id(BRANCH).await;
+    let r = plan(
+        app,
+        branch,
+        &[("kind", "regular"), ("month", &this_month())],
+    )
+    .await;
+    let id: Uuid = location(&r)
+        .trim_start_matches("/meetings/")
+        .parse()
+        .unwrap();
+    let expected: Vec<Uuid> = sqlx::query_scalar("SELECT member_id FROM attendance WHERE meeting_id = $1 AND category = 'expected' ORDER BY member_id")
+        .bind(id)
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    (id, expected)
+}
+
+#[tokio::test]
+async fn two_people_ticking_at_once_keep_each_others_ticks() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let (id, expected) = planned(&app).await;
+    let other = app.other_browser();
+    other.login_as("phuong").await;
+    let (first, second) = expected.split_at(expected.len() / 2);
+    let tick = |who: &TestApp, members: Vec<Uuid>| {
+        let client = who.client.clone();
+        let base = who.url("");
+        async move {
+            for m in members {
+                let r = client
+                    .post(format!("{base}/meetings/{id}/attendance/{m}"))
+                    .form(&[("presence", "present")])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), StatusCode::SEE_OTHER);
+            }
+        }
+    };
+    tokio::join!(tick(&app, first.to_vec()), tick(&other, second.to_vec()));
+    let present: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM attendance WHERE meeting_id = $1 AND presence = 'present'",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(present as usize, expected.len(), "no tick lost");
+    let (_, page) = app.get(&format!("/meetings/{id}/attendance")).await;
+    let page = text(&page);
+    assert!(
+        page.contains(&format!("Có mặt / phải có mặt {0}/{0}", expected.len())),
+        "{page}"
+    );
+    assert!(page.contains("Tỷ lệ 100%"));
+}
+
+#[tokio::test]
+async fn an_excused_absence_needs_a_reason_and_closed_minutes_refuse_changes() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let (id, expected) = planned(&app).await;
+    let member = expected[0];
+    let r = app
+        .post(
+            &format!("/meetings/{id}/attendance/{member}"),
+            &[("presence", "absent_excused"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("Vắng có lý do: vui lòng ghi lý do."));
+    let r = app
+        .post(
+            &format!("/meetings/{id}/attendance/{member}"),
+            &[("presence", "absent_excused"), ("reason", "Đi công tác")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = app.get(&format!("/meetings/{id}/attendance")).await;
+    assert!(text(&page).contains("Vắng có lý do 1"));
+    sqlx::query("UPDATE meetings SET state = 'closed' WHERE id = $1")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let r = app
+        .post(
+            &format!("/meetings/{id}/attendance/{member}"),
+            &[("presence", "present")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("Biên bản đã khóa"));
+    let presence: String = sqlx::query_scalar(
+        "SELECT presence FROM attendance WHERE meeting_id = $1 AND member_id = $2",
+    )
+    .bind(id)
+    .bind(member)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(presence, "absent_excused");
+}
+
+#[tokio::test]
+async fn another_branchs_meetings_are_not_found() {
+    let app = TestApp::spawn().await;
+    let other_branch = app.unit_id("Chi bộ Tổ dân phố Hưng Hòa").await;
+    let phuong = app.other_browser();
+    phuong.login_as("phuong").await;
+    let r = plan(
+        &phuong,
+        other_branch,
+        &[("kind", "regular"), ("month", &this_month())],
+    )
+    .await;
+    let id = location(&r);
+    app.login_as("bithu").await;
+    for path in [
+        id.clone(),
+        format!("{id}/attendance"),
+        format!("/units/{other_branch}/meetings"),
+        format!("/meetings/new?unit={other_branch}"),
+    ] {
+        assert_eq!(app.get(&path).await.0, StatusCode::NOT_FOUND, "{path}");
+    }
+    let member: Uuid =
+        sqlx::query_scalar("SELECT member_id FROM attendance WHERE meeting_id = $1 LIMIT 1")
+            .bind(id.trim_start_matches("/meetings/").parse::<Uuid>().unwrap())
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let r = app
+        .post(
+            &format!("{id}/attendance/{member}"),
+            &[("presence", "present")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
