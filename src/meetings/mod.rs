@@ -2,6 +2,7 @@
 //! votes, tasks, closing and printing.
 
 pub mod domain;
+mod minutes;
 mod pages;
 pub mod store;
 
@@ -17,4 +18,12 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}", get(pages::show))
         .route("/meetings/{id}/attendance", get(pages::attendance))
         .route("/meetings/{id}/attendance/{member}", post(pages::mark))
+        .route(
+            "/meetings/{id}/minutes",
+            get(minutes::form).post(minutes::save),
+        )
+        .route("/meetings/{id}/votes", post(minutes::add_vote))
+        .route("/meetings/{id}/tasks", post(minutes::add_task))
+        .route("/meetings/{id}/state", post(minutes::change_state))
+        .route("/meetings/{id}/print", get(minutes::print))
 }

@@ -30,7 +30,7 @@ async fn branch(state: &AppState, user: &User, id: Uuid) -> AppResult<Unit> {
 }
 
 /// A meeting of a branch the user sees, with that branch.
-async fn meeting(state: &AppState, user: &User, id: Uuid) -> AppResult<(Meeting, Unit)> {
+pub async fn meeting(state: &AppState, user: &User, id: Uuid) -> AppResult<(Meeting, Unit)> {
     let m = store::get(&state.pool, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -211,7 +211,7 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn of(rows: &[AttendanceRow]) -> Self {
+    pub fn of(rows: &[AttendanceRow]) -> Self {
         let marks: Vec<domain::Mark> = rows.iter().map(AttendanceRow::mark).collect();
         Counts {
             summary: domain::summarise(&marks),

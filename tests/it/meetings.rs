@@ -283,3 +283,223 @@ async fn another_branchs_meetings_are_not_found() {
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
+
+fn local(days_ago: i64, h: u32, m: u32) -> String {
+    let d = chibo::web::today().with_day(1).unwrap() + chrono::Duration::days(days_ago.max(0));
+    format!("{}T{:02}:{:02}", d.format("%Y-%m-%d"), h, m)
+}
+
+use chrono::Datelike;
+
+async fn meeting_version(app: &TestApp, id: Uuid) -> String {
+    sqlx::query_scalar::<_, i32>("SELECT version FROM meetings WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn the_minutes_are_checked_votes_counted_and_closing_locks_them() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let (id, expected) = planned(&app).await;
+    // Everyone present but the last two: one excused, one not.
+    let n = expected.len();
+    for (i, m) in expected.iter().enumerate() {
+        let form: Vec<(&str, &str)> = match i {
+            _ if i == n - 1 => vec![("presence", "absent_unexcused")],
+            _ if i == n - 2 => vec![("presence", "absent_excused"), ("reason", "Ốm")],
+            _ => vec![("presence", "present"), ("spoke", "1")],
+        };
+        app.post(&format!("/meetings/{id}/attendance/{m}"), &form)
+            .await;
+    }
+    // Holding needs the times.
+    let r = app
+        .post(&format!("/meetings/{id}/state"), &[("to", "held")])
+        .await;
+    assert!(text(&r.text().await.unwrap()).contains("Vui lòng ghi giờ bắt đầu và giờ kết thúc"));
+    // The end before the start is refused, the typed values kept.
+    let v = meeting_version(&app, id).await;
+    let chair = expected[0].to_string();
+    let r = app
+        .post(
+            &format!("/meetings/{id}/minutes"),
+            &[
+                ("version", &v),
+                ("started_at", &local(4, 19, 30)),
+                ("ended_at", &local(4, 18, 0)),
+                ("chair_id", &chair),
+                ("resolution", "Nghị quyết tháng"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(text(&body).contains("Giờ kết thúc phải sau giờ bắt đầu."));
+    assert!(body.contains("Nghị quyết tháng"), "input kept");
+    let r = app
+        .post(
+            &format!("/meetings/{id}/minutes"),
+            &[
+                ("version", &v),
+                ("started_at", &local(4, 19, 30)),
+                ("ended_at", &local(4, 21, 10)),
+                ("chair_id", &chair),
+                ("secretary_id", &expected[1].to_string()),
+                ("resolution", "Nghị quyết tháng"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // A stale form (the old version) is refused.
+    let r = app
+        .post(
+            &format!("/meetings/{id}/minutes"),
+            &[("version", &v), ("resolution", "ghi đè")],
+        )
+        .await;
+    assert!(text(&r.text().await.unwrap()).contains("vừa được người khác thay đổi"));
+    // Votes: more votes than voters is refused; the outcome follows the eligible base.
+    let eligible: i64 = sqlx::query_scalar("SELECT count(*) FROM attendance WHERE meeting_id = $1 AND full_member AND category = 'expected'")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let too_many = (eligible + 1).to_string();
+    let r = app
+        .post(
+            &format!("/meetings/{id}/votes"),
+            &[
+                ("subject", "Thông qua nghị quyết"),
+                ("votes_for", &too_many),
+                ("against", "0"),
+                ("abstain", "0"),
+            ],
+        )
+        .await;
+    assert!(text(&r.text().await.unwrap()).contains("nhiều hơn số đảng viên có quyền biểu quyết"));
+    let half = (eligible / 2).to_string();
+    let r = app
+        .post(
+            &format!("/meetings/{id}/votes"),
+            &[
+                ("subject", "Thông qua nghị quyết"),
+                ("votes_for", &half),
+                ("against", "0"),
+                ("abstain", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let passed: bool = sqlx::query_scalar("SELECT passed FROM votes WHERE meeting_id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(!passed, "half is not more than half");
+    // A task for a member of another branch is refused.
+    let outsider: Uuid = sqlx::query_scalar(
+        "SELECT member_id FROM memberships ms JOIN units u ON u.id = ms.unit_id WHERE u.name = 'Chi bộ Tổ dân phố Hưng Hòa' AND ms.valid_to IS NULL LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let r = app
+        .post(
+            &format!("/meetings/{id}/tasks"),
+            &[
+                ("member", &outsider.to_string()),
+                ("description", "Vận động nhân dân"),
+            ],
+        )
+        .await;
+    assert!(
+        text(&r.text().await.unwrap())
+            .contains("Chỉ giao nhiệm vụ cho đảng viên sinh hoạt ở chi bộ này.")
+    );
+    let r = app
+        .post(
+            &format!("/meetings/{id}/tasks"),
+            &[
+                ("member", &chair),
+                ("description", "Vận động nhân dân vệ sinh môi trường"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Held, then closed: the minutes lock.
+    assert_eq!(
+        app.post(&format!("/meetings/{id}/state"), &[("to", "held")])
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.post(&format!("/meetings/{id}/state"), &[("to", "closed")])
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let v = meeting_version(&app, id).await;
+    let r = app
+        .post(
+            &format!("/meetings/{id}/minutes"),
+            &[("version", &v), ("resolution", "sửa sau khi khóa")],
+        )
+        .await;
+    assert!(text(&r.text().await.unwrap()).contains("Biên bản đã khóa"));
+    let r = app
+        .post(
+            &format!("/meetings/{id}/tasks"),
+            &[("member", &chair), ("description", "x")],
+        )
+        .await;
+    assert!(text(&r.text().await.unwrap()).contains("Biên bản đã khóa"));
+    // Reopening needs a reason and is recorded.
+    let r = app
+        .post(
+            &format!("/meetings/{id}/state"),
+            &[("to", "held"), ("reason", "")],
+        )
+        .await;
+    assert!(text(&r.text().await.unwrap()).contains("Mở lại biên bản cần ghi lý do."));
+    let r = app
+        .post(
+            &format!("/meetings/{id}/state"),
+            &[("to", "held"), ("reason", "Bổ sung ý kiến phát biểu")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let events: Vec<String> =
+        sqlx::query_scalar("SELECT kind FROM meeting_events WHERE meeting_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(events, ["planned", "held", "closed", "reopened"]);
+
+    // The printed minutes: the party header, the counts, the named absentees, votes, tasks.
+    let (status, print) = app.get(&format!("/meetings/{id}/print")).await;
+    assert_eq!(status, StatusCode::OK);
+    let print = text(&print);
+    for needle in [
+        "ĐẢNG BỘ PHƯỜNG SÔNG TRÍ",
+        "CHI BỘ TỔ DÂN PHỐ HƯNG LỢI",
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "BIÊN BẢN",
+        "Vắng có lý do: 1",
+        "Vắng không lý do: 1",
+        "Ốm",
+        "NGƯỜI GHI BIÊN BẢN",
+        "CHỦ TRÌ",
+        "Vận động nhân dân vệ sinh môi trường",
+        "không thông qua",
+        "19 giờ 30",
+        "21 giờ 10",
+    ] {
+        assert!(print.contains(needle), "{needle} in {print}");
+    }
+}

@@ -1,0 +1,439 @@
+//! The record of a meeting: times, chair and minute-taker, preparation, minutes per agenda
+//! item, votes, tasks, the resolution; holding, closing and reopening; the printed minutes.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::pages::{Counts, meeting};
+use super::store::{self, AgendaItem, AttendanceRow, Meeting, TaskRow, VoteRow};
+use crate::app::AppState;
+use crate::auth::User;
+use crate::error::AppResult;
+use crate::org::store::Unit;
+use crate::web::{Ctx, FieldErrors, parse_vn_date, vn_date};
+
+/// The form as typed: one value per field name (agenda items as `minutes-<id>` and
+/// `conclusion-<id>`).
+type Fields = HashMap<String, String>;
+
+fn iso_local(at: Option<DateTime<Utc>>) -> String {
+    at.map(|t| {
+        t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    })
+    .unwrap_or_default()
+}
+
+fn iso_date(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+const PREP: [(&str, &str); 5] = [
+    ("prepared_on", "Bí thư chuẩn bị nội dung"),
+    (
+        "committee_met_on",
+        "Chi ủy (bí thư, phó bí thư) họp thống nhất nội dung",
+    ),
+    (
+        "notice_sent_on",
+        "Thông báo thời gian, địa điểm, nội dung cho đảng viên và cấp trên",
+    ),
+    (
+        "materials_posted_on",
+        "Đăng tài liệu lên Sổ tay đảng viên điện tử",
+    ),
+    ("draft_resolution_on", "Dự thảo nghị quyết"),
+];
+
+pub struct PrepField {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub value: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/minutes.html")]
+pub struct MinutesPage {
+    ctx: Ctx,
+    unit: Unit,
+    meeting: Meeting,
+    agenda: Vec<AgendaItem>,
+    people: Vec<AttendanceRow>,
+    fields: Fields,
+    prep: Vec<PrepField>,
+    votes: Vec<VoteRow>,
+    tasks: Vec<TaskRow>,
+    counts: Counts,
+    errors: FieldErrors,
+}
+
+impl MinutesPage {
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn item_field(&self, kind: &str, item: &Uuid) -> &str {
+        self.field(&format!("{kind}-{item}"))
+    }
+
+    pub fn is_selected(&self, name: &str, member: &Uuid) -> bool {
+        self.field(name) == member.to_string()
+    }
+}
+
+async fn current_fields(state: &AppState, m: &Meeting) -> AppResult<Fields> {
+    let rec = store::minutes(&state.pool, m.id).await?;
+    let mut f = Fields::new();
+    f.insert("version".into(), m.version.to_string());
+    f.insert("started_at".into(), iso_local(rec.started_at));
+    f.insert("ended_at".into(), iso_local(rec.ended_at));
+    f.insert(
+        "chair_id".into(),
+        rec.chair_id.map(|u| u.to_string()).unwrap_or_default(),
+    );
+    f.insert(
+        "secretary_id".into(),
+        rec.secretary_id.map(|u| u.to_string()).unwrap_or_default(),
+    );
+    f.insert("resolution".into(), rec.resolution.unwrap_or_default());
+    for (name, value) in PREP.iter().map(|(n, _)| *n).zip([
+        rec.prepared_on,
+        rec.committee_met_on,
+        rec.notice_sent_on,
+        rec.materials_posted_on,
+        rec.draft_resolution_on,
+    ]) {
+        f.insert(name.into(), iso_date(value));
+    }
+    for item in store::item_minutes(&state.pool, m.id).await? {
+        f.insert(
+            format!("minutes-{}", item.id),
+            item.minutes.unwrap_or_default(),
+        );
+        f.insert(
+            format!("conclusion-{}", item.id),
+            item.conclusion.unwrap_or_default(),
+        );
+    }
+    Ok(f)
+}
+
+async fn page(
+    state: &AppState,
+    user: &User,
+    meeting: Meeting,
+    unit: Unit,
+    fields: Option<Fields>,
+    errors: FieldErrors,
+) -> AppResult<MinutesPage> {
+    let fields = match fields {
+        Some(f) => f,
+        None => current_fields(state, &meeting).await?,
+    };
+    let people = store::attendance(&state.pool, meeting.id).await?;
+    let prep = PREP
+        .iter()
+        .map(|(name, label)| PrepField {
+            name,
+            label,
+            value: fields.get(*name).cloned().unwrap_or_default(),
+        })
+        .collect();
+    Ok(MinutesPage {
+        ctx: Ctx::for_user(user),
+        agenda: store::agenda(&state.pool, meeting.id).await?,
+        votes: store::votes(&state.pool, meeting.id).await?,
+        tasks: store::tasks(&state.pool, meeting.id).await?,
+        counts: Counts::of(&people),
+        people,
+        fields,
+        prep,
+        unit,
+        meeting,
+        errors,
+    })
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+) -> AppResult<MinutesPage> {
+    let (m, unit) = meeting(&state, &user, id).await?;
+    page(&state, &user, m, unit, None, FieldErrors::default()).await
+}
+
+fn text(f: &Fields, name: &str, max: usize) -> Option<String> {
+    f.get(name)
+        .map(|v| v.trim().chars().take(max).collect::<String>())
+        .filter(|v| !v.is_empty())
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let (m, unit) = meeting(&state, &user, id).await?;
+    let fields: Fields = fields.into_iter().collect();
+    let mut errors = FieldErrors::default();
+    let when = |name: &'static str, errors: &mut FieldErrors| {
+        let raw = fields.get(name).map(String::as_str).unwrap_or("").trim();
+        if raw.is_empty() {
+            return None;
+        }
+        let t = chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M").ok();
+        if t.is_none() {
+            errors.add(name, "Thời gian không hợp lệ.");
+        }
+        t
+    };
+    let started_at = when("started_at", &mut errors);
+    let ended_at = when("ended_at", &mut errors);
+    let person = |name: &str| {
+        fields
+            .get(name)
+            .and_then(|v| Uuid::parse_str(v.trim()).ok())
+    };
+    let mut prep = [None; 5];
+    for (slot, (name, _)) in prep.iter_mut().zip(PREP) {
+        let raw = fields.get(name).map(String::as_str).unwrap_or("").trim();
+        if !raw.is_empty() {
+            *slot = parse_vn_date(raw);
+            if slot.is_none() {
+                errors.add(name, "Ngày không hợp lệ.");
+            }
+        }
+    }
+    let items = store::item_minutes(&state.pool, id)
+        .await?
+        .into_iter()
+        .map(|i| {
+            (
+                i.id,
+                text(&fields, &format!("minutes-{}", i.id), 10_000),
+                text(&fields, &format!("conclusion-{}", i.id), 4_000),
+            )
+        })
+        .collect();
+    if errors.is_empty() {
+        let input = store::MinutesInput {
+            version: fields
+                .get("version")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(-1),
+            started_at,
+            ended_at,
+            chair_id: person("chair_id"),
+            secretary_id: person("secretary_id"),
+            resolution: text(&fields, "resolution", 20_000),
+            prep,
+            items,
+        };
+        match store::save_minutes(&state.pool, id, input).await {
+            Ok(()) => return Ok(Redirect::to(&format!("/meetings/{id}/minutes")).into_response()),
+            Err(e) => errors = e.into_form_errors()?,
+        }
+    }
+    let mut fields = fields;
+    let current = store::get(&state.pool, id)
+        .await?
+        .map(|m| m.version)
+        .unwrap_or(m.version);
+    fields.insert("version".into(), current.to_string());
+    let p = page(&state, &user, m, unit, Some(fields), errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+}
+
+async fn back_with(
+    state: &AppState,
+    user: &User,
+    id: Uuid,
+    result: Result<(), crate::error::StoreError>,
+) -> AppResult<Response> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}/minutes")).into_response()),
+        Err(e) => {
+            let errors = e.into_form_errors()?;
+            let (m, unit) = meeting(state, user, id).await?;
+            let p = page(state, user, m, unit, None, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+        }
+    }
+}
+
+pub async fn add_vote(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    meeting(&state, &user, id).await?;
+    let f: Fields = f.into_iter().collect();
+    let num = |n: &str| f.get(n).and_then(|v| v.trim().parse::<u32>().ok());
+    let result = match (
+        text(&f, "subject", 300),
+        num("votes_for"),
+        num("against"),
+        num("abstain"),
+    ) {
+        (None, ..) => Err(crate::error::StoreError::invalid(
+            "subject",
+            "Vui lòng ghi nội dung biểu quyết.",
+        )),
+        (Some(subject), Some(a), Some(b), Some(c)) => {
+            store::add_vote(&state.pool, id, &subject, a, b, c).await
+        }
+        _ => Err(crate::error::StoreError::invalid(
+            "votes_for",
+            "Số phiếu phải là số tự nhiên.",
+        )),
+    };
+    back_with(&state, &user, id, result).await
+}
+
+pub async fn add_task(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    meeting(&state, &user, id).await?;
+    let f: Fields = f.into_iter().collect();
+    let member = f.get("member").and_then(|v| Uuid::parse_str(v.trim()).ok());
+    let group = text(&f, "group", 120);
+    let due = f
+        .get("due_on")
+        .map(String::as_str)
+        .unwrap_or("")
+        .trim()
+        .to_owned();
+    let due_on = if due.is_empty() {
+        None
+    } else {
+        parse_vn_date(&due)
+    };
+    let result = match text(&f, "description", 1_000) {
+        None => Err(crate::error::StoreError::invalid(
+            "description",
+            "Vui lòng ghi nội dung nhiệm vụ.",
+        )),
+        Some(_) if !due.is_empty() && due_on.is_none() => Err(crate::error::StoreError::invalid(
+            "due_on",
+            "Thời hạn không hợp lệ.",
+        )),
+        Some(d) => store::add_task(&state.pool, id, member, group.as_deref(), &d, due_on).await,
+    };
+    back_with(&state, &user, id, result).await
+}
+
+pub async fn change_state(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    meeting(&state, &user, id).await?;
+    let f: Fields = f.into_iter().collect();
+    let to = f.get("to").cloned().unwrap_or_default();
+    let reason = text(&f, "reason", 500);
+    let result = store::change_state(&state.pool, Some(user.id), id, &to, reason.as_deref()).await;
+    back_with(&state, &user, id, result).await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/print.html")]
+pub struct PrintPage {
+    unit: Unit,
+    parent_name: String,
+    meeting: Meeting,
+    agenda: Vec<store::ItemMinutes>,
+    titles: Vec<AgendaItem>,
+    people: Vec<AttendanceRow>,
+    counts: Counts,
+    votes: Vec<VoteRow>,
+    tasks: Vec<TaskRow>,
+    record: store::Minutes,
+    chair: String,
+    secretary: String,
+    today: String,
+}
+
+impl PrintPage {
+    pub fn absent(&self, presence: &str) -> Vec<&AttendanceRow> {
+        self.people
+            .iter()
+            .filter(|p| p.category == "expected" && p.is(presence))
+            .collect()
+    }
+
+    pub fn time(&self, at: &Option<DateTime<Utc>>) -> String {
+        at.map(|t| {
+            t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+                .format("%H giờ %M")
+                .to_string()
+        })
+        .unwrap_or_else(|| "…".into())
+    }
+
+    pub fn day(&self) -> String {
+        self.record
+            .started_at
+            .map(|t| vn_date(t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive()))
+            .unwrap_or_else(|| "…/…/……".into())
+    }
+
+    pub fn minutes_of(&self, item: &Uuid) -> Option<&store::ItemMinutes> {
+        self.agenda.iter().find(|i| i.id == *item)
+    }
+}
+
+/// The minutes (biên bản) in the party document layout, for printing.
+pub async fn print(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+) -> AppResult<PrintPage> {
+    let (m, unit) = meeting(&state, &user, id).await?;
+    let parent_name = match unit.parent_id {
+        Some(p) => crate::org::store::get(&state.pool, p)
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let people = store::attendance(&state.pool, id).await?;
+    let record = store::minutes(&state.pool, id).await?;
+    let name_of = |who: Option<Uuid>| {
+        who.and_then(|w| people.iter().find(|p| p.member_id == w))
+            .map(|p| p.full_name.clone())
+            .unwrap_or_default()
+    };
+    let (chair, secretary) = (name_of(record.chair_id), name_of(record.secretary_id));
+    Ok(PrintPage {
+        parent_name: parent_name.to_uppercase(),
+        agenda: store::item_minutes(&state.pool, id).await?,
+        titles: store::agenda(&state.pool, id).await?,
+        counts: Counts::of(&people),
+        votes: store::votes(&state.pool, id).await?,
+        tasks: store::tasks(&state.pool, id).await?,
+        people,
+        record,
+        chair,
+        secretary,
+        today: vn_date(crate::web::today()),
+        unit,
+        meeting: m,
+    })
+}
