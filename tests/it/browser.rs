@@ -46,18 +46,18 @@ async fn start_chromedriver() -> (Driver, u16) {
     (Driver(child), port)
 }
 
-#[tokio::test]
-async fn a_secretary_logs_in_adds_a_member_and_finds_them_in_the_sorted_list() {
+/// Chromium driven by chromedriver, phone-sized; `None` (with the reason printed) when the
+/// machine has neither.
+async fn start_browser() -> Option<(Driver, WebDriver, tempfile::TempDir)> {
     if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
         // CI installs both (.ci/run); say loudly when a machine does not have them.
         eprintln!(
             "BROWSER TEST SKIPPED: {CHROMIUM} or {CHROMEDRIVER} is missing. \
              Install them with: apt-get install -y chromium chromium-driver (or run .ci/run)."
         );
-        return;
+        return None;
     }
-    let app = TestApp::spawn().await;
-    let (_driver, port) = start_chromedriver().await;
+    let (chromedriver, port) = start_chromedriver().await;
     let profile = tempfile::tempdir().unwrap();
     let mut caps = DesiredCapabilities::chrome();
     caps.set_binary(CHROMIUM).unwrap();
@@ -81,7 +81,37 @@ async fn a_secretary_logs_in_adds_a_member_and_finds_them_in_the_sorted_list() {
     let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
         .await
         .expect("a Chromium session");
+    Some((chromedriver, driver, profile))
+}
 
+async fn sign_in(driver: &WebDriver, app: &TestApp, user: &str) -> WebDriverResult<()> {
+    driver.goto(app.url("/")).await?;
+    let heading = driver.find(By::Tag("h1")).await?.text().await?;
+    assert_eq!(heading, "Đăng nhập");
+    driver
+        .find(By::Id("username"))
+        .await?
+        .send_keys(user)
+        .await?;
+    driver
+        .find(By::Id("password"))
+        .await?
+        .send_keys(DEMO_PASSWORD)
+        .await?;
+    driver
+        .find(By::Css("main form button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_secretary_logs_in_adds_a_member_and_finds_them_in_the_sorted_list() {
+    let Some((_chromedriver, driver, _profile)) = start_browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
     let result = async {
         driver.goto(app.url("/")).await?;
         // Not signed in: the app sends the browser to the login page.
@@ -241,4 +271,127 @@ fn vietnamese_rank(word: &str) -> usize {
         .iter()
         .position(|group| group.contains(first))
         .unwrap_or(usize::MAX)
+}
+
+#[tokio::test]
+async fn a_secretary_plans_ticks_closes_and_prints_a_meeting() {
+    let Some((_chromedriver, driver, _profile)) = start_browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let result = async {
+        sign_in(&driver, &app, "bithu").await?;
+        driver
+            .query(By::LinkText("Lên kế hoạch buổi sinh hoạt"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        driver.query(By::Id("kind")).first().await?;
+        driver
+            .find(By::Css("main form button.primary"))
+            .await?
+            .click()
+            .await?;
+        driver
+            .query(By::LinkText("Điểm danh"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        driver.query(By::Id("sheet")).first().await?;
+
+        // One tap per member; the counts change in place, without a page load.
+        driver.execute("window.__samePage = 'yes'", vec![]).await?;
+        let taps = driver
+            .find_all(By::Css("ul.attendance li button[value=present]"))
+            .await?;
+        let to_tick = taps.len().min(5);
+        for i in 0..to_tick {
+            let buttons = driver
+                .find_all(By::Css("ul.attendance li button[value=present]"))
+                .await?;
+            buttons[i].click().await?;
+            let want = format!("{}/", i + 1);
+            driver
+                .query(By::XPath(&format!(
+                    "//dl[contains(@class,'counts')]//dd[starts-with(normalize-space(.), '{want}')]"
+                )))
+                .wait(Duration::from_secs(10), Duration::from_millis(100))
+                .first()
+                .await?;
+        }
+        let same: String = driver
+            .execute("return window.__samePage || 'reloaded'", vec![])
+            .await?
+            .convert()?;
+        assert_eq!(same, "yes", "ticks update the page in place");
+
+        // Record the times, hold and close the minutes.
+        let id = driver
+            .current_url()
+            .await?
+            .path()
+            .trim_start_matches("/meetings/")
+            .trim_end_matches("/attendance")
+            .to_owned();
+        driver
+            .goto(app.url(&format!("/meetings/{id}/minutes")))
+            .await?;
+        let day = chrono::Datelike::with_day(&chibo::web::today(), 1)
+            .unwrap()
+            .format("%Y-%m-%d")
+            .to_string();
+        for (field, time) in [("started_at", "19:30"), ("ended_at", "21:05")] {
+            driver
+                .execute(
+                    &format!("document.getElementById('{field}').value = '{day}T{time}'"),
+                    vec![],
+                )
+                .await?;
+        }
+        driver
+            .find(By::XPath("//button[normalize-space(.)='Lưu biên bản']"))
+            .await?
+            .click()
+            .await?;
+        driver
+            .query(By::XPath("//button[normalize-space(.)='Xác nhận đã họp']"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        driver
+            .query(By::XPath("//button[normalize-space(.)='Khóa biên bản']"))
+            .first()
+            .await?
+            .click()
+            .await?;
+        driver
+            .query(By::XPath("//button[normalize-space(.)='Mở lại biên bản']"))
+            .first()
+            .await?;
+
+        // The printed minutes, saved as a PDF by Chromium's own print.
+        driver
+            .goto(app.url(&format!("/meetings/{id}/print")))
+            .await?;
+        let heading = driver.find(By::Tag("h1")).await?.text().await?;
+        assert!(heading.starts_with("BIÊN BẢN"), "{heading}");
+        let pdf = driver
+            .print_page(thirtyfour::common::print::PrintParameters::default())
+            .await?;
+        assert!(pdf.starts_with(b"%PDF"), "a PDF");
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bien-ban-sinh-hoat.pdf");
+        std::fs::write(&out, &pdf).unwrap();
+        eprintln!(
+            "printed minutes saved to {} ({} bytes)",
+            out.display(),
+            pdf.len()
+        );
+        WebDriverResult::Ok(())
+    }
+    .await;
+    driver.quit().await.ok();
+    result.expect("the meeting flow");
 }
