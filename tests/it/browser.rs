@@ -314,7 +314,7 @@ async fn a_secretary_plans_ticks_closes_and_prints_a_meeting() {
             buttons[i].click().await?;
             let want = format!("{}/", i + 1);
             driver
-                .query(By::XPath(&format!(
+                .query(By::XPath(format!(
                     "//dl[contains(@class,'counts')]//dd[starts-with(normalize-space(.), '{want}')]"
                 )))
                 .wait(Duration::from_secs(10), Duration::from_millis(100))
