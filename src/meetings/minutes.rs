@@ -73,8 +73,26 @@ pub struct MinutesPage {
     prep: Vec<PrepField>,
     votes: Vec<VoteRow>,
     tasks: Vec<TaskRow>,
+    previous: Vec<TaskRow>,
+    completion: String,
     counts: Counts,
     errors: FieldErrors,
+}
+
+/// "67%" of last meeting's tasks done (partly counts half), or a dash.
+pub fn completion_label(tasks: &[TaskRow]) -> String {
+    let reviews: Vec<Option<super::domain::Review>> = tasks
+        .iter()
+        .map(|t| match t.review.as_deref() {
+            Some("done") => Some(super::domain::Review::Done),
+            Some("partly") => Some(super::domain::Review::Partly),
+            Some("not_done") => Some(super::domain::Review::NotDone),
+            _ => None,
+        })
+        .collect();
+    super::domain::completion_rate(&reviews)
+        .map(|r| format!("{r:.0}%"))
+        .unwrap_or_else(|| "—".into())
 }
 
 impl MinutesPage {
@@ -141,6 +159,7 @@ async fn page(
         None => current_fields(state, &meeting).await?,
     };
     let people = store::attendance(&state.pool, meeting.id).await?;
+    let previous = store::previous_tasks(&state.pool, &meeting).await?;
     let prep = PREP
         .iter()
         .map(|(name, label)| PrepField {
@@ -154,6 +173,8 @@ async fn page(
         agenda: store::agenda(&state.pool, meeting.id).await?,
         votes: store::votes(&state.pool, meeting.id).await?,
         tasks: store::tasks(&state.pool, meeting.id).await?,
+        completion: completion_label(&previous),
+        previous,
         counts: Counts::of(&people),
         people,
         fields,
@@ -335,6 +356,20 @@ pub async fn add_task(
         )),
         Some(d) => store::add_task(&state.pool, id, member, group.as_deref(), &d, due_on).await,
     };
+    back_with(&state, &user, id, result).await
+}
+
+pub async fn review_task(
+    State(state): State<AppState>,
+    user: User,
+    Path((id, task)): Path<(Uuid, Uuid)>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    meeting(&state, &user, id).await?;
+    let f: Fields = f.into_iter().collect();
+    let review = f.get("review").cloned().unwrap_or_default();
+    let note = text(&f, "note", 500);
+    let result = store::review_task(&state.pool, id, task, &review, note.as_deref()).await;
     back_with(&state, &user, id, result).await
 }
 

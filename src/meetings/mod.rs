@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/meetings/{id}/votes", post(minutes::add_vote))
         .route("/meetings/{id}/tasks", post(minutes::add_task))
+        .route("/meetings/{id}/reviews/{task}", post(minutes::review_task))
         .route("/meetings/{id}/state", post(minutes::change_state))
         .route("/meetings/{id}/print", get(minutes::print))
 }

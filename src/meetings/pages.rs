@@ -235,6 +235,8 @@ pub struct ShowPage {
     meeting: Meeting,
     agenda: Vec<AgendaItem>,
     counts: Counts,
+    previous: Vec<store::TaskRow>,
+    completion: String,
 }
 
 pub async fn show(
@@ -245,10 +247,13 @@ pub async fn show(
     let (meeting, unit) = meeting(&state, &user, id).await?;
     let agenda = store::agenda(&state.pool, id).await?;
     let rows = store::attendance(&state.pool, id).await?;
+    let previous = store::previous_tasks(&state.pool, &meeting).await?;
     Ok(ShowPage {
         ctx: Ctx::for_user(&user),
         unit,
         counts: Counts::of(&rows),
+        completion: super::minutes::completion_label(&previous),
+        previous,
         meeting,
         agenda,
     })

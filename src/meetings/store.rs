@@ -786,3 +786,59 @@ pub async fn change_state(
     tx.commit().await?;
     Ok(())
 }
+
+/// The tasks given at the branch's previous meeting (the latest one before this meeting's
+/// month), to review at this one.
+pub async fn previous_tasks(pool: &PgPool, meeting: &Meeting) -> Result<Vec<TaskRow>, sqlx::Error> {
+    sqlx::query_as!(
+        TaskRow,
+        r#"SELECT t.id, coalesce(m.full_name, t.group_label, '') AS "assignee!", t.description, t.due_on,
+                  t.review, t.review_note
+             FROM tasks t LEFT JOIN members m ON m.id = t.member_id
+            WHERE t.meeting_id = (SELECT id FROM meetings
+                                   WHERE unit_id = $1 AND month < $2 AND kind IN ('regular', 'combined')
+                                   ORDER BY month DESC LIMIT 1)
+            ORDER BY t.id"#,
+        meeting.unit_id,
+        meeting.month
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Reviews one of the previous meeting's tasks at this meeting.
+pub async fn review_task(
+    pool: &PgPool,
+    meeting: Uuid,
+    task: Uuid,
+    review: &str,
+    note: Option<&str>,
+) -> Result<(), StoreError> {
+    if !matches!(review, "done" | "partly" | "not_done") {
+        return Err(StoreError::invalid(
+            "review",
+            "Vui lòng chọn mức độ hoàn thành.",
+        ));
+    }
+    let mut tx = pool.begin().await?;
+    let (_, month, _) = lock_editable(&mut tx, meeting, None).await?;
+    let updated = sqlx::query!(
+        "UPDATE tasks t SET review = $3, review_note = $4, reviewed_in = $1
+           FROM meetings given, meetings now
+          WHERE t.id = $2 AND given.id = t.meeting_id AND now.id = $1
+            AND given.unit_id = now.unit_id AND given.month < $5",
+        meeting,
+        task,
+        review,
+        note,
+        month
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}

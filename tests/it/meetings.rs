@@ -503,3 +503,71 @@ async fn the_minutes_are_checked_votes_counted_and_closing_locks_them() {
         assert!(print.contains(needle), "{needle} in {print}");
     }
 }
+
+#[tokio::test]
+async fn last_months_tasks_are_reviewed_and_their_completion_computed() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let last_month = (chibo::web::today().with_day(1).unwrap() - chrono::Duration::days(1))
+        .format("%Y-%m")
+        .to_string();
+    let r = plan(&app, branch, &[("kind", "regular"), ("month", &last_month)]).await;
+    let last = location(&r);
+    let members: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT member_id FROM attendance WHERE meeting_id = $1 ORDER BY member_id LIMIT 3",
+    )
+    .bind(
+        last.trim_start_matches("/meetings/")
+            .parse::<Uuid>()
+            .unwrap(),
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    for (i, m) in members.iter().enumerate() {
+        let r = app
+            .post(
+                &format!("{last}/tasks"),
+                &[
+                    ("member", &m.to_string()),
+                    ("description", &format!("Nhiệm vụ số {}", i + 1)),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let (id, _) = planned(&app).await;
+    let (_, page) = app.get(&format!("/meetings/{id}")).await;
+    let page = text(&page);
+    assert!(
+        page.contains("Nhiệm vụ kỳ trước cần kiểm điểm") && page.contains("Nhiệm vụ số 3"),
+        "carried over: {page}"
+    );
+    let tasks: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM tasks ORDER BY description")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    for (task, review) in tasks.iter().zip(["done", "partly", "not_done"]) {
+        let r = app
+            .post(
+                &format!("/meetings/{id}/reviews/{task}"),
+                &[("review", review), ("note", "")],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let (_, page) = app.get(&format!("/meetings/{id}/minutes")).await;
+    assert!(
+        text(&page).contains("Tỷ lệ hoàn thành: 50%"),
+        "done 1 + partly ½ of 3"
+    );
+    // A task reviewed at an earlier meeting, or at a meeting of another branch: not found.
+    let r = app
+        .post(
+            &format!("{last}/reviews/{}", tasks[0]),
+            &[("review", "done")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
