@@ -4,6 +4,7 @@
 //! 01/07/2025, whose communes merged into a new commune directly under the province.
 //! The people are fictional; the generator is seeded, so every run makes the same data.
 
+mod history;
 mod names;
 
 use std::net::SocketAddr;
@@ -583,6 +584,7 @@ async fn seed(pool: &PgPool, demo_password: &str, scale: Scale) -> anyhow::Resul
     )
     .execute(&mut *tx)
     .await?;
+    history::seed(&mut tx, today).await?;
     sqlx::query!(
         "INSERT INTO demo_info (password) VALUES ($1)",
         demo_password

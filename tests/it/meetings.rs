@@ -509,10 +509,22 @@ async fn last_months_tasks_are_reviewed_and_their_completion_computed() {
     let app = TestApp::spawn().await;
     app.login_as("bithu").await;
     let branch = app.unit_id(BRANCH).await;
+    // Start this branch's history afresh (the demo has a year of meetings).
+    sqlx::query("DELETE FROM meetings WHERE unit_id = $1")
+        .bind(branch)
+        .execute(&app.pool)
+        .await
+        .unwrap();
     let last_month = (chibo::web::today().with_day(1).unwrap() - chrono::Duration::days(1))
         .format("%Y-%m")
         .to_string();
     let r = plan(&app, branch, &[("kind", "regular"), ("month", &last_month)]).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        text(&r.text().await.unwrap())
+    );
     let last = location(&r);
     let members: Vec<Uuid> = sqlx::query_scalar(
         "SELECT member_id FROM attendance WHERE meeting_id = $1 ORDER BY member_id LIMIT 3",
@@ -544,10 +556,13 @@ async fn last_months_tasks_are_reviewed_and_their_completion_computed() {
         page.contains("Nhiệm vụ kỳ trước cần kiểm điểm") && page.contains("Nhiệm vụ số 3"),
         "carried over: {page}"
     );
-    let tasks: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM tasks ORDER BY description")
-        .fetch_all(&app.pool)
-        .await
-        .unwrap();
+    let last_id: Uuid = last.trim_start_matches("/meetings/").parse().unwrap();
+    let tasks: Vec<Uuid> =
+        sqlx::query_scalar("SELECT id FROM tasks WHERE meeting_id = $1 ORDER BY description")
+            .bind(last_id)
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
     for (task, review) in tasks.iter().zip(["done", "partly", "not_done"]) {
         let r = app
             .post(
