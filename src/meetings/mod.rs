@@ -1,6 +1,7 @@
-//! Meetings: planning from a template, attendance from the registry, and (to come) minutes,
-//! votes, tasks, closing and printing.
+//! Meetings: planning from a template, the agenda and guests, attendance from the registry,
+//! minutes, votes, tasks and their review, holding, closing and reopening, printing.
 
+mod agenda;
 pub mod domain;
 mod minutes;
 mod pages;
@@ -18,6 +19,13 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}", get(pages::show))
         .route("/meetings/{id}/attendance", get(pages::attendance))
         .route("/meetings/{id}/attendance/{member}", post(pages::mark))
+        .route("/meetings/{id}/agenda", get(agenda::page).post(agenda::add))
+        .route("/meetings/{id}/agenda/{item}", post(agenda::update))
+        .route("/meetings/{id}/guests", post(agenda::add_guest))
+        .route(
+            "/meetings/{id}/guests/{guest}/delete",
+            post(agenda::remove_guest),
+        )
         .route(
             "/meetings/{id}/minutes",
             get(minutes::form).post(minutes::save),

@@ -586,3 +586,103 @@ async fn last_months_tasks_are_reviewed_and_their_completion_computed() {
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_agenda_is_edited_reordered_and_guests_invited() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let (id, _) = planned(&app).await;
+    let titles = |app: &TestApp| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "SELECT title FROM agenda_items WHERE meeting_id = $1 ORDER BY position",
+            )
+            .bind(id)
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let r = app
+        .post(
+            &format!("/meetings/{id}/agenda"),
+            &[("title", ""), ("presenter", "")],
+        )
+        .await;
+    assert!(text(&r.text().await.unwrap()).contains("Vui lòng ghi tên nội dung."));
+    let r = app
+        .post(
+            &format!("/meetings/{id}/agenda"),
+            &[("title", "Xét kết nạp đảng viên"), ("presenter", "Bí thư")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let before = titles(&app).await;
+    assert_eq!(
+        before.last().map(String::as_str),
+        Some("Xét kết nạp đảng viên")
+    );
+    let item: Uuid = sqlx::query_scalar(
+        "SELECT id FROM agenda_items WHERE meeting_id = $1 AND title = 'Xét kết nạp đảng viên'",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    app.post(
+        &format!("/meetings/{id}/agenda/{item}"),
+        &[("action", "up")],
+    )
+    .await;
+    let after = titles(&app).await;
+    assert_eq!(
+        after[after.len() - 2],
+        "Xét kết nạp đảng viên",
+        "moved up one place"
+    );
+    assert_eq!(after.len(), before.len());
+    let first: Uuid = sqlx::query_scalar(
+        "SELECT id FROM agenda_items WHERE meeting_id = $1 ORDER BY position LIMIT 1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    app.post(
+        &format!("/meetings/{id}/agenda/{first}"),
+        &[("action", "delete")],
+    )
+    .await;
+    assert_eq!(titles(&app).await.len(), before.len() - 1);
+    let r = app
+        .post(
+            &format!("/meetings/{id}/guests"),
+            &[
+                ("name", "Nguyễn Văn Khách"),
+                ("position", "Đảng ủy viên"),
+                ("from_unit", "Đảng ủy phường Sông Trí"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, print) = app.get(&format!("/meetings/{id}/print")).await;
+    assert!(
+        text(&print).contains(
+            "Khách mời: đồng chí Nguyễn Văn Khách, Đảng ủy viên (Đảng ủy phường Sông Trí)."
+        )
+    );
+    // Closed: the agenda no longer changes.
+    sqlx::query("UPDATE meetings SET state = 'closed' WHERE id = $1")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let r = app
+        .post(
+            &format!("/meetings/{id}/agenda"),
+            &[("title", "Thêm sau khi khóa")],
+        )
+        .await;
+    assert!(text(&r.text().await.unwrap()).contains("Biên bản đã khóa"));
+}
