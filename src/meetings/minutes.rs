@@ -474,3 +474,37 @@ pub async fn print(
         meeting: m,
     })
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/notice.html")]
+pub struct NoticePage {
+    unit: Unit,
+    parent_name: String,
+    meeting: Meeting,
+    agenda: Vec<AgendaItem>,
+    today: String,
+}
+
+/// The notice of a meeting (thông báo): time, place and agenda, for members and the upper
+/// level, in the party document layout.
+pub async fn notice(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+) -> AppResult<NoticePage> {
+    let (m, unit) = meeting(&state, &user, id).await?;
+    let parent_name = match unit.parent_id {
+        Some(p) => crate::org::store::get(&state.pool, p)
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    Ok(NoticePage {
+        parent_name: parent_name.to_uppercase(),
+        agenda: store::agenda(&state.pool, id).await?,
+        today: vn_date(crate::web::today()),
+        unit,
+        meeting: m,
+    })
+}

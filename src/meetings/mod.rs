@@ -14,7 +14,10 @@ use crate::app::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/units/{id}/meetings", get(pages::list))
+        .route(
+            "/units/{id}/meetings",
+            get(pages::list).post(pages::plan_series),
+        )
         .route("/meetings/new", get(pages::new_form).post(pages::create))
         .route("/meetings/{id}", get(pages::show))
         .route("/meetings/{id}/attendance", get(pages::attendance))
@@ -35,4 +38,5 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/reviews/{task}", post(minutes::review_task))
         .route("/meetings/{id}/state", post(minutes::change_state))
         .route("/meetings/{id}/print", get(minutes::print))
+        .route("/meetings/{id}/notice", get(minutes::notice))
 }

@@ -44,12 +44,22 @@ pub struct ListPage {
     ctx: Ctx,
     unit: Unit,
     meetings: Vec<MeetingRow>,
+    planned: Option<usize>,
+    skipped: Option<usize>,
+    errors: FieldErrors,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    planned: Option<usize>,
+    skipped: Option<usize>,
 }
 
 pub async fn list(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<Uuid>,
+    Query(q): Query<ListQuery>,
 ) -> AppResult<ListPage> {
     let unit = branch(&state, &user, id).await?;
     let meetings = store::for_unit(&state.pool, unit.id).await?;
@@ -57,7 +67,95 @@ pub async fn list(
         ctx: Ctx::for_user(&user),
         unit,
         meetings,
+        planned: q.planned,
+        skipped: q.skipped,
+        errors: FieldErrors::default(),
     })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SeriesForm {
+    months: String,
+    day: String,
+    time: String,
+    location: String,
+}
+
+/// Plans the regular meetings of the coming months in one step: the same day and time each
+/// month; months that already have one are left as they are.
+pub async fn plan_series(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+    Form(form): Form<SeriesForm>,
+) -> AppResult<Response> {
+    let unit = branch(&state, &user, id).await?;
+    let mut errors = FieldErrors::default();
+    let months = form
+        .months
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|m| (1..=12).contains(m));
+    if months.is_none() {
+        errors.add("months", "Số tháng từ 1 đến 12.");
+    }
+    let day = form
+        .day
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|d| (1..=28).contains(d));
+    if day.is_none() {
+        errors.add("day", "Ngày họp từ 1 đến 28 (để tháng nào cũng có).");
+    }
+    let time = chrono::NaiveTime::parse_from_str(form.time.trim(), "%H:%M").ok();
+    if time.is_none() {
+        errors.add("time", "Giờ họp dạng giờ:phút, ví dụ 19:30.");
+    }
+    if let (Some(months), Some(day), Some(time)) = (months, day, time) {
+        let this_month = today().with_day(1).unwrap_or_else(today);
+        let location = Some(form.location.trim().chars().take(200).collect::<String>())
+            .filter(|l| !l.is_empty());
+        let (mut planned, mut skipped) = (0, 0);
+        for i in 0..months {
+            let month = this_month + chrono::Months::new(i);
+            if store::regular_of_month(&state.pool, unit.id, month)
+                .await?
+                .is_some()
+            {
+                skipped += 1;
+                continue;
+            }
+            let new = NewMeeting {
+                kind: MeetingKind::Regular,
+                month,
+                is_model: false,
+                topic: None,
+                planned_at: month.with_day(day).map(|d| d.and_time(time)),
+                location: location.clone(),
+                copy_last: false,
+            };
+            match store::create(&state.pool, Some(user.id), unit.id, new).await {
+                Ok(_) => planned += 1,
+                Err(crate::error::StoreError::Invalid { .. }) => skipped += 1,
+                Err(e) => return Err(e.into_form_errors().err().unwrap_or(AppError::BadRequest)),
+            }
+        }
+        let to = format!("/units/{id}/meetings?planned={planned}&skipped={skipped}");
+        return Ok(Redirect::to(&to).into_response());
+    }
+    let meetings = store::for_unit(&state.pool, unit.id).await?;
+    let page = ListPage {
+        ctx: Ctx::for_user(&user),
+        unit,
+        meetings,
+        planned: None,
+        skipped: None,
+        errors,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 #[derive(Deserialize, Default, Clone)]

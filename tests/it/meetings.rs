@@ -686,3 +686,55 @@ async fn the_agenda_is_edited_reordered_and_guests_invited() {
         .await;
     assert!(text(&r.text().await.unwrap()).contains("Biên bản đã khóa"));
 }
+
+#[tokio::test]
+async fn the_coming_months_are_planned_in_one_step_and_the_notice_prints() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let (id, _) = planned(&app).await; // this month already has its meeting
+    let r = app
+        .post(
+            &format!("/units/{branch}/meetings"),
+            &[("months", "13"), ("day", "30"), ("time", "bảy giờ")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = text(&r.text().await.unwrap());
+    assert!(
+        page.contains("Số tháng từ 1 đến 12.")
+            && page.contains("Ngày họp từ 1 đến 28")
+            && page.contains("Giờ họp dạng giờ:phút")
+    );
+    let r = app
+        .post(
+            &format!("/units/{branch}/meetings"),
+            &[
+                ("months", "3"),
+                ("day", "15"),
+                ("time", "19:30"),
+                ("location", "Nhà văn hóa"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, list) = app.get(&location(&r)).await;
+    assert!(text(&list).contains(
+        "Đã lên kế hoạch 2 buổi sinh hoạt thường kỳ; 1 tháng đã có kế hoạch nên giữ nguyên."
+    ));
+    let future: i64 = sqlx::query_scalar("SELECT count(*) FROM meetings WHERE unit_id = $1 AND month > date_trunc('month', current_date)")
+        .bind(branch)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(future, 2);
+    let (status, notice) = app.get(&format!("/meetings/{id}/notice")).await;
+    assert_eq!(status, StatusCode::OK);
+    let notice = text(&notice);
+    assert!(
+        notice.contains("THÔNG BÁO")
+            && notice.contains("ĐẢNG CỘNG SẢN VIỆT NAM")
+            && notice.contains("Thông qua chương trình sinh hoạt")
+            && notice.contains("T/M CHI BỘ")
+    );
+}
