@@ -18,6 +18,10 @@ pub fn router() -> Router<AppState> {
             "/units/{id}/meetings",
             get(pages::list).post(pages::plan_series),
         )
+        .route(
+            "/units/{id}/thematic",
+            get(pages::thematic).post(pages::plan_topic),
+        )
         .route("/meetings/new", get(pages::new_form).post(pages::create))
         .route("/meetings/{id}", get(pages::show))
         .route("/meetings/{id}/attendance", get(pages::attendance))

@@ -463,3 +463,68 @@ mod tests {
         assert_eq!(parse_month(""), None);
     }
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/thematic.html")]
+pub struct ThematicPage {
+    ctx: Ctx,
+    unit: Unit,
+    year: i32,
+    quarters: Vec<store::QuarterPlan>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct YearQuery {
+    year: Option<i32>,
+}
+
+pub async fn thematic(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<ThematicPage> {
+    let unit = branch(&state, &user, id).await?;
+    let year = q
+        .year
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(|| today().year());
+    let quarters = store::thematic_year(&state.pool, unit.id, year).await?;
+    Ok(ThematicPage {
+        ctx: Ctx::for_user(&user),
+        unit,
+        year,
+        quarters,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TopicForm {
+    year: i32,
+    quarter: i32,
+    topic: String,
+}
+
+pub async fn plan_topic(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+    Form(form): Form<TopicForm>,
+) -> AppResult<Response> {
+    let unit = branch(&state, &user, id).await?;
+    if !(2000..=2100).contains(&form.year) || !(1..=4).contains(&form.quarter) {
+        return Err(AppError::BadRequest);
+    }
+    let topic =
+        Some(form.topic.trim().chars().take(300).collect::<String>()).filter(|t| !t.is_empty());
+    store::plan_topic(
+        &state.pool,
+        unit.id,
+        form.year,
+        form.quarter,
+        topic.as_deref(),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/units/{id}/thematic?year={}", form.year)).into_response())
+}

@@ -738,3 +738,62 @@ async fn the_coming_months_are_planned_in_one_step_and_the_notice_prints() {
             && notice.contains("T/M CHI BỘ")
     );
 }
+
+#[tokio::test]
+async fn the_years_thematic_plan_shows_what_was_held() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let year = chibo::web::today().year();
+    let quarter = (chibo::web::today().month() - 1) / 3 + 1;
+    let r = app
+        .post(
+            &format!("/units/{branch}/thematic"),
+            &[
+                ("year", &year.to_string()),
+                ("quarter", &quarter.to_string()),
+                ("topic", "Học tập Nghị quyết Đại hội XIV"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = plan(
+        &app,
+        branch,
+        &[
+            ("kind", "thematic"),
+            ("month", &this_month()),
+            ("topic", "Học tập Nghị quyết Đại hội XIV"),
+        ],
+    )
+    .await;
+    let id: Uuid = location(&r)
+        .trim_start_matches("/meetings/")
+        .parse()
+        .unwrap();
+    let (_, page) = app
+        .get(&format!("/units/{branch}/thematic?year={year}"))
+        .await;
+    assert!(
+        page.contains("value=\"Học tập Nghị quyết Đại hội XIV\""),
+        "the plan is kept"
+    );
+    let page = text(&page);
+    // Planned is not held: only a held meeting counts.
+    let quarter_text = &page[page.find(&format!("Quý {quarter}")).unwrap()..];
+    assert!(
+        quarter_text.contains("Chưa tổ chức sinh hoạt chuyên đề trong quý."),
+        "{quarter_text}"
+    );
+    sqlx::query("UPDATE meetings SET state = 'held', started_at = now(), ended_at = now() + interval '95 minutes' WHERE id = $1")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (_, page) = app
+        .get(&format!("/units/{branch}/thematic?year={year}"))
+        .await;
+    let page = text(&page);
+    let quarter_text = &page[page.find(&format!("Quý {quarter}")).unwrap()..];
+    assert!(quarter_text.contains("Đã tổ chức:"), "{quarter_text}");
+}
