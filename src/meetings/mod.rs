@@ -6,6 +6,7 @@ pub mod domain;
 mod minutes;
 mod pages;
 pub mod store;
+mod templates_admin;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -21,6 +22,15 @@ pub fn router() -> Router<AppState> {
         .route(
             "/units/{id}/thematic",
             get(pages::thematic).post(pages::plan_topic),
+        )
+        .route(
+            "/admin/templates",
+            get(templates_admin::list).post(templates_admin::create_variant),
+        )
+        .route("/admin/templates/{id}", get(templates_admin::edit))
+        .route(
+            "/admin/templates/{id}/items/{item}",
+            post(templates_admin::change),
         )
         .route("/meetings/new", get(pages::new_form).post(pages::create))
         .route("/meetings/{id}", get(pages::show))

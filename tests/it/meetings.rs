@@ -797,3 +797,68 @@ async fn the_years_thematic_plan_shows_what_was_held() {
     let quarter_text = &page[page.find(&format!("Quý {quarter}")).unwrap()..];
     assert!(quarter_text.contains("Đã tổ chức:"), "{quarter_text}");
 }
+
+#[tokio::test]
+async fn administrators_keep_templates_and_branches_of_that_type_start_from_them() {
+    let app = TestApp::spawn().await;
+    let admin = app.other_browser();
+    admin.login_as("admin").await;
+    app.login_as("bithu").await;
+    assert_eq!(
+        app.get("/admin/templates").await.0,
+        StatusCode::NOT_FOUND,
+        "not for a secretary"
+    );
+    let r = admin
+        .post(
+            "/admin/templates",
+            &[("kind", "regular"), ("branch_type", "thon")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let template = location(&r);
+    let r = admin
+        .post(
+            "/admin/templates",
+            &[("kind", "regular"), ("branch_type", "thon")],
+        )
+        .await;
+    assert!(text(&r.text().await.unwrap()).contains("Đã có chương trình mẫu"));
+    let r = admin
+        .post(
+            &format!("{template}/items/new"),
+            &[("title", "Bàn việc xây dựng nông thôn mới của thôn")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // A village branch starts from the village template, a residential one from the general.
+    let village = app.unit_id("Chi bộ Thôn Tân Hoa").await;
+    let residential = app.unit_id(BRANCH).await;
+    let mut items = Vec::new();
+    for branch in [village, residential] {
+        let r = admin
+            .post(
+                &format!("/meetings/new?unit={branch}"),
+                &[("kind", "regular"), ("month", &this_month())],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let id: Uuid = location(&r)
+            .trim_start_matches("/meetings/")
+            .parse()
+            .unwrap();
+        let titles: Vec<String> = sqlx::query_scalar(
+            "SELECT title FROM agenda_items WHERE meeting_id = $1 ORDER BY position",
+        )
+        .bind(id)
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+        items.push(titles);
+    }
+    assert_eq!(
+        items[0].last().map(String::as_str),
+        Some("Bàn việc xây dựng nông thôn mới của thôn")
+    );
+    assert_eq!(items[0].len(), items[1].len() + 1);
+}
