@@ -1093,3 +1093,45 @@ pub async fn plan_topic(
     }
     Ok(())
 }
+
+/// What a meeting still lacks, in the order a secretary would do it: for the branch home.
+pub async fn missing(pool: &PgPool, meeting: &Meeting) -> Result<Vec<String>, sqlx::Error> {
+    let rec = minutes(pool, meeting.id).await?;
+    let unmarked = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM attendance WHERE meeting_id = $1 AND category = 'expected' AND presence IS NULL"#,
+        meeting.id
+    )
+    .fetch_one(pool)
+    .await?;
+    let mut out = Vec::new();
+    if meeting.planned_at.is_none() {
+        out.push("Chưa định thời gian họp".to_owned());
+    }
+    let steps = [
+        (rec.prepared_on, "bí thư chuẩn bị nội dung"),
+        (rec.committee_met_on, "chi ủy họp thống nhất nội dung"),
+        (rec.notice_sent_on, "thông báo cho đảng viên và cấp trên"),
+        (
+            rec.materials_posted_on,
+            "đăng tài liệu lên Sổ tay đảng viên điện tử",
+        ),
+        (rec.draft_resolution_on, "dự thảo nghị quyết"),
+    ];
+    for (done, label) in steps {
+        if done.is_none() {
+            out.push(format!("Chưa ghi ngày: {label}"));
+        }
+    }
+    if unmarked > 0 {
+        out.push(format!("Còn {unmarked} đảng viên chưa điểm danh"));
+    }
+    if rec.started_at.is_none() || rec.ended_at.is_none() {
+        out.push("Chưa ghi giờ bắt đầu, kết thúc".to_owned());
+    }
+    match meeting.state.as_str() {
+        "planned" => out.push("Chưa xác nhận đã họp".to_owned()),
+        "held" => out.push("Biên bản chưa khóa".to_owned()),
+        _ => {}
+    }
+    Ok(out)
+}

@@ -166,6 +166,8 @@ struct UnitPage {
     warnings: Vec<String>,
     /// This month's regular meeting of a branch, and the month's label.
     this_month: Option<crate::meetings::store::MeetingRow>,
+    /// What this month's meeting still lacks.
+    missing: Vec<String>,
     month_label: String,
     can_admin: bool,
 }
@@ -197,6 +199,13 @@ async fn unit_page(
     } else {
         None
     };
+    let missing = match &this_month {
+        Some(row) => match crate::meetings::store::get(&state.pool, row.id).await? {
+            Some(m) => crate::meetings::store::missing(&state.pool, &m).await?,
+            None => Vec::new(),
+        },
+        None => Vec::new(),
+    };
     Ok(UnitPage {
         ctx: Ctx::for_user(&user),
         crumbs,
@@ -213,6 +222,7 @@ async fn unit_page(
         counts,
         warnings,
         this_month,
+        missing,
         month_label: month.format("%m/%Y").to_string(),
         can_admin: user.administers(&unit.path),
         unit,

@@ -86,7 +86,14 @@ async fn a_meeting_planned_from_the_template_lists_everyone_the_registry_holds()
             && page.contains("Điểm danh: có mặt, vắng có lý do")
     );
     let (_, home) = app.get(&format!("/units/{branch}")).await;
-    assert!(text(&home).contains("Đã lên kế hoạch"));
+    let home = text(&home);
+    assert!(home.contains("Đã lên kế hoạch"));
+    assert!(
+        home.contains("Còn thiếu:")
+            && home.contains("Chưa định thời gian họp")
+            && home.contains("chưa điểm danh"),
+        "{home}"
+    );
 }
 
 #[tokio::test]
