@@ -109,16 +109,18 @@ impl MeetingRow {
     }
 }
 
-/// A branch's meetings, newest first, with their attendance in one query.
+/// A branch's meetings, newest first, each with its attendance counted through the
+/// attendance key (a lateral count: never a scan of every meeting's attendance).
 pub async fn for_unit(pool: &PgPool, unit_id: Uuid) -> Result<Vec<MeetingRow>, sqlx::Error> {
     sqlx::query_as!(
         MeetingRow,
-        r#"SELECT m.id, m.month, m.kind, m.state, m.planned_at,
-                  count(a.member_id) FILTER (WHERE a.category = 'expected') AS "expected!",
-                  count(a.member_id) FILTER (WHERE a.category = 'expected' AND a.presence IN ('present', 'late')) AS "present!"
-             FROM meetings m LEFT JOIN attendance a ON a.meeting_id = m.id
+        r#"SELECT m.id, m.month, m.kind, m.state, m.planned_at, a.expected AS "expected!", a.present AS "present!"
+             FROM meetings m
+            CROSS JOIN LATERAL (
+                  SELECT count(*) FILTER (WHERE category = 'expected') AS expected,
+                         count(*) FILTER (WHERE category = 'expected' AND presence IN ('present', 'late')) AS present
+                    FROM attendance WHERE meeting_id = m.id) a
             WHERE m.unit_id = $1
-            GROUP BY m.id
             ORDER BY m.month DESC, m.planned_at DESC NULLS LAST"#,
         unit_id
     )
@@ -132,9 +134,20 @@ pub async fn regular_of_month(
     unit_id: Uuid,
     month: NaiveDate,
 ) -> Result<Option<MeetingRow>, sqlx::Error> {
-    Ok(for_unit(pool, unit_id).await?.into_iter().find(|m| {
-        m.month == month && MeetingKind::parse(&m.kind).is_some_and(MeetingKind::is_regular)
-    }))
+    sqlx::query_as!(
+        MeetingRow,
+        r#"SELECT m.id, m.month, m.kind, m.state, m.planned_at, a.expected AS "expected!", a.present AS "present!"
+             FROM meetings m
+            CROSS JOIN LATERAL (
+                  SELECT count(*) FILTER (WHERE category = 'expected') AS expected,
+                         count(*) FILTER (WHERE category = 'expected' AND presence IN ('present', 'late')) AS present
+                    FROM attendance WHERE meeting_id = m.id) a
+            WHERE m.unit_id = $1 AND m.month = $2 AND m.kind IN ('regular', 'combined')"#,
+        unit_id,
+        month
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 pub struct NewMeeting {
