@@ -52,6 +52,17 @@ async fn a_meeting_planned_from_the_template_lists_everyone_the_registry_holds()
         .await
         .unwrap();
     assert_eq!(items, 11, "the standard order of a monthly meeting");
+    let notes: String = sqlx::query_scalar(
+        "SELECT coalesce(string_agg(notes, ' '), '') FROM agenda_items WHERE meeting_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(
+        notes.contains("Gợi ý: tuyên truyền, vận động nhân dân"),
+        "the residential branch's suggested content: {notes}"
+    );
     let (listed, open): (i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM attendance WHERE meeting_id = $1),
                 (SELECT count(*) FROM memberships WHERE unit_id = $2 AND valid_to IS NULL)",
@@ -819,7 +830,7 @@ async fn administrators_keep_templates_and_branches_of_that_type_start_from_them
     let r = admin
         .post(
             "/admin/templates",
-            &[("kind", "regular"), ("branch_type", "thon")],
+            &[("kind", "regular"), ("branch_type", "luc_luong_vu_trang")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -830,16 +841,19 @@ async fn administrators_keep_templates_and_branches_of_that_type_start_from_them
             &[("kind", "regular"), ("branch_type", "thon")],
         )
         .await;
-    assert!(text(&r.text().await.unwrap()).contains("Đã có chương trình mẫu"));
+    assert!(
+        text(&r.text().await.unwrap()).contains("Đã có chương trình mẫu"),
+        "the village template ships with the app"
+    );
     let r = admin
         .post(
             &format!("{template}/items/new"),
-            &[("title", "Bàn việc xây dựng nông thôn mới của thôn")],
+            &[("title", "Đánh giá công tác huấn luyện, sẵn sàng chiến đấu")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    // A village branch starts from the village template, a residential one from the general.
-    let village = app.unit_id("Chi bộ Thôn Tân Hoa").await;
+    // An armed-forces branch starts from the new variant; a residential one from its own.
+    let village = app.unit_id("Chi bộ Đội An ninh").await;
     let residential = app.unit_id(BRANCH).await;
     let mut items = Vec::new();
     for branch in [village, residential] {
@@ -865,7 +879,7 @@ async fn administrators_keep_templates_and_branches_of_that_type_start_from_them
     }
     assert_eq!(
         items[0].last().map(String::as_str),
-        Some("Bàn việc xây dựng nông thôn mới của thôn")
+        Some("Đánh giá công tác huấn luyện, sẵn sàng chiến đấu")
     );
     assert_eq!(items[0].len(), items[1].len() + 1);
 }
