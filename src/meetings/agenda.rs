@@ -17,15 +17,9 @@ use crate::app::AppState;
 use crate::auth::User;
 use crate::error::{AppResult, StoreError};
 use crate::org::store::Unit;
-use crate::web::{Ctx, FieldErrors};
+use crate::web::{Ctx, FieldErrors, form_text as text};
 
 type Fields = HashMap<String, String>;
-
-fn text(f: &Fields, name: &str, max: usize) -> Option<String> {
-    f.get(name)
-        .map(|v| v.trim().chars().take(max).collect::<String>())
-        .filter(|v| !v.is_empty())
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "meetings/agenda.html")]

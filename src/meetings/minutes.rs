@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::auth::User;
 use crate::error::AppResult;
 use crate::org::store::Unit;
-use crate::web::{Ctx, FieldErrors, parse_vn_date, vn_date};
+use crate::web::{Ctx, FieldErrors, form_text as text, parse_vn_date, vn_date};
 
 /// The form as typed: one value per field name (agenda items as `minutes-<id>` and
 /// `conclusion-<id>`).
@@ -192,12 +192,6 @@ pub async fn form(
 ) -> AppResult<MinutesPage> {
     let (m, unit) = meeting(&state, &user, id).await?;
     page(&state, &user, m, unit, None, FieldErrors::default()).await
-}
-
-fn text(f: &Fields, name: &str, max: usize) -> Option<String> {
-    f.get(name)
-        .map(|v| v.trim().chars().take(max).collect::<String>())
-        .filter(|v| !v.is_empty())
 }
 
 pub async fn save(

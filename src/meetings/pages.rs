@@ -18,15 +18,9 @@ use crate::error::{AppError, AppResult};
 use crate::org::store::Unit;
 use crate::web::{Ctx, FieldErrors, today};
 
-/// A branch the user sees (meetings belong to branches).
+/// A branch the user sees (meetings belong to branches): the same rule as its member list.
 async fn branch(state: &AppState, user: &User, id: Uuid) -> AppResult<Unit> {
-    let unit = crate::org::store::get(&state.pool, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !user.sees_unit(&unit.path) || !unit.kind.is_branch() {
-        return Err(AppError::NotFound);
-    }
-    Ok(unit)
+    crate::members::managed_branch(state, user, id).await
 }
 
 /// A meeting of a branch the user sees, with that branch.

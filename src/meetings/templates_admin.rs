@@ -17,7 +17,7 @@ use crate::app::AppState;
 use crate::auth::User;
 use crate::error::{AppError, AppResult, StoreError};
 use crate::org::domain::{ALL_BRANCH_TYPES, BranchType};
-use crate::web::{Ctx, FieldErrors};
+use crate::web::{Ctx, FieldErrors, form_text as text};
 
 type Fields = HashMap<String, String>;
 
@@ -203,12 +203,6 @@ pub async fn edit(
 ) -> AppResult<EditPage> {
     admin(&user)?;
     edit_page(&state.pool, &user, id, FieldErrors::default()).await
-}
-
-fn text(f: &Fields, name: &str, max: usize) -> Option<String> {
-    f.get(name)
-        .map(|v| v.trim().chars().take(max).collect::<String>())
-        .filter(|v| !v.is_empty())
 }
 
 /// Add (no item), or edit, move up or down, remove an item.

@@ -71,7 +71,7 @@ pub fn router() -> Router<AppState> {
 
 /// A branch whose members the user may see and keep: outside the scope, or not a branch,
 /// it does not exist for them.
-async fn managed_branch(state: &AppState, user: &User, id: Uuid) -> AppResult<Unit> {
+pub(crate) async fn managed_branch(state: &AppState, user: &User, id: Uuid) -> AppResult<Unit> {
     let unit = crate::org::store::get(&state.pool, id)
         .await?
         .ok_or(AppError::NotFound)?;

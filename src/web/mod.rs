@@ -175,6 +175,19 @@ pub async fn static_file(Path(path): Path<String>, headers: HeaderMap) -> Respon
         .into_response()
 }
 
+/// A text field of a form read as name → value: trimmed, cut to `max` characters, `None`
+/// when empty or missing.
+pub fn form_text(
+    fields: &std::collections::HashMap<String, String>,
+    name: &str,
+    max: usize,
+) -> Option<String> {
+    fields
+        .get(name)
+        .map(|v| v.trim().chars().take(max).collect::<String>())
+        .filter(|v| !v.is_empty())
+}
+
 /// Messages for the fields of a form that came back, by field name.
 #[derive(Debug, Default, Clone)]
 pub struct FieldErrors(Vec<(&'static str, String)>);

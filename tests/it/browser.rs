@@ -113,25 +113,8 @@ async fn a_secretary_logs_in_adds_a_member_and_finds_them_in_the_sorted_list() {
     };
     let app = TestApp::spawn().await;
     let result = async {
-        driver.goto(app.url("/")).await?;
         // Not signed in: the app sends the browser to the login page.
-        let heading = driver.find(By::Tag("h1")).await?.text().await?;
-        assert_eq!(heading, "Đăng nhập");
-        driver
-            .find(By::Id("username"))
-            .await?
-            .send_keys("bithu")
-            .await?;
-        driver
-            .find(By::Id("password"))
-            .await?
-            .send_keys(DEMO_PASSWORD)
-            .await?;
-        driver
-            .find(By::Css("form button[type=submit]"))
-            .await?
-            .click()
-            .await?;
+        sign_in(&driver, &app, "bithu").await?;
 
         let h1 = driver
             .query(By::XPath("//h1[contains(., 'Hưng Lợi')]"))
