@@ -429,6 +429,17 @@ impl PrintPage {
     }
 }
 
+/// The upper unit's name for the top-left block of a party document.
+async fn upper_unit_name(state: &AppState, unit: &Unit) -> AppResult<String> {
+    Ok(match unit.parent_id {
+        Some(p) => crate::org::store::get(&state.pool, p)
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    })
+}
+
 /// The minutes (biên bản) in the party document layout, for printing.
 pub async fn print(
     State(state): State<AppState>,
@@ -436,13 +447,7 @@ pub async fn print(
     Path(id): Path<Uuid>,
 ) -> AppResult<PrintPage> {
     let (m, unit) = meeting(&state, &user, id).await?;
-    let parent_name = match unit.parent_id {
-        Some(p) => crate::org::store::get(&state.pool, p)
-            .await?
-            .map(|u| u.name)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
+    let parent_name = upper_unit_name(&state, &unit).await?;
     let people = store::attendance(&state.pool, id).await?;
     let record = store::minutes(&state.pool, id).await?;
     let name_of = |who: Option<Uuid>| {
@@ -487,13 +492,7 @@ pub async fn notice(
     Path(id): Path<Uuid>,
 ) -> AppResult<NoticePage> {
     let (m, unit) = meeting(&state, &user, id).await?;
-    let parent_name = match unit.parent_id {
-        Some(p) => crate::org::store::get(&state.pool, p)
-            .await?
-            .map(|u| u.name)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
+    let parent_name = upper_unit_name(&state, &unit).await?;
     Ok(NoticePage {
         parent_name: parent_name.to_uppercase(),
         agenda: store::agenda(&state.pool, id).await?,
