@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::org::router())
         .merge(crate::members::router())
         .merge(crate::meetings::router())
+        .merge(crate::evaluation::router())
         .fallback(|| async { AppError::NotFound });
 
     let sessions = auth::session_layer(state.pool.clone(), state.secure_cookies);

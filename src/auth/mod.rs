@@ -165,6 +165,31 @@ impl User {
         self.has_role_over(path, |r| r == Role::Admin)
     }
 
+    /// Does this user hold a post in the branch at `path` (bí thư, phó bí thư, chi ủy viên)?
+    /// Such a user scores for the branch and may never approve its score.
+    pub fn holds_branch_post(&self, path: &str) -> bool {
+        self.has_role_over(path, |r| {
+            matches!(r, Role::Secretary | Role::Deputy | Role::Committee)
+        })
+    }
+
+    /// May this user agree and send up the branch's self-score (bí thư or phó bí thư)?
+    pub fn leads_branch(&self, path: &str) -> bool {
+        self.has_role_over(path, |r| matches!(r, Role::Secretary | Role::Deputy))
+    }
+
+    /// Is this user on a committee above the unit at `path` (a supervisor or an
+    /// administrator of a unit strictly above it, or of everything)?
+    pub fn supervises(&self, path: &str) -> bool {
+        self.grants.iter().any(|g| {
+            matches!(g.role, Role::Supervisor | Role::Admin)
+                && match &g.unit_path {
+                    None => g.role == Role::Admin,
+                    Some(root) => root != path && path_within(root, path),
+                }
+        })
+    }
+
     /// The subtrees this user may read; `None` means every unit.
     pub fn scope_roots(&self) -> Option<Vec<String>> {
         let mut roots = Vec::new();
@@ -272,6 +297,24 @@ mod tests {
         assert!(admin.sees_unit("anything.at.all"));
         assert!(admin.administers("x"));
         assert_eq!(admin.scope_roots(), None);
+    }
+
+    #[test]
+    fn supervisors_are_strictly_above_and_branch_posts_are_within() {
+        let ward = user(vec![(Role::Supervisor, Some("p.t.w1"))]);
+        assert!(ward.supervises("p.t.w1.b7"));
+        assert!(!ward.supervises("p.t.w1"));
+        assert!(!ward.supervises("p.t.w2.b1"));
+        assert!(!ward.holds_branch_post("p.t.w1.b7"));
+        let both = user(vec![
+            (Role::Supervisor, Some("p.t.w1")),
+            (Role::Secretary, Some("p.t.w1.b7")),
+        ]);
+        assert!(both.supervises("p.t.w1.b7") && both.holds_branch_post("p.t.w1.b7"));
+        assert!(both.leads_branch("p.t.w1.b7") && !both.leads_branch("p.t.w1.b8"));
+        let committee = user(vec![(Role::Committee, Some("p.t.w1.b7"))]);
+        assert!(committee.holds_branch_post("p.t.w1.b7") && !committee.leads_branch("p.t.w1.b7"));
+        assert!(user(vec![(Role::Admin, None)]).supervises("p"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 mod history;
 mod names;
+mod scores;
 
 use std::net::SocketAddr;
 
@@ -675,6 +676,8 @@ async fn seed(pool: &PgPool, demo_password: &str, scale: Scale) -> anyhow::Resul
         )
         .await?;
     }
+    // Scores last: the supervisors who approved them are the logins above.
+    scores::seed(pool, today, 1193).await?;
     Ok(())
 }
 

@@ -398,6 +398,8 @@ pub struct PrintPage {
     chair: String,
     secretary: String,
     today: String,
+    /// The score sheet, attached after the minutes when the meeting was scored.
+    score_sheet: String,
 }
 
 impl PrintPage {
@@ -430,7 +432,7 @@ impl PrintPage {
 }
 
 /// The upper unit's name for the top-left block of a party document.
-async fn upper_unit_name(state: &AppState, unit: &Unit) -> AppResult<String> {
+pub(crate) async fn upper_unit_name(state: &AppState, unit: &Unit) -> AppResult<String> {
     Ok(match unit.parent_id {
         Some(p) => crate::org::store::get(&state.pool, p)
             .await?
@@ -456,7 +458,12 @@ pub async fn print(
             .unwrap_or_default()
     };
     let (chair, secretary) = (name_of(record.chair_id), name_of(record.secretary_id));
+    let score_sheet = crate::evaluation::printed_sheet(&state, &m)
+        .await?
+        .map(|s| s.html(&m))
+        .unwrap_or_default();
     Ok(PrintPage {
+        score_sheet,
         parent_name: parent_name.to_uppercase(),
         agenda: store::item_minutes(&state.pool, id).await?,
         titles: store::agenda(&state.pool, id).await?,

@@ -13,6 +13,9 @@ use axum::routing::{get, post};
 
 use crate::app::AppState;
 
+pub(crate) use minutes::upper_unit_name;
+pub(crate) use pages::meeting as meeting_in_scope;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(

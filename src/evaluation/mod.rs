@@ -1,0 +1,44 @@
+//! Scoring meetings against the provincial criteria: the rubric registry (versioned data),
+//! computed criteria from the meeting record, bands and gates, the branch's self-score and
+//! the upper committee's review, the annual roll-up, the printed score sheet.
+
+mod admin;
+mod history;
+mod pages;
+pub mod rubric;
+pub mod scoring;
+pub mod store;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+
+pub(crate) use pages::printed_sheet;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/meetings/{id}/evaluation",
+            get(pages::page).post(pages::save),
+        )
+        .route("/meetings/{id}/evaluation/step", post(pages::step))
+        .route("/meetings/{id}/evaluation/print", get(pages::print))
+        .route("/units/{id}/evaluations", get(history::page))
+        .route(
+            "/admin/rubrics",
+            get(admin::list)
+                .post(admin::import)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    admin::MAX_FILE_BYTES + 64 * 1024,
+                )),
+        )
+        .route("/admin/rubrics/{id}", get(admin::show))
+        .route(
+            "/admin/rubrics/{id}/edit",
+            get(admin::edit_form).post(admin::edit),
+        )
+        .route("/admin/rubrics/{id}/export/{format}", get(admin::export))
+        .route("/admin/rubrics/{id}/copy", post(admin::copy))
+        .route("/admin/rubrics/{id}/publish", post(admin::publish))
+}

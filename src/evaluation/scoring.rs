@@ -1,0 +1,682 @@
+//! Scoring a meeting against a rubric: each criterion's points, the total, the band and the
+//! gates that cap it; and the annual roll-up of a branch. Pure: the meeting record arrives as
+//! `Facts`, the scorer's form as `Entries`.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::rubric::{Criterion, GateRule, Input, Points, Rubric, Source};
+
+/// The computed figures of one meeting; a figure the record cannot give is absent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Facts(pub HashMap<Source, f64>);
+
+impl Facts {
+    pub fn get(&self, s: Source) -> Option<f64> {
+        self.0.get(&s).copied()
+    }
+
+    pub fn set(&mut self, s: Source, v: Option<f64>) {
+        match v {
+            Some(v) => {
+                self.0.insert(s, v);
+            }
+            None => {
+                self.0.remove(&s);
+            }
+        }
+    }
+}
+
+/// What the meeting record says, before a rubric turns it into figures.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Record {
+    pub kind: String,
+    pub closed: bool,
+    pub day: Option<NaiveDate>,
+    pub base: i64,
+    pub present: i64,
+    pub unexcused: i64,
+    pub attendees: i64,
+    pub spoke: i64,
+    pub minutes: Option<f64>,
+    pub committee_met_on: Option<NaiveDate>,
+    pub notice_sent_on: Option<NaiveDate>,
+    pub materials_posted_on: Option<NaiveDate>,
+    pub draft_resolution_on: Option<NaiveDate>,
+    pub completion: Option<f64>,
+    pub excused_streak: i64,
+    pub resolution_passed: bool,
+}
+
+/// The figures a rubric reads from a meeting record (DOMAIN.md §9.2). Steps not taken count
+/// as −1 day ("not posted"), so that a rule "at least 1 day before" fails without asking.
+pub fn facts(r: &Rubric, rec: &Record) -> Facts {
+    use crate::meetings::domain::MeetingKind;
+    let pct = |a: i64, b: i64| (b > 0).then(|| 100.0 * a as f64 / b as f64);
+    let flag = |b: bool| Some(if b { 1.0 } else { 0.0 });
+    let days_before = |d: Option<NaiveDate>| match (d, rec.day) {
+        (Some(d), Some(day)) => Some((day - d).num_days() as f64),
+        (None, Some(_)) => Some(-1.0),
+        _ => None,
+    };
+    let minimum = MeetingKind::parse(&rec.kind)
+        .map(|k| r.minimum_minutes.for_kind(k))
+        .unwrap_or(r.minimum_minutes.regular);
+    let mut f = Facts::default();
+    f.set(Source::AttendanceRate, pct(rec.present, rec.base));
+    f.set(Source::UnexcusedAbsences, Some(rec.unexcused as f64));
+    f.set(Source::ExcusedStreak, Some(rec.excused_streak as f64));
+    f.set(Source::DurationMinutes, rec.minutes.map(f64::round));
+    f.set(
+        Source::DurationPercent,
+        rec.minutes
+            .map(|m| (100.0 * m.round() / f64::from(minimum.max(1)) * 10.0).round() / 10.0),
+    );
+    f.set(Source::SpeakingShare, pct(rec.spoke, rec.attendees));
+    f.set(Source::TaskCompletion, rec.completion);
+    f.set(
+        Source::MaterialsDaysBefore,
+        days_before(rec.materials_posted_on),
+    );
+    f.set(Source::NoticeDaysBefore, days_before(rec.notice_sent_on));
+    f.set(
+        Source::CommitteeMetBefore,
+        flag(matches!((rec.committee_met_on, rec.day), (Some(c), Some(d)) if c <= d)),
+    );
+    f.set(
+        Source::DraftResolution,
+        flag(rec.draft_resolution_on.is_some()),
+    );
+    f.set(Source::ResolutionPassed, flag(rec.resolution_passed));
+    f.set(Source::MinutesClosed, flag(rec.closed));
+    f
+}
+
+/// What the scorer typed for one criterion: the value (a tick, a number, the index of a
+/// level), and for a computed criterion an overriding score and its reason.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Entry {
+    pub value: String,
+    pub override_points: String,
+    pub reason: String,
+}
+
+pub type Entries = HashMap<String, Entry>;
+
+/// One criterion as scored, kept with the evaluation so that it reads the same forever.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub code: String,
+    pub points: Points,
+    /// The figure a computed criterion was read from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fact: Option<f64>,
+    /// The points the steps gave, when the scorer overrode them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub computed: Option<Points>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The level chosen (index into the options).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    pub items: Vec<Item>,
+    pub total: Points,
+    /// The class the total reaches.
+    pub band: String,
+    /// The class after the gates.
+    pub class: String,
+    /// Labels of the gates that lowered the class.
+    pub capped_by: Vec<String>,
+}
+
+impl Scored {
+    pub fn item(&self, code: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.code == code)
+    }
+}
+
+/// Reads "7", "7,5" or "7.5" as points.
+pub fn parse_points(raw: &str) -> Option<Points> {
+    let t = raw.trim().replace(',', ".");
+    t.parse::<f64>().ok().and_then(Points::from_f64)
+}
+
+fn in_range(c: &Criterion, raw: &str) -> Result<Points, String> {
+    match parse_points(raw) {
+        None => Err(format!(
+            "“{}” không phải số điểm (ví dụ 7 hoặc 7,5).",
+            raw.trim()
+        )),
+        Some(p) if p < Points(0) || p > c.max => {
+            Err(format!("Điểm phải từ 0 đến {} (đã nhập {p}).", c.max))
+        }
+        Some(p) => Ok(p),
+    }
+}
+
+/// The points the steps give a computed value.
+pub fn step_points(steps: &[super::rubric::Step], v: f64) -> Points {
+    steps
+        .iter()
+        .find(|s| s.when.contains(v))
+        .map(|s| s.points)
+        .unwrap_or_default()
+}
+
+fn score_criterion(c: &Criterion, facts: &Facts, e: &Entry) -> Result<Item, (Item, String)> {
+    let mut item = Item {
+        code: c.code.clone(),
+        points: Points(0),
+        fact: None,
+        computed: None,
+        reason: None,
+        choice: None,
+    };
+    match &c.input {
+        Input::Check => {
+            if matches!(e.value.trim(), "on" | "1" | "true" | "yes") {
+                item.points = c.max;
+            }
+            Ok(item)
+        }
+        Input::Number => {
+            if e.value.trim().is_empty() {
+                return Err((item, "Chưa chấm tiêu chí này.".into()));
+            }
+            match in_range(c, &e.value) {
+                Ok(p) => {
+                    item.points = p;
+                    Ok(item)
+                }
+                Err(m) => Err((item, m)),
+            }
+        }
+        Input::Choice { options } => {
+            match e
+                .value
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|i| *i < options.len())
+            {
+                Some(i) => {
+                    item.points = options[i].points;
+                    item.choice = Some(i);
+                    Ok(item)
+                }
+                None => Err((item, "Chưa chọn mức cho tiêu chí này.".into())),
+            }
+        }
+        Input::Computed { source, steps } => {
+            item.fact = facts.get(*source);
+            let computed = item.fact.map(|v| step_points(steps, v));
+            item.points = computed.unwrap_or_default();
+            let typed = e.override_points.trim();
+            if typed.is_empty() {
+                return match computed {
+                    Some(_) => Ok(item),
+                    None => Err((
+                        item,
+                        format!(
+                            "Biên bản chưa đủ để tính “{}”; nhập điểm và ghi lý do.",
+                            source.label()
+                        ),
+                    )),
+                };
+            }
+            let p = match in_range(c, typed) {
+                Ok(p) => p,
+                Err(m) => return Err((item, m)),
+            };
+            if Some(p) == computed {
+                // Typing the computed value again is not an override.
+                return Ok(item);
+            }
+            if e.reason.trim().is_empty() {
+                return Err((item, "Sửa điểm do hệ thống tính phải ghi rõ lý do.".into()));
+            }
+            item.computed = Some(computed.unwrap_or_default());
+            item.points = p;
+            item.reason = Some(e.reason.trim().to_owned());
+            Ok(item)
+        }
+    }
+}
+
+/// The entries that give back a stored sheet: to show it in the form again, or to score it
+/// again with fresh figures when it is sent up.
+pub fn entries_from(r: &Rubric, items: &[Item]) -> Entries {
+    items
+        .iter()
+        .filter_map(|i| {
+            let c = r.criterion(&i.code)?;
+            let e = match &c.input {
+                Input::Check => Entry {
+                    value: if i.points == c.max {
+                        "on".into()
+                    } else {
+                        String::new()
+                    },
+                    ..Entry::default()
+                },
+                Input::Number => Entry {
+                    value: i.points.to_string(),
+                    ..Entry::default()
+                },
+                Input::Choice { .. } => Entry {
+                    value: i.choice.map(|c| c.to_string()).unwrap_or_default(),
+                    ..Entry::default()
+                },
+                Input::Computed { .. } => Entry {
+                    override_points: if i.computed.is_some() || i.fact.is_none() {
+                        i.points.to_string()
+                    } else {
+                        String::new()
+                    },
+                    reason: i.reason.clone().unwrap_or_default(),
+                    ..Entry::default()
+                },
+            };
+            Some((i.code.clone(), e))
+        })
+        .collect()
+}
+
+/// Scores every criterion; the errors name criteria by code. The totals are those of the
+/// entries as they stand (a wrong entry counts 0), so a form can show a running total.
+pub fn score(r: &Rubric, facts: &Facts, entries: &Entries) -> (Scored, Vec<(String, String)>) {
+    let empty = Entry::default();
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    for c in r.criteria() {
+        match score_criterion(c, facts, entries.get(&c.code).unwrap_or(&empty)) {
+            Ok(i) => items.push(i),
+            Err((mut i, m)) => {
+                i.points = Points(0);
+                errors.push((c.code.clone(), m));
+                items.push(i);
+            }
+        }
+    }
+    let total = Points(items.iter().map(|i| i.points.0).sum());
+    let (band, class, capped_by) = classify(r, facts, &items, total);
+    (
+        Scored {
+            items,
+            total,
+            band,
+            class,
+            capped_by,
+        },
+        errors,
+    )
+}
+
+/// The band of the total, then the gates (DOMAIN.md §9.2).
+pub fn classify(
+    r: &Rubric,
+    facts: &Facts,
+    items: &[Item],
+    total: Points,
+) -> (String, String, Vec<String>) {
+    let bands = r.bands_desc();
+    let band = bands
+        .iter()
+        .find(|b| total >= b.min)
+        .or(bands.last())
+        .map(|b| b.code.clone())
+        .unwrap_or_default();
+    let mut class = band.clone();
+    let mut capped_by = Vec::new();
+    for g in &r.gates {
+        let closes = match &g.rule {
+            GateRule::FullMarks { criteria } => criteria.iter().any(|code| {
+                let max = r.criterion(code).map(|c| c.max);
+                let got = items.iter().find(|i| &i.code == code).map(|i| i.points);
+                max != got
+            }),
+            GateRule::Fact { source, when } => facts.get(*source).is_some_and(|v| when.contains(v)),
+        };
+        if closes && r.rank(&g.cap) > r.rank(&band) {
+            capped_by.push(g.label.clone());
+            if r.rank(&g.cap) > r.rank(&class) {
+                class = g.cap.clone();
+            }
+        }
+    }
+    (band, class, capped_by)
+}
+
+/// One month of a branch's year, for the roll-up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Month {
+    pub month: NaiveDate,
+    pub held: bool,
+    pub total: Option<Points>,
+    pub class: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Annual {
+    pub average: Option<Points>,
+    /// Months by class, in band order: (code, label, count).
+    pub counts: Vec<(String, String, usize)>,
+    pub months_held: usize,
+    pub months_scored: usize,
+    pub class: Option<String>,
+}
+
+/// The annual class by the rubric's levels (DOMAIN.md §2.3 b): the first level whose every
+/// condition holds, else the lowest band. No class before any month is scored.
+pub fn annual(r: &Rubric, months: &[Month], thematic_every_quarter: bool) -> Annual {
+    let scored: Vec<&Month> = months.iter().filter(|m| m.total.is_some()).collect();
+    let average = (!scored.is_empty()).then(|| {
+        let sum: i64 = scored.iter().map(|m| i64::from(m.total.unwrap().0)).sum();
+        Points((sum as f64 / scored.len() as f64).round() as i32)
+    });
+    let count_of = |code: &str| {
+        months
+            .iter()
+            .filter(|m| m.class.as_deref() == Some(code))
+            .count()
+    };
+    let counts = r
+        .bands_desc()
+        .iter()
+        .map(|b| (b.code.clone(), b.label.clone(), count_of(&b.code)))
+        .collect();
+    let class = average.map(|avg| {
+        let worst = months
+            .iter()
+            .filter_map(|m| m.class.as_deref().and_then(|c| r.rank(c)))
+            .max();
+        r.annual
+            .iter()
+            .find(|level| {
+                level.min_average.is_none_or(|m| avg >= m)
+                    && match (level.min_months, &level.months_class) {
+                        (Some(n), Some(c)) => count_of(c) >= n as usize,
+                        _ => true,
+                    }
+                    && level
+                        .no_month_below
+                        .as_deref()
+                        .is_none_or(|floor| worst.is_none_or(|w| Some(w) <= r.rank(floor)))
+                    && (!level.every_month_held || months.iter().all(|m| m.held))
+                    && (!level.thematic_every_quarter || thematic_every_quarter)
+            })
+            .map(|level| level.class.clone())
+            .unwrap_or_else(|| {
+                r.bands_desc()
+                    .last()
+                    .map(|b| b.code.clone())
+                    .unwrap_or_default()
+            })
+    });
+    Annual {
+        average,
+        counts,
+        months_held: months.iter().filter(|m| m.held).count(),
+        months_scored: scored.len(),
+        class,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::rubric::tests::sample;
+    use super::*;
+
+    fn facts(rate: f64, unexcused: f64, duration: f64) -> Facts {
+        let mut f = Facts::default();
+        f.set(Source::AttendanceRate, Some(rate));
+        f.set(Source::UnexcusedAbsences, Some(unexcused));
+        f.set(Source::DurationPercent, Some(duration));
+        f
+    }
+
+    fn entries(list: &[(&str, &str)]) -> Entries {
+        list.iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    Entry {
+                        value: v.to_string(),
+                        ..Entry::default()
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Hand-worked sheets on the sample rubric (20 points; Tốt ≥ 18, Khá ≥ 14, TB ≥ 10).
+    /// Columns: rate, unexcused, duration %, nội dung, phê bình ticked, quy trình level →
+    /// total in tenths, band, class, gates that capped.
+    #[test]
+    fn hand_worked_sheets() {
+        #[allow(clippy::type_complexity)]
+        let cases: &[(f64, f64, f64, &str, bool, &str, i32, &str, &str, &[&str])] = &[
+            // 4 + 2 + 4 + 5.5 + 1.5 + 3 = 20: everything full.
+            (95.0, 0.0, 100.0, "5,5", true, "0", 200, "tot", "tot", &[]),
+            // 4 + 2 + 4 + 5 + 0 + 3 = 18: exactly the Tốt threshold.
+            (90.0, 0.0, 120.0, "5", false, "0", 180, "tot", "tot", &[]),
+            // 3 + 2 + 4 + 5.5 + 1.5 + 3 = 19, but attendance below full marks caps at Khá.
+            (
+                89.9,
+                0.0,
+                100.0,
+                "5.5",
+                true,
+                "0",
+                190,
+                "tot",
+                "kha",
+                &["Tốt cần đủ điểm tỷ lệ dự và thời lượng"],
+            ),
+            // 4 + 0 + 4 + 5.5 + 1.5 + 3 = 18 with one unexcused absence: capped at Khá.
+            (
+                92.0,
+                1.0,
+                100.0,
+                "5,5",
+                true,
+                "0",
+                180,
+                "tot",
+                "kha",
+                &["Có đảng viên vắng không lý do"],
+            ),
+            // Both gates at once still cap at Khá, both are named.
+            (80.0, 2.0, 100.0, "5,5", true, "0", 170, "kha", "kha", &[]),
+            // 4 + 2 + 2 + 5.5 + 1.5 + 3 = 18; duration 60 %: capped by the full-marks gate.
+            (
+                100.0,
+                0.0,
+                60.0,
+                "5,5",
+                true,
+                "0",
+                180,
+                "tot",
+                "kha",
+                &["Tốt cần đủ điểm tỷ lệ dự và thời lượng"],
+            ),
+            // 3 + 2 + 4 + 4 + 0 + 1 = 14: exactly Khá.
+            (80.0, 0.0, 100.0, "4", false, "1", 140, "kha", "kha", &[]),
+            // 3 + 2 + 4 + 3,9 + 0 + 1 = 13,9: just under Khá.
+            (80.0, 0.0, 100.0, "3,9", false, "1", 139, "tb", "tb", &[]),
+            // 1 + 2 + 4 + 5.5 + 1.5 + 3 = 17 (Khá by total), attendance 50 %: capped at TB.
+            (
+                50.0,
+                0.0,
+                100.0,
+                "5,5",
+                true,
+                "0",
+                170,
+                "kha",
+                "tb",
+                &["Tỷ lệ dự không quá 50%"],
+            ),
+            // 1 + 0 + 0 + 0 + 0 + 1 = 2, duration 40 % earns nothing: Kém; gates cannot raise.
+            (40.0, 3.0, 40.0, "0", false, "1", 20, "kem", "kem", &[]),
+            // 3 + 2 + 2 + 2 + 1.5 + 1 = 11.5: TB.
+            (75.0, 0.0, 50.0, "2", true, "1", 115, "tb", "tb", &[]),
+        ];
+        let r = sample();
+        for (i, (rate, unexc, dur, noi_dung, ticked, level, total, band, class, gates)) in
+            cases.iter().enumerate()
+        {
+            let mut e = entries(&[("noi_dung", noi_dung), ("quy_trinh", level)]);
+            if *ticked {
+                e.insert(
+                    "phe_binh".into(),
+                    Entry {
+                        value: "on".into(),
+                        ..Entry::default()
+                    },
+                );
+            }
+            let (s, errors) = score(&r, &facts(*rate, *unexc, *dur), &e);
+            assert!(errors.is_empty(), "case {i}: {errors:?}");
+            assert_eq!(s.total, Points(*total), "case {i} total");
+            assert_eq!(s.band, *band, "case {i} band");
+            assert_eq!(s.class, *class, "case {i} class");
+            if !gates.is_empty() {
+                assert_eq!(s.capped_by, *gates, "case {i} gates");
+            }
+        }
+    }
+
+    #[test]
+    fn a_gate_on_a_khá_meeting_caps_nothing_further() {
+        // Case "both gates" above: 17 points is Khá already; both gates close but lower
+        // nothing, so none is reported as having capped the class.
+        let r = sample();
+        let e = entries(&[("noi_dung", "5,5"), ("quy_trinh", "0"), ("phe_binh", "on")]);
+        let (s, _) = score(&r, &facts(80.0, 2.0, 100.0), &e);
+        assert_eq!((s.band.as_str(), s.class.as_str()), ("kha", "kha"));
+        assert!(s.capped_by.is_empty());
+    }
+
+    #[test]
+    fn wrong_entries_are_named_and_count_nothing() {
+        let r = sample();
+        let e = entries(&[("noi_dung", "6"), ("quy_trinh", "7")]);
+        let (s, errors) = score(&r, &facts(95.0, 0.0, 100.0), &e);
+        let msg: HashMap<_, _> = errors.into_iter().collect();
+        assert!(msg["noi_dung"].contains("từ 0 đến 5,5"), "{msg:?}");
+        assert!(msg["quy_trinh"].contains("Chưa chọn mức"));
+        assert_eq!(s.total, Points(100));
+        let (_, errors) = score(
+            &r,
+            &facts(95.0, 0.0, 100.0),
+            &entries(&[("noi_dung", "-1")]),
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|(c, m)| c == "noi_dung" && m.contains("từ 0"))
+        );
+        let (_, errors) = score(&r, &facts(95.0, 0.0, 100.0), &entries(&[("noi_dung", "")]));
+        assert!(
+            errors
+                .iter()
+                .any(|(c, m)| c == "noi_dung" && m.contains("Chưa chấm"))
+        );
+    }
+
+    #[test]
+    fn overriding_a_computed_value_needs_a_reason_and_keeps_both() {
+        let r = sample();
+        let mut e = entries(&[("noi_dung", "5"), ("quy_trinh", "0")]);
+        e.insert(
+            "ty_le".into(),
+            Entry {
+                override_points: "4".into(),
+                ..Entry::default()
+            },
+        );
+        let (_, errors) = score(&r, &facts(80.0, 0.0, 100.0), &e);
+        assert!(
+            errors
+                .iter()
+                .any(|(c, m)| c == "ty_le" && m.contains("lý do"))
+        );
+        e.get_mut("ty_le").unwrap().reason = "Hai đồng chí ốm đã báo trước".into();
+        let (s, errors) = score(&r, &facts(80.0, 0.0, 100.0), &e);
+        assert!(errors.is_empty());
+        let item = s.item("ty_le").unwrap();
+        assert_eq!(
+            (item.points, item.computed, item.fact),
+            (Points(40), Some(Points(30)), Some(80.0))
+        );
+        assert_eq!(item.reason.as_deref(), Some("Hai đồng chí ốm đã báo trước"));
+    }
+
+    #[test]
+    fn a_figure_the_record_cannot_give_must_be_entered() {
+        let r = sample();
+        let mut f = facts(95.0, 0.0, 100.0);
+        f.set(Source::DurationPercent, None);
+        let e = entries(&[("noi_dung", "5"), ("quy_trinh", "0")]);
+        let (_, errors) = score(&r, &f, &e);
+        assert!(
+            errors
+                .iter()
+                .any(|(c, m)| c == "thoi_luong" && m.contains("Thời lượng"))
+        );
+    }
+
+    fn month(m: u32, total: Option<i32>, class: Option<&str>) -> Month {
+        Month {
+            month: NaiveDate::from_ymd_opt(2026, m, 1).unwrap(),
+            held: total.is_some(),
+            total: total.map(Points),
+            class: class.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn annual_roll_up_follows_the_levels() {
+        let r = sample();
+        let all_tot: Vec<Month> = (1..=12).map(|m| month(m, Some(190), Some("tot"))).collect();
+        assert_eq!(annual(&r, &all_tot, true).class.as_deref(), Some("tot"));
+        // A quarter without its thematic meeting: not Tốt, Khá by average.
+        assert_eq!(annual(&r, &all_tot, false).class.as_deref(), Some("kha"));
+        // Ten Tốt and two Khá months: still Tốt.
+        let mut ten = all_tot.clone();
+        ten[0] = month(1, Some(200), Some("kha"));
+        ten[1] = month(2, Some(200), Some("kha"));
+        assert_eq!(annual(&r, &ten, true).class.as_deref(), Some("tot"));
+        // Nine Tốt months: Khá.
+        let mut nine = ten.clone();
+        nine[2] = month(3, Some(200), Some("kha"));
+        assert_eq!(annual(&r, &nine, true).class.as_deref(), Some("kha"));
+        // One month not held: not Tốt.
+        let mut gap = all_tot.clone();
+        gap[5] = month(6, None, None);
+        let a = annual(&r, &gap, true);
+        assert_eq!((a.class.as_deref(), a.months_held), (Some("kha"), 11));
+        // A TB month forbids Tốt even with a high average.
+        let mut tb = all_tot.clone();
+        tb[11] = month(12, Some(190), Some("tb"));
+        assert_eq!(annual(&r, &tb, true).class.as_deref(), Some("kha"));
+        // Low average: the lowest band.
+        let low: Vec<Month> = (1..=12).map(|m| month(m, Some(50), Some("kem"))).collect();
+        let a = annual(&r, &low, true);
+        assert_eq!(
+            (a.class.as_deref(), a.average),
+            (Some("kem"), Some(Points(50)))
+        );
+        assert_eq!(a.counts.last().unwrap().2, 12);
+        assert_eq!(annual(&r, &[], true).class, None);
+    }
+}
