@@ -3,6 +3,7 @@
 mod bad_input;
 mod browser;
 mod cli;
+mod evaluation;
 mod login;
 mod meetings;
 mod members;

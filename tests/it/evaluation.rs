@@ -1,0 +1,902 @@
+//! Scoring meetings: figures read from a meeting record built here, the review from the
+//! branch's self-score to the committee's approval, the rubric registry and its versions.
+
+use chrono::{Datelike, NaiveDate};
+use reqwest::StatusCode;
+use uuid::Uuid;
+
+use crate::support::{TestApp, input_value, location, text};
+
+const BRANCH: &str = "Chi bộ Tổ dân phố Hưng Lợi";
+
+/// The text of the computed line of a criterion on the scoring form.
+fn computed(html: &str, code: &str) -> String {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(&format!("#tc-{code} .computed")).unwrap();
+    doc.select(&sel)
+        .next()
+        .map(|e| e.text().collect::<Vec<_>>().join(" "))
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| panic!("criterion {code} is not on the form"))
+}
+
+/// Plans this month's regular meeting of the branch (as its bí thư) and writes the record
+/// of a meeting held on the 10th: 72 minutes; about 15 % of those expected absent, one of
+/// them without reason and one who also missed the year's earlier meetings with reason;
+/// half the attendees spoke; materials posted on the day; the chi ủy met two days before;
+/// one of last month's two tasks done. Returns the meeting and the excused streak set up.
+async fn held_meeting(app: &TestApp) -> (Uuid, i64) {
+    let branch = app.unit_id(BRANCH).await;
+    let month = chibo::web::today().format("%Y-%m").to_string();
+    let r = app
+        .post(
+            &format!("/meetings/new?unit={branch}"),
+            &[
+                ("kind", "regular"),
+                ("month", &month),
+                ("agenda", "template"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let id: Uuid = location(&r)
+        .trim_start_matches("/meetings/")
+        .parse()
+        .unwrap();
+    sqlx::query(
+        "UPDATE meetings SET state = 'held',
+                started_at = ((month + 9) + time '19:30') AT TIME ZONE 'Asia/Ho_Chi_Minh',
+                ended_at = ((month + 9) + time '20:42') AT TIME ZONE 'Asia/Ho_Chi_Minh',
+                committee_met_on = month + 7, notice_sent_on = month + 6,
+                materials_posted_on = month + 9, draft_resolution_on = month + 8
+          WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let expected: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT member_id FROM attendance WHERE meeting_id = $1 AND category = 'expected' ORDER BY member_id",
+    )
+    .bind(id)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let base = expected.len();
+    let absent = (base * 15).div_ceil(100).max(2);
+    sqlx::query("UPDATE attendance SET presence = 'present' WHERE meeting_id = $1 AND category = 'expected'")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    for (i, m) in expected.iter().take(absent).enumerate() {
+        let presence = if i == 0 {
+            "absent_unexcused"
+        } else {
+            "absent_excused"
+        };
+        sqlx::query("UPDATE attendance SET presence = $3, reason = 'Ốm' WHERE meeting_id = $1 AND member_id = $2")
+            .bind(id)
+            .bind(m)
+            .bind(presence)
+            .execute(&app.pool)
+            .await
+            .unwrap();
+    }
+    let attendees = base - absent;
+    let speakers: Vec<Uuid> = expected[absent..]
+        .iter()
+        .take(attendees.div_ceil(2))
+        .copied()
+        .collect();
+    sqlx::query("UPDATE attendance SET spoke = true WHERE meeting_id = $1 AND member_id = ANY($2)")
+        .bind(id)
+        .bind(&speakers)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    // The member absent with reason also missed, with reason, up to four earlier meetings
+    // of this year.
+    let streaker = expected[1];
+    let earlier: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT m.id FROM meetings m JOIN attendance a ON a.meeting_id = m.id AND a.member_id = $2
+          WHERE m.unit_id = $1 AND m.kind IN ('regular', 'thematic', 'combined') AND m.id <> $3
+            AND a.category = 'expected'
+            AND date_trunc('year', m.month) = date_trunc('year', current_date)
+          ORDER BY m.month DESC, m.id DESC LIMIT 4",
+    )
+    .bind(branch)
+    .bind(streaker)
+    .bind(id)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE attendance SET presence = 'absent_excused' WHERE member_id = $1 AND meeting_id = ANY($2)")
+        .bind(streaker)
+        .bind(&earlier)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    // Last month's tasks: one done, the rest not.
+    sqlx::query(
+        "UPDATE tasks SET review = CASE WHEN id = (SELECT t2.id FROM tasks t2 WHERE t2.meeting_id = tasks.meeting_id ORDER BY t2.id LIMIT 1)
+                                       THEN 'done' ELSE 'not_done' END, reviewed_in = $2
+          WHERE meeting_id = (SELECT id FROM meetings WHERE unit_id = $1 AND kind = 'regular'
+                                AND month < (SELECT month FROM meetings WHERE id = $2) ORDER BY month DESC LIMIT 1)",
+    )
+    .bind(branch)
+    .bind(id)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    (id, 1 + earlier.len() as i64)
+}
+
+/// A complete self-score of the HD 42 sheet: every judged criterion at full marks but the
+/// regular content (8 of 10).
+fn full_form(version: &str) -> Vec<(&'static str, String)> {
+    let mut f: Vec<(&'static str, String)> = vec![
+        ("v-noi_dung", "0".into()),
+        ("v-quy_trinh", "0".into()),
+        ("v-chuyen_de", "0".into()),
+        ("v-noi_dung_thuong_ky", "8".into()),
+        ("v-dieu_hanh", "10".into()),
+        (
+            "remarks",
+            "Chuẩn bị tốt; còn một đồng chí vắng không lý do.".into(),
+        ),
+        ("version", version.into()),
+        ("action", "save".into()),
+    ];
+    for c in [
+        "bieu_duong",
+        "tu_tuong",
+        "ung_dung",
+        "tap_trung_dan_chu",
+        "tu_phe_binh",
+        "doan_ket",
+        "bieu_quyet",
+        "thong_qua_bien_ban",
+        "dang_tai",
+    ] {
+        f.push((Box::leak(format!("v-{c}").into_boxed_str()), "on".into()));
+    }
+    f
+}
+
+async fn post_form(
+    app: &TestApp,
+    path: &str,
+    form: &[(&'static str, String)],
+) -> reqwest::Response {
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    app.post(path, &pairs).await
+}
+
+async fn branch_sheet(app: &TestApp, meeting: Uuid) -> Option<(String, i32, String, i32)> {
+    sqlx::query_as(
+        "SELECT state, total_tenths, class, version FROM evaluations WHERE meeting_id = $1 AND scorer = 'branch'",
+    )
+    .bind(meeting)
+    .fetch_optional(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn computed_criteria_read_the_meeting_record() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let (id, streak) = held_meeting(&app).await;
+    let (status, html) = app.get(&format!("/meetings/{id}/evaluation")).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = text(&html);
+    assert!(
+        page.contains("Hướng dẫn 42-HD/BTCTW"),
+        "the rubric in force is named"
+    );
+    // 72 of 90 minutes = 80 %: 3 points (67 % and more).
+    let c = computed(&html, "thoi_luong");
+    assert!(c.contains("80%") && c.contains("3 điểm"), "{c}");
+    // About 85 % present: 3 points (75 to under 90 %).
+    let c = computed(&html, "ty_le_du");
+    assert!(c.contains("3 điểm"), "{c}");
+    let c = computed(&html, "vang_lien_tiep");
+    assert!(c.contains(&format!(": {streak} →")), "{c}");
+    assert!(
+        c.contains(if streak > 3 { "0 điểm" } else { "1 điểm" }),
+        "{c}"
+    );
+    let c = computed(&html, "tai_lieu");
+    assert!(c.contains("trong ngày họp") && c.contains("0 điểm"), "{c}");
+    let c = computed(&html, "hop_chi_uy");
+    assert!(c.contains("có") && c.contains("2 điểm"), "{c}");
+    let c = computed(&html, "thong_bao");
+    assert!(c.contains("trước 3 ngày") && c.contains("1 điểm"), "{c}");
+    let c = computed(&html, "phat_bieu");
+    assert!(c.contains("5 điểm"), "half the attendees spoke: {c}");
+    let c = computed(&html, "hoan_thanh");
+    assert!(c.contains("50%") && c.contains("15 điểm"), "{c}");
+    let c = computed(&html, "bien_ban");
+    assert!(c.contains("chưa") && c.contains("0 điểm"), "{c}");
+    let c = computed(&html, "ket_luan");
+    assert!(c.contains("0 điểm"), "no vote recorded yet: {c}");
+}
+
+#[tokio::test]
+async fn a_meeting_not_yet_held_cannot_be_scored() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let (id, _) = held_meeting(&app).await;
+    sqlx::query("UPDATE meetings SET state = 'planned' WHERE id = $1")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (_, html) = app.get(&format!("/meetings/{id}/evaluation")).await;
+    assert!(text(&html).contains("Buổi sinh hoạt chưa diễn ra"));
+    let r = post_form(&app, &format!("/meetings/{id}/evaluation"), &full_form("")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("chưa diễn ra"));
+    assert_eq!(branch_sheet(&app, id).await, None, "nothing written");
+}
+
+#[tokio::test]
+async fn wrong_scores_come_back_with_the_input_kept_and_nothing_written() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let (id, _) = held_meeting(&app).await;
+    let path = format!("/meetings/{id}/evaluation");
+    let mut form = full_form("");
+    // Above the maximum, a criterion left out, an override without its reason.
+    form.retain(|(k, _)| *k != "v-noi_dung_thuong_ky" && *k != "v-quy_trinh");
+    form.push(("v-noi_dung_thuong_ky", "12".into()));
+    form.push(("o-thoi_luong", "5".into()));
+    let r = post_form(&app, &path, &form).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    let page = text(&html);
+    assert!(
+        page.contains("Điểm phải từ 0 đến 10 (đã nhập 12)"),
+        "{page}"
+    );
+    assert!(page.contains("Chưa chọn mức cho tiêu chí này"));
+    assert!(page.contains("Sửa điểm do hệ thống tính phải ghi rõ lý do"));
+    assert!(page.contains("Còn 3 tiêu chí chưa chấm đúng"));
+    assert_eq!(
+        input_value(&html, "v-noi_dung_thuong_ky").as_deref(),
+        Some("12")
+    );
+    assert_eq!(input_value(&html, "o-thoi_luong").as_deref(), Some("5"));
+    assert_eq!(branch_sheet(&app, id).await, None);
+    // Negative points are refused too.
+    let mut form = full_form("");
+    form.retain(|(k, _)| *k != "v-dieu_hanh");
+    form.push(("v-dieu_hanh", "-1".into()));
+    let r = post_form(&app, &path, &form).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("Điểm phải từ 0 đến 10 (đã nhập -1)"));
+    assert_eq!(branch_sheet(&app, id).await, None);
+}
+
+#[tokio::test]
+async fn self_score_return_resubmit_and_approval() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let (id, streak) = held_meeting(&app).await;
+    let path = format!("/meetings/{id}/evaluation");
+    let step = format!("/meetings/{id}/evaluation/step");
+
+    // Computed: 3 + 3 + (streak ≤ 3) + 2 + 2 + 1 + 0 + 5 + 0 + 15 + 0 = 31 or 32, plus an
+    // override of the materials criterion (posted on the day, explained): 2 points.
+    let mut form = full_form("");
+    form.push(("o-tai_lieu", "2".into()));
+    form.push((
+        "r-tai_lieu",
+        "Tài liệu đã phát bản giấy từ tuần trước".into(),
+    ));
+    let r = post_form(&app, &path, &form).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        text(&r.text().await.unwrap())
+    );
+    // Judged: 3 + 5 + 5 + 8 + 2 + 1 + 1 + 10 + 2 + 1 + 1 + 1 + 2 + 1 = 43.
+    let computed_points = 3 + 3 + i32::from(streak <= 3) + 2 + 2 + 2 + 1 + 5 + 15;
+    let total = 10 * (computed_points + 43);
+    let (state, t, class, v) = branch_sheet(&app, id).await.unwrap();
+    assert_eq!((state.as_str(), t), ("draft", total));
+    // 76 or 77 points, and one member absent without reason: Khá.
+    assert_eq!(class, "kha");
+    let (_, html) = app.get(&path).await;
+    let page = text(&html);
+    assert!(page.contains("Bản nháp"));
+    let items: serde_json::Value = sqlx::query_scalar(
+        "SELECT items FROM evaluations WHERE meeting_id = $1 AND scorer = 'branch'",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let tai_lieu = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "tai_lieu")
+        .unwrap();
+    assert_eq!(tai_lieu["points"], 2);
+    assert_eq!(tai_lieu["computed"], 0);
+    assert_eq!(
+        tai_lieu["reason"],
+        "Tài liệu đã phát bản giấy từ tuần trước"
+    );
+
+    // Agreed, then sent up: refused while the minutes are open.
+    let r = app
+        .post(&step, &[("step", "agree"), ("version", &v.to_string())])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let v = branch_sheet(&app, id).await.unwrap().3;
+    let r = app
+        .post(&step, &[("step", "submit"), ("version", &v.to_string())])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("Khóa biên bản buổi sinh hoạt trước khi gửi"));
+    assert_eq!(branch_sheet(&app, id).await.unwrap().0, "agreed");
+    let r = app
+        .post(&format!("/meetings/{id}/state"), &[("to", "closed")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .post(&step, &[("step", "submit"), ("version", &v.to_string())])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (state, t, _, v) = branch_sheet(&app, id).await.unwrap();
+    // Sent up with the record as it now stands: closed minutes earn their point.
+    assert_eq!((state.as_str(), t), ("submitted", total + 10));
+
+    // The branch's own secretary cannot approve it.
+    let r = app
+        .post(&step, &[("step", "approve"), ("version", &v.to_string())])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("không thể tự phê duyệt"));
+    assert_eq!(branch_sheet(&app, id).await.unwrap().0, "submitted");
+
+    // The ward returns it: a comment is required.
+    let ward = app.other_browser();
+    ward.login_as("phuong").await;
+    let r = ward
+        .post(&step, &[("step", "return"), ("version", &v.to_string())])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("Ghi rõ lý do trả lại"));
+    let r = ward
+        .post(
+            &step,
+            &[
+                ("step", "return"),
+                ("version", &v.to_string()),
+                ("comment", "Điểm điều hành cao hơn thực tế"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (state, _, _, v) = branch_sheet(&app, id).await.unwrap();
+    assert_eq!(state, "returned");
+    let (_, html) = app.get(&path).await;
+    assert!(text(&html).contains("Ý kiến cấp trên: Điểm điều hành cao hơn thực tế"));
+
+    // The branch corrects and sends it again.
+    let mut form = full_form(&v.to_string());
+    form.retain(|(k, _)| *k != "v-dieu_hanh");
+    form.push(("v-dieu_hanh", "7".into()));
+    form.push(("o-tai_lieu", "2".into()));
+    form.push((
+        "r-tai_lieu",
+        "Tài liệu đã phát bản giấy từ tuần trước".into(),
+    ));
+    let r = post_form(&app, &path, &form).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let v = branch_sheet(&app, id).await.unwrap().3;
+    app.post(&step, &[("step", "agree"), ("version", &v.to_string())])
+        .await;
+    let v = branch_sheet(&app, id).await.unwrap().3;
+    let r = app
+        .post(&step, &[("step", "submit"), ("version", &v.to_string())])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (state, resubmitted, _, v) = branch_sheet(&app, id).await.unwrap();
+    assert_eq!(
+        (state.as_str(), resubmitted),
+        ("submitted", total + 10 - 30)
+    );
+
+    // The ward scores it too: both sheets side by side with their difference.
+    let (_, html) = ward.get(&path).await;
+    assert!(text(&html).contains("Điểm cấp trên chấm"));
+    let mut upper = full_form("");
+    upper.retain(|(k, _)| *k != "v-noi_dung_thuong_ky");
+    upper.push(("v-noi_dung_thuong_ky", "6".into()));
+    let r = post_form(&ward, &path, &upper).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        text(&r.text().await.unwrap())
+    );
+    let (_, html) = ward.get(&path).await;
+    let page = text(&html);
+    assert!(page.contains("Cấp trên: Đảng ủy phường Sông Trí"), "{page}");
+    assert!(page.contains("Chênh lệch"));
+
+    // A stale approval (the sheet moved on) is refused; the current one goes through.
+    let r = ward
+        .post(
+            &step,
+            &[("step", "approve"), ("version", &(v - 1).to_string())],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("vừa được người khác thay đổi"));
+    let r = ward
+        .post(&step, &[("step", "approve"), ("version", &v.to_string())])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (state, approved, upper_state): (String, Option<String>, String) = sqlx::query_as(
+        "SELECT b.state, b.approved_class, u.state FROM evaluations b JOIN evaluations u
+            ON u.meeting_id = b.meeting_id AND u.scorer = 'upper'
+          WHERE b.meeting_id = $1 AND b.scorer = 'branch'",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let upper_class: String = sqlx::query_scalar(
+        "SELECT class FROM evaluations WHERE meeting_id = $1 AND scorer = 'upper'",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (state.as_str(), upper_state.as_str()),
+        ("approved", "approved")
+    );
+    assert_eq!(
+        approved,
+        Some(upper_class),
+        "the committee's own score decides the class"
+    );
+
+    // Approval locks it: the branch's form from before is refused, nothing changes.
+    let r = post_form(&app, &path, &full_form(&v.to_string())).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("đã được cấp trên phê duyệt"));
+    assert_eq!(branch_sheet(&app, id).await.unwrap().1, resubmitted);
+    let events: Vec<String> = sqlx::query_scalar(
+        "SELECT ev.kind FROM evaluation_events ev JOIN evaluations e ON e.id = ev.evaluation_id
+          WHERE e.meeting_id = $1 AND e.scorer = 'branch' ORDER BY ev.id",
+    )
+    .bind(id)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        events,
+        [
+            "saved",
+            "agreed",
+            "submitted",
+            "returned",
+            "saved",
+            "agreed",
+            "submitted",
+            "approved"
+        ]
+    );
+
+    // The printed sheet carries both columns and the recognised class; so do the minutes.
+    let (_, sheet) = app.get(&format!("/meetings/{id}/evaluation/print")).await;
+    let sheet = text(&sheet);
+    assert!(sheet.contains("PHIẾU ĐÁNH GIÁ, CHẤM ĐIỂM CHẤT LƯỢNG SINH HOẠT CHI BỘ"));
+    assert!(sheet.contains("Cấp ủy cấp trên công nhận xếp loại"));
+    let (_, minutes) = app.get(&format!("/meetings/{id}/print")).await;
+    assert!(text(&minutes).contains("PHIẾU ĐÁNH GIÁ, CHẤM ĐIỂM"));
+}
+
+#[tokio::test]
+async fn scores_are_seen_only_inside_the_scope() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let (id, _) = held_meeting(&app).await;
+    let r = post_form(&app, &format!("/meetings/{id}/evaluation"), &full_form("")).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let branch = app.unit_id(BRANCH).await;
+    for who in ["xaductho", "dangvien"] {
+        let other = app.other_browser();
+        other.login_as(who).await;
+        for path in [
+            format!("/meetings/{id}/evaluation"),
+            format!("/meetings/{id}/evaluation/print"),
+            format!("/units/{branch}/evaluations"),
+        ] {
+            assert_eq!(
+                other.get(&path).await.0,
+                StatusCode::NOT_FOUND,
+                "{who} {path}"
+            );
+        }
+        let r = other
+            .post(
+                &format!("/meetings/{id}/evaluation/step"),
+                &[("step", "approve"), ("version", "1")],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{who} approve");
+    }
+    assert_eq!(branch_sheet(&app, id).await.unwrap().0, "draft");
+}
+
+#[tokio::test]
+async fn the_rubric_follows_the_meeting_date_and_the_province() {
+    let app = TestApp::spawn().await;
+    let branch = app.unit_id(BRANCH).await;
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let code_at = |day: NaiveDate, kind: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            chibo::evaluation::store::rubric_in_force(&pool, branch, kind, day)
+                .await
+                .unwrap()
+                .map(|r| (r.rubric.code, r.version))
+        }
+    };
+    assert_eq!(
+        code_at(d(2019, 12, 4), "regular").await,
+        None,
+        "before 1193"
+    );
+    assert_eq!(
+        code_at(d(2019, 12, 5), "regular").await,
+        Some(("HT-1193".into(), 1))
+    );
+    assert_eq!(
+        code_at(d(2025, 10, 27), "thematic").await,
+        Some(("HT-1193".into(), 1))
+    );
+    assert_eq!(
+        code_at(d(2025, 10, 28), "regular").await,
+        Some(("HD42-KHUNG".into(), 1))
+    );
+    assert_eq!(
+        code_at(d(2025, 10, 28), "committee").await,
+        None,
+        "a chi ủy meeting is not scored"
+    );
+    // Every shipped rubric passes the same checks an imported one must.
+    for r in chibo::evaluation::store::rubrics(&app.pool).await.unwrap() {
+        assert_eq!(r.rubric.validate(), vec![], "{}", r.rubric.code);
+    }
+}
+
+/// The province's own version of the HD 42 sheet, from a date: later meetings use it, the
+/// ones already scored keep theirs and their totals.
+#[tokio::test]
+async fn a_new_version_applies_from_its_date_and_old_scores_stay() {
+    let app = TestApp::spawn().await;
+    app.login_as("admin").await;
+    let hd42: Uuid = sqlx::query_scalar("SELECT id FROM rubrics WHERE code = 'HD42-KHUNG'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let before: Vec<(Uuid, i32, String)> = sqlx::query_as(
+        "SELECT id, total_tenths, class FROM evaluations WHERE rubric_id = $1 ORDER BY id",
+    )
+    .bind(hd42)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert!(before.len() > 1000, "the demo history is scored");
+
+    // Export, change two values, import as the province's draft.
+    let r = app
+        .client
+        .get(app.url(&format!("/admin/rubrics/{hd42}/export/toml")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let toml_text = r.text().await.unwrap();
+    let mut rubric = chibo::evaluation::rubric::Rubric::parse_file(&toml_text).unwrap();
+    let today = chibo::web::today();
+    let from = today.with_day(1).unwrap();
+    rubric.effective_from = from;
+    rubric.title = "Tiêu chí chấm điểm sinh hoạt chi bộ của Tỉnh ủy Hà Tĩnh (thử nghiệm)".into();
+    rubric.bands[0].min = chibo::evaluation::rubric::Points(850);
+    let province = app.unit_id("Đảng bộ tỉnh Hà Tĩnh").await;
+    let form = reqwest::multipart::Form::new()
+        .text("text", rubric.to_json())
+        .text("scope", province.to_string());
+    let r = app
+        .client
+        .post(app.url("/admin/rubrics"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let draft: Uuid = location(&r)
+        .trim_start_matches("/admin/rubrics/")
+        .parse()
+        .unwrap();
+    let (_, page) = app.get(&format!("/admin/rubrics/{draft}")).await;
+    assert!(text(&page).contains("Bản nháp"));
+    // Not in force before it is published.
+    let branch = app.unit_id(BRANCH).await;
+    let in_force = |day: NaiveDate| {
+        let pool = app.pool.clone();
+        async move {
+            chibo::evaluation::store::rubric_in_force(&pool, branch, "regular", day)
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        }
+    };
+    assert_eq!(in_force(today).await, hd42);
+    let lock = input_value(&page, "lock_version").unwrap();
+    let r = app
+        .post(
+            &format!("/admin/rubrics/{draft}/publish"),
+            &[("lock_version", &lock)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        in_force(today).await,
+        draft,
+        "the province's version wins from its date"
+    );
+    assert_eq!(
+        in_force(from.pred_opt().unwrap()).await,
+        hd42,
+        "earlier meetings keep the national one"
+    );
+    let version: i32 = sqlx::query_scalar("SELECT version FROM rubrics WHERE id = $1")
+        .bind(draft)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(version, 2);
+
+    // Old evaluations: same rubric, same totals, same classes; their page names version 1.
+    let after: Vec<(Uuid, i32, String)> = sqlx::query_as(
+        "SELECT id, total_tenths, class FROM evaluations WHERE rubric_id = $1 ORDER BY id",
+    )
+    .bind(hd42)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(before, after);
+    let old_meeting: Uuid = sqlx::query_scalar("SELECT meeting_id FROM evaluations WHERE id = $1")
+        .bind(before[0].0)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let (_, page) = app
+        .get(&format!("/meetings/{old_meeting}/evaluation"))
+        .await;
+    assert!(text(&page).contains(
+        "Khung tiêu chí đánh giá chất lượng sinh hoạt chi bộ (Hướng dẫn 42-HD/BTCTW) (phiên bản 1"
+    ));
+
+    // A version starting before the one just published is refused.
+    let mut older = rubric.clone();
+    older.effective_from = from - chrono::Days::new(40);
+    let form = reqwest::multipart::Form::new()
+        .text("text", older.to_toml())
+        .text("scope", province.to_string());
+    let r = app
+        .client
+        .post(app.url("/admin/rubrics"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let draft3: Uuid = location(&r)
+        .trim_start_matches("/admin/rubrics/")
+        .parse()
+        .unwrap();
+    let (_, page) = app.get(&format!("/admin/rubrics/{draft3}")).await;
+    let lock = input_value(&page, "lock_version").unwrap();
+    let r = app
+        .post(
+            &format!("/admin/rubrics/{draft3}/publish"),
+            &[("lock_version", &lock)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("phiên bản mới phải có hiệu lực sau ngày đó"));
+    let status: String = sqlx::query_scalar("SELECT status FROM rubrics WHERE id = $1")
+        .bind(draft3)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "draft");
+}
+
+#[tokio::test]
+async fn a_rubric_that_does_not_add_up_is_refused_with_its_text_kept() {
+    let app = TestApp::spawn().await;
+    app.login_as("admin").await;
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM rubrics")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    };
+    let before = count().await;
+    let hd42: Uuid = sqlx::query_scalar("SELECT id FROM rubrics WHERE code = 'HD42-KHUNG'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let json = app
+        .client
+        .get(app.url(&format!("/admin/rubrics/{hd42}/export/json")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let good = chibo::evaluation::rubric::Rubric::parse_file(&json).unwrap();
+    let province = app.unit_id("Đảng bộ tỉnh Hà Tĩnh").await.to_string();
+    let import = |text: String| {
+        let form = reqwest::multipart::Form::new()
+            .text("text", text)
+            .text("scope", province.clone());
+        app.client
+            .post(app.url("/admin/rubrics"))
+            .multipart(form)
+            .send()
+    };
+    let mut bad = good.clone();
+    bad.groups[0].criteria[0].max = chibo::evaluation::rubric::Points(60);
+    bad.bands[1].min = bad.bands[0].min;
+    bad.gates[0].rule = chibo::evaluation::rubric::GateRule::FullMarks {
+        criteria: vec!["khong_co_tieu_chi_nay".into()],
+    };
+    let r = import(bad.to_toml()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    let page = text(&html);
+    assert!(
+        page.contains("Các tiêu chí cộng lại được 6 điểm, khác điểm tối đa của nhóm (5)"),
+        "{page}"
+    );
+    assert!(page.contains("các mức xếp loại chồng lên nhau"));
+    assert!(page.contains("Tiêu chí “khong_co_tieu_chi_nay” không có trong bộ tiêu chí"));
+    assert!(
+        html.contains("khong_co_tieu_chi_nay"),
+        "the pasted text is kept"
+    );
+    let r = import("đây không phải TOML".into()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("Tệp TOML không đúng mẫu"));
+    assert_eq!(count().await, before, "nothing written");
+
+    // A draft edited from a stale page keeps the typed text.
+    let r = import(good.to_toml()).await.unwrap();
+    let draft: Uuid = location(&r)
+        .trim_start_matches("/admin/rubrics/")
+        .parse()
+        .unwrap();
+    let (_, page) = app.get(&format!("/admin/rubrics/{draft}/edit")).await;
+    let lock = input_value(&page, "lock_version").unwrap();
+    let mut edited = good.clone();
+    edited.title = "Bản sửa thứ nhất".into();
+    let r = app
+        .post(
+            &format!("/admin/rubrics/{draft}/edit"),
+            &[
+                ("text", &edited.to_toml()),
+                ("scope", &province),
+                ("lock_version", &lock),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    edited.title = "Bản sửa từ trang cũ".into();
+    let r = app
+        .post(
+            &format!("/admin/rubrics/{draft}/edit"),
+            &[
+                ("text", &edited.to_toml()),
+                ("scope", &province),
+                ("lock_version", &lock),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(text(&html).contains("vừa được người khác thay đổi"));
+    assert!(html.contains("Bản sửa từ trang cũ"));
+    let title: String = sqlx::query_scalar("SELECT title FROM rubrics WHERE id = $1")
+        .bind(draft)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(title, "Bản sửa thứ nhất");
+    // A supervisor has no rubric registry.
+    let other = app.other_browser();
+    other.login_as("thixa").await;
+    assert_eq!(other.get("/admin/rubrics").await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_preview_scores_a_sample_meeting() {
+    let app = TestApp::spawn().await;
+    app.login_as("admin").await;
+    let hd42: Uuid = sqlx::query_scalar("SELECT id FROM rubrics WHERE code = 'HD42-KHUNG'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    // The default sample: 85 % of tasks done (27 of 30), 45 % speaking (4 of 5); the rest full.
+    let (_, page) = app.get(&format!("/admin/rubrics/{hd42}")).await;
+    let page = text(&page);
+    assert!(
+        page.contains("Tổng điểm: 96 /100 · Xếp loại: Khá"),
+        "{page}"
+    );
+    // One unexcused absence and a full sheet otherwise: capped at Khá by the gate.
+    let (_, page) = app
+        .get(&format!(
+            "/admin/rubrics/{hd42}?speaking_share=60&task_completion=95&unexcused_absences=1"
+        ))
+        .await;
+    assert!(text(&page).contains(
+        "Tổng điểm: 100 /100 · Xếp loại: Khá (đủ điểm Tốt nhưng: Có đảng viên vắng không lý do)"
+    ));
+    let (_, page) = app
+        .get(&format!(
+            "/admin/rubrics/{hd42}?speaking_share=60&task_completion=95&unexcused_absences=0"
+        ))
+        .await;
+    assert!(text(&page).contains("Tổng điểm: 100 /100 · Xếp loại: Tốt"));
+}
+
+#[tokio::test]
+async fn the_branch_history_rolls_up_the_year() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let year = chibo::web::today().year();
+    let (status, html) = app
+        .get(&format!("/units/{branch}/evaluations?year={year}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let page = text(&html);
+    let avg: Option<f64> = sqlx::query_scalar(
+        "SELECT avg(e.total_tenths)::float8 / 10 FROM evaluations e JOIN meetings m ON m.id = e.meeting_id
+          WHERE m.unit_id = $1 AND e.scorer = 'branch' AND m.kind IN ('regular', 'combined')
+            AND extract(year FROM m.month)::int4 = $2",
+    )
+    .bind(branch)
+    .bind(year)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    if let Some(avg) = avg {
+        let shown = format!(
+            "Điểm bình quân {}",
+            format!("{:.1}", (avg * 10.0).round() / 10.0)
+                .trim_end_matches(".0")
+                .replace('.', ",")
+        );
+        assert!(page.contains(&shown), "{shown} in {page}");
+        assert!(page.contains("Xếp loại năm (dự kiến)"));
+    }
+    assert!(page.contains("Từng buổi sinh hoạt"));
+}
