@@ -635,6 +635,71 @@ mod tests {
         );
     }
 
+    #[test]
+    fn figures_come_from_the_record_with_the_rubric_s_minimum() {
+        let r = sample();
+        let day = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+        let rec = Record {
+            kind: "combined".into(),
+            closed: false,
+            day: Some(day),
+            base: 20,
+            present: 17,
+            unexcused: 1,
+            attendees: 18,
+            spoke: 9,
+            minutes: Some(90.0),
+            committee_met_on: day.pred_opt(),
+            notice_sent_on: None,
+            materials_posted_on: Some(day - chrono::Days::new(2)),
+            draft_resolution_on: None,
+            completion: None,
+            excused_streak: 4,
+            resolution_passed: true,
+        };
+        let f = super::facts(&r, &rec);
+        assert_eq!(f.get(Source::AttendanceRate), Some(85.0));
+        assert_eq!(f.get(Source::UnexcusedAbsences), Some(1.0));
+        assert_eq!(f.get(Source::ExcusedStreak), Some(4.0));
+        // A combined session's minimum is 120 minutes in this rubric: 90 is 75 %.
+        assert_eq!(f.get(Source::DurationPercent), Some(75.0));
+        assert_eq!(f.get(Source::SpeakingShare), Some(50.0));
+        assert_eq!(f.get(Source::TaskCompletion), None, "no task was reviewed");
+        assert_eq!(f.get(Source::MaterialsDaysBefore), Some(2.0));
+        assert_eq!(f.get(Source::NoticeDaysBefore), Some(-1.0), "never sent");
+        assert_eq!(f.get(Source::CommitteeMetBefore), Some(1.0));
+        assert_eq!(f.get(Source::DraftResolution), Some(0.0));
+        assert_eq!(f.get(Source::ResolutionPassed), Some(1.0));
+        assert_eq!(f.get(Source::MinutesClosed), Some(0.0));
+        let nobody = super::facts(&r, &Record::default());
+        assert_eq!(nobody.get(Source::AttendanceRate), None, "nobody expected");
+        assert_eq!(
+            nobody.get(Source::DurationMinutes),
+            None,
+            "times not recorded"
+        );
+    }
+
+    #[test]
+    fn a_stored_sheet_gives_back_its_entries() {
+        let r = sample();
+        let mut e = entries(&[("noi_dung", "4,5"), ("quy_trinh", "1"), ("phe_binh", "on")]);
+        e.insert(
+            "ty_le".into(),
+            Entry {
+                override_points: "4".into(),
+                reason: "Hai đồng chí ốm đã báo trước".into(),
+                ..Entry::default()
+            },
+        );
+        let f = facts(80.0, 0.0, 100.0);
+        let (s, errors) = score(&r, &f, &e);
+        assert!(errors.is_empty());
+        let (again, errors) = score(&r, &f, &entries_from(&r, &s.items));
+        assert!(errors.is_empty());
+        assert_eq!(again, s);
+    }
+
     fn month(m: u32, total: Option<i32>, class: Option<&str>) -> Month {
         Month {
             month: NaiveDate::from_ymd_opt(2026, m, 1).unwrap(),

@@ -378,3 +378,111 @@ async fn a_secretary_plans_ticks_closes_and_prints_a_meeting() {
     driver.quit().await.ok();
     result.expect("the meeting flow");
 }
+
+/// A tap on an element brought to the middle of the screen, as a thumb would after
+/// scrolling (the total bar stays at the bottom of a phone's screen).
+async fn tap(driver: &WebDriver, el: &WebElement) -> WebDriverResult<()> {
+    driver
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'})",
+            vec![el.to_json()?],
+        )
+        .await?;
+    el.click().await
+}
+
+#[tokio::test]
+async fn a_secretary_scores_a_meeting_on_a_phone_and_sees_the_class() {
+    let Some((_chromedriver, driver, _profile)) = start_browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let api = app.other_browser();
+    api.login_as("bithu").await;
+    let (id, _) = crate::evaluation::held_meeting(&api).await;
+    let result = async {
+        sign_in(&driver, &app, "bithu").await?;
+        driver
+            .query(By::LinkText("Lên kế hoạch buổi sinh hoạt"))
+            .nowait()
+            .exists()
+            .await?;
+        driver
+            .goto(app.url(&format!("/meetings/{id}/evaluation")))
+            .await?;
+        let bar = driver.find(By::Id("score-bar")).await?.text().await?;
+        assert!(bar.contains("Tổng điểm"), "{bar}");
+        driver.execute("window.__samePage = 'yes'", vec![]).await?;
+
+        // Groups are folded on a phone: a tap opens "Tổ chức sinh hoạt".
+        let group = driver
+            .find(By::XPath(
+                "//details[contains(@class,'group')][.//span[contains(.,'Tổ chức sinh hoạt')]]",
+            ))
+            .await?;
+        tap(&driver, &group.find(By::Tag("summary")).await?).await?;
+        let field = driver.find(By::Id("v-noi_dung_thuong_ky")).await?;
+        assert!(
+            field.is_displayed().await?,
+            "the opened group shows its criteria"
+        );
+        // The others opened the same way, then every judged criterion given.
+        for summary in driver
+            .find_all(By::Css("details.group:not([open]) > summary"))
+            .await?
+        {
+            tap(&driver, &summary).await?;
+        }
+        for radio in driver
+            .find_all(By::Css("input[type=radio][value='0']"))
+            .await?
+        {
+            tap(&driver, &radio).await?;
+        }
+        for check in driver.find_all(By::Css("input[type=checkbox]")).await? {
+            tap(&driver, &check).await?;
+        }
+        field.send_keys("8").await?;
+        let dieu_hanh = driver.find(By::Id("v-dieu_hanh")).await?;
+        dieu_hanh.send_keys("10").await?;
+        tap(&driver, &driver.find(By::Id("remarks")).await?).await?;
+        // The running total follows in place, with the projected class.
+        let bar = driver
+            .query(By::XPath(
+                "//div[@id='score-bar'][contains(., 'Dự kiến xếp loại: Khá')]",
+            ))
+            .wait(Duration::from_secs(10), Duration::from_millis(100))
+            .first()
+            .await?
+            .text()
+            .await?;
+        let same: String = driver
+            .execute("return window.__samePage || 'reloaded'", vec![])
+            .await?
+            .convert()?;
+        assert_eq!(same, "yes", "the total updates without a page load");
+        assert!(bar.contains("/100"), "{bar}");
+        let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cham-diem.png");
+        std::fs::write(&shot, driver.screenshot_as_png().await?).unwrap();
+
+        driver
+            .find(By::XPath("//button[normalize-space(.)='Lưu bảng điểm']"))
+            .await?
+            .click()
+            .await?;
+        let saved = driver
+            .query(By::XPath(
+                "//section[@id='xet-duyet']//p[contains(., 'xếp loại')]",
+            ))
+            .first()
+            .await?
+            .text()
+            .await?;
+        assert!(saved.contains("xếp loại Khá"), "{saved}");
+        assert!(saved.contains("Bản nháp"), "{saved}");
+        WebDriverResult::Ok(())
+    }
+    .await;
+    driver.quit().await.ok();
+    result.expect("the scoring flow");
+}

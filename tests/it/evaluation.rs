@@ -25,7 +25,7 @@ fn computed(html: &str, code: &str) -> String {
 /// them without reason and one who also missed the year's earlier meetings with reason;
 /// half the attendees spoke; materials posted on the day; the chi ủy met two days before;
 /// one of last month's two tasks done. Returns the meeting and the excused streak set up.
-async fn held_meeting(app: &TestApp) -> (Uuid, i64) {
+pub(crate) async fn held_meeting(app: &TestApp) -> (Uuid, i64) {
     let branch = app.unit_id(BRANCH).await;
     let month = chibo::web::today().format("%Y-%m").to_string();
     let r = app
