@@ -78,4 +78,13 @@ run "member's own page (dangvien)" "$(login dangvien)" "/members/$ME"
 run "ward, 12 branches (phuong)" "$(login phuong)" "/units/$WARD"
 run "town, 30 committees (thixa)" "$(login thixa)" "/units/$TOWN"
 run "province, ~100k members (admin)" "$(login admin)" "/units/$PROVINCE"
+# Scoring: last month's regular meeting of the bithu branch (figures computed on every view),
+# the branch's year of scores with the annual roll-up, and the rubric page with its preview.
+SCORED=$(sql "SELECT m.id FROM meetings m JOIN evaluations e ON e.meeting_id = m.id AND e.scorer = 'branch'
+               WHERE m.unit_id = '$BRANCH' AND m.kind = 'regular' ORDER BY m.month DESC LIMIT 1")
+RUBRIC=$(sql "SELECT id FROM rubrics WHERE code = 'HD42-KHUNG' ORDER BY version LIMIT 1")
+BITHU=$(login bithu)
+run "meeting evaluation form (bithu)" "$BITHU" "/meetings/$SCORED/evaluation"
+run "branch scores of the year (bithu)" "$BITHU" "/units/$BRANCH/evaluations"
+run "rubric with preview (admin)" "$(login admin)" "/admin/rubrics/$RUBRIC"
 echo "ratio = baseline req/s ÷ this page's req/s (how many times dearer than /healthz)" | tee -a "$RESULTS"

@@ -59,6 +59,8 @@ CREATE TABLE evaluations (
 );
 CREATE UNIQUE INDEX evaluations_one_branch_score ON evaluations (meeting_id) WHERE scorer = 'branch';
 CREATE UNIQUE INDEX evaluations_one_per_supervisor ON evaluations (meeting_id, scored_by) WHERE scorer = 'upper';
+-- Every sheet of a meeting (the page reads them all; the partial indexes above do not serve it).
+CREATE INDEX evaluations_meeting ON evaluations (meeting_id);
 CREATE INDEX evaluations_rubric ON evaluations (rubric_id);
 
 -- The workflow's steps: saved, agreed, submitted, returned (with the comment), approved.
