@@ -62,6 +62,9 @@ CREATE UNIQUE INDEX evaluations_one_per_supervisor ON evaluations (meeting_id, s
 -- Every sheet of a meeting (the page reads them all; the partial indexes above do not serve it).
 CREATE INDEX evaluations_meeting ON evaluations (meeting_id);
 CREATE INDEX evaluations_rubric ON evaluations (rubric_id);
+-- Scoring reads a meeting's votes and guests; the meetings migration indexed neither.
+CREATE INDEX votes_meeting ON votes (meeting_id);
+CREATE INDEX meeting_guests_meeting ON meeting_guests (meeting_id);
 
 -- The workflow's steps: saved, agreed, submitted, returned (with the comment), approved.
 CREATE TABLE evaluation_events (

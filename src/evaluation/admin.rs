@@ -318,9 +318,10 @@ impl ShowPage {
 
 async fn load(state: &AppState, user: &User, id: Uuid) -> AppResult<(StoredRubric, bool)> {
     admin(user)?;
-    let r = store::rubric(&state.pool, id)
+    let mut r = store::rubric(&state.pool, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    r.uses = Some(store::uses(&state.pool, id).await?);
     let path = scope_path(state, r.scope_unit_id).await?;
     let can = may_manage(user, path.as_deref());
     Ok((r, can))

@@ -23,7 +23,8 @@ pub struct StoredRubric {
     pub scope_name: Option<String>,
     pub lock_version: i32,
     pub published_at: Option<DateTime<Utc>>,
-    pub uses: i64,
+    /// How many sheets were scored with it (counted for the registry's pages only).
+    pub uses: Option<i64>,
     pub rubric: Rubric,
 }
 
@@ -64,7 +65,7 @@ struct RubricRow {
     sheet: serde_json::Value,
     lock_version: i32,
     published_at: Option<DateTime<Utc>>,
-    uses: i64,
+    uses: Option<i64>,
 }
 
 impl TryFrom<RubricRow> for StoredRubric {
@@ -107,8 +108,7 @@ pub async fn rubric(pool: &PgPool, id: Uuid) -> Result<Option<StoredRubric>, sql
         RubricRow,
         r#"SELECT r.id, r.code, r.version, r.title, r.legal_basis, r.issuer, r.description, r.kinds,
                   r.scope_unit_id, u.name AS "scope_name?", r.effective_from, r.effective_to, r.status,
-                  r.sheet, r.lock_version, r.published_at,
-                  (SELECT count(*) FROM evaluations e WHERE e.rubric_id = r.id) AS "uses!"
+                  r.sheet, r.lock_version, r.published_at, NULL::int8 AS "uses?"
              FROM rubrics r LEFT JOIN units u ON u.id = r.scope_unit_id
             WHERE r.id = $1"#,
         id
@@ -125,7 +125,7 @@ pub async fn rubrics(pool: &PgPool) -> Result<Vec<StoredRubric>, sqlx::Error> {
         r#"SELECT r.id, r.code, r.version, r.title, r.legal_basis, r.issuer, r.description, r.kinds,
                   r.scope_unit_id, u.name AS "scope_name?", r.effective_from, r.effective_to, r.status,
                   r.sheet, r.lock_version, r.published_at,
-                  (SELECT count(*) FROM evaluations e WHERE e.rubric_id = r.id) AS "uses!"
+                  (SELECT count(*) FROM evaluations e WHERE e.rubric_id = r.id) AS "uses?"
              FROM rubrics r LEFT JOIN units u ON u.id = r.scope_unit_id
             ORDER BY r.effective_from DESC, r.code, r.version DESC"#
     )
@@ -134,6 +134,16 @@ pub async fn rubrics(pool: &PgPool) -> Result<Vec<StoredRubric>, sqlx::Error> {
     .into_iter()
     .map(StoredRubric::try_from)
     .collect()
+}
+
+/// How many sheets were scored with a rubric.
+pub async fn uses(pool: &PgPool, id: Uuid) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM evaluations WHERE rubric_id = $1"#,
+        id
+    )
+    .fetch_one(pool)
+    .await
 }
 
 /// The rubric in force for a meeting of this kind on this day at this unit: published,
