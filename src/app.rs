@@ -53,6 +53,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::members::router())
         .merge(crate::meetings::router())
         .merge(crate::evaluation::router())
+        .merge(crate::supervision::router())
+        .merge(crate::reports::router())
         .fallback(|| async { AppError::NotFound });
 
     let sessions = auth::session_layer(state.pool.clone(), state.secure_cookies);

@@ -11,6 +11,8 @@ pub mod evaluation;
 pub mod meetings;
 pub mod members;
 pub mod org;
+pub mod reports;
+pub mod supervision;
 pub mod web;
 
 use std::time::Instant;

@@ -50,7 +50,12 @@ pub struct YearQuery {
 
 /// The months of `year` that count for the branch: from its founding, and this year only up
 /// to last month plus this month when its meeting was held.
-fn months_counted(unit: &Unit, year: i32, now: NaiveDate, held: &[NaiveDate]) -> Vec<NaiveDate> {
+pub(crate) fn months_counted(
+    unit: &Unit,
+    year: i32,
+    now: NaiveDate,
+    held: &[NaiveDate],
+) -> Vec<NaiveDate> {
     (1..=12)
         .filter_map(|m| NaiveDate::from_ymd_opt(year, m, 1))
         .filter(|d| {

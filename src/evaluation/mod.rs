@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 
 use crate::app::AppState;
 
+pub(crate) use history::months_counted;
 pub(crate) use pages::printed_sheet;
 
 pub fn router() -> Router<AppState> {

@@ -15,6 +15,7 @@ use crate::app::AppState;
 
 pub(crate) use minutes::upper_unit_name;
 pub(crate) use pages::meeting as meeting_in_scope;
+pub(crate) use pages::parse_month;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -82,6 +82,12 @@ async fn home(State(state): State<AppState>, user: User) -> AppResult<Response> 
     let mut units: Vec<(String, String, String)> = Vec::new();
     for g in user.grants.iter().filter(|g| g.role != Role::Member) {
         match (g.unit_id, &g.unit_name) {
+            // A supervisor starts from the dashboard of their committee for this month.
+            (Some(id), Some(name)) if g.role == Role::Supervisor => units.push((
+                format!("/dashboard/{id}"),
+                name.clone(),
+                g.role.label().into(),
+            )),
             (Some(id), Some(name)) => {
                 units.push((format!("/units/{id}"), name.clone(), g.role.label().into()))
             }

@@ -103,6 +103,30 @@ pub async fn subtree(pool: &PgPool, root_path: &str) -> Result<Vec<Unit>, sqlx::
     Ok(rows.into_iter().map(Unit::from).collect())
 }
 
+/// The branches under the unit at `root` that were open at some point in [from, to).
+pub async fn branches_open_between(
+    pool: &PgPool,
+    root: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Unit>, sqlx::Error> {
+    let rows = sqlx::query_as!(
+        UnitRow,
+        r#"SELECT u.id, u.parent_id, u.path::text AS "path!", u.kind, u.branch_type, u.name, u.valid_from,
+                  u.valid_to, u.version
+             FROM units u, units root
+            WHERE root.id = $1 AND u.path <@ root.path AND u.kind IN ('branch', 'grassroots_branch')
+              AND u.valid_from < $3 AND (u.valid_to IS NULL OR u.valid_to >= $2)
+            ORDER BY u.name COLLATE "vi-VN-x-icu""#,
+        root,
+        from,
+        to
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Unit::from).collect())
+}
+
 pub struct Crumb {
     pub id: Uuid,
     pub name: String,

@@ -1,0 +1,530 @@
+//! The supervisor's pages: the dashboard of a committee for a month, its alerts, and the
+//! administrator's thresholds.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::charts;
+use super::domain::{self, Alert, AlertKind, Figures};
+use super::store::{self, BranchMonth, Thresholds};
+use crate::app::AppState;
+use crate::auth::{User, path_within};
+use crate::error::{AppError, AppResult, ErrorPage};
+use crate::org::domain::BranchType;
+use crate::org::store::Unit;
+use crate::web::{Ctx, FieldErrors, today, vn_date};
+
+#[derive(Deserialize, Default)]
+pub struct MonthQuery {
+    pub month: Option<String>,
+    #[serde(rename = "type")]
+    pub branch_type: Option<String>,
+    pub sort: Option<String>,
+}
+
+/// Why a month cannot be shown, as a page with the message.
+pub fn refuse(message: String) -> Response {
+    ErrorPage::for_status(StatusCode::BAD_REQUEST, Some(message))
+        .into_response_with(StatusCode::BAD_REQUEST)
+}
+
+/// The month asked for: this month by default; refused when malformed, in the future or
+/// before the unit existed.
+pub fn month_of(raw: Option<&str>, unit: &Unit) -> Result<NaiveDate, String> {
+    let now = today().with_day(1).expect("day 1");
+    let month = match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => now,
+        Some(s) => crate::meetings::parse_month(s).ok_or_else(|| {
+            format!(
+                "“{s}” không phải một tháng; hãy ghi theo dạng năm-tháng, ví dụ {}.",
+                now.format("%Y-%m")
+            )
+        })?,
+    };
+    if month > now {
+        return Err(format!(
+            "Tháng {} chưa đến; chỉ xem được từ tháng {} trở về trước.",
+            month.format("%m/%Y"),
+            now.format("%m/%Y")
+        ));
+    }
+    if domain::month_end(month) < unit.valid_from {
+        return Err(format!(
+            "{} được thành lập ngày {}; tháng {} chưa có đơn vị này.",
+            unit.name,
+            vn_date(unit.valid_from),
+            month.format("%m/%Y")
+        ));
+    }
+    Ok(month)
+}
+
+/// A committee the user sees (a branch has its own home, not a dashboard).
+pub async fn committee(state: &AppState, user: &User, id: Uuid) -> AppResult<Unit> {
+    let unit = crate::org::store::get(&state.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !user.sees_unit(&unit.path) {
+        return Err(AppError::NotFound);
+    }
+    Ok(unit)
+}
+
+/// One row of the dashboard: a unit directly below, its figures and its alerts.
+pub struct Row {
+    pub id: Uuid,
+    pub name: String,
+    pub href: String,
+    pub is_branch: bool,
+    pub figures: Figures,
+    pub alerts: usize,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "supervision/dashboard.html")]
+pub struct DashboardPage {
+    ctx: Ctx,
+    unit: Unit,
+    month: NaiveDate,
+    month_value: String,
+    prev: String,
+    next: Option<String>,
+    total: Figures,
+    rows: Vec<Row>,
+    labels: Vec<String>,
+    types: Vec<(&'static str, &'static str)>,
+    branch_type: String,
+    sort: String,
+    alert_counts: Vec<(AlertKind, usize)>,
+    chart_classes: String,
+    chart_attendance: String,
+    crumbs: Vec<crate::org::store::Crumb>,
+}
+
+impl DashboardPage {
+    pub fn month_label(&self) -> String {
+        self.month.format("%m/%Y").to_string()
+    }
+
+    pub fn sort_link(&self, key: &str) -> String {
+        let mut q = format!("?month={}&sort={key}", self.month_value);
+        if !self.branch_type.is_empty() {
+            q.push_str(&format!("&type={}", self.branch_type));
+        }
+        q
+    }
+}
+
+/// The meeting-level alerts of every branch, for `month` as of today.
+pub fn meeting_alerts(rows: &[BranchMonth], month: NaiveDate, t: &Thresholds) -> Vec<Alert> {
+    let now = today();
+    rows.iter()
+        .flat_map(|b| domain::branch_alerts(b, month, now, t))
+        .collect()
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+    Query(q): Query<MonthQuery>,
+) -> AppResult<Response> {
+    let unit = committee(&state, &user, id).await?;
+    if unit.kind.is_branch() {
+        return Ok(Redirect::to(&format!("/units/{id}")).into_response());
+    }
+    let month = match month_of(q.month.as_deref(), &unit) {
+        Ok(m) => m,
+        Err(why) => return Ok(refuse(why)),
+    };
+    let branch_type = q
+        .branch_type
+        .as_deref()
+        .and_then(BranchType::parse)
+        .map(|t| t.as_str().to_owned())
+        .unwrap_or_default();
+    let mut branches = store::branch_months(&state.pool, unit.id, month).await?;
+    if !branch_type.is_empty() {
+        branches.retain(|b| b.branch_type.as_deref() == Some(branch_type.as_str()));
+    }
+    let thresholds = store::thresholds(&state.pool).await?;
+    let alerts = meeting_alerts(&branches, month, &thresholds);
+    let children = store::children(&state.pool, unit.id, month).await?;
+    let mut rows: Vec<Row> = children
+        .into_iter()
+        .filter_map(|(cid, name, path)| {
+            let inside: Vec<&BranchMonth> = branches
+                .iter()
+                .filter(|b| path_within(&path, &b.path))
+                .collect();
+            if inside.is_empty() && !branch_type.is_empty() {
+                return None;
+            }
+            let is_branch = inside.len() == 1 && inside[0].id == cid;
+            let ids: Vec<Uuid> = inside.iter().map(|b| b.id).collect();
+            Some(Row {
+                href: if is_branch {
+                    format!("/units/{cid}")
+                } else {
+                    format!("/dashboard/{cid}?month={}", month.format("%Y-%m"))
+                },
+                figures: domain::figures(inside),
+                alerts: alerts.iter().filter(|a| ids.contains(&a.branch_id)).count(),
+                is_branch,
+                id: cid,
+                name,
+            })
+        })
+        .collect();
+    let sort = q.sort.clone().unwrap_or_default();
+    match sort.as_str() {
+        "hop" => rows.sort_by(|a, b| held_share(a).total_cmp(&held_share(b))),
+        "ty-le" => rows.sort_by(|a, b| rate(a).total_cmp(&rate(b))),
+        "diem" => rows.sort_by(|a, b| score(a).total_cmp(&score(b))),
+        "canh-bao" => rows.sort_by_key(|r| std::cmp::Reverse(r.alerts)),
+        _ => {}
+    }
+    let total = domain::figures(branches.iter());
+    let mut labels: Vec<String> = total.classes.iter().map(|(l, _)| l.clone()).collect();
+    labels.dedup();
+    let trend = store::trend(&state.pool, unit.id, month).await?;
+    let mut alert_counts: Vec<(AlertKind, usize)> = domain::ALL_ALERTS
+        .iter()
+        .map(|k| (*k, alerts.iter().filter(|a| a.kind == *k).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    alert_counts.sort_by_key(|(k, _)| *k);
+    let now = today().with_day(1).expect("day 1");
+    let crumbs = crate::org::store::ancestors(&state.pool, &unit.path)
+        .await?
+        .into_iter()
+        .filter(|u| user.sees_unit(&u.path) && u.id != unit.id)
+        .collect();
+    Ok(DashboardPage {
+        ctx: Ctx::for_user(&user),
+        month_value: month.format("%Y-%m").to_string(),
+        prev: month
+            .checked_sub_months(chrono::Months::new(1))
+            .expect("a month")
+            .format("%Y-%m")
+            .to_string(),
+        next: (month < now).then(|| {
+            month
+                .checked_add_months(chrono::Months::new(1))
+                .expect("a month")
+                .format("%Y-%m")
+                .to_string()
+        }),
+        chart_classes: charts::classes(&trend),
+        chart_attendance: charts::attendance(&trend),
+        types: crate::org::domain::ALL_BRANCH_TYPES
+            .iter()
+            .map(|t| (t.as_str(), t.label()))
+            .collect(),
+        total,
+        rows,
+        labels,
+        branch_type,
+        sort,
+        alert_counts,
+        crumbs,
+        month,
+        unit,
+    }
+    .into_response())
+}
+
+fn held_share(r: &Row) -> f64 {
+    if r.figures.branches == 0 {
+        return 0.0;
+    }
+    r.figures.held as f64 / r.figures.branches as f64
+}
+
+fn rate(r: &Row) -> f64 {
+    r.figures.rate().unwrap_or(0.0)
+}
+
+fn score(r: &Row) -> f64 {
+    if r.figures.scored == 0 {
+        return 0.0;
+    }
+    r.figures.score_sum_tenths as f64 / r.figures.scored as f64
+}
+
+/// Every alert of the subtree for a month: the meeting-level ones of each branch, members
+/// absent without reason in too many months, overdue probations, committee structure.
+pub async fn all_alerts(state: &AppState, unit: &Unit, month: NaiveDate) -> AppResult<Vec<Alert>> {
+    let t = store::thresholds(&state.pool).await?;
+    let branches = store::branch_months(&state.pool, unit.id, month).await?;
+    let mut alerts = meeting_alerts(&branches, month, &t);
+    for (member, name, branch, branch_name, months) in
+        store::unexcused_months(&state.pool, unit.id, month).await?
+    {
+        let n = domain::unexcused_month_count(&months, month);
+        if n >= t.unexcused_months as usize {
+            alerts.push(Alert {
+                kind: AlertKind::UnexcusedMonths,
+                branch_id: branch,
+                branch: branch_name,
+                detail: format!(
+                    "Đồng chí {name} vắng không lý do {n} tháng trong năm {} ({}): chi bộ xem xét, không tự động xóa tên.",
+                    month.year(),
+                    months
+                        .iter()
+                        .filter(|m| m.year() == month.year() && **m <= month)
+                        .map(|m| m.format("%m").to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                href: format!("/members/{member}"),
+            });
+        }
+    }
+    let now = today();
+    for (member, name, branch, branch_name, admission) in
+        store::probationers(&state.pool, unit.id).await?
+    {
+        if let crate::members::domain::Probation::Overdue { ended, days } =
+            crate::members::domain::probation("du_bi", admission, now)
+        {
+            alerts.push(Alert {
+                kind: AlertKind::ProbationOverdue,
+                branch_id: branch,
+                branch: branch_name,
+                detail: format!(
+                    "Đồng chí {name}: hết 12 tháng dự bị ngày {}, quá {days} ngày chưa xét công nhận.",
+                    vn_date(ended)
+                ),
+                href: format!("/members/{member}"),
+            });
+        }
+    }
+    let mut posts: HashMap<Uuid, Vec<(String, String, String)>> = HashMap::new();
+    for (branch, role, holder, status) in store::posts(&state.pool, unit.id).await? {
+        posts
+            .entry(branch)
+            .or_default()
+            .push((role, holder, status));
+    }
+    for b in branches
+        .iter()
+        .filter(|b| b.meeting_id.is_some() || b.members_now > 0)
+    {
+        let held = posts.get(&b.id).cloned().unwrap_or_default();
+        let list: Vec<crate::members::domain::Post> = held
+            .iter()
+            .map(|(role, holder, status)| crate::members::domain::Post {
+                role,
+                holder,
+                holder_status: status,
+            })
+            .collect();
+        for w in crate::members::domain::committee_warnings(b.full_members_now as usize, &list) {
+            alerts.push(Alert {
+                kind: AlertKind::Committee,
+                branch_id: b.id,
+                branch: b.name.clone(),
+                detail: w,
+                href: format!("/units/{}/committee", b.id),
+            });
+        }
+    }
+    alerts.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| a.branch.cmp(&b.branch)));
+    Ok(alerts)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "supervision/alerts.html")]
+pub struct AlertsPage {
+    ctx: Ctx,
+    unit: Unit,
+    month: NaiveDate,
+    month_value: String,
+    groups: Vec<(AlertKind, Vec<Alert>)>,
+    total: usize,
+}
+
+pub async fn alerts(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<Uuid>,
+    Query(q): Query<MonthQuery>,
+) -> AppResult<Response> {
+    let unit = committee(&state, &user, id).await?;
+    let month = match month_of(q.month.as_deref(), &unit) {
+        Ok(m) => m,
+        Err(why) => return Ok(refuse(why)),
+    };
+    let list = all_alerts(&state, &unit, month).await?;
+    let total = list.len();
+    let groups = domain::ALL_ALERTS
+        .iter()
+        .map(|k| {
+            (
+                *k,
+                list.iter()
+                    .filter(|a| a.kind == *k)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    Ok(AlertsPage {
+        ctx: Ctx::for_user(&user),
+        month_value: month.format("%Y-%m").to_string(),
+        unit,
+        month,
+        groups,
+        total,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "supervision/thresholds.html")]
+pub struct ThresholdsPage {
+    ctx: Ctx,
+    values: HashMap<String, String>,
+    errors: FieldErrors,
+    saved: bool,
+}
+
+impl ThresholdsPage {
+    pub fn value(&self, name: &str) -> &str {
+        self.values.get(name).map(String::as_str).unwrap_or("")
+    }
+}
+
+const FIELDS: [(&str, &str, i32, i32); 5] = [
+    (
+        "minutes_open_days",
+        "Số ngày sau buổi sinh hoạt mà biên bản chưa khóa thì cảnh báo",
+        1,
+        60,
+    ),
+    (
+        "score_unsent_days",
+        "Số ngày sau buổi sinh hoạt mà chi bộ chưa gửi điểm thì cảnh báo",
+        1,
+        60,
+    ),
+    (
+        "approval_days",
+        "Số ngày điểm chờ cấp trên phê duyệt thì cảnh báo",
+        1,
+        90,
+    ),
+    (
+        "unexcused_months",
+        "Số tháng trong năm có vắng không lý do thì nhắc chi bộ xem xét",
+        1,
+        12,
+    ),
+    (
+        "materials_days_before",
+        "Số ngày tài liệu phải đăng trước buổi sinh hoạt",
+        0,
+        14,
+    ),
+];
+
+fn values_of(t: &Thresholds) -> HashMap<String, String> {
+    [
+        ("minutes_open_days", t.minutes_open_days),
+        ("score_unsent_days", t.score_unsent_days),
+        ("approval_days", t.approval_days),
+        ("unexcused_months", t.unexcused_months),
+        ("materials_days_before", t.materials_days_before),
+        ("version", t.version),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_string()))
+    .collect()
+}
+
+fn system_admin(user: &User) -> AppResult<()> {
+    if user.is_admin_anywhere() {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub async fn thresholds_form(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<ThresholdsPage> {
+    system_admin(&user)?;
+    let t = store::thresholds(&state.pool).await?;
+    Ok(ThresholdsPage {
+        ctx: Ctx::for_user(&user),
+        values: values_of(&t),
+        errors: FieldErrors::default(),
+        saved: q.contains_key("saved"),
+    })
+}
+
+pub async fn thresholds_save(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    system_admin(&user)?;
+    let mut errors = FieldErrors::default();
+    let mut nums = HashMap::new();
+    for (name, label, lo, hi) in FIELDS {
+        match f.get(name).and_then(|v| v.trim().parse::<i32>().ok()) {
+            Some(v) if (lo..=hi).contains(&v) => {
+                nums.insert(name, v);
+            }
+            _ => errors.add(name, format!("{label}: nhập số nguyên từ {lo} đến {hi}.")),
+        }
+    }
+    let version = f.get("version").and_then(|v| v.trim().parse::<i32>().ok());
+    if errors.is_empty() {
+        let t = Thresholds {
+            minutes_open_days: nums["minutes_open_days"],
+            score_unsent_days: nums["score_unsent_days"],
+            approval_days: nums["approval_days"],
+            unexcused_months: nums["unexcused_months"],
+            materials_days_before: nums["materials_days_before"],
+            version: version.unwrap_or(-1),
+        };
+        match store::save_thresholds(&state.pool, &t, user.id).await {
+            Ok(()) => return Ok(Redirect::to("/admin/alerts?saved=1").into_response()),
+            Err(e) => errors = e.into_form_errors()?,
+        }
+    }
+    let mut values = f;
+    if errors.get("form").is_some() {
+        values.insert(
+            "version".into(),
+            store::thresholds(&state.pool).await?.version.to_string(),
+        );
+    }
+    let page = ThresholdsPage {
+        ctx: Ctx::for_user(&user),
+        values,
+        errors,
+        saved: false,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+impl ThresholdsPage {
+    pub fn fields(&self) -> Vec<(&'static str, &'static str, i32, i32)> {
+        FIELDS.to_vec()
+    }
+}

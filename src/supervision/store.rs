@@ -1,0 +1,339 @@
+//! SQL for supervision: one row per branch of a subtree for a month, the trend over twelve
+//! months, the member-level facts behind the alerts, the thresholds and the model meetings.
+//! Every query starts from the subtree (a GiST scan of the unit's path), so its cost follows
+//! the size of the subtree, not of the database.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// A branch of the subtree in one month: its regular meeting (if any) with the attendance
+/// figures the database keeps on the meeting row, and its self-score.
+#[derive(Debug, Clone, Default)]
+pub struct BranchMonth {
+    pub id: Uuid,
+    pub name: String,
+    pub path: String,
+    pub branch_type: Option<String>,
+    /// Đảng số now (used when the month has no meeting to read it from).
+    pub members_now: i64,
+    pub full_members_now: i64,
+    pub meeting_id: Option<Uuid>,
+    pub meeting_kind: Option<String>,
+    pub meeting_state: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub materials_posted_on: Option<NaiveDate>,
+    pub expected: i32,
+    pub present: i32,
+    pub unexcused: i32,
+    pub dang_so: i32,
+    pub total_tenths: Option<i32>,
+    /// The class as approved, else as the branch scored it; with its label.
+    pub class: Option<String>,
+    pub class_label: Option<String>,
+    pub sheet_state: Option<String>,
+    pub sheet_updated_at: Option<DateTime<Utc>>,
+    pub capped_by: Vec<String>,
+    /// A thematic meeting (or a combined session) held in the quarter up to this month.
+    pub thematic_in_quarter: bool,
+}
+
+impl BranchMonth {
+    pub fn held(&self) -> bool {
+        self.meeting_state
+            .as_deref()
+            .is_some_and(|s| s != "planned")
+    }
+}
+
+/// Every branch open at some point of `month` under `root` (the root itself when it is a
+/// branch), with its figures for the month.
+pub async fn branch_months(
+    pool: &PgPool,
+    root: Uuid,
+    month: NaiveDate,
+) -> Result<Vec<BranchMonth>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"WITH root AS (SELECT path FROM units WHERE id = $1),
+                b AS (SELECT u.id, u.name, u.path, u.branch_type FROM units u, root
+                       WHERE u.path <@ root.path AND u.kind IN ('branch', 'grassroots_branch')
+                         AND u.valid_from < ($2::date + interval '1 month')
+                         AND (u.valid_to IS NULL OR u.valid_to >= $2::date))
+           SELECT b.id, b.name, b.path::text AS "path!", b.branch_type,
+                  (SELECT count(*) FROM memberships ms WHERE ms.unit_id = b.id AND ms.kind = 'permanent'
+                      AND ms.valid_to IS NULL) AS "members_now!",
+                  (SELECT count(*) FROM memberships ms JOIN members mb ON mb.id = ms.member_id
+                    WHERE ms.unit_id = b.id AND ms.kind = 'permanent' AND ms.valid_to IS NULL
+                      AND mb.status = 'chinh_thuc') AS "full_members_now!",
+                  m.id AS "meeting_id?", m.kind AS "meeting_kind?", m.state AS "meeting_state?",
+                  m.started_at, m.ended_at, m.materials_posted_on,
+                  coalesce(m.expected_count, 0) AS "expected!", coalesce(m.present_count, 0) AS "present!",
+                  coalesce(m.unexcused_count, 0) AS "unexcused!", coalesce(m.dang_so_count, 0) AS "dang_so!",
+                  e.total_tenths AS "total_tenths?", coalesce(e.approved_class, e.class) AS class,
+                  (SELECT bd.v->>'label' FROM jsonb_array_elements(r.sheet->'bands') AS bd(v)
+                    WHERE bd.v->>'code' = coalesce(e.approved_class, e.class)) AS class_label,
+                  e.state AS "sheet_state?", e.updated_at AS "sheet_updated_at?",
+                  coalesce(e.capped_by, '{}') AS "capped_by!",
+                  EXISTS (SELECT 1 FROM meetings t
+                           WHERE t.unit_id = b.id AND t.kind IN ('thematic', 'combined') AND t.state <> 'planned'
+                             AND t.month >= date_trunc('quarter', $2::date) AND t.month <= $2::date) AS "thematic!"
+             FROM b
+             LEFT JOIN LATERAL (SELECT * FROM meetings mt
+                                 WHERE mt.unit_id = b.id AND mt.month = $2 AND mt.kind IN ('regular', 'combined')
+                                 LIMIT 1) m ON true
+             LEFT JOIN evaluations e ON e.meeting_id = m.id AND e.scorer = 'branch'
+             LEFT JOIN rubrics r ON r.id = e.rubric_id
+            ORDER BY b.path"#,
+        root,
+        month
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| BranchMonth {
+            id: r.id,
+            name: r.name,
+            path: r.path,
+            branch_type: r.branch_type,
+            members_now: r.members_now,
+            full_members_now: r.full_members_now,
+            meeting_id: r.meeting_id,
+            meeting_kind: r.meeting_kind,
+            meeting_state: r.meeting_state,
+            started_at: r.started_at,
+            ended_at: r.ended_at,
+            materials_posted_on: r.materials_posted_on,
+            expected: r.expected,
+            present: r.present,
+            unexcused: r.unexcused,
+            dang_so: r.dang_so,
+            total_tenths: r.total_tenths,
+            class: r.class,
+            class_label: r.class_label,
+            sheet_state: r.sheet_state,
+            sheet_updated_at: r.sheet_updated_at,
+            capped_by: r.capped_by,
+            thematic_in_quarter: r.thematic,
+        })
+        .collect())
+}
+
+/// One month of the subtree for the trend: branches open, meetings held, attendance, and
+/// the classes of the scored meetings by label.
+#[derive(Debug, Clone)]
+pub struct TrendMonth {
+    pub month: NaiveDate,
+    pub branches: i64,
+    pub held: i64,
+    pub expected: i64,
+    pub present: i64,
+    pub classes: Vec<(String, i64)>,
+}
+
+pub async fn trend(
+    pool: &PgPool,
+    root: Uuid,
+    last: NaiveDate,
+) -> Result<Vec<TrendMonth>, sqlx::Error> {
+    let first = last
+        .checked_sub_months(chrono::Months::new(11))
+        .expect("a month");
+    let rows = sqlx::query!(
+        r#"WITH root AS (SELECT path FROM units WHERE id = $1),
+                months AS (SELECT generate_series($2::date, $3::date, interval '1 month')::date AS month),
+                b AS (SELECT u.id, u.valid_from, u.valid_to FROM units u, root
+                       WHERE u.path <@ root.path AND u.kind IN ('branch', 'grassroots_branch')),
+                open AS (SELECT months.month, count(b.id) AS branches FROM months
+                           LEFT JOIN b ON b.valid_from < (months.month + interval '1 month')
+                                      AND (b.valid_to IS NULL OR b.valid_to >= months.month)
+                          GROUP BY months.month),
+                m AS (SELECT mt.month, mt.id, mt.expected_count, mt.present_count,
+                             coalesce(e.approved_class, e.class) AS class, e.rubric_id
+                        FROM meetings mt JOIN b ON b.id = mt.unit_id
+                        LEFT JOIN evaluations e ON e.meeting_id = mt.id AND e.scorer = 'branch'
+                       WHERE mt.month BETWEEN $2 AND $3 AND mt.kind IN ('regular', 'combined')
+                         AND mt.state <> 'planned')
+           SELECT open.month AS "month!", open.branches AS "branches!",
+                  (SELECT count(*) FROM m WHERE m.month = open.month) AS "held!",
+                  (SELECT coalesce(sum(m.expected_count), 0) FROM m WHERE m.month = open.month)::int8 AS "expected!",
+                  (SELECT coalesce(sum(m.present_count), 0) FROM m WHERE m.month = open.month)::int8 AS "present!",
+                  coalesce((SELECT jsonb_agg(jsonb_build_array(x.label, x.n)) FROM (
+                      SELECT (SELECT bd.v->>'label' FROM rubrics r, jsonb_array_elements(r.sheet->'bands') AS bd(v)
+                               WHERE r.id = m.rubric_id AND bd.v->>'code' = m.class) AS label, count(*) AS n
+                        FROM m WHERE m.month = open.month AND m.class IS NOT NULL
+                       GROUP BY 1) x), '[]'::jsonb) AS "classes!"
+             FROM open ORDER BY open.month"#,
+        root,
+        first,
+        last
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| TrendMonth {
+            month: r.month,
+            branches: r.branches,
+            held: r.held,
+            expected: r.expected,
+            present: r.present,
+            classes: serde_json::from_value::<Vec<(Option<String>, i64)>>(r.classes)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(l, n)| (l.unwrap_or_else(|| "?".into()), n))
+                .collect(),
+        })
+        .collect())
+}
+
+/// The units directly below `root` that were open in the month (the dashboard's rows).
+pub async fn children(
+    pool: &PgPool,
+    root: Uuid,
+    month: NaiveDate,
+) -> Result<Vec<(Uuid, String, String)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"SELECT id, name, path::text AS "path!" FROM units
+            WHERE parent_id = $1 AND valid_from < ($2::date + interval '1 month')
+              AND (valid_to IS NULL OR valid_to >= $2::date)
+            ORDER BY name COLLATE "vi-VN-x-icu""#,
+        root,
+        month
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.name, r.path))
+    .collect())
+}
+
+/// Members of the subtree with the months of the year (up to `month`) in which they were
+/// absent without reason.
+pub async fn unexcused_months(
+    pool: &PgPool,
+    root: Uuid,
+    month: NaiveDate,
+) -> Result<Vec<(Uuid, String, Uuid, String, Vec<NaiveDate>)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"WITH root AS (SELECT path FROM units WHERE id = $1)
+           SELECT mb.id, mb.full_name, b.id AS branch_id, b.name AS branch_name,
+                  array_agg(DISTINCT mt.month ORDER BY mt.month) AS "months!"
+             FROM units b, root, meetings mt, attendance a, members mb
+            WHERE b.path <@ root.path AND b.kind IN ('branch', 'grassroots_branch')
+              AND mt.unit_id = b.id AND mt.month >= date_trunc('year', $2::date) AND mt.month <= $2
+              AND a.meeting_id = mt.id AND a.presence = 'absent_unexcused' AND mb.id = a.member_id
+            GROUP BY mb.id, mb.full_name, b.id, b.name"#,
+        root,
+        month
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.full_name, r.branch_id, r.branch_name, r.months))
+    .collect())
+}
+
+/// Probationers of the subtree's branches: (member, name, branch, branch name, ceremony).
+pub async fn probationers(
+    pool: &PgPool,
+    root: Uuid,
+) -> Result<Vec<(Uuid, String, Uuid, String, NaiveDate)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"WITH root AS (SELECT path FROM units WHERE id = $1)
+           SELECT mb.id, mb.full_name, b.id AS branch_id, b.name AS branch_name, mb.admission_date
+             FROM units b, root, memberships ms, members mb
+            WHERE b.path <@ root.path AND ms.unit_id = b.id AND ms.kind = 'permanent' AND ms.valid_to IS NULL
+              AND mb.id = ms.member_id AND mb.status = 'du_bi'
+              AND mb.lifecycle_state NOT IN ('struck_off', 'expelled', 'deceased', 'transferred_out')"#,
+        root
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.full_name, r.branch_id, r.branch_name, r.admission_date))
+    .collect())
+}
+
+/// Open committee posts of the subtree's branches: (branch, role, holder, holder's status).
+pub async fn posts(
+    pool: &PgPool,
+    root: Uuid,
+) -> Result<Vec<(Uuid, String, String, String)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"WITH root AS (SELECT path FROM units WHERE id = $1)
+           SELECT b.id, cr.role, mb.full_name, mb.status
+             FROM units b, root, committee_roles cr, members mb
+            WHERE b.path <@ root.path AND cr.unit_id = b.id AND cr.valid_to IS NULL AND mb.id = cr.member_id"#,
+        root
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.role, r.full_name, r.status))
+    .collect())
+}
+
+/// The alert thresholds an administrator set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Thresholds {
+    pub minutes_open_days: i32,
+    pub score_unsent_days: i32,
+    pub approval_days: i32,
+    pub unexcused_months: i32,
+    pub materials_days_before: i32,
+    pub version: i32,
+}
+
+pub async fn thresholds(pool: &PgPool) -> Result<Thresholds, sqlx::Error> {
+    sqlx::query_as!(
+        Thresholds,
+        "SELECT minutes_open_days, score_unsent_days, approval_days, unexcused_months,
+                materials_days_before, version
+           FROM alert_settings"
+    )
+    .fetch_one(pool)
+    .await
+}
+
+pub async fn save_thresholds(
+    pool: &PgPool,
+    t: &Thresholds,
+    user: Uuid,
+) -> Result<(), crate::error::StoreError> {
+    let done = sqlx::query!(
+        "UPDATE alert_settings
+            SET minutes_open_days = $1, score_unsent_days = $2, approval_days = $3,
+                unexcused_months = $4, materials_days_before = $5, version = version + 1,
+                updated_by = $7, updated_at = now()
+          WHERE version = $6",
+        t.minutes_open_days,
+        t.score_unsent_days,
+        t.approval_days,
+        t.unexcused_months,
+        t.materials_days_before,
+        t.version,
+        user
+    )
+    .execute(pool)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(crate::error::StoreError::Stale);
+    }
+    sqlx::query!(
+        "INSERT INTO audit_log (user_id, action, entity, after)
+         VALUES ($1, 'alert_settings_changed', 'alert_settings', $2)",
+        user,
+        serde_json::json!({
+            "minutes_open_days": t.minutes_open_days,
+            "score_unsent_days": t.score_unsent_days,
+            "approval_days": t.approval_days,
+            "unexcused_months": t.unexcused_months,
+            "materials_days_before": t.materials_days_before,
+        })
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
