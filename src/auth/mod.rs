@@ -190,6 +190,13 @@ impl User {
         })
     }
 
+    /// Does this user sit on the committee of the unit at `path` or one above it (a
+    /// supervisor or an administrator there)? Such a user writes the committee's reports and
+    /// runs its programmes.
+    pub fn oversees(&self, path: &str) -> bool {
+        self.has_role_over(path, |r| matches!(r, Role::Supervisor | Role::Admin))
+    }
+
     /// The subtrees this user may read; `None` means every unit.
     pub fn scope_roots(&self) -> Option<Vec<String>> {
         let mut roots = Vec::new();

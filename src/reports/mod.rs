@@ -250,7 +250,7 @@ pub async fn save_summary(
         Ok(t) => t,
         Err(r) => return Ok(r),
     };
-    if !user.supervises(&unit.path) && !user.administers(&unit.path) {
+    if !user.oversees(&unit.path) {
         return Err(AppError::Forbidden);
     }
     let summary: String = f

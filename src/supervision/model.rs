@@ -121,7 +121,7 @@ async fn page(
 }
 
 fn supervisor(user: &User, unit: &Unit) -> AppResult<()> {
-    if user.supervises(&unit.path) || user.administers(&unit.path) {
+    if user.oversees(&unit.path) {
         Ok(())
     } else {
         Err(AppError::Forbidden)

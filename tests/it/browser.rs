@@ -486,3 +486,51 @@ async fn a_secretary_scores_a_meeting_on_a_phone_and_sees_the_class() {
     driver.quit().await.ok();
     result.expect("the scoring flow");
 }
+
+#[tokio::test]
+async fn a_ward_supervisor_lands_on_the_dashboard_drills_down_and_prints_the_report() {
+    let Some((_chromedriver, driver, _profile)) = start_browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let result = async {
+        sign_in(&driver, &app, "phuong").await?;
+        let heading = driver.query(By::Tag("h1")).first().await?.text().await?;
+        assert!(heading.starts_with("Sinh hoạt chi bộ tháng"), "{heading}");
+        // Last month, then down to a branch.
+        tap(&driver, &driver.find(By::LinkText("← Tháng trước")).await?).await?;
+        let link = driver
+            .query(By::Css("table.dashboard tbody tr th a"))
+            .first()
+            .await?;
+        let branch = link.text().await?;
+        tap(&driver, &link).await?;
+        let heading = driver.query(By::Tag("h1")).first().await?.text().await?;
+        assert_eq!(heading, branch, "the branch's home");
+        driver.back().await?;
+        tap(
+            &driver,
+            &driver.query(By::LinkText("Báo cáo tháng")).first().await?,
+        )
+        .await?;
+        let heading = driver.query(By::Tag("h1")).first().await?.text().await?;
+        assert!(heading.starts_with("BÁO CÁO"), "{heading}");
+        let rows = driver.find_all(By::Css("table.report tbody tr")).await?;
+        assert_eq!(rows.len(), 13, "12 branches and the totals");
+        let pdf = driver
+            .print_page(thirtyfour::common::print::PrintParameters::default())
+            .await?;
+        assert!(pdf.starts_with(b"%PDF"), "a PDF");
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bao-cao-thang.pdf");
+        std::fs::write(&out, &pdf).unwrap();
+        eprintln!(
+            "monthly report saved to {} ({} bytes)",
+            out.display(),
+            pdf.len()
+        );
+        WebDriverResult::Ok(())
+    }
+    .await;
+    driver.quit().await.ok();
+    result.expect("the supervisor's flow");
+}

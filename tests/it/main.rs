@@ -9,5 +9,6 @@ mod meetings;
 mod members;
 mod pages;
 mod scope;
+mod supervision;
 mod support;
 mod tree;

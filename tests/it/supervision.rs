@@ -1,0 +1,528 @@
+//! Supervision: the dashboard's figures against counts made here from the raw records, the
+//! alerts, the monthly report and its workbook, the model-meeting programme, scope and bad
+//! months.
+
+use chrono::Datelike;
+use reqwest::StatusCode;
+use uuid::Uuid;
+
+use crate::support::{TestApp, input_value, location, text};
+
+const WARD: &str = "Đảng bộ phường Sông Trí";
+
+fn last_month() -> String {
+    let d = chibo::web::today().with_day(1).unwrap();
+    d.checked_sub_months(chrono::Months::new(1))
+        .unwrap()
+        .format("%Y-%m")
+        .to_string()
+}
+
+/// The month's figures counted from the raw rows (attendance, not the meeting's counters).
+async fn counted(app: &TestApp, ward: Uuid, month: &str) -> (i64, i64, i64, i64, i64, i64) {
+    sqlx::query_as(
+        "WITH b AS (SELECT u.id FROM units u, units w WHERE w.id = $1 AND u.path <@ w.path
+                      AND u.kind IN ('branch', 'grassroots_branch') AND u.valid_to IS NULL),
+              m AS (SELECT mt.id FROM meetings mt JOIN b ON b.id = mt.unit_id
+                     WHERE mt.month = ($2 || '-01')::date AND mt.kind IN ('regular', 'combined')
+                       AND mt.state <> 'planned')
+         SELECT (SELECT count(*) FROM b),
+                (SELECT count(*) FROM m),
+                (SELECT count(*) FROM attendance a JOIN m ON m.id = a.meeting_id
+                  WHERE a.category = 'expected' AND a.presence IN ('present', 'late')),
+                (SELECT count(*) FROM attendance a JOIN m ON m.id = a.meeting_id WHERE a.category = 'expected'),
+                (SELECT count(*) FROM attendance a JOIN m ON m.id = a.meeting_id
+                  WHERE a.category = 'expected' AND a.presence = 'absent_unexcused'),
+                (SELECT count(*) FROM evaluations e JOIN m ON m.id = e.meeting_id
+                  WHERE e.scorer = 'branch' AND coalesce(e.approved_class, e.class) = 'kha')",
+    )
+    .bind(ward)
+    .bind(month)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+/// The value shown under a heading of the dashboard's figure boxes.
+fn figure(page: &str, label: &str) -> String {
+    let at = page
+        .find(label)
+        .unwrap_or_else(|| panic!("{label} not on the page"));
+    page[at + label.len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_supervisor_lands_on_the_dashboard_and_its_figures_match_the_records() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await;
+    let ward = app.unit_id(WARD).await;
+    let r = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(
+        location(&r),
+        format!("/dashboard/{ward}"),
+        "the home of a supervisor"
+    );
+    let month = last_month();
+    let (branches, held, present, expected, unexcused, kha) = counted(&app, ward, &month).await;
+    let (status, html) = app.get(&format!("/dashboard/{ward}?month={month}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = text(&html);
+    assert_eq!(
+        figure(&page, "Đã sinh hoạt thường kỳ"),
+        format!("{held}/{branches}")
+    );
+    let rate = format!("{:.1}%", 100.0 * present as f64 / expected as f64).replace('.', ",");
+    assert_eq!(figure(&page, "Tỷ lệ dự bình quân"), rate);
+    assert_eq!(figure(&page, "Vắng không lý do"), unexcused.to_string());
+    assert!(page.contains(&format!("Khá {kha}")), "{kha} Khá in {page}");
+    // One row per branch of the ward, each leading to the branch.
+    let doc = scraper::Html::parse_document(&html);
+    let rows = scraper::Selector::parse("table.dashboard tbody tr").unwrap();
+    assert_eq!(doc.select(&rows).count() as i64, branches);
+    assert!(
+        html.contains("<svg"),
+        "the trend charts are drawn on the server"
+    );
+
+    // A tick on an attendance sheet moves the figures at once (the counters follow).
+    let meeting: Uuid = sqlx::query_scalar(
+        "SELECT mt.id FROM meetings mt JOIN units u ON u.id = mt.unit_id, units w
+          WHERE w.id = $1 AND u.path <@ w.path AND mt.month = ($2 || '-01')::date
+            AND mt.kind = 'regular' AND mt.state <> 'planned' LIMIT 1",
+    )
+    .bind(ward)
+    .bind(&month)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE attendance SET presence = 'absent_unexcused'
+          WHERE meeting_id = $1 AND category = 'expected' AND presence IN ('present', 'late')",
+    )
+    .bind(meeting)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let (_, _, present2, expected2, unexcused2, _) = counted(&app, ward, &month).await;
+    assert!(unexcused2 > unexcused);
+    let (_, html) = app.get(&format!("/dashboard/{ward}?month={month}")).await;
+    let page = text(&html);
+    assert_eq!(figure(&page, "Vắng không lý do"), unexcused2.to_string());
+    let rate = format!("{:.1}%", 100.0 * present2 as f64 / expected2 as f64).replace('.', ",");
+    assert_eq!(figure(&page, "Tỷ lệ dự bình quân"), rate);
+}
+
+#[tokio::test]
+async fn the_town_dashboard_has_one_row_per_ward_and_drills_down() {
+    let app = TestApp::spawn().await;
+    app.login_as("thixa").await;
+    let town = app.unit_id("Đảng bộ thị xã Kỳ Anh").await;
+    let ward = app.unit_id(WARD).await;
+    let month = last_month();
+    let (_, html) = app
+        .get(&format!("/dashboard/{town}?month={month}&sort=diem"))
+        .await;
+    let wards: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM units WHERE parent_id = $1 AND valid_to IS NULL")
+            .bind(town)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    let rows = scraper::Selector::parse("table.dashboard tbody tr").unwrap();
+    assert_eq!(doc.select(&rows).count() as i64, wards);
+    assert!(
+        html.contains(&format!("/dashboard/{ward}?month={month}")),
+        "a ward row leads to its dashboard"
+    );
+    // Filter by branch type: only residential groups (tổ dân phố) are counted.
+    let (_, html) = app
+        .get(&format!("/dashboard/{town}?month={month}&type=to_dan_pho"))
+        .await;
+    let tdp: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM units u, units t WHERE t.id = $1 AND u.path <@ t.path
+            AND u.kind IN ('branch', 'grassroots_branch') AND u.branch_type = 'to_dan_pho' AND u.valid_to IS NULL",
+    )
+    .bind(town)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(text(&html).contains(&format!("· {tdp} chi bộ")), "{tdp}");
+}
+
+#[tokio::test]
+async fn dashboards_stay_inside_the_scope_and_refuse_bad_months() {
+    let app = TestApp::spawn().await;
+    let town = app.unit_id("Đảng bộ thị xã Kỳ Anh").await;
+    let ward = app.unit_id(WARD).await;
+    for (who, path) in [
+        ("phuong", format!("/dashboard/{town}")),
+        ("phuong", format!("/reports/monthly/{town}")),
+        ("phuong", format!("/alerts/{town}")),
+        ("xaductho", format!("/dashboard/{ward}")),
+        ("dangvien", format!("/dashboard/{ward}")),
+        ("dangvien", format!("/reports/monthly/{ward}.xlsx")),
+    ] {
+        let c = app.other_browser();
+        c.login_as(who).await;
+        assert_eq!(c.get(&path).await.0, StatusCode::NOT_FOUND, "{who} {path}");
+    }
+    app.login_as("phuong").await;
+    let next = chibo::web::today()
+        .with_day(1)
+        .unwrap()
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap();
+    for (q, message) in [
+        ("thang-muoi", "“thang-muoi” không phải một tháng"),
+        (&next.format("%Y-%m").to_string()[..], "chưa đến"),
+        ("2001-01", "được thành lập ngày"),
+    ] {
+        for page in ["dashboard", "reports/monthly", "alerts"] {
+            let (status, html) = app.get(&format!("/{page}/{ward}?month={q}")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{page} {q}");
+            assert!(text(&html).contains(message), "{page} {q}: {}", text(&html));
+        }
+    }
+    // A closed unit's report is the report as of that month.
+    let admin = app.other_browser();
+    admin.login_as("admin").await;
+    let district = app.unit_id("Đảng bộ huyện Đức Thọ").await;
+    let (status, html) = admin
+        .get(&format!("/reports/monthly/{district}?month=2025-06"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text(&html).contains("tháng 06/2025"));
+}
+
+#[tokio::test]
+async fn the_monthly_report_lists_every_branch_and_its_workbook_holds_the_same_numbers() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await;
+    let ward = app.unit_id(WARD).await;
+    let month = last_month();
+    let (branches, held, present, expected, unexcused, _) = counted(&app, ward, &month).await;
+    let (status, html) = app
+        .get(&format!("/reports/monthly/{ward}?month={month}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let page = text(&html);
+    assert!(page.contains("ĐẢNG CỘNG SẢN VIỆT NAM"));
+    assert!(
+        page.contains("Số: …-BC/ĐU"),
+        "not numbered before it is saved"
+    );
+    assert!(page.contains(&format!(
+        "Toàn đảng bộ có {branches} chi bộ; {held} chi bộ đã sinh hoạt thường kỳ"
+    )));
+    let doc = scraper::Html::parse_document(&html);
+    let rows = scraper::Selector::parse("table.report tbody tr").unwrap();
+    assert_eq!(
+        doc.select(&rows).count() as i64,
+        branches + 1,
+        "a row per branch and the totals"
+    );
+    assert!(
+        page.contains(&format!("Tổng cộng {held}/{branches} {present}/{expected}")),
+        "{page}"
+    );
+
+    // The workbook, read back.
+    let r = app
+        .client
+        .get(app.url(&format!("/reports/monthly/{ward}.xlsx?month={month}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap();
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let cell = |r: u32, c: u32| sheet.get_value((r, c)).cloned().unwrap_or(Data::Empty);
+    assert_eq!(cell(3, 1), Data::String("Chi bộ".into()));
+    assert_eq!(cell(3, 6), Data::String("Tỷ lệ dự (%)".into()));
+    let total_row = 4 + branches as u32;
+    assert_eq!(cell(total_row, 1), Data::String("Tổng cộng".into()));
+    assert_eq!(cell(total_row, 4), Data::Float(present as f64));
+    assert_eq!(cell(total_row, 5), Data::Float(expected as f64));
+    assert_eq!(cell(total_row, 7), Data::Float(unexcused as f64));
+    let names: Vec<String> = (0..branches as u32)
+        .map(|i| cell(4 + i, 1).to_string())
+        .collect();
+    for n in &names {
+        assert!(page.contains(n.as_str()), "{n} in the printed report too");
+    }
+
+    // The supervisor's text, numbered on first save; a stale save keeps what was typed.
+    let r = app
+        .post(
+            &format!("/reports/monthly/{ward}?month={month}"),
+            &[
+                ("summary", "Các chi bộ duy trì sinh hoạt đều."),
+                ("version", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = app
+        .get(&format!("/reports/monthly/{ward}?month={month}"))
+        .await;
+    let page = text(&html);
+    assert!(page.contains("Số: 1-BC/ĐU"), "{page}");
+    assert!(page.contains("Các chi bộ duy trì sinh hoạt đều."));
+    let r = app
+        .post(
+            &format!("/reports/monthly/{ward}?month={month}"),
+            &[("summary", "Bản cũ"), ("version", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(text(&html).contains("vừa được người khác thay đổi"));
+    assert!(html.contains("Bản cũ"));
+    // The next month's report takes the next number of the term.
+    let earlier = chibo::web::today()
+        .with_day(1)
+        .unwrap()
+        .checked_sub_months(chrono::Months::new(2))
+        .unwrap()
+        .format("%Y-%m")
+        .to_string();
+    app.post(
+        &format!("/reports/monthly/{ward}?month={earlier}"),
+        &[("summary", ""), ("version", "")],
+    )
+    .await;
+    let (_, html) = app
+        .get(&format!("/reports/monthly/{ward}?month={earlier}"))
+        .await;
+    assert!(text(&html).contains("Số: 2-BC/ĐU"));
+    // A branch secretary cannot write the ward's report.
+    let bithu = app.other_browser();
+    bithu.login_as("bithu").await;
+    let r = bithu
+        .post(
+            &format!("/reports/monthly/{ward}?month={month}"),
+            &[("summary", "x"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_alerts_page_names_each_problem_and_where_to_act() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await;
+    let ward = app.unit_id(WARD).await;
+    let month = last_month();
+    // A member of the ward absent without reason in three months of this year.
+    let member: (Uuid, String) = sqlx::query_as(
+        "SELECT mb.id, mb.full_name FROM members mb JOIN memberships ms ON ms.member_id = mb.id AND ms.valid_to IS NULL
+           JOIN units u ON u.id = ms.unit_id, units w
+          WHERE w.id = $1 AND u.path <@ w.path AND ms.kind = 'permanent' AND mb.lifecycle_state = 'active'
+          LIMIT 1",
+    )
+    .bind(ward)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let months: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT a.meeting_id FROM attendance a JOIN meetings m ON m.id = a.meeting_id
+          WHERE a.member_id = $1 AND m.kind = 'regular' AND a.category = 'expected'
+            AND date_trunc('year', m.month) = date_trunc('year', ($2 || '-01')::date) AND m.month <= ($2 || '-01')::date
+          ORDER BY m.month DESC LIMIT 3",
+    )
+    .bind(member.0)
+    .bind(&month)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE attendance SET presence = 'absent_unexcused' WHERE member_id = $1 AND meeting_id = ANY($2)")
+        .bind(member.0)
+        .bind(&months)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (status, html) = app.get(&format!("/alerts/{ward}?month={month}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = text(&html);
+    if months.len() == 3 {
+        assert!(
+            page.contains(&format!("Đồng chí {} vắng không lý do", member.1)),
+            "{page}"
+        );
+        assert!(html.contains(&format!("/members/{}", member.0)));
+    }
+    assert!(
+        page.contains("Chưa khóa biên bản"),
+        "last month's minutes are open in the demo"
+    );
+    // The administrator raises a threshold: the minutes alert goes away.
+    let admin = app.other_browser();
+    admin.login_as("admin").await;
+    let (_, form) = admin.get("/admin/alerts").await;
+    let version = input_value(&form, "version").unwrap();
+    let r = admin
+        .post(
+            "/admin/alerts",
+            &[
+                ("minutes_open_days", "61"),
+                ("score_unsent_days", "7"),
+                ("approval_days", "10"),
+                ("unexcused_months", "3"),
+                ("materials_days_before", "1"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "out of range");
+    let html = r.text().await.unwrap();
+    assert!(text(&html).contains("nhập số nguyên từ 1 đến 60"));
+    assert_eq!(
+        input_value(&html, "minutes_open_days").as_deref(),
+        Some("61")
+    );
+    let r = admin
+        .post(
+            "/admin/alerts",
+            &[
+                ("minutes_open_days", "60"),
+                ("score_unsent_days", "7"),
+                ("approval_days", "10"),
+                ("unexcused_months", "3"),
+                ("materials_days_before", "1"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = app.get(&format!("/alerts/{ward}?month={month}")).await;
+    assert!(!text(&html).contains("Chưa khóa biên bản"));
+    // A second save from the old form is stale.
+    let r = admin
+        .post(
+            "/admin/alerts",
+            &[
+                ("minutes_open_days", "5"),
+                ("score_unsent_days", "7"),
+                ("approval_days", "10"),
+                ("unexcused_months", "3"),
+                ("materials_days_before", "1"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("vừa được người khác thay đổi"));
+}
+
+#[tokio::test]
+async fn the_model_meeting_programme_rolls_through_the_branches() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await;
+    let ward = app.unit_id(WARD).await;
+    let branch = app.unit_id("Chi bộ Tổ dân phố Hưng Lợi").await;
+    let this_month = chibo::web::today().format("%Y-%m").to_string();
+    let path = format!("/model-meetings/{ward}");
+    let r = app
+        .post(
+            &path,
+            &[("branch", &branch.to_string()), ("month", &this_month)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .post(
+            &path,
+            &[("branch", &branch.to_string()), ("month", &this_month)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("đã có kế hoạch sinh hoạt điểm"));
+    let r = app
+        .post(
+            &path,
+            &[("branch", &branch.to_string()), ("month", "2020-01")],
+        )
+        .await;
+    assert!(text(&r.text().await.unwrap()).contains("đã qua"));
+    // A branch of another ward is not a choice.
+    let other: Uuid = sqlx::query_scalar(
+        "SELECT u.id FROM units u, units w WHERE w.id = $1 AND NOT u.path <@ w.path
+            AND u.kind = 'branch' AND u.valid_to IS NULL LIMIT 1",
+    )
+    .bind(ward)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let r = app
+        .post(
+            &path,
+            &[("branch", &other.to_string()), ("month", &this_month)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, html) = app.get(&path).await;
+    assert!(text(&html).contains("Đã tổ chức và rút kinh nghiệm: 0/12"));
+    let planned: (Uuid, i32) =
+        sqlx::query_as("SELECT id, version FROM model_meetings WHERE branch_id = $1")
+            .bind(branch)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let r = app
+        .post(
+            &format!("{path}/{}", planned.0),
+            &[
+                ("upper_attendees", "Đồng chí Bí thư Đảng ủy phường"),
+                (
+                    "reviewed_at",
+                    &chibo::web::today().format("%Y-%m-%d").to_string(),
+                ),
+                (
+                    "review",
+                    "Chuẩn bị chu đáo; cần dành thêm thời gian thảo luận.",
+                ),
+                ("version", &planned.1.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = app.get(&path).await;
+    let page = text(&html);
+    assert!(
+        page.contains("Đã tổ chức và rút kinh nghiệm: 1/12"),
+        "{page}"
+    );
+    assert!(page.contains("Chuẩn bị chu đáo"));
+}
+
+#[tokio::test]
+async fn the_yearly_report_rolls_up_each_branch() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await;
+    let ward = app.unit_id(WARD).await;
+    let year = chibo::web::today().year();
+    let (status, html) = app
+        .get(&format!("/reports/yearly/{ward}?year={year}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let doc = scraper::Html::parse_document(&html);
+    let rows = scraper::Selector::parse("table.report tbody tr").unwrap();
+    assert_eq!(doc.select(&rows).count(), 12);
+    assert!(text(&html).contains(&format!(
+        "kết quả đánh giá chất lượng sinh hoạt chi bộ năm {year}"
+    )));
+    assert_eq!(
+        app.get(&format!("/reports/yearly/{ward}?year={}", year + 1))
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
+}
