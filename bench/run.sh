@@ -87,4 +87,14 @@ BITHU=$(login bithu)
 run "meeting evaluation form (bithu)" "$BITHU" "/meetings/$SCORED/evaluation"
 run "branch scores of the year (bithu)" "$BITHU" "/units/$BRANCH/evaluations"
 run "rubric with preview (admin)" "$(login admin)" "/admin/rubrics/$RUBRIC"
+# Supervision, for last month: dashboards, alerts and monthly reports by subtree size.
+MONTH=$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m)
+PHUONG=$(login phuong); THIXA=$(login thixa); ADMIN=$(login admin)
+run "ward dashboard, 12 branches" "$PHUONG" "/dashboard/$WARD?month=$MONTH"
+run "town dashboard, 177 branches" "$THIXA" "/dashboard/$TOWN?month=$MONTH"
+run "province dashboard, ~2,000 branches" "$ADMIN" "/dashboard/$PROVINCE?month=$MONTH"
+run "town alerts" "$THIXA" "/alerts/$TOWN?month=$MONTH"
+run "town monthly report" "$THIXA" "/reports/monthly/$TOWN?month=$MONTH"
+run "town monthly report .xlsx" "$THIXA" "/reports/monthly/$TOWN.xlsx?month=$MONTH"
+run "province monthly report" "$ADMIN" "/reports/monthly/$PROVINCE?month=$MONTH"
 echo "ratio = baseline req/s ÷ this page's req/s (how many times dearer than /healthz)" | tee -a "$RESULTS"

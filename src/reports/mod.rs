@@ -173,7 +173,7 @@ async fn monthly_page(
 ) -> AppResult<MonthlyPage> {
     let branches = crate::supervision::store::branch_months(&state.pool, unit.id, month).await?;
     let total = sv::figures(branches.iter());
-    let alerts = crate::supervision::pages::all_alerts(state, &unit, month).await?;
+    let alerts = crate::supervision::pages::all_alerts(state, &unit, month, &branches).await?;
     let alert_counts = sv::ALL_ALERTS
         .iter()
         .map(|k| (*k, alerts.iter().filter(|a| a.kind == *k).count()))

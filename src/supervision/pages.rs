@@ -263,12 +263,16 @@ fn score(r: &Row) -> f64 {
 
 /// Every alert of the subtree for a month: the meeting-level ones of each branch, members
 /// absent without reason in too many months, overdue probations, committee structure.
-pub async fn all_alerts(state: &AppState, unit: &Unit, month: NaiveDate) -> AppResult<Vec<Alert>> {
+pub async fn all_alerts(
+    state: &AppState,
+    unit: &Unit,
+    month: NaiveDate,
+    branches: &[BranchMonth],
+) -> AppResult<Vec<Alert>> {
     let t = store::thresholds(&state.pool).await?;
-    let branches = store::branch_months(&state.pool, unit.id, month).await?;
-    let mut alerts = meeting_alerts(&branches, month, &t);
+    let mut alerts = meeting_alerts(branches, month, &t);
     for (member, name, branch, branch_name, months) in
-        store::unexcused_months(&state.pool, unit.id, month).await?
+        store::unexcused_months(&state.pool, unit.id, month, t.unexcused_months).await?
     {
         let n = domain::unexcused_month_count(&months, month);
         if n >= t.unexcused_months as usize {
@@ -291,9 +295,12 @@ pub async fn all_alerts(state: &AppState, unit: &Unit, month: NaiveDate) -> AppR
         }
     }
     let now = today();
+    // Full members = đảng số less the probationers (the two statuses there are).
+    let mut probationers_of: HashMap<Uuid, i64> = HashMap::new();
     for (member, name, branch, branch_name, admission) in
         store::probationers(&state.pool, unit.id).await?
     {
+        *probationers_of.entry(branch).or_default() += 1;
         if let crate::members::domain::Probation::Overdue { ended, days } =
             crate::members::domain::probation("du_bi", admission, now)
         {
@@ -329,7 +336,10 @@ pub async fn all_alerts(state: &AppState, unit: &Unit, month: NaiveDate) -> AppR
                 holder_status: status,
             })
             .collect();
-        for w in crate::members::domain::committee_warnings(b.full_members_now as usize, &list) {
+        for w in crate::members::domain::committee_warnings(
+            (b.members_now - probationers_of.get(&b.id).copied().unwrap_or(0)).max(0) as usize,
+            &list,
+        ) {
             alerts.push(Alert {
                 kind: AlertKind::Committee,
                 branch_id: b.id,
@@ -365,7 +375,8 @@ pub async fn alerts(
         Ok(m) => m,
         Err(why) => return Ok(refuse(why)),
     };
-    let list = all_alerts(&state, &unit, month).await?;
+    let branches = store::branch_months(&state.pool, unit.id, month).await?;
+    let list = all_alerts(&state, &unit, month, &branches).await?;
     let total = list.len();
     let groups = domain::ALL_ALERTS
         .iter()

@@ -17,7 +17,6 @@ pub struct BranchMonth {
     pub branch_type: Option<String>,
     /// Đảng số now (used when the month has no meeting to read it from).
     pub members_now: i64,
-    pub full_members_now: i64,
     pub meeting_id: Option<Uuid>,
     pub meeting_kind: Option<String>,
     pub meeting_state: Option<String>,
@@ -54,51 +53,55 @@ pub async fn branch_months(
     root: Uuid,
     month: NaiveDate,
 ) -> Result<Vec<BranchMonth>, sqlx::Error> {
+    // Set-based (one join per fact, not a subquery per branch), so a province's 2,000
+    // branches cost a few scans rather than 2,000 × 5 lookups.
     let rows = sqlx::query!(
         r#"WITH root AS (SELECT path FROM units WHERE id = $1),
-                b AS (SELECT u.id, u.name, u.path, u.branch_type FROM units u, root
-                       WHERE u.path <@ root.path AND u.kind IN ('branch', 'grassroots_branch')
-                         AND u.valid_from < ($2::date + interval '1 month')
-                         AND (u.valid_to IS NULL OR u.valid_to >= $2::date))
+                b AS MATERIALIZED (
+                    SELECT u.id, u.name, u.path, u.branch_type FROM units u, root
+                     WHERE u.path <@ root.path AND u.kind IN ('branch', 'grassroots_branch')
+                       AND u.valid_from < ($2::date + interval '1 month')
+                       AND (u.valid_to IS NULL OR u.valid_to >= $2::date)),
+                members AS (
+                    SELECT ms.unit_id, count(*) AS n FROM memberships ms JOIN b ON b.id = ms.unit_id
+                     WHERE ms.kind = 'permanent' AND ms.valid_to IS NULL GROUP BY ms.unit_id),
+                thematic AS (
+                    SELECT DISTINCT t.unit_id FROM meetings t JOIN b ON b.id = t.unit_id
+                     WHERE t.kind IN ('thematic', 'combined') AND t.state <> 'planned'
+                       AND t.month >= date_trunc('quarter', $2::date) AND t.month <= $2::date)
            SELECT b.id, b.name, b.path::text AS "path!", b.branch_type,
-                  (SELECT count(*) FROM memberships ms WHERE ms.unit_id = b.id AND ms.kind = 'permanent'
-                      AND ms.valid_to IS NULL) AS "members_now!",
-                  (SELECT count(*) FROM memberships ms JOIN members mb ON mb.id = ms.member_id
-                    WHERE ms.unit_id = b.id AND ms.kind = 'permanent' AND ms.valid_to IS NULL
-                      AND mb.status = 'chinh_thuc') AS "full_members_now!",
+                  coalesce(members.n, 0) AS "members_now!",
                   m.id AS "meeting_id?", m.kind AS "meeting_kind?", m.state AS "meeting_state?",
                   m.started_at, m.ended_at, m.materials_posted_on,
                   coalesce(m.expected_count, 0) AS "expected!", coalesce(m.present_count, 0) AS "present!",
                   coalesce(m.unexcused_count, 0) AS "unexcused!", coalesce(m.dang_so_count, 0) AS "dang_so!",
                   e.total_tenths AS "total_tenths?", coalesce(e.approved_class, e.class) AS class,
-                  (SELECT bd.v->>'label' FROM jsonb_array_elements(r.sheet->'bands') AS bd(v)
-                    WHERE bd.v->>'code' = coalesce(e.approved_class, e.class)) AS class_label,
+                  e.rubric_id AS "rubric_id?",
                   e.state AS "sheet_state?", e.updated_at AS "sheet_updated_at?",
                   coalesce(e.capped_by, '{}') AS "capped_by!",
-                  EXISTS (SELECT 1 FROM meetings t
-                           WHERE t.unit_id = b.id AND t.kind IN ('thematic', 'combined') AND t.state <> 'planned'
-                             AND t.month >= date_trunc('quarter', $2::date) AND t.month <= $2::date) AS "thematic!"
+                  thematic.unit_id IS NOT NULL AS "thematic!"
              FROM b
-             LEFT JOIN LATERAL (SELECT * FROM meetings mt
-                                 WHERE mt.unit_id = b.id AND mt.month = $2 AND mt.kind IN ('regular', 'combined')
-                                 LIMIT 1) m ON true
+             LEFT JOIN members ON members.unit_id = b.id
+             LEFT JOIN thematic ON thematic.unit_id = b.id
+             LEFT JOIN meetings m ON m.unit_id = b.id AND m.month = $2 AND m.kind IN ('regular', 'combined')
              LEFT JOIN evaluations e ON e.meeting_id = m.id AND e.scorer = 'branch'
-             LEFT JOIN rubrics r ON r.id = e.rubric_id
             ORDER BY b.path"#,
         root,
         month
     )
     .fetch_all(pool)
     .await?;
+    let ids = rows.iter().filter_map(|r| r.rubric_id).collect();
+    let labels = ClassLabels::load(pool, ids).await?;
     Ok(rows
         .into_iter()
         .map(|r| BranchMonth {
+            class_label: labels.get(r.rubric_id, r.class.as_deref()),
             id: r.id,
             name: r.name,
             path: r.path,
             branch_type: r.branch_type,
             members_now: r.members_now,
-            full_members_now: r.full_members_now,
             meeting_id: r.meeting_id,
             meeting_kind: r.meeting_kind,
             meeting_state: r.meeting_state,
@@ -111,13 +114,40 @@ pub async fn branch_months(
             dang_so: r.dang_so,
             total_tenths: r.total_tenths,
             class: r.class,
-            class_label: r.class_label,
             sheet_state: r.sheet_state,
             sheet_updated_at: r.sheet_updated_at,
             capped_by: r.capped_by,
             thematic_in_quarter: r.thematic,
         })
         .collect())
+}
+
+/// Class labels of the rubrics a page's sheets were scored with (a handful of rubrics for
+/// thousands of sheets: looked up once each).
+struct ClassLabels(std::collections::HashMap<Uuid, crate::evaluation::rubric::Rubric>);
+
+impl ClassLabels {
+    async fn load(pool: &PgPool, mut wanted: Vec<Uuid>) -> Result<Self, sqlx::Error> {
+        let mut map = std::collections::HashMap::new();
+        wanted.sort();
+        wanted.dedup();
+        for id in wanted {
+            if let Some(r) = crate::evaluation::store::rubric(pool, id).await? {
+                map.insert(id, r.rubric);
+            }
+        }
+        Ok(Self(map))
+    }
+
+    fn get(&self, rubric: Option<Uuid>, class: Option<&str>) -> Option<String> {
+        let (rubric, class) = (rubric?, class?);
+        Some(
+            self.0
+                .get(&rubric)
+                .map(|r| r.band_label(class))
+                .unwrap_or_else(|| class.to_owned()),
+        )
+    }
 }
 
 /// One month of the subtree for the trend: branches open, meetings held, attendance, and
@@ -132,6 +162,9 @@ pub struct TrendMonth {
     pub classes: Vec<(String, i64)>,
 }
 
+/// (rubric, class code, meetings) of one month.
+type ClassGroup = (Option<Uuid>, String, i64);
+
 pub async fn trend(
     pool: &PgPool,
     root: Uuid,
@@ -143,47 +176,71 @@ pub async fn trend(
     let rows = sqlx::query!(
         r#"WITH root AS (SELECT path FROM units WHERE id = $1),
                 months AS (SELECT generate_series($2::date, $3::date, interval '1 month')::date AS month),
-                b AS (SELECT u.id, u.valid_from, u.valid_to FROM units u, root
-                       WHERE u.path <@ root.path AND u.kind IN ('branch', 'grassroots_branch')),
+                b AS MATERIALIZED (
+                    SELECT u.id, u.valid_from, u.valid_to FROM units u, root
+                     WHERE u.path <@ root.path AND u.kind IN ('branch', 'grassroots_branch')),
                 open AS (SELECT months.month, count(b.id) AS branches FROM months
                            LEFT JOIN b ON b.valid_from < (months.month + interval '1 month')
                                       AND (b.valid_to IS NULL OR b.valid_to >= months.month)
                           GROUP BY months.month),
-                m AS (SELECT mt.month, mt.id, mt.expected_count, mt.present_count,
-                             coalesce(e.approved_class, e.class) AS class, e.rubric_id
-                        FROM meetings mt JOIN b ON b.id = mt.unit_id
-                        LEFT JOIN evaluations e ON e.meeting_id = mt.id AND e.scorer = 'branch'
-                       WHERE mt.month BETWEEN $2 AND $3 AND mt.kind IN ('regular', 'combined')
-                         AND mt.state <> 'planned')
+                m AS MATERIALIZED (
+                    SELECT mt.month, mt.expected_count, mt.present_count,
+                           coalesce(e.approved_class, e.class) AS class, e.rubric_id
+                      FROM meetings mt JOIN b ON b.id = mt.unit_id
+                      LEFT JOIN evaluations e ON e.meeting_id = mt.id AND e.scorer = 'branch'
+                     WHERE mt.month BETWEEN $2 AND $3 AND mt.kind IN ('regular', 'combined')
+                       AND mt.state <> 'planned'),
+                agg AS (SELECT month, count(*) AS held, sum(expected_count) AS expected,
+                               sum(present_count) AS present
+                          FROM m GROUP BY month),
+                cls AS (SELECT month, rubric_id, class, count(*) AS n FROM m
+                         WHERE class IS NOT NULL GROUP BY month, rubric_id, class)
            SELECT open.month AS "month!", open.branches AS "branches!",
-                  (SELECT count(*) FROM m WHERE m.month = open.month) AS "held!",
-                  (SELECT coalesce(sum(m.expected_count), 0) FROM m WHERE m.month = open.month)::int8 AS "expected!",
-                  (SELECT coalesce(sum(m.present_count), 0) FROM m WHERE m.month = open.month)::int8 AS "present!",
-                  coalesce((SELECT jsonb_agg(jsonb_build_array(x.label, x.n)) FROM (
-                      SELECT (SELECT bd.v->>'label' FROM rubrics r, jsonb_array_elements(r.sheet->'bands') AS bd(v)
-                               WHERE r.id = m.rubric_id AND bd.v->>'code' = m.class) AS label, count(*) AS n
-                        FROM m WHERE m.month = open.month AND m.class IS NOT NULL
-                       GROUP BY 1) x), '[]'::jsonb) AS "classes!"
-             FROM open ORDER BY open.month"#,
+                  coalesce(agg.held, 0) AS "held!", coalesce(agg.expected, 0)::int8 AS "expected!",
+                  coalesce(agg.present, 0)::int8 AS "present!",
+                  coalesce((SELECT jsonb_agg(jsonb_build_array(cls.rubric_id, cls.class, cls.n))
+                              FROM cls WHERE cls.month = open.month), '[]'::jsonb) AS "classes!"
+             FROM open LEFT JOIN agg ON agg.month = open.month
+            ORDER BY open.month"#,
         root,
         first,
         last
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows
+    let parsed: Vec<(TrendMonth, Vec<ClassGroup>)> = rows
         .into_iter()
-        .map(|r| TrendMonth {
-            month: r.month,
-            branches: r.branches,
-            held: r.held,
-            expected: r.expected,
-            present: r.present,
-            classes: serde_json::from_value::<Vec<(Option<String>, i64)>>(r.classes)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(l, n)| (l.unwrap_or_else(|| "?".into()), n))
-                .collect(),
+        .map(|r| {
+            let groups: Vec<ClassGroup> = serde_json::from_value(r.classes).unwrap_or_default();
+            (
+                TrendMonth {
+                    month: r.month,
+                    branches: r.branches,
+                    held: r.held,
+                    expected: r.expected,
+                    present: r.present,
+                    classes: Vec::new(),
+                },
+                groups,
+            )
+        })
+        .collect();
+    let ids = parsed
+        .iter()
+        .flat_map(|(_, g)| g.iter().filter_map(|(id, _, _)| *id))
+        .collect();
+    let labels = ClassLabels::load(pool, ids).await?;
+    Ok(parsed
+        .into_iter()
+        .map(|(mut t, groups)| {
+            for (rubric, class, n) in groups {
+                let label = labels.get(rubric, Some(&class)).unwrap_or(class);
+                match t.classes.iter_mut().find(|(l, _)| *l == label) {
+                    Some((_, c)) => *c += n,
+                    None => t.classes.push((label, n)),
+                }
+            }
+            t
         })
         .collect())
 }
@@ -209,24 +266,32 @@ pub async fn children(
     .collect())
 }
 
-/// Members of the subtree with the months of the year (up to `month`) in which they were
-/// absent without reason.
+/// Members of the subtree absent without reason in at least `at_least` months of the year
+/// (up to `month`), with those months and the branch of their latest such absence.
 pub async fn unexcused_months(
     pool: &PgPool,
     root: Uuid,
     month: NaiveDate,
+    at_least: i32,
 ) -> Result<Vec<(Uuid, String, Uuid, String, Vec<NaiveDate>)>, sqlx::Error> {
+    // Only meetings with such an absence are read (their count is kept on the meeting row),
+    // and members are looked up only once they pass the threshold.
     Ok(sqlx::query!(
-        r#"WITH root AS (SELECT path FROM units WHERE id = $1)
-           SELECT mb.id, mb.full_name, b.id AS branch_id, b.name AS branch_name,
-                  array_agg(DISTINCT mt.month ORDER BY mt.month) AS "months!"
-             FROM units b, root, meetings mt, attendance a, members mb
-            WHERE b.path <@ root.path AND b.kind IN ('branch', 'grassroots_branch')
-              AND mt.unit_id = b.id AND mt.month >= date_trunc('year', $2::date) AND mt.month <= $2
-              AND a.meeting_id = mt.id AND a.presence = 'absent_unexcused' AND mb.id = a.member_id
-            GROUP BY mb.id, mb.full_name, b.id, b.name"#,
+        r#"WITH root AS (SELECT path FROM units WHERE id = $1),
+                hits AS (
+                    SELECT a.member_id, (array_agg(mt.unit_id ORDER BY mt.month DESC))[1] AS unit_id,
+                           array_agg(DISTINCT mt.month ORDER BY mt.month) AS months
+                      FROM units b, root, meetings mt, attendance a
+                     WHERE b.path <@ root.path AND b.kind IN ('branch', 'grassroots_branch')
+                       AND mt.unit_id = b.id AND mt.month >= date_trunc('year', $2::date) AND mt.month <= $2
+                       AND mt.unexcused_count > 0 AND a.meeting_id = mt.id AND a.presence = 'absent_unexcused'
+                     GROUP BY a.member_id
+                    HAVING count(DISTINCT mt.month) >= $3)
+           SELECT mb.id, mb.full_name, b.id AS branch_id, b.name AS branch_name, hits.months AS "months!"
+             FROM hits JOIN members mb ON mb.id = hits.member_id JOIN units b ON b.id = hits.unit_id"#,
         root,
-        month
+        month,
+        i64::from(at_least)
     )
     .fetch_all(pool)
     .await?
@@ -243,9 +308,10 @@ pub async fn probationers(
     Ok(sqlx::query!(
         r#"WITH root AS (SELECT path FROM units WHERE id = $1)
            SELECT mb.id, mb.full_name, b.id AS branch_id, b.name AS branch_name, mb.admission_date
-             FROM units b, root, memberships ms, members mb
-            WHERE b.path <@ root.path AND ms.unit_id = b.id AND ms.kind = 'permanent' AND ms.valid_to IS NULL
-              AND mb.id = ms.member_id AND mb.status = 'du_bi'
+             FROM members mb
+             JOIN memberships ms ON ms.member_id = mb.id AND ms.kind = 'permanent' AND ms.valid_to IS NULL
+             JOIN units b ON b.id = ms.unit_id, root
+            WHERE mb.status = 'du_bi' AND b.path <@ root.path
               AND mb.lifecycle_state NOT IN ('struck_off', 'expelled', 'deceased', 'transferred_out')"#,
         root
     )

@@ -129,7 +129,7 @@ async fn signing_in_renews_the_session_id() {
     // And the current session is phuong's.
     let r = app.client.get(app.url("/")).send().await.unwrap();
     let ward = app.unit_id("Đảng bộ phường Sông Trí").await;
-    assert_eq!(location(&r), format!("/units/{ward}"));
+    assert_eq!(location(&r), format!("/dashboard/{ward}"));
 }
 
 #[tokio::test]
