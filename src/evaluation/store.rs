@@ -13,6 +13,11 @@ use super::scoring::{Item, Record, Scored};
 use crate::error::StoreError;
 use crate::meetings::store::Meeting;
 
+/// JSON for a column; a value that cannot be written is a database-side error.
+fn json_of<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, StoreError> {
+    serde_json::to_value(v).map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))
+}
+
 /// A rubric as stored: the document plus its registry fields.
 #[derive(Debug, Clone)]
 pub struct StoredRubric {
@@ -558,8 +563,7 @@ pub async fn save(pool: &PgPool, s: Saving<'_>) -> Result<Uuid, StoreError> {
         .await?
         .map(|b| (b.id, b.state, b.version, b.total_tenths, b.class)),
     };
-    let items = serde_json::to_value(&scored.items)
-        .map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))?;
+    let items = json_of(&scored.items)?;
     let id = match existing {
         Some((id, state, current, before_total, before_class)) => {
             if version != Some(current) {
@@ -725,8 +729,7 @@ pub async fn step(pool: &PgPool, evaluation: Uuid, d: Decision<'_>) -> Result<()
         ));
     }
     if let Some(s) = rescored {
-        let items = serde_json::to_value(&s.items)
-            .map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))?;
+        let items = json_of(&s.items)?;
         sqlx::query!(
             "UPDATE evaluations SET items = $2, total_tenths = $3, band = $4, class = $5, capped_by = $6
               WHERE id = $1",
@@ -870,8 +873,7 @@ pub async fn create_draft(
     scope: Option<Uuid>,
     user: Uuid,
 ) -> Result<Uuid, StoreError> {
-    let sheet = serde_json::to_value(r.sheet())
-        .map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))?;
+    let sheet = json_of(&r.sheet())?;
     let mut tx = pool.begin().await?;
     // Versions of one code are numbered in order; the lock keeps two imports apart.
     sqlx::query!("SELECT pg_advisory_xact_lock(hashtext($1))", r.code)
@@ -919,8 +921,7 @@ pub async fn update_draft(
     lock_version: i32,
     user: Uuid,
 ) -> Result<(), StoreError> {
-    let sheet = serde_json::to_value(r.sheet())
-        .map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))?;
+    let sheet = json_of(&r.sheet())?;
     let mut tx = pool.begin().await?;
     let cur = sqlx::query!(
         "SELECT status, lock_version, code FROM rubrics WHERE id = $1 FOR UPDATE",
