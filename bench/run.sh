@@ -5,6 +5,7 @@
 #
 #   bash bench/run.sh                      # full run, summary in bench/last-run.txt
 #   DURATION=5s CONNS=16 bash bench/run.sh # shorter
+#   HISTORY_MONTHS=60 bash bench/run.sh    # five years of meetings (seeding takes minutes)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DURATION=${DURATION:-10s}
@@ -32,7 +33,7 @@ cleanup() {
 trap cleanup EXIT
 
 t0=$(date +%s.%N)
-"$BIN" --data-dir "$WORK/data" seed-demo --extra-towns 10 --demo-password "$PW" >/dev/null
+"$BIN" --data-dir "$WORK/data" seed-demo --extra-towns 10 --history-months "${HISTORY_MONTHS:-12}" --demo-password "$PW" >/dev/null
 t1=$(date +%s.%N)
 "$BIN" --data-dir "$WORK/data" serve --no-demo --addr "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
 SERVER=$!
@@ -49,7 +50,7 @@ TOWN=$(sql "SELECT id FROM units WHERE name = 'Đảng bộ thị xã Kỳ Anh'"
 WARD=$(sql "SELECT id FROM units WHERE name = 'Đảng bộ phường Sông Trí'")
 BRANCH=$(sql "SELECT unit_id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'bithu'")
 ME=$(sql "SELECT member_id FROM users WHERE username = 'dangvien'")
-COUNTS=$(sql "SELECT (SELECT count(*) FROM units WHERE kind = 'branch') || ' branches, ' || (SELECT count(*) FROM members) || ' members'")
+COUNTS=$(sql "SELECT (SELECT count(*) FROM units WHERE kind = 'branch') || ' branches, ' || (SELECT count(*) FROM members) || ' members, ' || (SELECT count(*) FROM meetings) || ' meetings, ' || (SELECT count(*) FROM attendance) || ' attendance rows, ' || (SELECT count(*) FROM evaluations) || ' score sheets'")
 
 {
   echo "chibo bench $(date -u +%FT%TZ) on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(rustc --version)"

@@ -56,6 +56,9 @@ pub enum Command {
         /// Members of each extra town (9,500 with 10 towns: ~100,000 in the province).
         #[arg(long, default_value_t = 9_500)]
         members_per_town: usize,
+        /// Months of meeting history to generate (60: five years, for the benchmarks).
+        #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=120))]
+        history_months: u32,
     },
     /// Create a login. The password comes from CHIBO_NEW_PASSWORD, or is generated and printed.
     CreateUser {

@@ -121,12 +121,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             demo_password,
             extra_towns,
             members_per_town,
+            history_months,
         } => {
             let db = Database::open(&db_cfg).await?;
             db.migrate().await?;
             let scale = demo::Scale {
                 extra_towns,
                 members_per_extra_town: members_per_town,
+                history_months,
             };
             let result = demo::seed_scaled_if_empty(&db.pool, demo_password.as_ref(), scale).await;
             db.close().await?;

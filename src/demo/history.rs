@@ -1,4 +1,4 @@
-//! Twelve months of meeting history for every open branch of the demo, generated in SQL
+//! Months of meeting history (twelve by default) for every open branch of the demo, generated in SQL
 //! (a seeded random(), so the same every run): a regular meeting most months (a few gaps),
 //! a thematic meeting most quarters, attendance with a few absentees, minutes, votes, tasks
 //! reviewed at the following meeting. The current month is left for the user to plan.
@@ -33,9 +33,13 @@ const REASONS: &[&str] = &[
     "Tuổi cao, sức yếu",
 ];
 
-pub async fn seed(tx: &mut Transaction<'_, Postgres>, today: NaiveDate) -> anyhow::Result<()> {
+pub async fn seed(
+    tx: &mut Transaction<'_, Postgres>,
+    today: NaiveDate,
+    months: u32,
+) -> anyhow::Result<()> {
     let this_month = today.with_day(1).expect("day 1 exists");
-    let first = this_month - Months::new(12);
+    let first = this_month - Months::new(months.max(1));
     let last = this_month - Months::new(1);
     let topics: Vec<String> = TOPICS.iter().map(|s| (*s).to_owned()).collect();
     let tasks: Vec<String> = TASKS.iter().map(|s| (*s).to_owned()).collect();

@@ -405,6 +405,8 @@ pub struct Scale {
     /// Towns beside Kỳ Anh (10 make a province of ~2,000 branches).
     pub extra_towns: usize,
     pub members_per_extra_town: usize,
+    /// Months of meeting history before the current month.
+    pub history_months: u32,
 }
 
 impl Default for Scale {
@@ -412,6 +414,7 @@ impl Default for Scale {
         Self {
             extra_towns: 0,
             members_per_extra_town: 9_500,
+            history_months: 12,
         }
     }
 }
@@ -585,7 +588,7 @@ async fn seed(pool: &PgPool, demo_password: &str, scale: Scale) -> anyhow::Resul
     )
     .execute(&mut *tx)
     .await?;
-    history::seed(&mut tx, today).await?;
+    history::seed(&mut tx, today, scale.history_months).await?;
     sqlx::query!(
         "INSERT INTO demo_info (password) VALUES ($1)",
         demo_password

@@ -233,7 +233,10 @@ pub async fn records(pool: &PgPool, ids: &[Uuid]) -> Result<HashMap<Uuid, Record
                       mt.month, mt.id AS mid, a.presence = 'absent_excused' AS excused
                  FROM attendance a JOIN meetings mt ON mt.id = a.meeting_id
                 WHERE a.category = 'expected' AND mt.kind IN ('regular', 'thematic', 'combined')
-                  AND mt.unit_id IN (SELECT unit_id FROM m)),
+                  AND mt.unit_id IN (SELECT unit_id FROM m)
+                  -- Only the calendar years of the meetings asked for: runs restart each year.
+                  AND mt.month >= (SELECT date_trunc('year', min(month))::date FROM m)
+                  AND mt.month <= (SELECT max(month) FROM m)),
            grouped AS (
                SELECT *, count(*) FILTER (WHERE NOT excused)
                          OVER (PARTITION BY unit_id, member_id, yr ORDER BY month, mid) AS grp

@@ -271,9 +271,13 @@ pub async fn all_alerts(
 ) -> AppResult<Vec<Alert>> {
     let t = store::thresholds(&state.pool).await?;
     let mut alerts = meeting_alerts(branches, month, &t);
-    for (member, name, branch, branch_name, months) in
-        store::unexcused_months(&state.pool, unit.id, month, t.unexcused_months).await?
-    {
+    // Three independent reads over the subtree: run side by side on the pool.
+    let (absentees, probationers, posts_held) = tokio::try_join!(
+        store::unexcused_months(&state.pool, unit.id, month, t.unexcused_months),
+        store::probationers(&state.pool, unit.id),
+        store::posts(&state.pool, unit.id),
+    )?;
+    for (member, name, branch, branch_name, months) in absentees {
         let n = domain::unexcused_month_count(&months, month);
         if n >= t.unexcused_months as usize {
             alerts.push(Alert {
@@ -297,9 +301,7 @@ pub async fn all_alerts(
     let now = today();
     // Full members = đảng số less the probationers (the two statuses there are).
     let mut probationers_of: HashMap<Uuid, i64> = HashMap::new();
-    for (member, name, branch, branch_name, admission) in
-        store::probationers(&state.pool, unit.id).await?
-    {
+    for (member, name, branch, branch_name, admission) in probationers {
         *probationers_of.entry(branch).or_default() += 1;
         if let crate::members::domain::Probation::Overdue { ended, days } =
             crate::members::domain::probation("du_bi", admission, now)
@@ -317,7 +319,7 @@ pub async fn all_alerts(
         }
     }
     let mut posts: HashMap<Uuid, Vec<(String, String, String)>> = HashMap::new();
-    for (branch, role, holder, status) in store::posts(&state.pool, unit.id).await? {
+    for (branch, role, holder, status) in posts_held {
         posts
             .entry(branch)
             .or_default()
