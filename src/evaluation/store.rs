@@ -869,6 +869,27 @@ pub async fn thematic_quarters(
     .collect())
 }
 
+/// The audit row of a change to the rubric registry.
+async fn rubric_audit(
+    tx: &mut Transaction<'_, Postgres>,
+    user: Uuid,
+    rubric: Uuid,
+    action: &str,
+    after: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO audit_log (user_id, action, entity, entity_id, after)
+         VALUES ($1, $2, 'rubric', $3, $4)",
+        user,
+        action,
+        rubric,
+        after
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Writes a new draft (a new rubric, or a new version of an existing code).
 pub async fn create_draft(
     pool: &PgPool,
@@ -902,14 +923,13 @@ pub async fn create_draft(
     )
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query!(
-        "INSERT INTO audit_log (user_id, action, entity, entity_id, after)
-         VALUES ($1, 'rubric_drafted', 'rubric', $2, $3)",
+    rubric_audit(
+        &mut tx,
         user,
         id,
-        json!({ "code": r.code })
+        "rubric_drafted",
+        json!({ "code": r.code }),
     )
-    .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(id)
@@ -970,12 +990,13 @@ pub async fn update_draft(
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!(
-        "INSERT INTO audit_log (user_id, action, entity, entity_id) VALUES ($1, 'rubric_edited', 'rubric', $2)",
+    rubric_audit(
+        &mut tx,
         user,
-        id
+        id,
+        "rubric_edited",
+        json!({ "title": r.title }),
     )
-    .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(())
@@ -1051,14 +1072,13 @@ pub async fn publish(
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!(
-        "INSERT INTO audit_log (user_id, action, entity, entity_id, after)
-         VALUES ($1, 'rubric_published', 'rubric', $2, $3)",
+    rubric_audit(
+        &mut tx,
         user,
         id,
-        json!({ "effective_from": cur.effective_from })
+        "rubric_published",
+        json!({ "effective_from": cur.effective_from }),
     )
-    .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(())
