@@ -1,4 +1,5 @@
-//! The application: shared state, the router, and every piece of middleware, in one place.
+//! The composition root: every feature's routes and every piece of middleware, assembled in
+//! one place. Nothing below imports it.
 
 use std::future::Future;
 use std::time::Duration;
@@ -10,7 +11,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum_login::AuthManagerLayerBuilder;
-use sqlx::PgPool;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -19,7 +19,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::auth::{self, AuthSession};
+use crate::auth::{self, AuthSession, User};
 use crate::error::{AppError, ErrorPage};
 use crate::web::{self, Ctx};
 
@@ -29,30 +29,19 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: PgPool,
-    pub secure_cookies: bool,
-}
-
-impl AppState {
-    pub fn new(pool: PgPool, secure_cookies: bool) -> Self {
-        Self {
-            pool,
-            secure_cookies,
-        }
-    }
-}
+pub use crate::state::AppState;
 
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/healthz", get(healthz))
         .route("/static/{*path}", get(web::static_file))
         .merge(auth::router())
+        .merge(crate::home::router())
         .merge(crate::org::router())
         .merge(crate::members::router())
         .merge(crate::meetings::router())
         .merge(crate::evaluation::router())
+        .merge(crate::documents::router())
         .merge(crate::supervision::router())
         .merge(crate::reports::router())
         .fallback(|| async { AppError::NotFound });
@@ -106,7 +95,7 @@ async fn with_layout_ctx(auth: AuthSession, req: Request, next: Next) -> Respons
     let ctx = auth
         .user
         .as_ref()
-        .map(Ctx::for_user)
+        .map(User::layout_ctx)
         .unwrap_or_else(Ctx::anonymous);
     web::LAYOUT_CTX.scope(ctx, next.run(req)).await
 }

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use uuid::Uuid;
 
 use crate::auth::Role;
+use crate::clock::Clock;
 use crate::config::{DbConfig, Secret};
 
 #[derive(Debug, Parser)]
@@ -23,6 +24,11 @@ pub struct Cli {
     /// Where the private Postgres cluster lives when DATABASE_URL is not set.
     #[arg(long, env = "CHIBO_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
+
+    /// Run on this day (yyyy-mm-dd) instead of today: for demos and rehearsals. The demo
+    /// data of an empty database is generated around it.
+    #[arg(long, env = "CHIBO_TODAY", global = true)]
+    pub today: Option<chrono::NaiveDate>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -81,6 +87,12 @@ pub enum Command {
 }
 
 impl Cli {
+    pub fn clock(&self) -> Clock {
+        self.today
+            .map(Clock::starting_on)
+            .unwrap_or_else(Clock::system)
+    }
+
     pub fn db_config(&self) -> DbConfig {
         DbConfig {
             database_url: self.database_url.clone(),

@@ -40,7 +40,6 @@ impl From<sqlx::Error> for AppError {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
-    pub ctx: crate::web::Ctx,
     pub status: u16,
     pub title: &'static str,
     pub message: String,
@@ -85,7 +84,6 @@ impl ErrorPage {
             _ => ("Có lỗi", "Không thực hiện được yêu cầu."),
         };
         Self {
-            ctx: crate::web::current_ctx(),
             status: status.as_u16(),
             title,
             message: message.unwrap_or_else(|| default.to_owned()),

@@ -3,15 +3,19 @@
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod documents;
 pub mod error;
 pub mod evaluation;
+pub mod home;
 pub mod meetings;
 pub mod members;
 pub mod org;
 pub mod reports;
+pub mod state;
 pub mod supervision;
 pub mod web;
 
@@ -22,8 +26,10 @@ use sqlx::PgPool;
 use tracing_subscriber::EnvFilter;
 
 use crate::cli::{Cli, Command};
+use crate::clock::Clock;
 use crate::config::{DbConfig, ServeConfig};
 use crate::db::embedded::{self, EmbeddedPostgres};
+use crate::state::AppState;
 
 /// The database this process works on, and the private cluster behind it when there is one.
 /// Dropping it stops that cluster.
@@ -96,6 +102,7 @@ fn init_tracing() {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     init_tracing();
     let db_cfg = cli.db_config();
+    let clock = cli.clock();
     match cli.command {
         Command::Serve {
             addr,
@@ -109,7 +116,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 demo: !no_demo,
                 demo_password,
             };
-            serve(&db_cfg, cfg).await
+            serve(&db_cfg, cfg, clock).await
         }
         Command::Migrate => {
             let db = Database::open(&db_cfg).await?;
@@ -130,7 +137,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 members_per_extra_town: members_per_town,
                 history_months,
             };
-            let result = demo::seed_scaled_if_empty(&db.pool, demo_password.as_ref(), scale).await;
+            let result =
+                demo::seed_scaled_if_empty(&db.pool, demo_password.as_ref(), scale, clock.today())
+                    .await;
             db.close().await?;
             match result? {
                 Some(creds) => demo::print_logins(&creds, None),
@@ -171,22 +180,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(db_cfg: &DbConfig, cfg: ServeConfig) -> anyhow::Result<()> {
+async fn serve(db_cfg: &DbConfig, cfg: ServeConfig, clock: Clock) -> anyhow::Result<()> {
     let started = Instant::now();
     if db_cfg.database_url.is_none() {
         // Fail early, with the install hint, before anything else happens.
         embedded::find_bin_dir()?;
     }
     let db = Database::open(db_cfg).await?;
-    let result = serve_on(&db, &cfg, started).await;
+    let result = serve_on(&db, &cfg, clock, started).await;
     db.close().await?;
     result
 }
 
-async fn serve_on(db: &Database, cfg: &ServeConfig, started: Instant) -> anyhow::Result<()> {
+async fn serve_on(
+    db: &Database,
+    cfg: &ServeConfig,
+    clock: Clock,
+    started: Instant,
+) -> anyhow::Result<()> {
     db.migrate().await?;
     if cfg.demo {
-        demo::seed_if_empty(&db.pool, cfg.demo_password.as_ref()).await?;
+        demo::seed_if_empty(&db.pool, cfg.demo_password.as_ref(), clock.today()).await?;
         if let Some(pw) = &cfg.demo_password {
             demo::reset_password(&db.pool, pw).await?;
         }
@@ -195,7 +209,7 @@ async fn serve_on(db: &Database, cfg: &ServeConfig, started: Instant) -> anyhow:
         .await
         .with_context(|| format!("không mở được cổng {}", cfg.addr))?;
     let addr = listener.local_addr()?;
-    let state = app::AppState::new(db.pool.clone(), cfg.secure_cookies);
+    let state = AppState::new(db.pool.clone(), clock, cfg.secure_cookies);
     let shutdown = shutdown_signal()?;
     println!(
         "chibo đang chạy tại http://{addr}  (khởi động {} ms)",

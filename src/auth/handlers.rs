@@ -8,14 +8,13 @@ use serde::Deserialize;
 
 use super::store::{self, LoginOutcome};
 use super::{AuthSession, User, password};
-use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::web::{Ctx, safe_next};
+use crate::state::AppState;
+use crate::web::safe_next;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "auth/login.html")]
 pub struct LoginPage {
-    ctx: Ctx,
     username: String,
     next: Option<String>,
     error: Option<String>,
@@ -32,7 +31,6 @@ pub async fn login_form(auth: AuthSession, Query(q): Query<NextQuery>) -> Respon
         return Redirect::to(next.as_deref().unwrap_or("/")).into_response();
     }
     LoginPage {
-        ctx: Ctx::anonymous(),
         username: String::new(),
         next,
         error: None,
@@ -78,7 +76,6 @@ pub async fn login(
         }
     };
     let page = LoginPage {
-        ctx: Ctx::anonymous(),
         username: form.username,
         next,
         error: Some(error),
@@ -103,7 +100,6 @@ pub struct PasswordErrors {
 #[derive(Template, WebTemplate)]
 #[template(path = "auth/password.html")]
 pub struct PasswordPage {
-    ctx: Ctx,
     username: String,
     done: bool,
     errors: PasswordErrors,
@@ -116,7 +112,6 @@ pub struct DoneQuery {
 
 pub async fn password_form(user: User, Query(q): Query<DoneQuery>) -> PasswordPage {
     PasswordPage {
-        ctx: Ctx::for_user(&user),
         username: user.username.clone(),
         done: q.done.is_some(),
         errors: PasswordErrors::default(),
@@ -150,7 +145,6 @@ pub async fn change_password(
     }
     if errors.current.is_some() || errors.new.is_some() || errors.confirm.is_some() {
         let page = PasswordPage {
-            ctx: Ctx::for_user(&user),
             username: user.username.clone(),
             done: false,
             errors,

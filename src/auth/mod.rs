@@ -6,6 +6,7 @@
 
 mod handlers;
 pub mod password;
+pub mod scope;
 pub mod sessions;
 pub mod store;
 
@@ -20,8 +21,8 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 
 pub use store::Backend;
 
@@ -128,6 +129,23 @@ pub fn path_within(ancestor: &str, path: &str) -> bool {
 }
 
 impl User {
+    /// The user as the page header shows them.
+    pub fn layout_ctx(&self) -> crate::web::Ctx {
+        let primary = self.primary_grant();
+        crate::web::Ctx {
+            user: Some(crate::web::UserBox {
+                display_name: self.display_name.clone(),
+                role_label: primary
+                    .map(|g| g.role.label().to_owned())
+                    .unwrap_or_default(),
+                unit_name: primary
+                    .and_then(|g| g.unit_name.clone())
+                    .unwrap_or_else(|| "Toàn hệ thống".to_owned()),
+                is_admin: self.is_admin_anywhere(),
+            }),
+        }
+    }
+
     /// The grant shown in the layout and used for the home page: the widest one.
     pub fn primary_grant(&self) -> Option<&Grant> {
         self.grants.iter().min_by_key(|g| {

@@ -94,7 +94,7 @@ pub async fn check_login(pool: &PgPool, username: &str, pw: &str) -> anyhow::Res
         password::verify(pw.to_owned(), None).await?;
         return Ok(LoginOutcome::Wrong);
     };
-    if let Some(until) = row.locked_until.filter(|t| *t > Utc::now()) {
+    if let Some(until) = row.locked_until.filter(|t| *t > crate::clock::wall_now()) {
         return Ok(LoginOutcome::Locked { until });
     }
     if password::verify(pw.to_owned(), Some(row.password_hash)).await? {
@@ -199,7 +199,13 @@ pub async fn create_user(pool: &PgPool, new: NewUser<'_>) -> anyhow::Result<Uuid
         anyhow::bail!("Tên đăng nhập {username} đã được dùng.");
     }
     for unit in new.grants.iter().filter_map(|(_, u)| *u) {
-        if crate::org::store::get(pool, unit).await?.is_none() {
+        let exists = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM units WHERE id = $1) AS "e!""#,
+            unit
+        )
+        .fetch_one(pool)
+        .await?;
+        if !exists {
             anyhow::bail!("Không tìm thấy đơn vị {unit}.");
         }
     }

@@ -10,6 +10,10 @@
 //! - `postgres` runs as a child in its own process group (a Ctrl-C in the terminal reaches
 //!   the app, which then stops the database in order) with `PR_SET_PDEATHSIG`, so no server
 //!   outlives the app even if the app is killed.
+//!
+//! The one module allowed `unsafe`: the uid/gid look-up, setuid before exec, the
+//! parent-death signal and the liveness probe are libc calls with no safe wrapper in std.
+#![allow(unsafe_code)]
 
 use std::ffi::CString;
 use std::os::unix::fs::PermissionsExt;

@@ -45,11 +45,6 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("valid demo date")
 }
 
-/// The demo's "today": data is generated relative to it, so that it looks current.
-fn reference_date() -> NaiveDate {
-    crate::web::today()
-}
-
 pub async fn stored_logins(pool: &PgPool) -> anyhow::Result<Option<DemoLogins>> {
     let pw = sqlx::query_scalar!("SELECT password FROM demo_info")
         .fetch_optional(pool)
@@ -91,11 +86,13 @@ pub async fn reset_password(pool: &PgPool, pw: &Secret) -> anyhow::Result<()> {
 }
 
 /// Fills the demo into an empty database; does nothing if any unit exists.
+/// The data is generated around `today`, so that it looks current.
 pub async fn seed_if_empty(
     pool: &PgPool,
     pw: Option<&Secret>,
+    today: NaiveDate,
 ) -> anyhow::Result<Option<DemoLogins>> {
-    seed_scaled_if_empty(pool, pw, Scale::default()).await
+    seed_scaled_if_empty(pool, pw, Scale::default(), today).await
 }
 
 /// As [`seed_if_empty`], with extra towns for province-scale benchmarks.
@@ -103,6 +100,7 @@ pub async fn seed_scaled_if_empty(
     pool: &PgPool,
     pw: Option<&Secret>,
     scale: Scale,
+    today: NaiveDate,
 ) -> anyhow::Result<Option<DemoLogins>> {
     let has_units = sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM units) AS "e!""#)
         .fetch_one(pool)
@@ -117,7 +115,7 @@ pub async fn seed_scaled_if_empty(
     password::check_new(&password)
         .map_err(|m| anyhow::anyhow!("CHIBO_DEMO_PASSWORD không dùng được: {m}"))?;
     let started = std::time::Instant::now();
-    seed(pool, &password, scale).await?;
+    seed(pool, &password, scale, today).await?;
     tracing::info!(
         "demo data generated in {} ms",
         started.elapsed().as_millis()
@@ -432,9 +430,13 @@ const OTHER_TOWNS: &[&str] = &[
     "Thành phố Hà Tĩnh",
 ];
 
-async fn seed(pool: &PgPool, demo_password: &str, scale: Scale) -> anyhow::Result<()> {
+async fn seed(
+    pool: &PgPool,
+    demo_password: &str,
+    scale: Scale,
+    today: NaiveDate,
+) -> anyhow::Result<()> {
     let mut rng = StdRng::seed_from_u64(1193);
-    let today = reference_date();
     let mut units = Units::default();
 
     let province = units.add(

@@ -18,10 +18,10 @@ use uuid::Uuid;
 use super::rubric::{ALL_SOURCES, Input, Rubric, Source};
 use super::scoring::{self, Entries, Entry, Facts, Scored};
 use super::store::{self, StoredRubric};
-use crate::app::AppState;
 use crate::auth::User;
 use crate::error::{AppError, AppResult, StoreError};
-use crate::web::{Ctx, FieldErrors};
+use crate::state::AppState;
+use crate::web::FieldErrors;
 
 /// Rubric files are small; a sheet of a few hundred criteria is well under this.
 pub const MAX_FILE_BYTES: usize = 256 * 1024;
@@ -74,7 +74,6 @@ async fn scopes_for(state: &AppState, user: &User) -> AppResult<Vec<(String, Str
 #[derive(Template, WebTemplate)]
 #[template(path = "evaluation/rubrics.html")]
 pub struct ListPage {
-    ctx: Ctx,
     rubrics: Vec<StoredRubric>,
     scopes: Vec<(String, String)>,
     text: String,
@@ -92,7 +91,6 @@ async fn list_page(
     problems: Vec<String>,
 ) -> AppResult<ListPage> {
     Ok(ListPage {
-        ctx: Ctx::for_user(user),
         rubrics: store::rubrics(&state.pool).await?,
         scopes: scopes_for(state, user).await?,
         text,
@@ -263,7 +261,6 @@ fn full_marks(r: &Rubric) -> Entries {
 #[derive(Template, WebTemplate)]
 #[template(path = "evaluation/rubric.html")]
 pub struct ShowPage {
-    ctx: Ctx,
     r: StoredRubric,
     can_manage: bool,
     sample: Vec<(Source, String)>,
@@ -341,7 +338,6 @@ async fn show_page(
     let preview_groups =
         super::pages::groups(&r.rubric, &facts, &entries, &preview, &HashMap::new());
     Ok(ShowPage {
-        ctx: Ctx::for_user(user),
         r,
         can_manage,
         sample,
@@ -411,7 +407,6 @@ pub async fn export(
 #[derive(Template, WebTemplate)]
 #[template(path = "evaluation/rubric_edit.html")]
 pub struct EditPage {
-    ctx: Ctx,
     r: StoredRubric,
     text: String,
     scope: String,
@@ -442,7 +437,6 @@ async fn edit_page(
         lock_version: r.lock_version.to_string(),
     });
     Ok(EditPage {
-        ctx: Ctx::for_user(user),
         text: typed.text,
         scope: typed.scope,
         lock_version: typed.lock_version,
@@ -538,7 +532,7 @@ pub async fn copy(
         return Err(AppError::Forbidden);
     }
     let mut next = r.rubric.clone();
-    next.effective_from = crate::web::today().max(
+    next.effective_from = state.clock.today().max(
         r.rubric
             .effective_from
             .succ_opt()

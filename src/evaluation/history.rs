@@ -1,20 +1,19 @@
-//! A branch's scores by month and its annual roll-up (DOMAIN.md §2.3 b, §4.3).
+//! A branch's scores by month and its annual roll-up (docs/rules.md §2.3 b, §4.3).
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::rubric::Points;
 use super::scoring::{self, Annual, Month};
 use super::store::{self, MonthScore, StoredRubric};
-use crate::app::AppState;
-use crate::auth::User;
+use crate::auth::scope::Read;
 use crate::error::AppResult;
+use crate::org::scope::BranchInScope;
 use crate::org::store::Unit;
-use crate::web::{Ctx, today};
+use crate::state::AppState;
 
 pub struct Row {
     pub score: MonthScore,
@@ -30,7 +29,6 @@ pub struct Row {
 #[derive(Template, WebTemplate)]
 #[template(path = "evaluation/history.html")]
 pub struct HistoryPage {
-    ctx: Ctx,
     unit: Unit,
     year: i32,
     years: Vec<i32>,
@@ -69,12 +67,10 @@ pub(crate) fn months_counted(
 
 pub async fn page(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    BranchInScope { unit, .. }: BranchInScope<Read>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<HistoryPage> {
-    let unit = crate::members::managed_branch(&state, &user, id).await?;
-    let now = today();
+    let now = state.clock.today();
     let year = q
         .year
         .filter(|y| (2000..=now.year()).contains(y))
@@ -146,7 +142,6 @@ pub async fn page(
         .filter(|s| s.state.as_deref().is_some_and(|st| st != "approved"))
         .count();
     Ok(HistoryPage {
-        ctx: Ctx::for_user(&user),
         years: (now.year() - 4..=now.year()).rev().collect(),
         average: annual
             .as_ref()

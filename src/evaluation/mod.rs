@@ -12,10 +12,9 @@ pub mod store;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 pub(crate) use history::months_counted;
-pub(crate) use pages::printed_sheet;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,7 +23,6 @@ pub fn router() -> Router<AppState> {
             get(pages::page).post(pages::save),
         )
         .route("/meetings/{id}/evaluation/step", post(pages::step))
-        .route("/meetings/{id}/evaluation/print", get(pages::print))
         .route("/units/{id}/evaluations", get(history::page))
         .route(
             "/admin/rubrics",

@@ -6,20 +6,21 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use uuid::Uuid;
 
 use super::rubric::{Input, Points, Rubric};
 use super::scoring::{self, Entries, Entry, Facts, Scored};
 use super::store::{self, EvalEvent, Evaluation, Scorer, Step, StoredRubric};
-use crate::app::AppState;
 use crate::auth::User;
+use crate::auth::scope::{Keep, Read};
 use crate::error::{AppError, AppResult, StoreError};
+use crate::meetings::scope::MeetingInScope;
 use crate::meetings::store::Meeting;
 use crate::org::store::Unit;
-use crate::web::{Ctx, FieldErrors, form_text, vn_datetime};
+use crate::state::AppState;
+use crate::web::{FieldErrors, form_text, vn_datetime};
 
 /// One criterion as the form shows it.
 pub struct CritView {
@@ -251,7 +252,6 @@ pub fn seat(user: &User, unit: &Unit) -> Seat {
 #[derive(Template, WebTemplate)]
 #[template(path = "evaluation/meeting.html")]
 pub struct EvalPage {
-    ctx: Ctx,
     unit: Unit,
     meeting: Meeting,
     rubric: Option<StoredRubric>,
@@ -322,11 +322,6 @@ impl EvalPage {
             _ => String::new(),
         }
     }
-}
-
-/// A meeting the user sees, with its branch (the same rule as the meeting pages).
-async fn meeting(state: &AppState, user: &User, id: Uuid) -> AppResult<(Meeting, Unit)> {
-    crate::meetings::meeting_in_scope(state, user, id).await
 }
 
 /// The rubric a sheet is scored with: the one it started with, else the one in force.
@@ -454,7 +449,6 @@ async fn build(
         None => vec![],
     };
     Ok(EvalPage {
-        ctx: Ctx::for_user(user),
         unit,
         meeting: m,
         rubric,
@@ -481,10 +475,13 @@ async fn facts_of(state: &AppState, m: &Meeting, r: &Rubric) -> AppResult<Facts>
 
 pub async fn page(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    MeetingInScope {
+        meeting: m,
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Read>,
 ) -> AppResult<EvalPage> {
-    let (m, unit) = meeting(&state, &user, id).await?;
     build(
         &state,
         &user,
@@ -500,11 +497,15 @@ pub async fn page(
 /// Saves the user's sheet, or (action=preview, and every htmx change) only totals it.
 pub async fn save(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    MeetingInScope {
+        meeting: m,
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Keep>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let (m, unit) = meeting(&state, &user, id).await?;
+    let id = m.id;
     let f: HashMap<String, String> = f.into_iter().collect();
     let scorer = match seat(&user, &unit) {
         Seat::Branch { .. } => Scorer::Branch,
@@ -606,11 +607,15 @@ pub struct ScoreBar {
 /// A review step: agree, submit, return, approve.
 pub async fn step(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    MeetingInScope {
+        meeting: m,
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Keep>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let (m, unit) = meeting(&state, &user, id).await?;
+    let id = m.id;
     let f: HashMap<String, String> = f.into_iter().collect();
     let step = f
         .get("step")
@@ -718,146 +723,4 @@ pub async fn step(
     }
     let p = build(&state, &user, m, unit, None, errors, HashMap::new()).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
-}
-
-/// The score sheet as printed, attached to the minutes.
-#[derive(Template, WebTemplate)]
-#[template(path = "evaluation/print.html")]
-pub struct PrintPage {
-    sheet: Option<PrintedSheet>,
-    meeting: Meeting,
-    unit: Unit,
-    upper_name: String,
-}
-
-/// The printed score sheet: every criterion with the branch's and the committee's points.
-pub struct PrintedSheet {
-    pub rubric: StoredRubric,
-    pub rows: Vec<PrintRow>,
-    pub branch: Option<Evaluation>,
-    pub upper: Option<Evaluation>,
-}
-
-pub struct PrintRow {
-    pub number: String,
-    pub title: String,
-    pub max: Points,
-    pub is_group: bool,
-    pub branch: String,
-    pub upper: String,
-}
-
-impl PrintedSheet {
-    pub fn label(&self, class: &str) -> String {
-        self.rubric.rubric.band_label(class)
-    }
-
-    /// The sheet's HTML, for the score-sheet print and for the end of the printed minutes.
-    pub fn html(&self, m: &Meeting) -> String {
-        SheetPart {
-            sheet: self,
-            kind_label: m.kind_label(),
-            month_label: m.month_label(),
-        }
-        .render()
-        .unwrap_or_default()
-    }
-}
-
-#[derive(Template)]
-#[template(path = "evaluation/sheet.html")]
-struct SheetPart<'a> {
-    sheet: &'a PrintedSheet,
-    kind_label: &'static str,
-    month_label: String,
-}
-
-impl PrintPage {
-    pub fn sheet_html(&self) -> String {
-        self.sheet
-            .as_ref()
-            .map(|s| s.html(&self.meeting))
-            .unwrap_or_default()
-    }
-}
-
-/// The sheet to print for a meeting, when it has been scored.
-pub async fn printed_sheet(state: &AppState, m: &Meeting) -> AppResult<Option<PrintedSheet>> {
-    let all = store::evaluations(&state.pool, m.id).await?;
-    let branch = all.iter().find(|e| e.scorer == "branch").cloned();
-    // Several supervisors at a model meeting: the one whose decision stands is the latest.
-    let upper = all.iter().rfind(|e| e.scorer == "upper").cloned();
-    let Some(first) = branch.as_ref().or(upper.as_ref()) else {
-        return Ok(None);
-    };
-    let Some(rubric) = store::rubric(&state.pool, first.rubric_id).await? else {
-        return Ok(None);
-    };
-    let pts = |e: &Option<Evaluation>, codes: &[&str]| -> String {
-        e.as_ref()
-            .map(|e| {
-                Points(
-                    e.items
-                        .iter()
-                        .filter(|i| codes.contains(&i.code.as_str()))
-                        .map(|i| i.points.0)
-                        .sum(),
-                )
-                .to_string()
-            })
-            .unwrap_or_default()
-    };
-    let mut rows = Vec::new();
-    for (gi, g) in rubric.rubric.groups.iter().enumerate() {
-        let codes: Vec<&str> = g.criteria.iter().map(|c| c.code.as_str()).collect();
-        rows.push(PrintRow {
-            number: roman(gi + 1),
-            title: g.title.clone(),
-            max: g.max,
-            is_group: true,
-            branch: pts(&branch, &codes),
-            upper: pts(&upper, &codes),
-        });
-        for (ci, c) in g.criteria.iter().enumerate() {
-            rows.push(PrintRow {
-                number: (ci + 1).to_string(),
-                title: c.title.clone(),
-                max: c.max,
-                is_group: false,
-                branch: pts(&branch, &[c.code.as_str()]),
-                upper: pts(&upper, &[c.code.as_str()]),
-            });
-        }
-    }
-    Ok(Some(PrintedSheet {
-        rubric,
-        rows,
-        branch,
-        upper,
-    }))
-}
-
-fn roman(n: usize) -> String {
-    [
-        "", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
-    ]
-    .get(n)
-    .map(|s| s.to_string())
-    .unwrap_or_else(|| n.to_string())
-}
-
-pub async fn print(
-    State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
-) -> AppResult<PrintPage> {
-    let (m, unit) = meeting(&state, &user, id).await?;
-    let sheet = printed_sheet(&state, &m).await?;
-    let upper_name = crate::meetings::upper_unit_name(&state, &unit).await?;
-    Ok(PrintPage {
-        sheet,
-        meeting: m,
-        unit,
-        upper_name,
-    })
 }

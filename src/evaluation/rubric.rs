@@ -1,4 +1,4 @@
-//! A scoring rubric as data (DOMAIN.md §2.3, §9.1): groups of criteria with their points,
+//! A scoring rubric as data (docs/rules.md §2.3, §9.1): groups of criteria with their points,
 //! how each value is obtained, classification bands, gates that cap the class and the rule
 //! of the annual roll-up. The same shape is stored in the database, edited by
 //! administrators and exchanged as a JSON or TOML file. No point value lives in Rust code:
@@ -60,7 +60,7 @@ impl<'de> Deserialize<'de> for Points {
     }
 }
 
-/// A figure the server computes from the meeting record (DOMAIN.md §9.2).
+/// A figure the server computes from the meeting record (docs/rules.md §9.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
@@ -275,7 +275,7 @@ pub struct Gate {
     pub rule: GateRule,
 }
 
-/// One level of the annual roll-up of a branch (DOMAIN.md §2.3 b): every condition given
+/// One level of the annual roll-up of a branch (docs/rules.md §2.3 b): every condition given
 /// must hold. Levels are tried in order; the last band's class is the fallback.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnnualLevel {

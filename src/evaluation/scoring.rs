@@ -51,7 +51,7 @@ pub struct Record {
     pub resolution_passed: bool,
 }
 
-/// The figures a rubric reads from a meeting record (DOMAIN.md §9.2). Steps not taken count
+/// The figures a rubric reads from a meeting record (docs/rules.md §9.2). Steps not taken count
 /// as −1 day ("not posted"), so that a rule "at least 1 day before" fails without asking.
 pub fn facts(r: &Rubric, rec: &Record) -> Facts {
     use crate::meetings::domain::MeetingKind;
@@ -319,7 +319,7 @@ pub fn score(r: &Rubric, facts: &Facts, entries: &Entries) -> (Scored, Vec<(Stri
     )
 }
 
-/// The band of the total, then the gates (DOMAIN.md §9.2).
+/// The band of the total, then the gates (docs/rules.md §9.2).
 pub fn classify(
     r: &Rubric,
     facts: &Facts,
@@ -373,7 +373,7 @@ pub struct Annual {
     pub class: Option<String>,
 }
 
-/// The annual class by the rubric's levels (DOMAIN.md §2.3 b): the first level whose every
+/// The annual class by the rubric's levels (docs/rules.md §2.3 b): the first level whose every
 /// condition holds, else the lowest band. No class before any month is scored.
 pub fn annual(r: &Rubric, months: &[Month], thematic_every_quarter: bool) -> Annual {
     let scored: Vec<&Month> = months.iter().filter(|m| m.total.is_some()).collect();

@@ -11,20 +11,19 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
-use super::pages::meeting;
+use super::scope::MeetingInScope;
 use super::store::{self, AgendaItem, Guest, Meeting};
-use crate::app::AppState;
-use crate::auth::User;
-use crate::error::{AppResult, StoreError};
+use crate::auth::scope::{Keep, Read};
+use crate::error::{AppError, AppResult, StoreError};
 use crate::org::store::Unit;
-use crate::web::{Ctx, FieldErrors, form_text as text};
+use crate::state::AppState;
+use crate::web::{FieldErrors, form_text as text};
 
 type Fields = HashMap<String, String>;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "meetings/agenda.html")]
 pub struct AgendaPage {
-    ctx: Ctx,
     unit: Unit,
     meeting: Meeting,
     items: Vec<AgendaItem>,
@@ -32,15 +31,17 @@ pub struct AgendaPage {
     errors: FieldErrors,
 }
 
+/// The agenda page of a meeting, read afresh (after a refused change, the stored state).
 async fn render(
     state: &AppState,
-    user: &User,
+    unit: Unit,
     id: Uuid,
     errors: FieldErrors,
 ) -> AppResult<AgendaPage> {
-    let (meeting, unit) = meeting(state, user, id).await?;
+    let meeting = store::get(&state.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(AgendaPage {
-        ctx: Ctx::for_user(user),
         items: store::agenda(&state.pool, id).await?,
         guests: store::guests(&state.pool, id).await?,
         unit,
@@ -51,15 +52,14 @@ async fn render(
 
 pub async fn page(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    MeetingInScope { meeting, unit, .. }: MeetingInScope<Read>,
 ) -> AppResult<AgendaPage> {
-    render(&state, &user, id, FieldErrors::default()).await
+    render(&state, unit, meeting.id, FieldErrors::default()).await
 }
 
 async fn done(
     state: &AppState,
-    user: &User,
+    unit: Unit,
     id: Uuid,
     result: Result<(), StoreError>,
 ) -> AppResult<Response> {
@@ -67,7 +67,7 @@ async fn done(
         Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}/agenda")).into_response()),
         Err(e) => {
             let errors = e.into_form_errors()?;
-            let page = render(state, user, id, errors).await?;
+            let page = render(state, unit, id, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
@@ -79,11 +79,10 @@ fn title_of(f: &Fields) -> Result<String, StoreError> {
 
 pub async fn add(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    MeetingInScope { meeting, unit, .. }: MeetingInScope<Keep>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    meeting(&state, &user, id).await?;
+    let id = meeting.id;
     let f: Fields = f.into_iter().collect();
     let result = match title_of(&f) {
         Ok(title) => {
@@ -98,16 +97,16 @@ pub async fn add(
         }
         Err(e) => Err(e),
     };
-    done(&state, &user, id, result).await
+    done(&state, unit, id, result).await
 }
 
 pub async fn update(
     State(state): State<AppState>,
-    user: User,
-    Path((id, item)): Path<(Uuid, Uuid)>,
+    MeetingInScope { meeting, unit, .. }: MeetingInScope<Keep>,
+    Path((_, item)): Path<(Uuid, Uuid)>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    meeting(&state, &user, id).await?;
+    let id = meeting.id;
     let f: Fields = f.into_iter().collect();
     let result = match f.get("action").map(String::as_str) {
         Some("up") => store::move_item(&state.pool, id, item, true).await,
@@ -128,16 +127,15 @@ pub async fn update(
             Err(e) => Err(e),
         },
     };
-    done(&state, &user, id, result).await
+    done(&state, unit, id, result).await
 }
 
 pub async fn add_guest(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    MeetingInScope { meeting, unit, .. }: MeetingInScope<Keep>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    meeting(&state, &user, id).await?;
+    let id = meeting.id;
     let f: Fields = f.into_iter().collect();
     let result = match text(&f, "name", 120) {
         None => Err(StoreError::invalid(
@@ -155,15 +153,15 @@ pub async fn add_guest(
             .await
         }
     };
-    done(&state, &user, id, result).await
+    done(&state, unit, id, result).await
 }
 
 pub async fn remove_guest(
     State(state): State<AppState>,
-    user: User,
-    Path((id, guest)): Path<(Uuid, Uuid)>,
+    MeetingInScope { meeting, unit, .. }: MeetingInScope<Keep>,
+    Path((_, guest)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    meeting(&state, &user, id).await?;
+    let id = meeting.id;
     let result = store::remove_guest(&state.pool, id, guest).await;
-    done(&state, &user, id, result).await
+    done(&state, unit, id, result).await
 }

@@ -1,7 +1,7 @@
-//! The rules of a branch meeting (DOMAIN.md §3, §9.2): who is expected, the attendance rate,
+//! The rules of a branch meeting (docs/rules.md §3, §9.2): who is expected, the attendance rate,
 //! vote validity, duration, task completion. Pure: no database.
 
-/// Kinds of meeting (DOMAIN.md §3.1). A combined session holds the regular and the thematic
+/// Kinds of meeting (docs/rules.md §3.1). A combined session holds the regular and the thematic
 /// meeting one after the other and must last longer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MeetingKind {
@@ -164,7 +164,7 @@ pub struct Mark {
     pub presence: Option<Presence>,
 }
 
-/// The figures of the minutes and of scoring (DOMAIN.md §9.2).
+/// The figures of the minutes and of scoring (docs/rules.md §9.2).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Summary {
     /// Đảng số: every member whose permanent branch this is.
@@ -227,7 +227,7 @@ pub fn summarise(marks: &[Mark]) -> Summary {
     s
 }
 
-/// Who may vote on a resolution (DOMAIN.md §3.5): full members of the branch, less those on
+/// Who may vote on a resolution (docs/rules.md §3.5): full members of the branch, less those on
 /// temporary transfer elsewhere and the exempt who are not there (an exempt member who
 /// attends counts). Probationers and temporarily attached members do not vote here.
 pub fn eligible_voters(marks: &[Mark]) -> usize {

@@ -12,13 +12,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::pages::{Counts, meeting};
+use super::pages::Counts;
+use super::scope::MeetingInScope;
 use super::store::{self, AgendaItem, AttendanceRow, Meeting, TaskRow, VoteRow};
-use crate::app::AppState;
-use crate::auth::User;
+use crate::auth::scope::{Keep, Read};
 use crate::error::AppResult;
 use crate::org::store::Unit;
-use crate::web::{Ctx, FieldErrors, form_text as text, parse_vn_date, vn_date};
+use crate::state::AppState;
+use crate::web::{FieldErrors, form_text as text, parse_vn_date};
 
 /// The form as typed: one value per field name (agenda items as `minutes-<id>` and
 /// `conclusion-<id>`).
@@ -64,7 +65,6 @@ pub struct PrepField {
 #[derive(Template, WebTemplate)]
 #[template(path = "meetings/minutes.html")]
 pub struct MinutesPage {
-    ctx: Ctx,
     unit: Unit,
     meeting: Meeting,
     agenda: Vec<AgendaItem>,
@@ -148,7 +148,6 @@ async fn current_fields(state: &AppState, m: &Meeting) -> AppResult<Fields> {
 
 async fn page(
     state: &AppState,
-    user: &User,
     meeting: Meeting,
     unit: Unit,
     fields: Option<Fields>,
@@ -169,7 +168,6 @@ async fn page(
         })
         .collect();
     Ok(MinutesPage {
-        ctx: Ctx::for_user(user),
         agenda: store::agenda(&state.pool, meeting.id).await?,
         votes: store::votes(&state.pool, meeting.id).await?,
         tasks: store::tasks(&state.pool, meeting.id).await?,
@@ -187,20 +185,21 @@ async fn page(
 
 pub async fn form(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    MeetingInScope {
+        meeting: m, unit, ..
+    }: MeetingInScope<Read>,
 ) -> AppResult<MinutesPage> {
-    let (m, unit) = meeting(&state, &user, id).await?;
-    page(&state, &user, m, unit, None, FieldErrors::default()).await
+    page(&state, m, unit, None, FieldErrors::default()).await
 }
 
 pub async fn save(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    MeetingInScope {
+        meeting: m, unit, ..
+    }: MeetingInScope<Keep>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let (m, unit) = meeting(&state, &user, id).await?;
+    let id = m.id;
     let fields: Fields = fields.into_iter().collect();
     let mut errors = FieldErrors::default();
     let when = |name: &'static str, errors: &mut FieldErrors| {
@@ -267,13 +266,14 @@ pub async fn save(
         .map(|m| m.version)
         .unwrap_or(m.version);
     fields.insert("version".into(), current.to_string());
-    let p = page(&state, &user, m, unit, Some(fields), errors).await?;
+    let p = page(&state, m, unit, Some(fields), errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
 }
 
+/// After a change: back to the minutes, or the minutes again (read afresh) with the message.
 async fn back_with(
     state: &AppState,
-    user: &User,
+    unit: Unit,
     id: Uuid,
     result: Result<(), crate::error::StoreError>,
 ) -> AppResult<Response> {
@@ -281,8 +281,10 @@ async fn back_with(
         Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}/minutes")).into_response()),
         Err(e) => {
             let errors = e.into_form_errors()?;
-            let (m, unit) = meeting(state, user, id).await?;
-            let p = page(state, user, m, unit, None, errors).await?;
+            let m = store::get(&state.pool, id)
+                .await?
+                .ok_or(crate::error::AppError::NotFound)?;
+            let p = page(state, m, unit, None, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
         }
     }
@@ -290,11 +292,10 @@ async fn back_with(
 
 pub async fn add_vote(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    MeetingInScope { meeting, unit, .. }: MeetingInScope<Keep>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    meeting(&state, &user, id).await?;
+    let id = meeting.id;
     let f: Fields = f.into_iter().collect();
     let num = |n: &str| f.get(n).and_then(|v| v.trim().parse::<u32>().ok());
     let result = match (
@@ -315,16 +316,15 @@ pub async fn add_vote(
             "Số phiếu phải là số tự nhiên.",
         )),
     };
-    back_with(&state, &user, id, result).await
+    back_with(&state, unit, id, result).await
 }
 
 pub async fn add_task(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    MeetingInScope { meeting, unit, .. }: MeetingInScope<Keep>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    meeting(&state, &user, id).await?;
+    let id = meeting.id;
     let f: Fields = f.into_iter().collect();
     let member = f.get("member").and_then(|v| Uuid::parse_str(v.trim()).ok());
     let group = text(&f, "group", 120);
@@ -350,161 +350,37 @@ pub async fn add_task(
         )),
         Some(d) => store::add_task(&state.pool, id, member, group.as_deref(), &d, due_on).await,
     };
-    back_with(&state, &user, id, result).await
+    back_with(&state, unit, id, result).await
 }
 
 pub async fn review_task(
     State(state): State<AppState>,
-    user: User,
-    Path((id, task)): Path<(Uuid, Uuid)>,
+    MeetingInScope { meeting, unit, .. }: MeetingInScope<Keep>,
+    Path((_, task)): Path<(Uuid, Uuid)>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    meeting(&state, &user, id).await?;
+    let id = meeting.id;
     let f: Fields = f.into_iter().collect();
     let review = f.get("review").cloned().unwrap_or_default();
     let note = text(&f, "note", 500);
     let result = store::review_task(&state.pool, id, task, &review, note.as_deref()).await;
-    back_with(&state, &user, id, result).await
+    back_with(&state, unit, id, result).await
 }
 
 pub async fn change_state(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    MeetingInScope {
+        meeting,
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Keep>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    meeting(&state, &user, id).await?;
+    let id = meeting.id;
     let f: Fields = f.into_iter().collect();
     let to = f.get("to").cloned().unwrap_or_default();
     let reason = text(&f, "reason", 500);
     let result = store::change_state(&state.pool, Some(user.id), id, &to, reason.as_deref()).await;
-    back_with(&state, &user, id, result).await
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "meetings/print.html")]
-pub struct PrintPage {
-    unit: Unit,
-    parent_name: String,
-    meeting: Meeting,
-    agenda: Vec<store::ItemMinutes>,
-    titles: Vec<AgendaItem>,
-    people: Vec<AttendanceRow>,
-    counts: Counts,
-    votes: Vec<VoteRow>,
-    tasks: Vec<TaskRow>,
-    guests: Vec<store::Guest>,
-    record: store::Minutes,
-    chair: String,
-    secretary: String,
-    today: String,
-    /// The score sheet, attached after the minutes when the meeting was scored.
-    score_sheet: String,
-}
-
-impl PrintPage {
-    pub fn absent(&self, presence: &str) -> Vec<&AttendanceRow> {
-        self.people
-            .iter()
-            .filter(|p| p.category == "expected" && p.is(presence))
-            .collect()
-    }
-
-    pub fn time(&self, at: &Option<DateTime<Utc>>) -> String {
-        at.map(|t| {
-            t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
-                .format("%H giờ %M")
-                .to_string()
-        })
-        .unwrap_or_else(|| "…".into())
-    }
-
-    pub fn day(&self) -> String {
-        self.record
-            .started_at
-            .map(|t| vn_date(t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive()))
-            .unwrap_or_else(|| "…/…/……".into())
-    }
-
-    pub fn minutes_of(&self, item: &Uuid) -> Option<&store::ItemMinutes> {
-        self.agenda.iter().find(|i| i.id == *item)
-    }
-}
-
-/// The upper unit's name for the top-left block of a party document.
-pub(crate) async fn upper_unit_name(state: &AppState, unit: &Unit) -> AppResult<String> {
-    Ok(match unit.parent_id {
-        Some(p) => crate::org::store::get(&state.pool, p)
-            .await?
-            .map(|u| u.name)
-            .unwrap_or_default(),
-        None => String::new(),
-    })
-}
-
-/// The minutes (biên bản) in the party document layout, for printing.
-pub async fn print(
-    State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
-) -> AppResult<PrintPage> {
-    let (m, unit) = meeting(&state, &user, id).await?;
-    let parent_name = upper_unit_name(&state, &unit).await?;
-    let people = store::attendance(&state.pool, id).await?;
-    let record = store::minutes(&state.pool, id).await?;
-    let name_of = |who: Option<Uuid>| {
-        who.and_then(|w| people.iter().find(|p| p.member_id == w))
-            .map(|p| p.full_name.clone())
-            .unwrap_or_default()
-    };
-    let (chair, secretary) = (name_of(record.chair_id), name_of(record.secretary_id));
-    let score_sheet = crate::evaluation::printed_sheet(&state, &m)
-        .await?
-        .map(|s| s.html(&m))
-        .unwrap_or_default();
-    Ok(PrintPage {
-        score_sheet,
-        parent_name: parent_name.to_uppercase(),
-        agenda: store::item_minutes(&state.pool, id).await?,
-        titles: store::agenda(&state.pool, id).await?,
-        counts: Counts::of(&people),
-        votes: store::votes(&state.pool, id).await?,
-        tasks: store::tasks(&state.pool, id).await?,
-        guests: store::guests(&state.pool, id).await?,
-        people,
-        record,
-        chair,
-        secretary,
-        today: vn_date(crate::web::today()),
-        unit,
-        meeting: m,
-    })
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "meetings/notice.html")]
-pub struct NoticePage {
-    unit: Unit,
-    parent_name: String,
-    meeting: Meeting,
-    agenda: Vec<AgendaItem>,
-    today: String,
-}
-
-/// The notice of a meeting (thông báo): time, place and agenda, for members and the upper
-/// level, in the party document layout.
-pub async fn notice(
-    State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
-) -> AppResult<NoticePage> {
-    let (m, unit) = meeting(&state, &user, id).await?;
-    let parent_name = upper_unit_name(&state, &unit).await?;
-    Ok(NoticePage {
-        parent_name: parent_name.to_uppercase(),
-        agenda: store::agenda(&state.pool, id).await?,
-        today: vn_date(crate::web::today()),
-        unit,
-        meeting: m,
-    })
+    back_with(&state, unit, id, result).await
 }

@@ -5,16 +5,16 @@ mod agenda;
 pub mod domain;
 mod minutes;
 mod pages;
+pub mod scope;
 pub mod store;
 mod templates_admin;
 
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
-pub(crate) use minutes::upper_unit_name;
-pub(crate) use pages::meeting as meeting_in_scope;
+pub use pages::Counts;
 pub(crate) use pages::parse_month;
 
 pub fn router() -> Router<AppState> {
@@ -55,6 +55,4 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/tasks", post(minutes::add_task))
         .route("/meetings/{id}/reviews/{task}", post(minutes::review_task))
         .route("/meetings/{id}/state", post(minutes::change_state))
-        .route("/meetings/{id}/print", get(minutes::print))
-        .route("/meetings/{id}/notice", get(minutes::notice))
 }

@@ -11,31 +11,18 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::domain::{self, ALL_KINDS, MeetingKind, Presence, Summary};
+use super::scope::MeetingInScope;
 use super::store::{self, AgendaItem, AttendanceRow, Meeting, MeetingRow, NewMeeting};
-use crate::app::AppState;
-use crate::auth::User;
+use crate::auth::scope::{Keep, Read};
 use crate::error::{AppError, AppResult};
+use crate::org::scope::BranchInScope;
 use crate::org::store::Unit;
-use crate::web::{Ctx, FieldErrors, today};
-
-/// A branch the user sees (meetings belong to branches): the same rule as its member list.
-async fn branch(state: &AppState, user: &User, id: Uuid) -> AppResult<Unit> {
-    crate::members::managed_branch(state, user, id).await
-}
-
-/// A meeting of a branch the user sees, with that branch.
-pub async fn meeting(state: &AppState, user: &User, id: Uuid) -> AppResult<(Meeting, Unit)> {
-    let m = store::get(&state.pool, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let unit = branch(state, user, m.unit_id).await?;
-    Ok((m, unit))
-}
+use crate::state::AppState;
+use crate::web::FieldErrors;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "meetings/list.html")]
 pub struct ListPage {
-    ctx: Ctx,
     unit: Unit,
     meetings: Vec<MeetingRow>,
     planned: Option<usize>,
@@ -51,14 +38,11 @@ pub struct ListQuery {
 
 pub async fn list(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    BranchInScope { unit, .. }: BranchInScope<Read>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<ListPage> {
-    let unit = branch(&state, &user, id).await?;
     let meetings = store::for_unit(&state.pool, unit.id).await?;
     Ok(ListPage {
-        ctx: Ctx::for_user(&user),
         unit,
         meetings,
         planned: q.planned,
@@ -80,11 +64,10 @@ pub struct SeriesForm {
 /// month; months that already have one are left as they are.
 pub async fn plan_series(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    BranchInScope { unit, user, .. }: BranchInScope<Keep>,
     Form(form): Form<SeriesForm>,
 ) -> AppResult<Response> {
-    let unit = branch(&state, &user, id).await?;
+    let id = unit.id;
     let mut errors = FieldErrors::default();
     let months = form
         .months
@@ -109,7 +92,11 @@ pub async fn plan_series(
         errors.add("time", "Giờ họp dạng giờ:phút, ví dụ 19:30.");
     }
     if let (Some(months), Some(day), Some(time)) = (months, day, time) {
-        let this_month = today().with_day(1).unwrap_or_else(today);
+        let this_month = state
+            .clock
+            .today()
+            .with_day(1)
+            .unwrap_or_else(|| state.clock.today());
         let location = Some(form.location.trim().chars().take(200).collect::<String>())
             .filter(|l| !l.is_empty());
         let (mut planned, mut skipped) = (0, 0);
@@ -142,7 +129,6 @@ pub async fn plan_series(
     }
     let meetings = store::for_unit(&state.pool, unit.id).await?;
     let page = ListPage {
-        ctx: Ctx::for_user(&user),
         unit,
         meetings,
         planned: None,
@@ -174,7 +160,6 @@ pub struct Choice {
 #[derive(Template, WebTemplate)]
 #[template(path = "meetings/new.html")]
 pub struct NewPage {
-    ctx: Ctx,
     unit: Unit,
     form: NewForm,
     kinds: Vec<Choice>,
@@ -191,18 +176,11 @@ fn kinds() -> Vec<Choice> {
         .collect()
 }
 
-#[derive(Deserialize)]
-pub struct UnitQuery {
-    unit: Uuid,
-}
-
 pub async fn new_form(
     State(state): State<AppState>,
-    user: User,
-    Query(q): Query<UnitQuery>,
+    BranchInScope { unit, .. }: BranchInScope<Read>,
 ) -> AppResult<NewPage> {
-    let unit = branch(&state, &user, q.unit).await?;
-    let now = today();
+    let now = state.clock.today();
     let form = NewForm {
         kind: "regular".into(),
         month: format!("{:04}-{:02}", now.year(), now.month()),
@@ -210,7 +188,6 @@ pub async fn new_form(
         ..Default::default()
     };
     Ok(NewPage {
-        ctx: Ctx::for_user(&user),
         unit,
         form,
         kinds: kinds(),
@@ -239,11 +216,9 @@ fn parse_local(raw: &str) -> Option<NaiveDateTime> {
 
 pub async fn create(
     State(state): State<AppState>,
-    user: User,
-    Query(q): Query<UnitQuery>,
+    BranchInScope { unit, user, .. }: BranchInScope<Keep>,
     Form(form): Form<NewForm>,
 ) -> AppResult<Response> {
-    let unit = branch(&state, &user, q.unit).await?;
     let mut errors = FieldErrors::default();
     let kind = MeetingKind::parse(&form.kind);
     if kind.is_none() {
@@ -287,7 +262,6 @@ pub async fn create(
         }
     }
     let page = NewPage {
-        ctx: Ctx::for_user(&user),
         unit,
         form,
         kinds: kinds(),
@@ -322,7 +296,6 @@ impl Counts {
 #[derive(Template, WebTemplate)]
 #[template(path = "meetings/show.html")]
 pub struct ShowPage {
-    ctx: Ctx,
     unit: Unit,
     meeting: Meeting,
     agenda: Vec<AgendaItem>,
@@ -333,15 +306,13 @@ pub struct ShowPage {
 
 pub async fn show(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    MeetingInScope { meeting, unit, .. }: MeetingInScope<Read>,
 ) -> AppResult<ShowPage> {
-    let (meeting, unit) = meeting(&state, &user, id).await?;
+    let id = meeting.id;
     let agenda = store::agenda(&state.pool, id).await?;
     let rows = store::attendance(&state.pool, id).await?;
     let previous = store::previous_tasks(&state.pool, &meeting).await?;
     Ok(ShowPage {
-        ctx: Ctx::for_user(&user),
         unit,
         counts: Counts::of(&rows),
         completion: super::minutes::completion_label(&previous),
@@ -354,7 +325,6 @@ pub async fn show(
 #[derive(Template, WebTemplate)]
 #[template(path = "meetings/attendance.html")]
 pub struct AttendancePage {
-    ctx: Ctx,
     unit: Unit,
     meeting: Meeting,
     rows: Vec<AttendanceRow>,
@@ -379,13 +349,11 @@ impl AttendancePage {
 
 pub async fn attendance(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    MeetingInScope { meeting, unit, .. }: MeetingInScope<Read>,
 ) -> AppResult<AttendancePage> {
-    let (meeting, unit) = meeting(&state, &user, id).await?;
+    let id = meeting.id;
     let rows = store::attendance(&state.pool, id).await?;
     Ok(AttendancePage {
-        ctx: Ctx::for_user(&user),
         unit,
         meeting,
         counts: Counts::of(&rows),
@@ -405,11 +373,16 @@ pub struct MarkForm {
 
 pub async fn mark(
     State(state): State<AppState>,
-    user: User,
-    Path((id, member)): Path<(Uuid, Uuid)>,
+    MeetingInScope {
+        meeting,
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Keep>,
+    Path((_, member)): Path<(Uuid, Uuid)>,
     Form(form): Form<MarkForm>,
 ) -> AppResult<Response> {
-    let (meeting, unit) = meeting(&state, &user, id).await?;
+    let id = meeting.id;
     let mut errors = FieldErrors::default();
     match Presence::parse(&form.presence) {
         None => errors.add("presence", "Vui lòng chọn có mặt, đến muộn hoặc vắng."),
@@ -434,7 +407,6 @@ pub async fn mark(
     }
     let rows = store::attendance(&state.pool, id).await?;
     let page = AttendancePage {
-        ctx: Ctx::for_user(&user),
         unit,
         meeting,
         counts: Counts::of(&rows),
@@ -461,7 +433,6 @@ mod tests {
 #[derive(Template, WebTemplate)]
 #[template(path = "meetings/thematic.html")]
 pub struct ThematicPage {
-    ctx: Ctx,
     unit: Unit,
     year: i32,
     quarters: Vec<store::QuarterPlan>,
@@ -474,18 +445,15 @@ pub struct YearQuery {
 
 pub async fn thematic(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    BranchInScope { unit, .. }: BranchInScope<Read>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<ThematicPage> {
-    let unit = branch(&state, &user, id).await?;
     let year = q
         .year
         .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or_else(|| today().year());
+        .unwrap_or_else(|| state.clock.today().year());
     let quarters = store::thematic_year(&state.pool, unit.id, year).await?;
     Ok(ThematicPage {
-        ctx: Ctx::for_user(&user),
         unit,
         year,
         quarters,
@@ -502,11 +470,10 @@ pub struct TopicForm {
 
 pub async fn plan_topic(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    BranchInScope { unit, .. }: BranchInScope<Keep>,
     Form(form): Form<TopicForm>,
 ) -> AppResult<Response> {
-    let unit = branch(&state, &user, id).await?;
+    let id = unit.id;
     if !(2000..=2100).contains(&form.year) || !(1..=4).contains(&form.quarter) {
         return Err(AppError::BadRequest);
     }

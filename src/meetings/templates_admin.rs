@@ -1,5 +1,5 @@
 //! Administrators keep the agenda templates: the general one per meeting kind, and variants
-//! per branch type (DOMAIN.md §3.4) that new meetings of such branches start from.
+//! per branch type (docs/rules.md §3.4) that new meetings of such branches start from.
 
 use std::collections::HashMap;
 
@@ -13,11 +13,11 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::domain::{ALL_KINDS, MeetingKind};
-use crate::app::AppState;
 use crate::auth::User;
 use crate::error::{AppError, AppResult, StoreError};
 use crate::org::domain::{ALL_BRANCH_TYPES, BranchType};
-use crate::web::{Ctx, FieldErrors, form_text as text};
+use crate::state::AppState;
+use crate::web::{FieldErrors, form_text as text};
 
 type Fields = HashMap<String, String>;
 
@@ -60,14 +60,13 @@ pub struct Choice {
 #[derive(Template, WebTemplate)]
 #[template(path = "meetings/templates.html")]
 pub struct ListPage {
-    ctx: Ctx,
     templates: Vec<TemplateRow>,
     kinds: Vec<Choice>,
     types: Vec<Choice>,
     errors: FieldErrors,
 }
 
-async fn list_page(pool: &PgPool, user: &User, errors: FieldErrors) -> AppResult<ListPage> {
+async fn list_page(pool: &PgPool, errors: FieldErrors) -> AppResult<ListPage> {
     let templates = sqlx::query_as!(
         TemplateRow,
         r#"SELECT t.id, t.kind, t.branch_type, count(i.id) AS "items!"
@@ -77,7 +76,6 @@ async fn list_page(pool: &PgPool, user: &User, errors: FieldErrors) -> AppResult
     .fetch_all(pool)
     .await?;
     Ok(ListPage {
-        ctx: Ctx::for_user(user),
         templates,
         kinds: ALL_KINDS
             .into_iter()
@@ -99,7 +97,7 @@ async fn list_page(pool: &PgPool, user: &User, errors: FieldErrors) -> AppResult
 
 pub async fn list(State(state): State<AppState>, user: User) -> AppResult<ListPage> {
     admin(&user)?;
-    list_page(&state.pool, &user, FieldErrors::default()).await
+    list_page(&state.pool, FieldErrors::default()).await
 }
 
 /// A variant for a branch type, starting as a copy of the general template of its kind.
@@ -148,7 +146,7 @@ pub async fn create_variant(
             "Vui lòng chọn loại buổi sinh hoạt và loại hình chi bộ.",
         );
     }
-    let page = list_page(&state.pool, &user, errors).await?;
+    let page = list_page(&state.pool, errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -161,18 +159,12 @@ pub struct Item {
 #[derive(Template, WebTemplate)]
 #[template(path = "meetings/template_edit.html")]
 pub struct EditPage {
-    ctx: Ctx,
     template: TemplateRow,
     items: Vec<Item>,
     errors: FieldErrors,
 }
 
-async fn edit_page(
-    pool: &PgPool,
-    user: &User,
-    id: Uuid,
-    errors: FieldErrors,
-) -> AppResult<EditPage> {
+async fn edit_page(pool: &PgPool, id: Uuid, errors: FieldErrors) -> AppResult<EditPage> {
     let template = sqlx::query_as!(
         TemplateRow,
         r#"SELECT t.id, t.kind, t.branch_type, 0::bigint AS "items!" FROM agenda_templates t WHERE t.id = $1"#,
@@ -189,7 +181,6 @@ async fn edit_page(
     .fetch_all(pool)
     .await?;
     Ok(EditPage {
-        ctx: Ctx::for_user(user),
         template,
         items,
         errors,
@@ -202,7 +193,7 @@ pub async fn edit(
     Path(id): Path<Uuid>,
 ) -> AppResult<EditPage> {
     admin(&user)?;
-    edit_page(&state.pool, &user, id, FieldErrors::default()).await
+    edit_page(&state.pool, id, FieldErrors::default()).await
 }
 
 /// Add (no item), or edit, move up or down, remove an item.
@@ -224,7 +215,7 @@ pub async fn change(
         Ok(()) => Ok(Redirect::to(&format!("/admin/templates/{id}")).into_response()),
         Err(e) => {
             let errors = e.into_form_errors()?;
-            let page = edit_page(&state.pool, &user, id, errors).await?;
+            let page = edit_page(&state.pool, id, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }

@@ -10,12 +10,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::managed_member_branch;
+use super::scope::MemberInScope;
 use super::store::{self, Destination, MemberDetail, Step};
-use crate::app::AppState;
-use crate::auth::User;
+use crate::auth::scope::Keep;
 use crate::error::{AppError, AppResult};
-use crate::web::{Ctx, FieldErrors, date_field, today};
+use crate::state::AppState;
+use crate::web::{FieldErrors, date_field};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -126,26 +126,11 @@ pub struct Choice {
 #[derive(Template, WebTemplate)]
 #[template(path = "members/action.html")]
 pub struct ActionPage {
-    ctx: Ctx,
     action: Action,
     member: MemberDetail,
     form: ActionForm,
     targets: Vec<Choice>,
     errors: FieldErrors,
-}
-
-async fn load(
-    state: &AppState,
-    user: &User,
-    id: Uuid,
-    slug: &str,
-) -> AppResult<(Action, MemberDetail, Uuid)> {
-    let action = Action::parse(slug).ok_or(AppError::NotFound)?;
-    let home = managed_member_branch(state, user, id).await?;
-    let member = store::detail(&state.pool, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((action, member, home))
 }
 
 async fn targets(state: &AppState, action: Action, home: Uuid) -> AppResult<Vec<Choice>> {
@@ -169,12 +154,14 @@ async fn targets(state: &AppState, action: Action, home: Uuid) -> AppResult<Vec<
 
 pub async fn form(
     State(state): State<AppState>,
-    user: User,
-    Path((id, slug)): Path<(Uuid, String)>,
+    kept: MemberInScope<Keep>,
+    Path((_, slug)): Path<(Uuid, String)>,
 ) -> AppResult<ActionPage> {
-    let (action, member, home) = load(&state, &user, id, &slug).await?;
+    let action = Action::parse(&slug).ok_or(AppError::NotFound)?;
+    let home = kept.branch();
+    let member = kept.member;
     let form = ActionForm {
-        on_date: today().format("%Y-%m-%d").to_string(),
+        on_date: state.clock.today().format("%Y-%m-%d").to_string(),
         kind: match action {
             Action::Transfer => "permanent".into(),
             Action::Leave => "struck_off".into(),
@@ -184,7 +171,6 @@ pub async fn form(
         ..Default::default()
     };
     Ok(ActionPage {
-        ctx: Ctx::for_user(&user),
         targets: targets(&state, action, home).await?,
         action,
         member,
@@ -200,13 +186,17 @@ fn non_empty(s: &str) -> Option<&str> {
 
 pub async fn submit(
     State(state): State<AppState>,
-    user: User,
-    Path((id, slug)): Path<(Uuid, String)>,
+    kept: MemberInScope<Keep>,
+    Path((_, slug)): Path<(Uuid, String)>,
     Form(mut form): Form<ActionForm>,
 ) -> AppResult<Response> {
-    let (action, _, home) = load(&state, &user, id, &slug).await?;
+    let action = Action::parse(&slug).ok_or(AppError::NotFound)?;
+    let (id, home, user) = (kept.member.id, kept.branch(), kept.user);
     let mut errors = FieldErrors::default();
     let on_date = date_field(&form.on_date, "on_date", true, &mut errors);
+    if on_date.is_some_and(|d| d > state.clock.today()) {
+        errors.add("on_date", "Ngày không thể ở tương lai.");
+    }
     if form.confirm.is_none() {
         errors.add("confirm", "Vui lòng đánh dấu ô xác nhận.");
     }
@@ -273,7 +263,6 @@ pub async fn submit(
         .ok_or(AppError::NotFound)?;
     form.version = member.version;
     let page = ActionPage {
-        ctx: Ctx::for_user(&user),
         targets: targets(&state, action, home).await?,
         action,
         member,

@@ -10,13 +10,13 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::domain::{self, Post};
-use super::managed_branch;
 use super::store::{self, NewPost, PostRow};
-use crate::app::AppState;
-use crate::auth::User;
+use crate::auth::scope::{Keep, Read};
 use crate::error::AppResult;
+use crate::org::scope::BranchInScope;
 use crate::org::store::Unit;
-use crate::web::{Ctx, FieldErrors, date_field, today, vn_date};
+use crate::state::AppState;
+use crate::web::{FieldErrors, date_field, vn_date};
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -36,7 +36,6 @@ pub struct Candidate {
 #[derive(Template, WebTemplate)]
 #[template(path = "members/committee.html")]
 pub struct CommitteePage {
-    ctx: Ctx,
     unit: Unit,
     posts: Vec<PostRow>,
     warnings: Vec<String>,
@@ -58,7 +57,6 @@ impl CommitteePage {
 
 async fn render(
     state: &AppState,
-    user: &User,
     unit: Unit,
     form: PostForm,
     errors: FieldErrors,
@@ -85,37 +83,33 @@ async fn render(
         })
         .collect();
     Ok(CommitteePage {
-        ctx: Ctx::for_user(user),
         unit,
         posts,
         warnings,
         candidates,
         form,
         errors,
-        end_date: today().format("%Y-%m-%d").to_string(),
+        end_date: state.clock.today().format("%Y-%m-%d").to_string(),
     })
 }
 
 pub async fn page(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    BranchInScope { unit, .. }: BranchInScope<Read>,
 ) -> AppResult<CommitteePage> {
-    let unit = managed_branch(&state, &user, id).await?;
     let form = PostForm {
-        valid_from: today().format("%Y-%m-%d").to_string(),
+        valid_from: state.clock.today().format("%Y-%m-%d").to_string(),
         ..Default::default()
     };
-    render(&state, &user, unit, form, FieldErrors::default()).await
+    render(&state, unit, form, FieldErrors::default()).await
 }
 
 pub async fn add(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    BranchInScope { unit, user, .. }: BranchInScope<Keep>,
     Form(form): Form<PostForm>,
 ) -> AppResult<Response> {
-    let unit = managed_branch(&state, &user, id).await?;
+    let id = unit.id;
     let mut errors = FieldErrors::default();
     let member = Uuid::parse_str(form.member.trim()).ok();
     if member.is_none() {
@@ -136,7 +130,7 @@ pub async fn add(
             Err(e) => errors = e.into_form_errors()?,
         }
     }
-    let page = render(&state, &user, unit, form, errors).await?;
+    let page = render(&state, unit, form, errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -148,11 +142,11 @@ pub struct EndForm {
 
 pub async fn end(
     State(state): State<AppState>,
-    user: User,
-    Path((id, post)): Path<(Uuid, Uuid)>,
+    BranchInScope { unit, user, .. }: BranchInScope<Keep>,
+    Path((_, post)): Path<(Uuid, Uuid)>,
     Form(form): Form<EndForm>,
 ) -> AppResult<Response> {
-    let unit = managed_branch(&state, &user, id).await?;
+    let id = unit.id;
     let mut errors = FieldErrors::default();
     if let Some(on_date) = date_field(&form.on_date, "on_date", true, &mut errors) {
         match store::end_post(&state.pool, Some(user.id), unit.id, post, on_date).await {
@@ -160,6 +154,6 @@ pub async fn end(
             Err(e) => errors = e.into_form_errors()?,
         }
     }
-    let page = render(&state, &user, unit, PostForm::default(), errors).await?;
+    let page = render(&state, unit, PostForm::default(), errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

@@ -1,4 +1,4 @@
-//! The member's record and its rules (DOMAIN.md §4.1–4.2, §9.1–9.2). Pure: no database.
+//! The member's record and its rules (docs/rules.md §4.1–4.2, §9.1–9.2). Pure: no database.
 
 use chrono::{Datelike, Months, NaiveDate};
 
@@ -320,7 +320,7 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
     age
 }
 
-/// The counts at the top of a branch's member list (DOMAIN.md §9.2).
+/// The counts at the top of a branch's member list (docs/rules.md §9.2).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct BranchCounts {
     /// Đảng số: members whose permanent branch this is.
@@ -373,7 +373,7 @@ pub struct Post<'a> {
     pub holder_status: &'a str,
 }
 
-/// The rules of DOMAIN.md §4.1 on a branch's committee, as warnings to show (they do not
+/// The rules of docs/rules.md §4.1 on a branch's committee, as warnings to show (they do not
 /// block anything: the upper committee decides).
 pub fn committee_warnings(full_members: usize, posts: &[Post<'_>]) -> Vec<String> {
     let mut w = Vec::new();

@@ -15,13 +15,13 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::domain::MemberForm;
-use super::managed_branch;
 use super::sheet::{self, COLUMNS, MAX_ROWS};
-use crate::app::AppState;
 use crate::auth::User;
+use crate::auth::scope::{Keep, Read};
 use crate::error::{AppError, AppResult, StoreError};
+use crate::org::scope::BranchInScope;
 use crate::org::store::Unit;
-use crate::web::{Ctx, today};
+use crate::state::AppState;
 
 /// Uploads may be this large (a 5,000-row .csv is about 0.6 MB).
 pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
@@ -88,7 +88,7 @@ async fn check_rows(
     state: &AppState,
     rows: &[ImportRow],
 ) -> AppResult<HashMap<usize, Vec<String>>> {
-    let now = today();
+    let now = state.clock.today();
     let mut problems: HashMap<usize, Vec<String>> = HashMap::new();
     let mut cards: HashMap<String, usize> = HashMap::new();
     for row in rows.iter().filter(|r| !r.skip) {
@@ -140,16 +140,14 @@ async fn check_rows(
 #[derive(Template, WebTemplate)]
 #[template(path = "members/import.html")]
 pub struct UploadPage {
-    ctx: Ctx,
     unit: Unit,
     error: Option<String>,
     max_rows: usize,
     columns: Vec<&'static str>,
 }
 
-fn upload_page(user: &User, unit: Unit, error: Option<String>) -> UploadPage {
+fn upload_page(unit: Unit, error: Option<String>) -> UploadPage {
     UploadPage {
-        ctx: Ctx::for_user(user),
         unit,
         error,
         max_rows: MAX_ROWS,
@@ -157,21 +155,11 @@ fn upload_page(user: &User, unit: Unit, error: Option<String>) -> UploadPage {
     }
 }
 
-pub async fn upload_form(
-    State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
-) -> AppResult<UploadPage> {
-    let unit = managed_branch(&state, &user, id).await?;
-    Ok(upload_page(&user, unit, None))
+pub async fn upload_form(BranchInScope { unit, .. }: BranchInScope<Read>) -> AppResult<UploadPage> {
+    Ok(upload_page(unit, None))
 }
 
-pub async fn template_xlsx(
-    State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
-) -> AppResult<Response> {
-    managed_branch(&state, &user, id).await?;
+pub async fn template_xlsx(BranchInScope { .. }: BranchInScope<Read>) -> AppResult<Response> {
     let bytes = sheet::template_workbook().map_err(anyhow::Error::from)?;
     Ok(download(
         bytes,
@@ -180,12 +168,7 @@ pub async fn template_xlsx(
     ))
 }
 
-pub async fn template_csv(
-    State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
-) -> AppResult<Response> {
-    managed_branch(&state, &user, id).await?;
+pub async fn template_csv(BranchInScope { .. }: BranchInScope<Read>) -> AppResult<Response> {
     Ok(download(
         sheet::template_csv(),
         "mau-nhap-dang-vien.csv",
@@ -209,11 +192,9 @@ fn download(bytes: Vec<u8>, name: &str, mime: &str) -> Response {
 
 pub async fn upload(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    BranchInScope { unit, user, .. }: BranchInScope<Keep>,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let unit = managed_branch(&state, &user, id).await?;
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Some(field) = multipart
         .next_field()
@@ -229,7 +210,7 @@ pub async fn upload(
     let refuse = |msg: String| {
         (
             StatusCode::UNPROCESSABLE_ENTITY,
-            upload_page(&user, unit.clone(), Some(msg)),
+            upload_page(unit.clone(), Some(msg)),
         )
             .into_response()
     };
@@ -308,7 +289,6 @@ pub struct PreviewRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "members/import_preview.html")]
 pub struct PreviewPage {
-    ctx: Ctx,
     unit: Unit,
     batch: Uuid,
     file_name: String,
@@ -355,7 +335,6 @@ async fn preview_page(
         }
     }
     Ok(PreviewPage {
-        ctx: Ctx::for_user(user),
         unit,
         batch,
         file_name: b.file_name,
@@ -371,21 +350,20 @@ async fn preview_page(
 
 pub async fn preview(
     State(state): State<AppState>,
-    user: User,
-    Path((id, batch)): Path<(Uuid, Uuid)>,
+    BranchInScope { unit, user, .. }: BranchInScope<Read>,
+    Path((_, batch)): Path<(Uuid, Uuid)>,
 ) -> AppResult<PreviewPage> {
-    let unit = managed_branch(&state, &user, id).await?;
     preview_page(&state, &user, unit, batch, None).await
 }
 
 pub async fn fix_row(
     State(state): State<AppState>,
-    user: User,
-    Path((id, batch, line)): Path<(Uuid, Uuid, usize)>,
+    BranchInScope { unit, user, .. }: BranchInScope<Keep>,
+    Path((_, batch, line)): Path<(Uuid, Uuid, usize)>,
     // The ten cells of the row as typed, in column order (repeated `cell` fields).
     Form(form): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let unit = managed_branch(&state, &user, id).await?;
+    let id = unit.id;
     let mut b = load_batch(&state, &user, unit.id, batch).await?;
     let cells: Vec<String> = form
         .into_iter()
@@ -407,10 +385,10 @@ pub async fn fix_row(
 
 pub async fn toggle_skip(
     State(state): State<AppState>,
-    user: User,
-    Path((id, batch, line)): Path<(Uuid, Uuid, usize)>,
+    BranchInScope { unit, user, .. }: BranchInScope<Keep>,
+    Path((_, batch, line)): Path<(Uuid, Uuid, usize)>,
 ) -> AppResult<Response> {
-    let unit = managed_branch(&state, &user, id).await?;
+    let id = unit.id;
     let mut b = load_batch(&state, &user, unit.id, batch).await?;
     let row = b
         .rows
@@ -425,10 +403,10 @@ pub async fn toggle_skip(
 /// Writes every row that is not skipped, in one transaction: all or nothing.
 pub async fn commit(
     State(state): State<AppState>,
-    user: User,
-    Path((id, batch)): Path<(Uuid, Uuid)>,
+    BranchInScope { unit, user, .. }: BranchInScope<Keep>,
+    Path((_, batch)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    let unit = managed_branch(&state, &user, id).await?;
+    let id = unit.id;
     let b = load_batch(&state, &user, unit.id, batch).await?;
     let problems = check_rows(&state, &b.rows).await?;
     if !problems.is_empty() {
@@ -442,14 +420,23 @@ pub async fn commit(
         .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let now = today();
+    let now = state.clock.today();
     let mut tx = state.pool.begin().await?;
     let mut written = 0;
     for row in b.rows.iter().filter(|r| !r.skip) {
         let rec = row_form(&row.cells)
             .parse(now)
             .map_err(|_| AppError::BadRequest)?;
-        match super::store::insert_member(&mut tx, Some(user.id), unit.id, &rec, "imported").await {
+        match super::store::insert_member(
+            &mut tx,
+            Some(user.id),
+            unit.id,
+            &rec,
+            "imported",
+            state.clock.today(),
+        )
+        .await
+        {
             Ok(_) => written += 1,
             Err(StoreError::Invalid { message, .. }) => {
                 drop(tx);

@@ -7,17 +7,14 @@ mod committee;
 pub mod domain;
 mod import;
 mod pages;
+pub mod scope;
 mod sheet;
 pub mod store;
 
 use axum::Router;
 use axum::routing::{get, post};
-use uuid::Uuid;
 
-use crate::app::AppState;
-use crate::auth::User;
-use crate::error::{AppError, AppResult};
-use crate::org::store::Unit;
+use crate::state::AppState;
 
 pub use pages::branch_summary;
 
@@ -67,26 +64,6 @@ pub fn router() -> Router<AppState> {
             post(import::toggle_skip),
         )
         .route("/units/{id}/committee/{post}/end", post(committee::end))
-}
-
-/// A branch whose members the user may see and keep: outside the scope, or not a branch,
-/// it does not exist for them.
-pub(crate) async fn managed_branch(state: &AppState, user: &User, id: Uuid) -> AppResult<Unit> {
-    let unit = crate::org::store::get(&state.pool, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !user.sees_unit(&unit.path) || !unit.kind.is_branch() {
-        return Err(AppError::NotFound);
-    }
-    Ok(unit)
-}
-
-/// The member's current branch, when the user may act on the member there.
-async fn managed_member_branch(state: &AppState, user: &User, member: Uuid) -> AppResult<Uuid> {
-    match store::home_branch(&state.pool, member).await? {
-        Some((unit, path)) if user.sees_unit(&path) => Ok(unit),
-        _ => Err(AppError::NotFound),
-    }
 }
 
 pub fn status_label(status: &str) -> &'static str {

@@ -3,20 +3,22 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::domain::{self, BranchCounts, MemberForm, Post, Probation};
+use super::scope::MemberInScope;
 use super::store::{self, EventView, MemberDetail, MembershipView, RosterRow};
-use super::{managed_branch, managed_member_branch, state_label, status_label};
-use crate::app::AppState;
-use crate::auth::User;
-use crate::error::{AppError, AppResult};
+use super::{state_label, status_label};
+use crate::auth::scope::{Keep, Read};
+use crate::error::AppResult;
+use crate::org::scope::BranchInScope;
 use crate::org::store::Unit;
-use crate::web::{Ctx, FieldErrors, today, vn_date};
+use crate::state::AppState;
+use crate::web::{FieldErrors, vn_date};
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
@@ -37,7 +39,6 @@ pub struct ListRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "members/list.html")]
 pub struct ListPage {
-    ctx: Ctx,
     unit: Unit,
     counts: BranchCounts,
     warnings: Vec<String>,
@@ -91,7 +92,7 @@ pub async fn branch_summary(
             })
             .collect::<Vec<_>>(),
     );
-    let now = today();
+    let now = state.clock.today();
     let overdue = roster
         .iter()
         .filter(|r| r.permanent)
@@ -112,14 +113,12 @@ pub async fn branch_summary(
 
 pub async fn list(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    BranchInScope { unit, .. }: BranchInScope<Read>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<ListPage> {
-    let unit = managed_branch(&state, &user, id).await?;
     let (roster, counts, warnings) = branch_summary(&state, &unit).await?;
     let total = roster.len();
-    let now = today();
+    let now = state.clock.today();
     let rows = roster
         .into_iter()
         .filter(|r| q.status.is_empty() || r.status == q.status)
@@ -138,7 +137,6 @@ pub async fn list(
         })
         .collect();
     Ok(ListPage {
-        ctx: Ctx::for_user(&user),
         unit,
         counts,
         warnings,
@@ -153,7 +151,6 @@ pub async fn list(
 #[derive(Template, WebTemplate)]
 #[template(path = "members/show.html")]
 pub struct ShowPage {
-    ctx: Ctx,
     member: MemberDetail,
     birth_date: String,
     admission_date: String,
@@ -176,25 +173,22 @@ pub struct ShowPage {
 /// present (a secretary keeps seeing the history of members who left).
 pub async fn show(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    MemberInScope {
+        member,
+        home: manage,
+        user,
+        ..
+    }: MemberInScope<Read>,
 ) -> AppResult<ShowPage> {
-    let member = store::detail(&state.pool, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let memberships = store::memberships(&state.pool, id).await?;
+    let id = member.id;
     let own = user.member_id == Some(id);
-    if !own && !memberships.iter().any(|m| user.sees_unit(&m.unit_path)) {
-        return Err(AppError::NotFound);
-    }
-    let manage = managed_member_branch(&state, &user, id).await.ok();
+    let memberships = store::memberships(&state.pool, id).await?;
     let note = probation_note(domain::probation(
         &member.status,
         member.admission_date,
-        today(),
+        state.clock.today(),
     ));
     Ok(ShowPage {
-        ctx: Ctx::for_user(&user),
         birth_date: vn_date(member.birth_date),
         admission_date: vn_date(member.admission_date),
         decision_date: member.admission_decision_date.map(vn_date),
@@ -216,31 +210,19 @@ pub async fn show(
 #[derive(Template, WebTemplate)]
 #[template(path = "members/form.html")]
 pub struct FormPage {
-    ctx: Ctx,
     unit: Option<Unit>,
     member_id: Option<Uuid>,
     form: MemberForm,
     errors: FieldErrors,
 }
 
-#[derive(Deserialize)]
-pub struct NewQuery {
-    unit: Uuid,
-}
-
-pub async fn new_form(
-    State(state): State<AppState>,
-    user: User,
-    Query(q): Query<NewQuery>,
-) -> AppResult<FormPage> {
-    let unit = managed_branch(&state, &user, q.unit).await?;
+pub async fn new_form(BranchInScope { unit, .. }: BranchInScope<Read>) -> AppResult<FormPage> {
     let form = MemberForm {
         gender: "nam".into(),
         status: "du_bi".into(),
         ..Default::default()
     };
     Ok(FormPage {
-        ctx: Ctx::for_user(&user),
         unit: Some(unit),
         member_id: None,
         form,
@@ -250,22 +232,28 @@ pub async fn new_form(
 
 pub async fn create(
     State(state): State<AppState>,
-    user: User,
-    Query(q): Query<NewQuery>,
+    BranchInScope { unit, user, .. }: BranchInScope<Keep>,
     Form(form): Form<MemberForm>,
 ) -> AppResult<Response> {
-    let unit = managed_branch(&state, &user, q.unit).await?;
-    let errors = match form.parse(today()) {
+    let errors = match form.parse(state.clock.today()) {
         Err(errors) => errors,
         Ok(rec) => {
-            match store::create(&state.pool, Some(user.id), unit.id, &rec, "created").await {
+            match store::create(
+                &state.pool,
+                Some(user.id),
+                unit.id,
+                &rec,
+                "created",
+                state.clock.today(),
+            )
+            .await
+            {
                 Ok(id) => return Ok(Redirect::to(&format!("/members/{id}")).into_response()),
                 Err(e) => e.into_form_errors()?,
             }
         }
     };
     let page = FormPage {
-        ctx: Ctx::for_user(&user),
         unit: Some(unit),
         member_id: None,
         form,
@@ -291,17 +279,9 @@ fn form_of(m: &MemberDetail) -> MemberForm {
     }
 }
 
-pub async fn edit_form(
-    State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
-) -> AppResult<FormPage> {
-    managed_member_branch(&state, &user, id).await?;
-    let member = store::detail(&state.pool, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+pub async fn edit_form(MemberInScope { member, .. }: MemberInScope<Keep>) -> AppResult<FormPage> {
+    let id = member.id;
     Ok(FormPage {
-        ctx: Ctx::for_user(&user),
         unit: None,
         member_id: Some(id),
         form: form_of(&member),
@@ -311,14 +291,22 @@ pub async fn edit_form(
 
 pub async fn update(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    MemberInScope { member, user, .. }: MemberInScope<Keep>,
     Form(mut form): Form<MemberForm>,
 ) -> AppResult<Response> {
-    managed_member_branch(&state, &user, id).await?;
-    let errors = match form.parse(today()) {
+    let id = member.id;
+    let errors = match form.parse(state.clock.today()) {
         Err(errors) => errors,
-        Ok(rec) => match store::update(&state.pool, Some(user.id), id, form.version, &rec).await {
+        Ok(rec) => match store::update(
+            &state.pool,
+            Some(user.id),
+            id,
+            form.version,
+            &rec,
+            state.clock.today(),
+        )
+        .await
+        {
             Ok(()) => return Ok(Redirect::to(&format!("/members/{id}")).into_response()),
             Err(e) => e.into_form_errors()?,
         },
@@ -328,7 +316,6 @@ pub async fn update(
         form.version = current.version;
     }
     let page = FormPage {
-        ctx: Ctx::for_user(&user),
         unit: None,
         member_id: Some(id),
         form,
@@ -340,13 +327,14 @@ pub async fn update(
 /// The member list as an Excel workbook, in the list's order.
 pub async fn export(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    BranchInScope { unit, .. }: BranchInScope<Read>,
 ) -> AppResult<Response> {
-    let unit = managed_branch(&state, &user, id).await?;
     let roster = store::roster(&state.pool, unit.id).await?;
     let bytes = super::sheet::roster_workbook(&unit.name, &roster).map_err(anyhow::Error::from)?;
-    let file = format!("danh-sach-dang-vien-{}.xlsx", today().format("%Y-%m-%d"));
+    let file = format!(
+        "danh-sach-dang-vien-{}.xlsx",
+        state.clock.today().format("%Y-%m-%d")
+    );
     Ok((
         [
             (

@@ -298,9 +298,10 @@ pub async fn create(
     unit_id: Uuid,
     rec: &MemberRecord,
     event_kind: &str,
+    on: NaiveDate,
 ) -> Result<Uuid, StoreError> {
     let mut tx = pool.begin().await?;
-    let id = insert_member(&mut tx, actor, unit_id, rec, event_kind).await?;
+    let id = insert_member(&mut tx, actor, unit_id, rec, event_kind, on).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -312,6 +313,7 @@ pub async fn insert_member(
     unit_id: Uuid,
     rec: &MemberRecord,
     event_kind: &str,
+    on: NaiveDate,
 ) -> Result<Uuid, StoreError> {
     let (_, branch_from) = lock_open_branch(tx, unit_id, "form").await?;
     check_card_free(tx, rec.card_no.as_deref(), None).await?;
@@ -350,7 +352,7 @@ pub async fn insert_member(
             member_id: id,
             unit_id: Some(unit_id),
             kind: event_kind,
-            on_date: crate::web::today(),
+            on_date: on,
             reference: None,
             reason: None,
             before: None,
@@ -390,6 +392,7 @@ pub async fn update(
     id: Uuid,
     version: i32,
     rec: &MemberRecord,
+    on: NaiveDate,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let before = lock_member(&mut tx, id, version).await?;
@@ -419,7 +422,7 @@ pub async fn update(
             member_id: id,
             unit_id: None,
             kind: "edited",
-            on_date: crate::web::today(),
+            on_date: on,
             reference: None,
             reason: None,
             before: Some(detail_json(&before)),
@@ -460,16 +463,6 @@ fn not_before(date: NaiveDate, earliest: NaiveDate, what: &str) -> Result<(), St
         return Err(StoreError::invalid(
             "on_date",
             format!("Ngày không thể trước {what} ({}).", vn_date(earliest)),
-        ));
-    }
-    Ok(())
-}
-
-fn not_future(date: NaiveDate) -> Result<(), StoreError> {
-    if date > crate::web::today() {
-        return Err(StoreError::invalid(
-            "on_date",
-            "Ngày không thể ở tương lai.",
         ));
     }
     Ok(())
@@ -517,7 +510,6 @@ pub async fn recognise(pool: &PgPool, actor: Option<Uuid>, s: Step<'_>) -> Resul
         probation_end(m.admission_date),
         "ngày hết 12 tháng dự bị",
     )?;
-    not_future(s.on_date)?;
     let unit = open_permanent_branch(&mut tx, s.member_id)
         .await?
         .map(|(u, _)| u);
@@ -838,7 +830,6 @@ pub async fn leave(
             StoreError::invalid("kind", "Đảng viên không còn sinh hoạt ở chi bộ nào.")
         })?;
     not_before(s.on_date, joined, "ngày bắt đầu sinh hoạt ở chi bộ")?;
-    not_future(s.on_date)?;
     sqlx::query!(
         "UPDATE memberships SET valid_to = greatest(valid_from, $2) WHERE member_id = $1 AND valid_to IS NULL",
         s.member_id,

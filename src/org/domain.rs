@@ -1,4 +1,4 @@
-//! The organisation's vocabulary and the rules of its shape (DOMAIN.md §5, §9.1). Pure:
+//! The organisation's vocabulary and the rules of its shape (docs/rules.md §5, §9.1). Pure:
 //! no database here.
 
 use serde::{Deserialize, Serialize};

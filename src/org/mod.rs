@@ -1,32 +1,31 @@
 //! The organisation tree: browsing within one's scope, and restructuring by administrators.
 
 pub mod domain;
+pub mod scope;
 pub mod store;
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use chrono::Datelike;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use self::domain::{ALL_BRANCH_TYPES, ALL_KINDS, BranchType, UnitKind};
-use self::store::{ChildRow, Link, OrgError, Unit};
-use crate::app::AppState;
+use self::scope::UnitInScope;
+use self::store::{Link, OrgError, Unit};
+use crate::auth::scope::Administer;
 use crate::auth::{Role, User};
 use crate::error::{AppError, AppResult};
-use crate::members::domain::BranchCounts;
-use crate::web::{Ctx, FieldErrors, date_field, today, vn_date};
+use crate::state::AppState;
+use crate::web::{FieldErrors, date_field};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(home))
-        .route("/units/{id}", get(unit_page))
         .route("/admin", get(admin_home))
         .route("/admin/units/new", get(new_form).post(create))
         .route("/admin/units/{id}/rename", get(rename_form).post(rename))
@@ -35,32 +34,25 @@ pub fn router() -> Router<AppState> {
         .route("/admin/units/{id}/merge", get(merge_form).post(merge))
 }
 
-/// Loads a unit the user may see; anything else is "not found", exactly like a missing id.
-async fn visible_unit(state: &AppState, user: &User, id: Uuid) -> AppResult<Unit> {
-    let unit = store::get(&state.pool, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !user.sees_unit(&unit.path) {
-        return Err(AppError::NotFound);
-    }
-    Ok(unit)
+/// The upper unit's name for the top-left block of a party document.
+pub async fn upper_unit_name(state: &AppState, unit: &Unit) -> AppResult<String> {
+    Ok(match unit.parent_id {
+        Some(p) => crate::org::store::get(&state.pool, p)
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    })
 }
 
-/// A unit the user administers. Outside their scope: 404; inside but without the role: 403.
-async fn administered_unit(state: &AppState, user: &User, id: Uuid) -> AppResult<Unit> {
-    let unit = visible_unit(state, user, id).await?;
-    if !user.administers(&unit.path) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(unit)
-}
-
+/// One step of a page's breadcrumbs: a link where the user may go.
 pub struct Crumb {
     pub name: String,
     pub href: Option<String>,
 }
 
-async fn crumbs(state: &AppState, user: &User, unit: &Unit) -> AppResult<Vec<Crumb>> {
+/// The units above `unit` down to it, linked where the user may see them.
+pub async fn crumbs(state: &AppState, user: &User, unit: &Unit) -> AppResult<Vec<Crumb>> {
     Ok(store::ancestors(&state.pool, &unit.path)
         .await?
         .into_iter()
@@ -72,173 +64,8 @@ async fn crumbs(state: &AppState, user: &User, unit: &Unit) -> AppResult<Vec<Cru
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "org/home.html")]
-struct HomePage {
-    ctx: Ctx,
-    units: Vec<(String, String, String)>,
-}
-
-async fn home(State(state): State<AppState>, user: User) -> AppResult<Response> {
-    let mut units: Vec<(String, String, String)> = Vec::new();
-    for g in user.grants.iter().filter(|g| g.role != Role::Member) {
-        match (g.unit_id, &g.unit_name) {
-            // A supervisor starts from the dashboard of their committee for this month.
-            (Some(id), Some(name)) if g.role == Role::Supervisor => units.push((
-                format!("/dashboard/{id}"),
-                name.clone(),
-                g.role.label().into(),
-            )),
-            (Some(id), Some(name)) => {
-                units.push((format!("/units/{id}"), name.clone(), g.role.label().into()))
-            }
-            _ => {
-                // A system-wide administrator starts from the top-level units.
-                for u in top_units(&state).await? {
-                    units.push((format!("/units/{}", u.id), u.name, g.role.label().into()));
-                }
-            }
-        }
-    }
-    if units.is_empty()
-        && let Some(member) = user.member_id
-    {
-        return Ok(Redirect::to(&format!("/members/{member}")).into_response());
-    }
-    if units.len() == 1 {
-        return Ok(Redirect::to(&units[0].0).into_response());
-    }
-    Ok(HomePage {
-        ctx: Ctx::for_user(&user),
-        units,
-    }
-    .into_response())
-}
-
-async fn top_units(state: &AppState) -> AppResult<Vec<Link>> {
-    Ok(sqlx::query_as!(
-        Link,
-        r#"SELECT id, name FROM units WHERE parent_id IS NULL ORDER BY name COLLATE "vi-VN-x-icu""#
-    )
-    .fetch_all(&state.pool)
-    .await?)
-}
-
-pub struct ChildView {
-    pub href: String,
-    pub name: String,
-    pub kind: &'static str,
-    pub is_committee: bool,
-    pub closed: Option<String>,
-    pub branches: i64,
-    pub members: i64,
-}
-
-impl From<ChildRow> for ChildView {
-    fn from(c: ChildRow) -> Self {
-        ChildView {
-            href: format!("/units/{}", c.id),
-            name: c.name,
-            // A branch is described by its type (thôn, cơ quan...), anything else by its kind.
-            kind: match c.branch_type.as_deref().and_then(BranchType::parse) {
-                Some(t) => t.label(),
-                None => UnitKind::parse(&c.kind).map(UnitKind::label).unwrap_or(""),
-            },
-            is_committee: UnitKind::parse(&c.kind).is_some_and(UnitKind::is_committee),
-            closed: c.valid_to.map(vn_date),
-            branches: c.branches,
-            members: c.members,
-        }
-    }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "org/unit.html")]
-struct UnitPage {
-    ctx: Ctx,
-    crumbs: Vec<Crumb>,
-    unit: Unit,
-    kind_label: &'static str,
-    branch_type_label: &'static str,
-    valid_from: String,
-    closed_on: Option<String>,
-    successors: Vec<Link>,
-    predecessors: Vec<Link>,
-    open_children: Vec<ChildView>,
-    closed_children: Vec<ChildView>,
-    /// Show the "branches" column only when some unit below is a committee.
-    branch_column: bool,
-    is_branch: bool,
-    counts: BranchCounts,
-    warnings: Vec<String>,
-    /// This month's regular meeting of a branch, and the month's label.
-    this_month: Option<crate::meetings::store::MeetingRow>,
-    /// What this month's meeting still lacks.
-    missing: Vec<String>,
-    month_label: String,
-    can_admin: bool,
-}
-
-async fn unit_page(
-    State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
-) -> AppResult<UnitPage> {
-    let unit = visible_unit(&state, &user, id).await?;
-    let crumbs = crumbs(&state, &user, &unit).await?;
-    let (open_children, closed_children): (Vec<ChildView>, Vec<ChildView>) =
-        store::children(&state.pool, &unit)
-            .await?
-            .into_iter()
-            .map(ChildView::from)
-            .partition(|c| c.closed.is_none());
-    let is_branch = unit.kind.is_branch();
-    let (counts, warnings) = if is_branch {
-        let (_, counts, warnings) = crate::members::branch_summary(&state, &unit).await?;
-        (counts, warnings)
-    } else {
-        (BranchCounts::default(), Vec::new())
-    };
-    let branch_column = open_children.iter().any(|c| c.is_committee);
-    let month = today().with_day(1).unwrap_or_else(today);
-    let this_month = if is_branch {
-        crate::meetings::store::regular_of_month(&state.pool, unit.id, month).await?
-    } else {
-        None
-    };
-    let missing = match &this_month {
-        Some(row) => match crate::meetings::store::get(&state.pool, row.id).await? {
-            Some(m) => crate::meetings::store::missing(&state.pool, &m).await?,
-            None => Vec::new(),
-        },
-        None => Vec::new(),
-    };
-    Ok(UnitPage {
-        ctx: Ctx::for_user(&user),
-        crumbs,
-        branch_column,
-        kind_label: unit.kind.label(),
-        branch_type_label: unit.branch_type.map(BranchType::label).unwrap_or(""),
-        valid_from: vn_date(unit.valid_from),
-        closed_on: unit.valid_to.map(vn_date),
-        successors: store::successors(&state.pool, unit.id).await?,
-        predecessors: store::predecessors(&state.pool, unit.id).await?,
-        open_children,
-        closed_children,
-        is_branch,
-        counts,
-        warnings,
-        this_month,
-        missing,
-        month_label: month.format("%m/%Y").to_string(),
-        can_admin: user.administers(&unit.path),
-        unit,
-    })
-}
-
-#[derive(Template, WebTemplate)]
 #[template(path = "org/admin.html")]
 struct AdminPage {
-    ctx: Ctx,
     units: Vec<Link>,
     system_admin: bool,
 }
@@ -252,7 +79,7 @@ async fn admin_home(State(state): State<AppState>, user: User) -> AppResult<Admi
         .iter()
         .any(|g| g.role == Role::Admin && g.unit_id.is_none());
     let units = if system_admin {
-        top_units(&state).await?
+        store::top_units(&state.pool).await?
     } else {
         user.grants
             .iter()
@@ -266,7 +93,6 @@ async fn admin_home(State(state): State<AppState>, user: User) -> AppResult<Admi
             .collect()
     };
     Ok(AdminPage {
-        ctx: Ctx::for_user(&user),
         units,
         system_admin,
     })
@@ -318,7 +144,6 @@ pub struct Choice {
 #[derive(Template, WebTemplate)]
 #[template(path = "org/new.html")]
 struct NewUnitPage {
-    ctx: Ctx,
     parent: Option<Unit>,
     form: NewUnitForm,
     kinds: Vec<Choice>,
@@ -333,7 +158,7 @@ async fn parent_for_new(
     parent: Option<Uuid>,
 ) -> AppResult<Option<Unit>> {
     match parent {
-        Some(id) => Ok(Some(administered_unit(state, user, id).await?)),
+        Some(id) => Ok(Some(scope::load::<Administer>(state, user, id).await?)),
         None if user
             .grants
             .iter()
@@ -377,11 +202,10 @@ async fn new_form(
             .as_ref()
             .map(|p| p.id.to_string())
             .unwrap_or_default(),
-        valid_from: today().format("%Y-%m-%d").to_string(),
+        valid_from: state.clock.today().format("%Y-%m-%d").to_string(),
         ..Default::default()
     };
     Ok(NewUnitPage {
-        ctx: Ctx::for_user(&user),
         kinds: kind_choices(parent.as_ref()),
         parent,
         form,
@@ -434,7 +258,6 @@ async fn create(
         }
     }
     let page = NewUnitPage {
-        ctx: Ctx::for_user(&user),
         kinds: kind_choices(parent.as_ref()),
         parent,
         form,
@@ -457,21 +280,14 @@ pub struct RenameForm {
 #[derive(Template, WebTemplate)]
 #[template(path = "org/rename.html")]
 struct RenamePage {
-    ctx: Ctx,
     unit: Unit,
     name: String,
     version: i32,
     errors: FieldErrors,
 }
 
-async fn rename_form(
-    State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
-) -> AppResult<RenamePage> {
-    let unit = administered_unit(&state, &user, id).await?;
+async fn rename_form(UnitInScope { unit, .. }: UnitInScope<Administer>) -> AppResult<RenamePage> {
     Ok(RenamePage {
-        ctx: Ctx::for_user(&user),
         name: unit.name.clone(),
         version: unit.version,
         unit,
@@ -481,11 +297,10 @@ async fn rename_form(
 
 async fn rename(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    UnitInScope { unit, user, .. }: UnitInScope<Administer>,
     Form(form): Form<RenameForm>,
 ) -> AppResult<Response> {
-    let unit = administered_unit(&state, &user, id).await?;
+    let id = unit.id;
     let errors = match domain::parse_name(&form.name) {
         Err(m) => {
             let mut e = FieldErrors::default();
@@ -500,7 +315,6 @@ async fn rename(
         }
     };
     let page = RenamePage {
-        ctx: Ctx::for_user(&user),
         name: form.name,
         version: unit.version,
         unit,
@@ -602,7 +416,6 @@ pub struct MoveForm {
 #[derive(Template, WebTemplate)]
 #[template(path = "org/move.html")]
 struct MovePage {
-    ctx: Ctx,
     unit: Unit,
     choices: Vec<UnitChoice>,
     selected: String,
@@ -612,13 +425,10 @@ struct MovePage {
 
 async fn move_form(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    UnitInScope { unit, user, .. }: UnitInScope<Administer>,
 ) -> AppResult<MovePage> {
-    let unit = administered_unit(&state, &user, id).await?;
     let choices = unit_choices(&state, &user, &unit, false).await?;
     Ok(MovePage {
-        ctx: Ctx::for_user(&user),
         choices,
         selected: String::new(),
         version: unit.version,
@@ -629,11 +439,10 @@ async fn move_form(
 
 async fn move_unit(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    UnitInScope { unit, user, .. }: UnitInScope<Administer>,
     Form(form): Form<MoveForm>,
 ) -> AppResult<Response> {
-    let unit = administered_unit(&state, &user, id).await?;
+    let id = unit.id;
     let mut errors = FieldErrors::default();
     if let Some(parent) = chosen_unit(&state, &user, &form.parent, "parent", &mut errors).await? {
         match store::move_to(&state.pool, Some(user.id), id, form.version, parent).await {
@@ -643,7 +452,6 @@ async fn move_unit(
     }
     let choices = unit_choices(&state, &user, &unit, false).await?;
     let page = MovePage {
-        ctx: Ctx::for_user(&user),
         choices,
         selected: form.parent,
         version: unit.version,
@@ -667,7 +475,7 @@ pub struct UnitPick {
 impl UnitPick {
     /// A fresh form: nothing picked, dated today.
     async fn blank(state: &AppState, user: &User, unit: Unit) -> AppResult<Self> {
-        let date = today().format("%Y-%m-%d").to_string();
+        let date = state.clock.today().format("%Y-%m-%d").to_string();
         Self::with_input(
             state,
             user,
@@ -714,30 +522,23 @@ pub struct MergeForm {
 #[derive(Template, WebTemplate)]
 #[template(path = "org/merge.html")]
 struct MergePage {
-    ctx: Ctx,
     pick: UnitPick,
 }
 
 async fn merge_form(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    UnitInScope { unit, user, .. }: UnitInScope<Administer>,
 ) -> AppResult<MergePage> {
-    let unit = administered_unit(&state, &user, id).await?;
     let pick = UnitPick::blank(&state, &user, unit).await?;
-    Ok(MergePage {
-        ctx: Ctx::for_user(&user),
-        pick,
-    })
+    Ok(MergePage { pick })
 }
 
 async fn merge(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    UnitInScope { unit, user, .. }: UnitInScope<Administer>,
     Form(form): Form<MergeForm>,
 ) -> AppResult<Response> {
-    let unit = administered_unit(&state, &user, id).await?;
+    let id = unit.id;
     let mut errors = FieldErrors::default();
     let target = chosen_unit(&state, &user, &form.target, "target", &mut errors).await?;
     let date = date_field(&form.date, "date", true, &mut errors);
@@ -748,10 +549,7 @@ async fn merge(
         }
     }
     let pick = UnitPick::with_input(&state, &user, unit, form.target, form.date, errors).await?;
-    let page = MergePage {
-        ctx: Ctx::for_user(&user),
-        pick,
-    };
+    let page = MergePage { pick };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -770,30 +568,23 @@ pub struct CloseForm {
 #[derive(Template, WebTemplate)]
 #[template(path = "org/close.html")]
 struct ClosePage {
-    ctx: Ctx,
     pick: UnitPick,
 }
 
 async fn close_form(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    UnitInScope { unit, user, .. }: UnitInScope<Administer>,
 ) -> AppResult<ClosePage> {
-    let unit = administered_unit(&state, &user, id).await?;
     let pick = UnitPick::blank(&state, &user, unit).await?;
-    Ok(ClosePage {
-        ctx: Ctx::for_user(&user),
-        pick,
-    })
+    Ok(ClosePage { pick })
 }
 
 async fn close(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    UnitInScope { unit, user, .. }: UnitInScope<Administer>,
     Form(form): Form<CloseForm>,
 ) -> AppResult<Response> {
-    let unit = administered_unit(&state, &user, id).await?;
+    let id = unit.id;
     let mut errors = FieldErrors::default();
     let date = date_field(&form.date, "date", true, &mut errors);
     let successor = if form.successor.trim().is_empty() {
@@ -818,9 +609,6 @@ async fn close(
         }
     }
     let pick = UnitPick::with_input(&state, &user, unit, form.successor, form.date, errors).await?;
-    let page = ClosePage {
-        ctx: Ctx::for_user(&user),
-        pick,
-    };
+    let page = ClosePage { pick };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

@@ -127,6 +127,16 @@ pub async fn branches_open_between(
     Ok(rows.into_iter().map(Unit::from).collect())
 }
 
+/// The top-level units (a system-wide administrator starts from them).
+pub async fn top_units(pool: &PgPool) -> Result<Vec<Link>, sqlx::Error> {
+    sqlx::query_as!(
+        Link,
+        r#"SELECT id, name FROM units WHERE parent_id IS NULL ORDER BY name COLLATE "vi-VN-x-icu""#
+    )
+    .fetch_all(pool)
+    .await
+}
+
 pub struct Crumb {
     pub id: Uuid,
     pub name: String,

@@ -17,15 +17,17 @@ use serde::Deserialize;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::User;
+use crate::auth::scope::Read;
 use crate::error::{AppError, AppResult, StoreError};
 use crate::evaluation::rubric::Points;
+use crate::org::scope::CommitteeInScope;
 use crate::org::store::Unit;
+use crate::state::AppState;
 use crate::supervision::domain::{self as sv, AlertKind, Figures};
-use crate::supervision::pages::{MonthQuery, committee, month_of, refuse};
+use crate::supervision::pages::{MonthQuery, month_of, refuse};
 use crate::supervision::store::BranchMonth;
-use crate::web::{FieldErrors, today, vn_date};
+use crate::web::{FieldErrors, vn_date};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,7 +36,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Party terms run five years from 2020 (2020–2025, 2025–2030, …); report numbers restart
-/// with each (DOMAIN.md §6.1).
+/// with each (docs/rules.md §6.1).
 pub fn term_start(year: i32) -> i32 {
     2020 + (year - 2020).div_euclid(5) * 5
 }
@@ -158,8 +160,8 @@ async fn report_target(
         None => (file, false),
     };
     let id: Uuid = id.parse().map_err(|_| AppError::NotFound)?;
-    let unit = committee(state, user, id).await?;
-    Ok(month_of(q.month.as_deref(), &unit)
+    let unit = crate::org::scope::load::<Read>(state, user, id).await?;
+    Ok(month_of(q.month.as_deref(), &unit, state.clock.today())
         .map(|m| (unit, m, xlsx))
         .map_err(refuse))
 }
@@ -180,7 +182,7 @@ async fn monthly_page(
         .filter(|(_, n)| *n > 0)
         .collect();
     let saved = stored(&state.pool, unit.id, month).await?;
-    let parent_name = crate::meetings::upper_unit_name(state, &unit).await?;
+    let parent_name = crate::org::upper_unit_name(state, &unit).await?;
     let (summary, version) = typed.unwrap_or_else(|| {
         saved
             .as_ref()
@@ -194,7 +196,7 @@ async fn monthly_page(
         month_value: month.format("%Y-%m").to_string(),
         rows: rows_of(branches),
         alerts: alert_counts,
-        today: vn_date(today()),
+        today: vn_date(state.clock.today()),
         summary,
         version,
         total,
@@ -506,12 +508,10 @@ pub struct YearQuery {
 
 pub async fn yearly(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    CommitteeInScope { unit, .. }: CommitteeInScope<Read>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
-    let unit = committee(&state, &user, id).await?;
-    let now = today();
+    let now = state.clock.today();
     let year = match q.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => now.year(),
         Some(s) => match s.parse::<i32>() {
@@ -596,7 +596,7 @@ pub async fn yearly(
             }
         })
         .collect();
-    let parent_name = crate::meetings::upper_unit_name(&state, &unit).await?;
+    let parent_name = crate::org::upper_unit_name(&state, &unit).await?;
     Ok(YearlyPage {
         parent_name: parent_name.to_uppercase(),
         rule: r.title.clone(),

@@ -1,4 +1,4 @@
-//! The supervisor's figures and the compliance alerts (DOMAIN.md §9.2–§9.3). Pure: the rows
+//! The supervisor's figures and the compliance alerts (docs/rules.md §9.2–§9.3). Pure: the rows
 //! arrive from the store, the thresholds from the administrator.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -307,7 +307,7 @@ pub fn branch_alerts(
 }
 
 /// Months of the year up to and including `month` in which the member was absent without
-/// reason, counted once each (DOMAIN.md §4.2: "3 months within a year", not consecutive).
+/// reason, counted once each (docs/rules.md §4.2: "3 months within a year", not consecutive).
 pub fn unexcused_month_count(months: &[NaiveDate], month: NaiveDate) -> usize {
     let mut seen: Vec<NaiveDate> = months
         .iter()

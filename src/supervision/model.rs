@@ -1,4 +1,4 @@
-//! The model-meeting programme (sinh hoạt chi bộ điểm, DOMAIN.md §3.1; seeds 000 and 002):
+//! The model-meeting programme (sinh hoạt chi bộ điểm, docs/rules.md §3.1; seeds 000 and 002):
 //! a committee plans which branch hosts in which month, rolling through all its branches,
 //! records who attended from the upper level and the on-the-spot review, and sees coverage.
 
@@ -13,12 +13,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
 use uuid::Uuid;
 
-use super::pages::committee;
-use crate::app::AppState;
 use crate::auth::User;
+use crate::auth::scope::{Keep, Read};
 use crate::error::{AppError, AppResult, StoreError};
+use crate::org::scope::CommitteeInScope;
 use crate::org::store::Unit;
-use crate::web::{Ctx, FieldErrors, form_text, today, vn_date};
+use crate::state::AppState;
+use crate::web::{FieldErrors, form_text, vn_date};
 
 pub struct Planned {
     pub id: Uuid,
@@ -45,7 +46,6 @@ impl Planned {
 #[derive(Template, WebTemplate)]
 #[template(path = "supervision/model.html")]
 pub struct ModelPage {
-    ctx: Ctx,
     unit: Unit,
     planned: Vec<Planned>,
     /// Branches that have not hosted yet come first: the programme rolls through all.
@@ -64,7 +64,6 @@ impl ModelPage {
 
 async fn page(
     state: &AppState,
-    user: &User,
     unit: Unit,
     fields: HashMap<String, String>,
     errors: FieldErrors,
@@ -85,8 +84,8 @@ async fn page(
     let open = crate::org::store::branches_open_between(
         &state.pool,
         unit.id,
-        today(),
-        today().succ_opt().expect("tomorrow"),
+        state.clock.today(),
+        state.clock.today().succ_opt().expect("tomorrow"),
     )
     .await?;
     let hosted: Vec<Uuid> = planned
@@ -109,7 +108,6 @@ async fn page(
     let branches = open.len();
     let hosted = open.iter().filter(|b| hosted.contains(&b.id)).count();
     Ok(ModelPage {
-        ctx: Ctx::for_user(user),
         unit,
         planned,
         choices,
@@ -130,21 +128,18 @@ fn supervisor(user: &User, unit: &Unit) -> AppResult<()> {
 
 pub async fn list(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    CommitteeInScope { unit, .. }: CommitteeInScope<Read>,
 ) -> AppResult<ModelPage> {
-    let unit = committee(&state, &user, id).await?;
-    page(&state, &user, unit, HashMap::new(), FieldErrors::default()).await
+    page(&state, unit, HashMap::new(), FieldErrors::default()).await
 }
 
 /// Plans a branch to host in a month.
 pub async fn plan(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    CommitteeInScope { unit, user, .. }: CommitteeInScope<Keep>,
     Form(f): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let unit = committee(&state, &user, id).await?;
+    let id = unit.id;
     if unit.kind.is_branch() {
         return Err(AppError::NotFound);
     }
@@ -152,7 +147,7 @@ pub async fn plan(
     let mut errors = FieldErrors::default();
     let branch = f.get("branch").and_then(|b| b.parse::<Uuid>().ok());
     let month = f.get("month").and_then(|m| crate::meetings::parse_month(m));
-    let this_month = today().with_day(1).expect("day 1");
+    let this_month = state.clock.today().with_day(1).expect("day 1");
     let branch_unit = match branch {
         Some(b) => crate::org::store::get(&state.pool, b).await?,
         None => None,
@@ -208,18 +203,18 @@ pub async fn plan(
             ),
         );
     }
-    let p = page(&state, &user, unit, f, errors).await?;
+    let p = page(&state, unit, f, errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
 }
 
 /// Records the on-the-spot review of a model meeting.
 pub async fn review(
     State(state): State<AppState>,
-    user: User,
-    Path((id, planned)): Path<(Uuid, Uuid)>,
+    CommitteeInScope { unit, user, .. }: CommitteeInScope<Keep>,
+    Path((_, planned)): Path<(Uuid, Uuid)>,
     Form(f): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let unit = committee(&state, &user, id).await?;
+    let id = unit.id;
     supervisor(&user, &unit)?;
     let mut errors = FieldErrors::default();
     let text = form_text(&f, "review", 8000);
@@ -236,7 +231,9 @@ pub async fn review(
             "reviewed_at",
             "Ngày rút kinh nghiệm không hợp lệ (ngày/tháng/năm).",
         ),
-        Some(d) if d > today() => errors.add("reviewed_at", "Ngày rút kinh nghiệm chưa đến."),
+        Some(d) if d > state.clock.today() => {
+            errors.add("reviewed_at", "Ngày rút kinh nghiệm chưa đến.")
+        }
         _ => {}
     }
     if errors.is_empty() {
@@ -269,6 +266,6 @@ pub async fn review(
     }
     let mut fields = f;
     fields.insert("editing".into(), planned.to_string());
-    let p = page(&state, &user, unit, fields, errors).await?;
+    let p = page(&state, unit, fields, errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
@@ -16,12 +16,14 @@ use uuid::Uuid;
 use super::charts;
 use super::domain::{self, Alert, AlertKind, Figures};
 use super::store::{self, BranchMonth, Thresholds};
-use crate::app::AppState;
+use crate::auth::scope::Read;
 use crate::auth::{User, path_within};
 use crate::error::{AppError, AppResult, ErrorPage};
 use crate::org::domain::BranchType;
+use crate::org::scope::CommitteeInScope;
 use crate::org::store::Unit;
-use crate::web::{Ctx, FieldErrors, today, vn_date};
+use crate::state::AppState;
+use crate::web::{FieldErrors, vn_date};
 
 #[derive(Deserialize, Default)]
 pub struct MonthQuery {
@@ -39,8 +41,8 @@ pub fn refuse(message: String) -> Response {
 
 /// The month asked for: this month by default; refused when malformed, in the future or
 /// before the unit existed.
-pub fn month_of(raw: Option<&str>, unit: &Unit) -> Result<NaiveDate, String> {
-    let now = today().with_day(1).expect("day 1");
+pub fn month_of(raw: Option<&str>, unit: &Unit, today: NaiveDate) -> Result<NaiveDate, String> {
+    let now = today.with_day(1).expect("day 1");
     let month = match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => now,
         Some(s) => crate::meetings::parse_month(s).ok_or_else(|| {
@@ -68,17 +70,6 @@ pub fn month_of(raw: Option<&str>, unit: &Unit) -> Result<NaiveDate, String> {
     Ok(month)
 }
 
-/// A committee the user sees (a branch has its own home, not a dashboard).
-pub async fn committee(state: &AppState, user: &User, id: Uuid) -> AppResult<Unit> {
-    let unit = crate::org::store::get(&state.pool, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !user.sees_unit(&unit.path) {
-        return Err(AppError::NotFound);
-    }
-    Ok(unit)
-}
-
 /// One row of the dashboard: a unit directly below, its figures and its alerts.
 pub struct Row {
     pub id: Uuid,
@@ -92,7 +83,6 @@ pub struct Row {
 #[derive(Template, WebTemplate)]
 #[template(path = "supervision/dashboard.html")]
 pub struct DashboardPage {
-    ctx: Ctx,
     unit: Unit,
     month: NaiveDate,
     month_value: String,
@@ -125,24 +115,27 @@ impl DashboardPage {
 }
 
 /// The meeting-level alerts of every branch, for `month` as of today.
-pub fn meeting_alerts(rows: &[BranchMonth], month: NaiveDate, t: &Thresholds) -> Vec<Alert> {
-    let now = today();
+pub fn meeting_alerts(
+    rows: &[BranchMonth],
+    month: NaiveDate,
+    today: NaiveDate,
+    t: &Thresholds,
+) -> Vec<Alert> {
     rows.iter()
-        .flat_map(|b| domain::branch_alerts(b, month, now, t))
+        .flat_map(|b| domain::branch_alerts(b, month, today, t))
         .collect()
 }
 
 pub async fn dashboard(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    CommitteeInScope { unit, user, .. }: CommitteeInScope<Read>,
     Query(q): Query<MonthQuery>,
 ) -> AppResult<Response> {
-    let unit = committee(&state, &user, id).await?;
+    let id = unit.id;
     if unit.kind.is_branch() {
         return Ok(Redirect::to(&format!("/units/{id}")).into_response());
     }
-    let month = match month_of(q.month.as_deref(), &unit) {
+    let month = match month_of(q.month.as_deref(), &unit, state.clock.today()) {
         Ok(m) => m,
         Err(why) => return Ok(refuse(why)),
     };
@@ -157,7 +150,7 @@ pub async fn dashboard(
         branches.retain(|b| b.branch_type.as_deref() == Some(branch_type.as_str()));
     }
     let thresholds = store::thresholds(&state.pool).await?;
-    let alerts = meeting_alerts(&branches, month, &thresholds);
+    let alerts = meeting_alerts(&branches, month, state.clock.today(), &thresholds);
     let children = store::children(&state.pool, unit.id, month).await?;
     let mut rows: Vec<Row> = children
         .into_iter()
@@ -203,14 +196,13 @@ pub async fn dashboard(
         .filter(|(_, n)| *n > 0)
         .collect();
     alert_counts.sort_by_key(|(k, _)| *k);
-    let now = today().with_day(1).expect("day 1");
+    let now = state.clock.today().with_day(1).expect("day 1");
     let crumbs = crate::org::store::ancestors(&state.pool, &unit.path)
         .await?
         .into_iter()
         .filter(|u| user.sees_unit(&u.path) && u.id != unit.id)
         .collect();
     Ok(DashboardPage {
-        ctx: Ctx::for_user(&user),
         month_value: month.format("%Y-%m").to_string(),
         prev: month
             .checked_sub_months(chrono::Months::new(1))
@@ -270,7 +262,7 @@ pub async fn all_alerts(
     branches: &[BranchMonth],
 ) -> AppResult<Vec<Alert>> {
     let t = store::thresholds(&state.pool).await?;
-    let mut alerts = meeting_alerts(branches, month, &t);
+    let mut alerts = meeting_alerts(branches, month, state.clock.today(), &t);
     // Three independent reads over the subtree: run side by side on the pool.
     let (absentees, probationers, posts_held) = tokio::try_join!(
         store::unexcused_months(&state.pool, unit.id, month, t.unexcused_months),
@@ -298,7 +290,7 @@ pub async fn all_alerts(
             });
         }
     }
-    let now = today();
+    let now = state.clock.today();
     // Full members = đảng số less the probationers (the two statuses there are).
     let mut probationers_of: HashMap<Uuid, i64> = HashMap::new();
     for (member, name, branch, branch_name, admission) in probationers {
@@ -358,7 +350,6 @@ pub async fn all_alerts(
 #[derive(Template, WebTemplate)]
 #[template(path = "supervision/alerts.html")]
 pub struct AlertsPage {
-    ctx: Ctx,
     unit: Unit,
     month: NaiveDate,
     month_value: String,
@@ -368,12 +359,10 @@ pub struct AlertsPage {
 
 pub async fn alerts(
     State(state): State<AppState>,
-    user: User,
-    Path(id): Path<Uuid>,
+    CommitteeInScope { unit, .. }: CommitteeInScope<Read>,
     Query(q): Query<MonthQuery>,
 ) -> AppResult<Response> {
-    let unit = committee(&state, &user, id).await?;
-    let month = match month_of(q.month.as_deref(), &unit) {
+    let month = match month_of(q.month.as_deref(), &unit, state.clock.today()) {
         Ok(m) => m,
         Err(why) => return Ok(refuse(why)),
     };
@@ -394,7 +383,6 @@ pub async fn alerts(
         .filter(|(_, v)| !v.is_empty())
         .collect();
     Ok(AlertsPage {
-        ctx: Ctx::for_user(&user),
         month_value: month.format("%Y-%m").to_string(),
         unit,
         month,
@@ -407,7 +395,6 @@ pub async fn alerts(
 #[derive(Template, WebTemplate)]
 #[template(path = "supervision/thresholds.html")]
 pub struct ThresholdsPage {
-    ctx: Ctx,
     values: HashMap<String, String>,
     errors: FieldErrors,
     saved: bool,
@@ -482,7 +469,6 @@ pub async fn thresholds_form(
     system_admin(&user)?;
     let t = store::thresholds(&state.pool).await?;
     Ok(ThresholdsPage {
-        ctx: Ctx::for_user(&user),
         values: values_of(&t),
         errors: FieldErrors::default(),
         saved: q.contains_key("saved"),
@@ -528,7 +514,6 @@ pub async fn thresholds_save(
         );
     }
     let page = ThresholdsPage {
-        ctx: Ctx::for_user(&user),
         values,
         errors,
         saved: false,

@@ -87,7 +87,7 @@ async fn a_merge_into_a_closed_unit_is_refused_and_changes_nothing() {
     let app = TestApp::spawn().await;
     app.login_as("admin").await;
     let ward = app.unit_id("Đảng bộ phường Sông Trí").await;
-    let today = chibo::web::today();
+    let today = crate::support::today();
     // An empty branch, opened and closed again.
     let closed = store::create(
         &app.pool,

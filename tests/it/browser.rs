@@ -321,7 +321,7 @@ async fn a_secretary_plans_ticks_closes_and_prints_a_meeting() {
         driver
             .goto(app.url(&format!("/meetings/{id}/minutes")))
             .await?;
-        let day = chrono::Datelike::with_day(&chibo::web::today(), 1)
+        let day = chrono::Datelike::with_day(&crate::support::today(), 1)
             .unwrap()
             .format("%Y-%m-%d")
             .to_string();

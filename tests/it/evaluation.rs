@@ -27,7 +27,7 @@ fn computed(html: &str, code: &str) -> String {
 /// one of last month's two tasks done. Returns the meeting and the excused streak set up.
 pub(crate) async fn held_meeting(app: &TestApp) -> (Uuid, i64) {
     let branch = app.unit_id(BRANCH).await;
-    let month = chibo::web::today().format("%Y-%m").to_string();
+    let month = crate::support::today().format("%Y-%m").to_string();
     let r = app
         .post(
             &format!("/meetings/new?unit={branch}"),
@@ -102,12 +102,13 @@ pub(crate) async fn held_meeting(app: &TestApp) -> (Uuid, i64) {
         "SELECT m.id FROM meetings m JOIN attendance a ON a.meeting_id = m.id AND a.member_id = $2
           WHERE m.unit_id = $1 AND m.kind IN ('regular', 'thematic', 'combined') AND m.id <> $3
             AND a.category = 'expected'
-            AND date_trunc('year', m.month) = date_trunc('year', current_date)
+            AND date_trunc('year', m.month) = date_trunc('year', $4::date)
           ORDER BY m.month DESC, m.id DESC LIMIT 4",
     )
     .bind(branch)
     .bind(streaker)
     .bind(id)
+    .bind(app.today())
     .fetch_all(&app.pool)
     .await
     .unwrap();
@@ -610,7 +611,7 @@ async fn a_new_version_applies_from_its_date_and_old_scores_stay() {
     assert_eq!(r.status(), StatusCode::OK);
     let toml_text = r.text().await.unwrap();
     let mut rubric = chibo::evaluation::rubric::Rubric::parse_file(&toml_text).unwrap();
-    let today = chibo::web::today();
+    let today = crate::support::today();
     let from = today.with_day(1).unwrap();
     rubric.effective_from = from;
     rubric.title = "Tiêu chí chấm điểm sinh hoạt chi bộ của Tỉnh ủy Hà Tĩnh (thử nghiệm)".into();
@@ -872,7 +873,7 @@ async fn the_branch_history_rolls_up_the_year() {
     let app = TestApp::spawn().await;
     app.login_as("bithu").await;
     let branch = app.unit_id(BRANCH).await;
-    let year = chibo::web::today().year();
+    let year = crate::support::today().year();
     let (status, html) = app
         .get(&format!("/units/{branch}/evaluations?year={year}"))
         .await;

@@ -1,5 +1,11 @@
 //! Integration tests: real Postgres, the real router on a real port, a real Chromium.
 
+// Probing and signalling processes (the test cluster, `chibo serve`) needs libc.
+#![allow(unsafe_code)]
+// Tests report what they saved (PDFs, screenshots) on stderr.
+#![allow(clippy::print_stderr)]
+
+mod architecture;
 mod bad_input;
 mod browser;
 mod cli;

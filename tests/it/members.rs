@@ -229,7 +229,7 @@ async fn exemption_changes_the_counts_and_is_kept_in_history() {
     let exempt_before: usize = grab(&before, "Miễn sinh hoạt");
     let base_before: usize = grab(&before, "Phải có mặt khi sinh hoạt");
 
-    let today = iso(chibo::web::today());
+    let today = iso(crate::support::today());
     let v = version(&app, member).await;
     // Without the confirmation, or without a reason, nothing happens.
     let r = app
@@ -325,7 +325,7 @@ async fn recognition_waits_for_twelve_months() {
     let app = TestApp::spawn().await;
     app.login_as("bithu").await;
     let branch = app.unit_id(BRANCH).await;
-    let today = chibo::web::today();
+    let today = crate::support::today();
     let admitted = today - Duration::days(400);
     let form = member_form(&[
         ("status", "du_bi"),
@@ -385,7 +385,7 @@ async fn transfers_move_members_and_keep_the_old_branch_in_history() {
     app.login_as("phuong").await; // the ward acts on all its branches
     let home = app.unit_id(BRANCH).await;
     let target = app.unit_id(OTHER).await;
-    let today = iso(chibo::web::today());
+    let today = iso(crate::support::today());
 
     // Refused: the same branch, a closed branch, no letter number.
     let member = plain_member(&app, home).await;
@@ -422,12 +422,12 @@ async fn transfers_move_members_and_keep_the_old_branch_in_history() {
             kind: chibo::org::domain::UnitKind::Branch,
             branch_type: Some(chibo::org::domain::BranchType::ToDanPho),
             name: "Chi bộ Tổ dân phố Cũ".into(),
-            valid_from: chibo::web::today(),
+            valid_from: crate::support::today(),
         },
     )
     .await
     .unwrap();
-    chibo::org::store::close(&app.pool, None, closed, 1, chibo::web::today(), &[])
+    chibo::org::store::close(&app.pool, None, closed, 1, crate::support::today(), &[])
         .await
         .unwrap();
     let r = post_pairs(
@@ -523,7 +523,7 @@ async fn striking_off_removes_from_the_list_and_keeps_the_record() {
         .unwrap();
     let before = open_members(&app, branch).await;
     let v = version(&app, member).await;
-    let today = iso(chibo::web::today());
+    let today = iso(crate::support::today());
     let r = app
         .post(
             &format!("/members/{member}/leave"),
@@ -570,7 +570,7 @@ async fn committee_posts_follow_the_rules_and_show_warnings() {
     assert_eq!(status, StatusCode::OK);
     assert!(text(&page).contains("Bí thư"));
     let member = plain_member(&app, branch).await;
-    let today = iso(chibo::web::today());
+    let today = iso(crate::support::today());
     let r = app
         .post(
             &format!("/units/{branch}/committee"),
@@ -946,10 +946,11 @@ async fn a_second_open_permanent_branch_cannot_exist() {
     let other = app.unit_id(OTHER).await;
     let member = plain_member(&app, branch).await;
     let second = sqlx::query(
-        "INSERT INTO memberships (id, member_id, unit_id, kind, valid_from) VALUES (uuid_v7(), $1, $2, 'permanent', current_date)",
+        "INSERT INTO memberships (id, member_id, unit_id, kind, valid_from) VALUES (uuid_v7(), $1, $2, 'permanent', $3)",
     )
     .bind(member)
     .bind(other)
+    .bind(app.today())
     .execute(&app.pool)
     .await;
     assert!(

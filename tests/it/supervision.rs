@@ -11,7 +11,7 @@ use crate::support::{TestApp, input_value, location, text};
 const WARD: &str = "Đảng bộ phường Sông Trí";
 
 fn last_month() -> String {
-    let d = chibo::web::today().with_day(1).unwrap();
+    let d = crate::support::today().with_day(1).unwrap();
     d.checked_sub_months(chrono::Months::new(1))
         .unwrap()
         .format("%Y-%m")
@@ -172,7 +172,7 @@ async fn dashboards_stay_inside_the_scope_and_refuse_bad_months() {
         assert_eq!(c.get(&path).await.0, StatusCode::NOT_FOUND, "{who} {path}");
     }
     app.login_as("phuong").await;
-    let next = chibo::web::today()
+    let next = crate::support::today()
         .with_day(1)
         .unwrap()
         .checked_add_months(chrono::Months::new(1))
@@ -287,7 +287,7 @@ async fn the_monthly_report_lists_every_branch_and_its_workbook_holds_the_same_n
     assert!(text(&html).contains("vừa được người khác thay đổi"));
     assert!(html.contains("Bản cũ"));
     // The next month's report takes the next number of the term.
-    let earlier = chibo::web::today()
+    let earlier = crate::support::today()
         .with_day(1)
         .unwrap()
         .checked_sub_months(chrono::Months::new(2))
@@ -428,7 +428,7 @@ async fn the_model_meeting_programme_rolls_through_the_branches() {
     app.login_as("phuong").await;
     let ward = app.unit_id(WARD).await;
     let branch = app.unit_id("Chi bộ Tổ dân phố Hưng Lợi").await;
-    let this_month = chibo::web::today().format("%Y-%m").to_string();
+    let this_month = crate::support::today().format("%Y-%m").to_string();
     let path = format!("/model-meetings/{ward}");
     let r = app
         .post(
@@ -483,7 +483,7 @@ async fn the_model_meeting_programme_rolls_through_the_branches() {
                 ("upper_attendees", "Đồng chí Bí thư Đảng ủy phường"),
                 (
                     "reviewed_at",
-                    &chibo::web::today().format("%Y-%m-%d").to_string(),
+                    &crate::support::today().format("%Y-%m-%d").to_string(),
                 ),
                 (
                     "review",
@@ -508,7 +508,7 @@ async fn the_yearly_report_rolls_up_each_branch() {
     let app = TestApp::spawn().await;
     app.login_as("phuong").await;
     let ward = app.unit_id(WARD).await;
-    let year = chibo::web::today().year();
+    let year = crate::support::today().year();
     let (status, html) = app
         .get(&format!("/reports/yearly/{ward}?year={year}"))
         .await;

@@ -1,10 +1,16 @@
 //! The test harness: one private Postgres cluster per test binary, a template database
-//! migrated and filled with the demo once, and a fresh copy of it for every test, served by
-//! the real router on a real port.
+//! migrated and filled with the demo once, and a fresh copy of it for every test (dropped
+//! when the test ends), served by the real router on a real port.
+//!
+//! The date: every app runs on a clock pinned to one day for the whole binary, the real
+//! day unless `CHIBO_TEST_TODAY` (yyyy-mm-dd) names another; the demo is generated around
+//! it. `TEST_LOG=1` (or a filter such as `TEST_LOG=chibo=debug`) prints the server's log.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+
+use chibo::clock::Clock;
 
 use chibo::db::embedded::{EmbeddedPostgres, Options};
 use reqwest::StatusCode;
@@ -20,6 +26,43 @@ struct Cluster {
 }
 
 static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+static CLOCK: OnceLock<Clock> = OnceLock::new();
+
+/// The clock of every app in this test binary.
+pub fn clock() -> Clock {
+    *CLOCK.get_or_init(|| {
+        let day = match std::env::var("CHIBO_TEST_TODAY") {
+            Ok(raw) if !raw.trim().is_empty() => raw
+                .trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("CHIBO_TEST_TODAY is not yyyy-mm-dd: {raw}")),
+            _ => Clock::system().today(),
+        };
+        Clock::starting_on(day)
+    })
+}
+
+/// The tests' today: the day the apps' clock reads.
+pub fn today() -> chrono::NaiveDate {
+    clock().today()
+}
+
+fn init_log() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        if let Ok(filter) = std::env::var("TEST_LOG") {
+            let filter = if matches!(filter.as_str(), "" | "1" | "true") {
+                "info,sqlx=warn".to_owned()
+            } else {
+                filter
+            };
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .try_init();
+        }
+    });
+}
 
 /// Removes the clusters of earlier test runs whose process is gone.
 fn remove_stale_clusters() {
@@ -42,6 +85,7 @@ fn remove_stale_clusters() {
 
 fn cluster() -> &'static Cluster {
     CLUSTER.get_or_init(|| {
+        init_log();
         remove_stale_clusters();
         let dir: PathBuf = std::env::temp_dir().join(format!("chibo-test-{}", std::process::id()));
         let server = EmbeddedPostgres::start(&dir, &Options { unsafe_fast: true })
@@ -66,6 +110,7 @@ fn cluster() -> &'static Cluster {
                     chibo::demo::seed_if_empty(
                         &pool,
                         Some(&chibo::config::Secret::new(DEMO_PASSWORD)),
+                        today(),
                     )
                     .await
                     .unwrap();
@@ -83,6 +128,35 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub pool: PgPool,
     pub client: reqwest::Client,
+    _db: Arc<TestDb>,
+}
+
+/// The test's database: dropped with the last `TestApp` that uses it.
+struct TestDb {
+    name: String,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let admin = cluster().server.connect_options("postgres");
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        // Drop cannot await, and the test's runtime may be shutting down: a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?
+                .block_on(async move {
+                    let mut conn = PgConnection::connect_with(&admin).await?;
+                    sqlx::query(&sql).execute(&mut conn).await?;
+                    conn.close().await?;
+                    Ok::<_, anyhow::Error>(())
+                })
+        })
+        .join();
+        if let Ok(Err(err)) = dropped {
+            eprintln!("dropping test database {}: {err:#}", self.name);
+        }
+    }
 }
 
 pub fn client() -> reqwest::Client {
@@ -110,13 +184,24 @@ impl TestApp {
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = chibo::app::AppState::new(pool.clone(), false);
+        let state = chibo::state::AppState::new(pool.clone(), clock(), false);
         tokio::spawn(chibo::app::serve(listener, state, std::future::pending()));
         TestApp {
             addr,
             pool,
             client: client(),
+            _db: Arc::new(TestDb { name }),
         }
+    }
+
+    /// The day the app's clock reads.
+    pub fn today(&self) -> chrono::NaiveDate {
+        today()
+    }
+
+    /// The first day of the app's month.
+    pub fn this_month(&self) -> chrono::NaiveDate {
+        clock().this_month()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -129,6 +214,7 @@ impl TestApp {
             addr: self.addr,
             pool: self.pool.clone(),
             client: client(),
+            _db: self._db.clone(),
         }
     }
 

@@ -150,7 +150,7 @@ async fn merging_moves_open_members_and_keeps_the_old_unit_and_its_history() {
     .unwrap();
     let version = app.unit_version(source).await.to_string();
     // Merged today: the latest member of the source may have joined only days ago.
-    let today = chibo::web::today();
+    let today = crate::support::today();
     let iso = today.format("%Y-%m-%d").to_string();
     let r = app
         .post(

@@ -1,0 +1,138 @@
+//! The minutes (biên bản) and the notice of a meeting in the party document layout, for
+//! printing. The printed minutes end with the meeting's score sheet, so this module stands
+//! above both meetings and evaluation.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::score_sheet;
+use crate::auth::scope::Read;
+use crate::error::AppResult;
+use crate::meetings::scope::MeetingInScope;
+use crate::meetings::store::{AgendaItem, AttendanceRow, Meeting, TaskRow, VoteRow};
+use crate::org::store::Unit;
+use crate::state::AppState;
+use crate::web::vn_date;
+use crate::{meetings, org};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/print.html")]
+pub struct MinutesPrint {
+    unit: Unit,
+    parent_name: String,
+    meeting: Meeting,
+    agenda: Vec<meetings::store::ItemMinutes>,
+    titles: Vec<AgendaItem>,
+    people: Vec<AttendanceRow>,
+    counts: meetings::Counts,
+    votes: Vec<VoteRow>,
+    tasks: Vec<TaskRow>,
+    guests: Vec<meetings::store::Guest>,
+    record: meetings::store::Minutes,
+    chair: String,
+    secretary: String,
+    today: String,
+    /// The score sheet, attached after the minutes when the meeting was scored.
+    score_sheet: String,
+}
+
+impl MinutesPrint {
+    pub fn absent(&self, presence: &str) -> Vec<&AttendanceRow> {
+        self.people
+            .iter()
+            .filter(|p| p.category == "expected" && p.is(presence))
+            .collect()
+    }
+
+    pub fn time(&self, at: &Option<DateTime<Utc>>) -> String {
+        at.map(|t| {
+            t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+                .format("%H giờ %M")
+                .to_string()
+        })
+        .unwrap_or_else(|| "…".into())
+    }
+
+    pub fn day(&self) -> String {
+        self.record
+            .started_at
+            .map(|t| vn_date(t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive()))
+            .unwrap_or_else(|| "…/…/……".into())
+    }
+
+    pub fn minutes_of(&self, item: &Uuid) -> Option<&meetings::store::ItemMinutes> {
+        self.agenda.iter().find(|i| i.id == *item)
+    }
+}
+
+/// The minutes (biên bản) in the party document layout, for printing.
+pub async fn minutes(
+    State(state): State<AppState>,
+    MeetingInScope {
+        meeting: m, unit, ..
+    }: MeetingInScope<Read>,
+) -> AppResult<MinutesPrint> {
+    let id = m.id;
+    let parent_name = org::upper_unit_name(&state, &unit).await?;
+    let people = meetings::store::attendance(&state.pool, id).await?;
+    let record = meetings::store::minutes(&state.pool, id).await?;
+    let name_of = |who: Option<Uuid>| {
+        who.and_then(|w| people.iter().find(|p| p.member_id == w))
+            .map(|p| p.full_name.clone())
+            .unwrap_or_default()
+    };
+    let (chair, secretary) = (name_of(record.chair_id), name_of(record.secretary_id));
+    let score_sheet = score_sheet::printed_sheet(&state, &m)
+        .await?
+        .map(|s| s.html(&m))
+        .unwrap_or_default();
+    Ok(MinutesPrint {
+        score_sheet,
+        parent_name: parent_name.to_uppercase(),
+        agenda: meetings::store::item_minutes(&state.pool, id).await?,
+        titles: meetings::store::agenda(&state.pool, id).await?,
+        counts: meetings::Counts::of(&people),
+        votes: meetings::store::votes(&state.pool, id).await?,
+        tasks: meetings::store::tasks(&state.pool, id).await?,
+        guests: meetings::store::guests(&state.pool, id).await?,
+        people,
+        record,
+        chair,
+        secretary,
+        today: vn_date(state.clock.today()),
+        unit,
+        meeting: m,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/notice.html")]
+pub struct NoticePage {
+    unit: Unit,
+    parent_name: String,
+    meeting: Meeting,
+    agenda: Vec<AgendaItem>,
+    today: String,
+}
+
+/// The notice of a meeting (thông báo): time, place and agenda, for members and the upper
+/// level, in the party document layout.
+pub async fn notice(
+    State(state): State<AppState>,
+    MeetingInScope {
+        meeting: m, unit, ..
+    }: MeetingInScope<Read>,
+) -> AppResult<NoticePage> {
+    let id = m.id;
+    let parent_name = org::upper_unit_name(&state, &unit).await?;
+    Ok(NoticePage {
+        parent_name: parent_name.to_uppercase(),
+        agenda: meetings::store::agenda(&state.pool, id).await?,
+        today: vn_date(state.clock.today()),
+        unit,
+        meeting: m,
+    })
+}

@@ -1,0 +1,113 @@
+//! The shape ARCHITECTURE.md promises, checked from the source: the top-level modules of
+//! src/ form layers, and a module names only modules of lower layers (`crate::x` paths), so
+//! that there is no import cycle between features.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Lowest first. A module may use only modules of a strictly lower layer.
+const LAYERS: &[&[&str]] = &[
+    &["clock", "config"],
+    &["db", "web", "state"],
+    &["error"],
+    &["auth"],
+    &["org"],
+    &["members"],
+    &["meetings"],
+    &["evaluation"],
+    &["documents"],
+    &["home", "supervision"],
+    &["reports"],
+    &["demo", "cli"],
+    &["app"],
+];
+
+fn layer_of(module: &str) -> Option<usize> {
+    LAYERS.iter().position(|l| l.contains(&module))
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Every `crate::name` a file mentions (code or doc comment alike: a doc link is a
+/// dependency too).
+fn crate_paths(source: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = source;
+    while let Some(i) = rest.find("crate::") {
+        let after = &rest[i + "crate::".len()..];
+        let name: String = after
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !name.is_empty() {
+            found.push(name);
+        }
+        rest = after;
+    }
+    found
+}
+
+#[test]
+fn modules_import_downward_only() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut wrong: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut unknown = Vec::new();
+    for file in &files {
+        let rel = file.strip_prefix(&src).unwrap();
+        let top = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_owned();
+        if top == "lib" || top == "main" {
+            continue; // the crate root declares every module
+        }
+        let Some(own) = layer_of(&top) else {
+            unknown.push(top);
+            continue;
+        };
+        let source = std::fs::read_to_string(file).unwrap();
+        for used in crate_paths(&source) {
+            if used == top {
+                continue;
+            }
+            match layer_of(&used) {
+                Some(l) if l < own => {}
+                _ => wrong
+                    .entry(format!("{}", rel.display()))
+                    .or_default()
+                    .push(used),
+            }
+        }
+    }
+    unknown.sort();
+    unknown.dedup();
+    assert!(
+        unknown.is_empty(),
+        "modules missing from LAYERS (add them, and to ARCHITECTURE.md): {unknown:?}"
+    );
+    assert!(
+        wrong.is_empty(),
+        "imports that point sideways or upward (see ARCHITECTURE.md): {wrong:#?}"
+    );
+}
+
+#[test]
+fn the_check_reads_paths_it_is_meant_to() {
+    let found = crate_paths("use crate::web::FieldErrors;\nlet x = crate::org::store::get;");
+    assert_eq!(found, vec!["web".to_owned(), "org".to_owned()]);
+}
