@@ -28,7 +28,8 @@ fn backend(err: sqlx::Error) -> session_store::Error {
 }
 
 fn expiry(record: &Record) -> DateTime<Utc> {
-    DateTime::from_timestamp(record.expiry_date.unix_timestamp(), 0).unwrap_or_else(crate::clock::wall_now)
+    DateTime::from_timestamp(record.expiry_date.unix_timestamp(), 0)
+        .unwrap_or_else(crate::clock::wall_now)
 }
 
 /// Only the data is kept as JSON: the id and the expiry have columns of their own (the id

@@ -100,7 +100,7 @@ pub async fn seed(
                              WHEN mb.lifecycle_state = 'exempt' THEN 'exempt'
                              WHEN mb.lifecycle_state = 'away' THEN 'away'
                              ELSE 'expected' END AS category,
-                        mb.status = 'chinh_thuc' AND mb.official_date <= m.started_at::date AS full_member,
+                        mb.status = 'full' AND mb.official_date <= m.started_at::date AS full_member,
                         random() AS r
                    FROM meetings m
                    JOIN memberships ms ON ms.unit_id = m.unit_id
@@ -121,9 +121,9 @@ pub async fn seed(
     // The bí thư chairs, the phó bí thư keeps the minutes.
     sqlx::query(
         "UPDATE meetings m SET
-            chair_id = (SELECT member_id FROM committee_roles r WHERE r.unit_id = m.unit_id AND r.role = 'bi_thu'
+            chair_id = (SELECT member_id FROM committee_roles r WHERE r.unit_id = m.unit_id AND r.role = 'secretary'
                          AND r.valid_to IS NULL),
-            secretary_id = (SELECT member_id FROM committee_roles r WHERE r.unit_id = m.unit_id AND r.role = 'pho_bi_thu'
+            secretary_id = (SELECT member_id FROM committee_roles r WHERE r.unit_id = m.unit_id AND r.role = 'deputy_secretary'
                              AND r.valid_to IS NULL)",
     )
     .execute(&mut **tx)

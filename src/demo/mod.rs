@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::auth::{Role, password};
 use crate::config::Secret;
+use crate::members::domain::{Gender, Lifecycle, PostRole, Status};
 use crate::org::store as org_store;
 
 /// The fixed demo logins: user name, who they are.
@@ -167,14 +168,14 @@ impl Units {
 struct MemberSpec {
     id: Uuid,
     full_name: String,
-    gender: &'static str,
+    gender: Gender,
     birth_date: NaiveDate,
     hometown: &'static str,
     card_no: String,
     admission_date: NaiveDate,
     official_date: Option<NaiveDate>,
-    status: &'static str,
-    lifecycle_state: &'static str,
+    status: Status,
+    lifecycle_state: Lifecycle,
     branch: Uuid,
     joined: NaiveDate,
 }
@@ -274,15 +275,15 @@ fn make_member(
     let recognised = year_on + Duration::days(rng.random_range(0..40));
     let (status, official_date) =
         if recognised <= today && !(recent_admission && rng.random_bool(0.3)) {
-            ("chinh_thuc", Some(recognised))
+            (Status::Full, Some(recognised))
         } else {
-            ("du_bi", None)
+            (Status::Probationary, None)
         };
     let age = today.year() - birth_date.year();
     let lifecycle_state = if age >= 78 && rng.random_bool(0.4) {
-        "exempt"
+        Lifecycle::Exempt
     } else {
-        "active"
+        Lifecycle::Active
     };
     // A bijection on 8-digit numbers, so card numbers are unique without looking sequential.
     let card_no = format!(
@@ -292,7 +293,7 @@ fn make_member(
     MemberSpec {
         id: Uuid::now_v7(),
         full_name,
-        gender: if female { "nu" } else { "nam" },
+        gender: if female { Gender::Female } else { Gender::Male },
         birth_date,
         hometown: pick(rng, names::HOMETOWNS),
         card_no,
@@ -552,7 +553,9 @@ async fn seed(
         .iter()
         .enumerate()
         .filter(|(_, m)| {
-            m.branch == hung_loi_id && m.status == "chinh_thuc" && m.lifecycle_state == "active"
+            m.branch == hung_loi_id
+                && m.status == Status::Full
+                && m.lifecycle_state == Lifecycle::Active
         })
         .map(|(i, _)| i);
     let secretary_idx = in_hung_loi.next().expect("Hưng Lợi has full members");
@@ -728,7 +731,7 @@ async fn insert_posts(
     let mut by_branch: std::collections::HashMap<Uuid, Vec<&MemberSpec>> = Default::default();
     for m in members
         .iter()
-        .filter(|m| m.status == "chinh_thuc" && m.lifecycle_state == "active")
+        .filter(|m| m.status == Status::Full && m.lifecycle_state == Lifecycle::Active)
     {
         by_branch.entry(m.branch).or_default().push(m);
     }
@@ -741,10 +744,11 @@ async fn insert_posts(
             people.push(m.id);
             roles.push(
                 match i {
-                    0 => "bi_thu",
-                    1 => "pho_bi_thu",
-                    _ => "chi_uy_vien",
+                    0 => PostRole::Secretary,
+                    1 => PostRole::DeputySecretary,
+                    _ => PostRole::CommitteeMember,
                 }
+                .as_str()
                 .to_owned(),
             );
             froms.push(congress.max(m.joined));
@@ -769,16 +773,16 @@ async fn insert_members(
 ) -> anyhow::Result<()> {
     let ids: Vec<Uuid> = members.iter().map(|m| m.id).collect();
     let names: Vec<String> = members.iter().map(|m| m.full_name.clone()).collect();
-    let genders: Vec<String> = members.iter().map(|m| m.gender.to_owned()).collect();
+    let genders: Vec<String> = members.iter().map(|m| m.gender.to_string()).collect();
     let births: Vec<NaiveDate> = members.iter().map(|m| m.birth_date).collect();
     let towns: Vec<String> = members.iter().map(|m| m.hometown.to_owned()).collect();
     let cards: Vec<String> = members.iter().map(|m| m.card_no.clone()).collect();
     let admissions: Vec<NaiveDate> = members.iter().map(|m| m.admission_date).collect();
     let officials: Vec<Option<NaiveDate>> = members.iter().map(|m| m.official_date).collect();
-    let statuses: Vec<String> = members.iter().map(|m| m.status.to_owned()).collect();
+    let statuses: Vec<String> = members.iter().map(|m| m.status.to_string()).collect();
     let states: Vec<String> = members
         .iter()
-        .map(|m| m.lifecycle_state.to_owned())
+        .map(|m| m.lifecycle_state.to_string())
         .collect();
     let branches: Vec<Uuid> = members.iter().map(|m| m.branch).collect();
     let joined: Vec<NaiveDate> = members.iter().map(|m| m.joined).collect();
@@ -859,7 +863,7 @@ mod tests {
                 m.full_name
             );
             assert!(m.admission_date <= today);
-            assert_eq!(m.status == "chinh_thuc", m.official_date.is_some());
+            assert_eq!(m.status == Status::Full, m.official_date.is_some());
             if let Some(o) = m.official_date {
                 assert!(o >= m.admission_date + Duration::days(365) && o <= today);
             }

@@ -1,40 +1,42 @@
 //! The rules of a branch meeting (docs/rules.md §3, §9.2): who is expected, the attendance rate,
 //! vote validity, duration, task completion. Pure: no database.
 
-/// Kinds of meeting (docs/rules.md §3.1). A combined session holds the regular and the thematic
-/// meeting one after the other and must last longer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MeetingKind {
-    Regular,
-    Thematic,
-    Combined,
-    Committee,
-    Extraordinary,
+use crate::codes::text_code;
+use crate::members::domain::Lifecycle;
+
+text_code! {
+    /// Kinds of meeting (docs/rules.md §3.1). A combined session holds the regular and the
+    /// thematic meeting one after the other and must last longer.
+    pub enum MeetingKind {
+        Regular = "regular",
+        Thematic = "thematic",
+        Combined = "combined",
+        Committee = "committee",
+        Extraordinary = "extraordinary",
+    }
 }
 
-pub const ALL_KINDS: [MeetingKind; 5] = [
-    MeetingKind::Regular,
-    MeetingKind::Thematic,
-    MeetingKind::Combined,
-    MeetingKind::Committee,
-    MeetingKind::Extraordinary,
-];
+text_code! {
+    /// Where a meeting stands: planned, held (the record is being written), closed (the
+    /// minutes are final; reopening needs a reason).
+    pub enum MeetingState {
+        Planned = "planned",
+        Held = "held",
+        Closed = "closed",
+    }
+}
 
-impl MeetingKind {
-    pub fn as_str(self) -> &'static str {
+impl MeetingState {
+    pub fn label(self) -> &'static str {
         match self {
-            MeetingKind::Regular => "regular",
-            MeetingKind::Thematic => "thematic",
-            MeetingKind::Combined => "combined",
-            MeetingKind::Committee => "committee",
-            MeetingKind::Extraordinary => "extraordinary",
+            MeetingState::Planned => "Kế hoạch",
+            MeetingState::Held => "Đã họp",
+            MeetingState::Closed => "Đã khóa biên bản",
         }
     }
+}
 
-    pub fn parse(s: &str) -> Option<Self> {
-        ALL_KINDS.into_iter().find(|k| k.as_str() == s)
-    }
-
+impl MeetingKind {
     pub fn label(self) -> &'static str {
         match self {
             MeetingKind::Regular => "Sinh hoạt thường kỳ",
@@ -64,83 +66,46 @@ impl MeetingKind {
     }
 }
 
-/// Where a member stands for a meeting, from the registry on the meeting's date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Category {
-    /// Must attend: counted in the base of the attendance rate.
-    Expected,
-    /// Exempt from activity: shown apart, not in the base (counts if they come and vote).
-    Exempt,
-    /// On temporary transfer elsewhere: shown apart, not in the base.
-    Away,
-    /// Attached here temporarily: recorded, reported separately, not in đảng số.
-    Attached,
+text_code! {
+    /// Where a member stands for a meeting, from the registry on the meeting's date.
+    pub enum Category {
+        /// Must attend: counted in the base of the attendance rate.
+        Expected = "expected",
+        /// Exempt from activity: shown apart, not in the base (counts if they come and vote).
+        Exempt = "exempt",
+        /// On temporary transfer elsewhere: shown apart, not in the base.
+        Away = "away",
+        /// Attached here temporarily: recorded, reported separately, not in đảng số.
+        Attached = "attached",
+    }
 }
 
 impl Category {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Expected => "expected",
-            Category::Exempt => "exempt",
-            Category::Away => "away",
-            Category::Attached => "attached",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Category::Expected,
-            Category::Exempt,
-            Category::Away,
-            Category::Attached,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == s)
-    }
-
     /// From the member's life-cycle state and whether their membership here is temporary.
-    pub fn of(lifecycle_state: &str, temporary_here: bool) -> Self {
+    pub fn of(lifecycle: Lifecycle, temporary_here: bool) -> Self {
         if temporary_here {
             Category::Attached
         } else {
-            match lifecycle_state {
-                "exempt" => Category::Exempt,
-                "away" => Category::Away,
+            match lifecycle {
+                Lifecycle::Exempt => Category::Exempt,
+                Lifecycle::Away => Category::Away,
                 _ => Category::Expected,
             }
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Presence {
-    Present,
-    Late,
-    AbsentExcused,
-    AbsentUnexcused,
+text_code! {
+    /// How a member attended.
+    pub enum Presence {
+        Present = "present",
+        Late = "late",
+        AbsentExcused = "absent_excused",
+        AbsentUnexcused = "absent_unexcused",
+    }
 }
 
 impl Presence {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Presence::Present => "present",
-            Presence::Late => "late",
-            Presence::AbsentExcused => "absent_excused",
-            Presence::AbsentUnexcused => "absent_unexcused",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Presence::Present,
-            Presence::Late,
-            Presence::AbsentExcused,
-            Presence::AbsentUnexcused,
-        ]
-        .into_iter()
-        .find(|p| p.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Presence::Present => "Có mặt",
@@ -274,11 +239,23 @@ pub fn duration_minutes(
     Ok(minutes)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Review {
-    Done,
-    Partly,
-    NotDone,
+text_code! {
+    /// How the next meeting judged a task.
+    pub enum Review {
+        Done = "done",
+        Partly = "partly",
+        NotDone = "not_done",
+    }
+}
+
+impl Review {
+    pub fn label(self) -> &'static str {
+        match self {
+            Review::Done => "Hoàn thành",
+            Review::Partly => "Hoàn thành một phần",
+            Review::NotDone => "Chưa hoàn thành",
+        }
+    }
 }
 
 /// Share of last meeting's tasks carried out, in percent: done counts 1, partly ½. None when
@@ -400,11 +377,11 @@ mod tests {
 
     #[test]
     fn categories_follow_the_registry() {
-        assert_eq!(Category::of("active", false), Category::Expected);
-        assert_eq!(Category::of("exempt", false), Category::Exempt);
-        assert_eq!(Category::of("away", false), Category::Away);
-        assert_eq!(Category::of("active", true), Category::Attached);
-        for k in ALL_KINDS {
+        assert_eq!(Category::of(Lifecycle::Active, false), Category::Expected);
+        assert_eq!(Category::of(Lifecycle::Exempt, false), Category::Exempt);
+        assert_eq!(Category::of(Lifecycle::Away, false), Category::Away);
+        assert_eq!(Category::of(Lifecycle::Active, true), Category::Attached);
+        for &k in MeetingKind::ALL {
             assert_eq!(MeetingKind::parse(k.as_str()), Some(k));
         }
         assert!(MeetingKind::Combined.is_regular() && MeetingKind::Combined.is_thematic());

@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::domain::{self, ALL_KINDS, MeetingKind, Presence, Summary};
+use super::domain::{self, MeetingKind, Presence, Summary};
 use super::scope::MeetingInScope;
 use super::store::{self, AgendaItem, AttendanceRow, Meeting, MeetingRow, NewMeeting};
 use crate::auth::scope::{Keep, Read};
@@ -167,8 +167,8 @@ pub struct NewPage {
 }
 
 fn kinds() -> Vec<Choice> {
-    ALL_KINDS
-        .into_iter()
+    MeetingKind::ALL
+        .iter()
         .map(|k| Choice {
             value: k.as_str(),
             label: k.label(),

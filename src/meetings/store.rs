@@ -8,6 +8,7 @@ use sqlx::PgPool;
 
 use super::domain::{Category, MeetingKind, Presence};
 use crate::error::StoreError;
+use crate::members::domain::{Lifecycle, MembershipKind, Status};
 use crate::web::vn_date;
 
 pub struct Meeting {
@@ -290,7 +291,8 @@ pub async fn create(
 
     let on = m.planned_at.map(|t| t.date()).unwrap_or(m.month);
     let listed = sqlx::query!(
-        r#"SELECT ms.member_id, ms.kind AS membership, m.lifecycle_state, m.status
+        r#"SELECT ms.member_id, ms.kind AS "membership: MembershipKind",
+                  m.lifecycle_state AS "lifecycle_state: Lifecycle", m.status AS "status: Status"
              FROM memberships ms JOIN members m ON m.id = ms.member_id
             WHERE ms.unit_id = $1 AND ms.valid_from <= $2 AND (ms.valid_to IS NULL OR ms.valid_to > $2)"#,
         unit_id,
@@ -302,11 +304,11 @@ pub async fn create(
     for r in listed {
         ids.push(r.member_id);
         cats.push(
-            Category::of(&r.lifecycle_state, r.membership == "temporary")
+            Category::of(r.lifecycle_state, r.membership == MembershipKind::Temporary)
                 .as_str()
                 .to_owned(),
         );
-        full.push(r.status == "chinh_thuc");
+        full.push(r.status == Status::Full);
     }
     sqlx::query!(
         "INSERT INTO attendance (meeting_id, member_id, category, full_member)

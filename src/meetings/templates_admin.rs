@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::domain::{ALL_KINDS, MeetingKind};
+use super::domain::MeetingKind;
 use crate::auth::User;
 use crate::error::{AppError, AppResult, StoreError};
 use crate::org::domain::{ALL_BRANCH_TYPES, BranchType};
@@ -77,8 +77,8 @@ async fn list_page(pool: &PgPool, errors: FieldErrors) -> AppResult<ListPage> {
     .await?;
     Ok(ListPage {
         templates,
-        kinds: ALL_KINDS
-            .into_iter()
+        kinds: MeetingKind::ALL
+            .iter()
             .map(|k| Choice {
                 value: k.as_str(),
                 label: k.label(),

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::domain::MembershipKind;
 use super::scope::MemberInScope;
 use super::store::{self, Destination, MemberDetail, Step};
 use crate::auth::scope::Keep;
@@ -240,10 +241,17 @@ pub async fn submit(
             Action::Exempt => store::set_exempt(&state.pool, actor, step, true).await,
             Action::EndExemption => store::set_exempt(&state.pool, actor, step, false).await,
             Action::Return => store::end_temporary(&state.pool, actor, step).await,
-            Action::Leave => store::leave(&state.pool, actor, step, form.kind.as_str()).await,
-            Action::Transfer => match (form.kind.as_str(), destination) {
-                (kind @ ("permanent" | "temporary"), Some(to)) => {
-                    store::transfer(&state.pool, actor, step, to, kind == "permanent").await
+            Action::Leave => match store::Leaving::parse(&form.kind) {
+                Some(how) => store::leave(&state.pool, actor, step, how).await,
+                None => Err(crate::error::StoreError::invalid(
+                    "kind",
+                    "Vui lòng chọn hình thức.",
+                )),
+            },
+            Action::Transfer => match (MembershipKind::parse(&form.kind), destination) {
+                (Some(kind), Some(to)) => {
+                    let permanent = kind == MembershipKind::Permanent;
+                    store::transfer(&state.pool, actor, step, to, permanent).await
                 }
                 _ => Err(crate::error::StoreError::invalid(
                     "kind",

@@ -9,9 +9,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::domain::{self, Post};
+use super::domain::{self, Post, PostRole};
 use super::store::{self, NewPost, PostRow};
 use crate::auth::scope::{Keep, Read};
+use crate::codes::{Choice, choices};
 use crate::error::AppResult;
 use crate::org::scope::BranchInScope;
 use crate::org::store::Unit;
@@ -50,8 +51,14 @@ impl CommitteePage {
         vn_date(p.valid_from)
     }
 
-    pub fn role_label(&self, role: &str) -> &'static str {
-        domain::role_label(role)
+    /// The post choices, the one the form names selected.
+    pub fn roles(&self) -> Vec<Choice> {
+        choices(
+            PostRole::ALL,
+            &self.form.role,
+            PostRole::as_str,
+            PostRole::label,
+        )
     }
 }
 
@@ -68,9 +75,9 @@ async fn render(
         &posts
             .iter()
             .map(|p| Post {
-                role: &p.role,
+                role: p.role,
                 holder: &p.full_name,
-                holder_status: &p.status,
+                holder_status: p.status,
             })
             .collect::<Vec<_>>(),
     );
@@ -116,11 +123,17 @@ pub async fn add(
         errors.add("member", "Vui lòng chọn đảng viên.");
     }
     let from = date_field(&form.valid_from, "valid_from", true, &mut errors);
-    if let (true, Some(member_id), Some(valid_from)) = (errors.is_empty(), member, from) {
+    let role = PostRole::parse(&form.role);
+    if role.is_none() {
+        errors.add("role", "Vui lòng chọn chức vụ.");
+    }
+    if let (true, Some(member_id), Some(valid_from), Some(role)) =
+        (errors.is_empty(), member, from, role)
+    {
         let new = NewPost {
             unit_id: unit.id,
             member_id,
-            role: form.role.as_str(),
+            role,
             term: Some(form.term.trim()).filter(|t| !t.is_empty()),
             valid_from,
             reference: Some(form.reference.trim()).filter(|t| !t.is_empty()),

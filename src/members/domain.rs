@@ -2,6 +2,7 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 
+use crate::codes::text_code;
 use crate::web::{FieldErrors, date_field};
 
 /// Age at admission (Điều lệ: 18 to 60, counted in months; above 60 needs the province).
@@ -10,34 +11,140 @@ pub const MAX_ADMISSION_AGE_WITHOUT_APPROVAL: u32 = 60;
 /// Probation lasts 12 months from the admission ceremony.
 pub const PROBATION_MONTHS: u32 = 12;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Gender {
-    Male,
-    Female,
+text_code! {
+    pub enum Gender {
+        Male = "male",
+        Female = "female",
+    }
 }
 
 impl Gender {
-    pub fn as_str(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
-            Gender::Male => "nam",
-            Gender::Female => "nu",
+            Gender::Male => "Nam",
+            Gender::Female => "Nữ",
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Dự bị.
-    Probationary,
-    /// Chính thức.
-    Full,
+text_code! {
+    /// A member's standing (docs/rules.md §4.2).
+    pub enum Status {
+        /// Dự bị: within the 12 months of probation.
+        Probationary = "probationary",
+        /// Chính thức.
+        Full = "full",
+    }
 }
 
 impl Status {
-    pub fn as_str(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
-            Status::Probationary => "du_bi",
-            Status::Full => "chinh_thuc",
+            Status::Probationary => "Dự bị",
+            Status::Full => "Chính thức",
+        }
+    }
+}
+
+text_code! {
+    /// Where a member is in their life in the party (docs/rules.md §4.2–4.3).
+    pub enum Lifecycle {
+        Active = "active",
+        /// Miễn công tác và sinh hoạt đảng.
+        Exempt = "exempt",
+        /// Sinh hoạt tạm thời at another branch.
+        Away = "away",
+        StruckOff = "struck_off",
+        Expelled = "expelled",
+        Deceased = "deceased",
+        TransferredOut = "transferred_out",
+    }
+}
+
+impl Lifecycle {
+    pub fn label(self) -> &'static str {
+        match self {
+            Lifecycle::Active => "Đang sinh hoạt",
+            Lifecycle::Exempt => "Miễn sinh hoạt",
+            Lifecycle::Away => "Sinh hoạt tạm thời nơi khác",
+            Lifecycle::StruckOff => "Đã xóa tên",
+            Lifecycle::Expelled => "Đã khai trừ",
+            Lifecycle::Deceased => "Đã từ trần",
+            Lifecycle::TransferredOut => "Đã chuyển đi",
+        }
+    }
+
+    /// Still on a branch's rolls (in đảng số).
+    pub fn on_the_rolls(self) -> bool {
+        matches!(
+            self,
+            Lifecycle::Active | Lifecycle::Exempt | Lifecycle::Away
+        )
+    }
+}
+
+text_code! {
+    /// How a member belongs to a branch.
+    pub enum MembershipKind {
+        /// The member's own branch: counted in its đảng số.
+        Permanent = "permanent",
+        /// Attached for a time (sinh hoạt tạm thời): listed, not in đảng số.
+        Temporary = "temporary",
+    }
+}
+
+text_code! {
+    /// A post on a branch's committee (chi ủy).
+    pub enum PostRole {
+        Secretary = "secretary",
+        DeputySecretary = "deputy_secretary",
+        CommitteeMember = "committee_member",
+    }
+}
+
+impl PostRole {
+    pub fn label(self) -> &'static str {
+        match self {
+            PostRole::Secretary => "Bí thư",
+            PostRole::DeputySecretary => "Phó Bí thư",
+            PostRole::CommitteeMember => "Chi ủy viên",
+        }
+    }
+}
+
+text_code! {
+    /// What happened to a member's record, as its history lists it.
+    pub enum EventKind {
+        Created = "created",
+        Imported = "imported",
+        Edited = "edited",
+        Recognised = "recognised",
+        Exempted = "exempted",
+        ExemptionEnded = "exemption_ended",
+        Transferred = "transferred",
+        TemporaryTransfer = "temporary_transfer",
+        TemporaryTransferEnded = "temporary_transfer_ended",
+        StruckOff = "struck_off",
+        Expelled = "expelled",
+        Deceased = "deceased",
+    }
+}
+
+impl EventKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            EventKind::Created => "Thêm vào danh sách",
+            EventKind::Imported => "Nhập từ bảng tính",
+            EventKind::Edited => "Sửa thông tin",
+            EventKind::Recognised => "Công nhận đảng viên chính thức",
+            EventKind::Exempted => "Miễn công tác và sinh hoạt đảng",
+            EventKind::ExemptionEnded => "Thôi miễn sinh hoạt",
+            EventKind::Transferred => "Chuyển sinh hoạt đảng chính thức",
+            EventKind::TemporaryTransfer => "Chuyển sinh hoạt đảng tạm thời",
+            EventKind::TemporaryTransferEnded => "Kết thúc sinh hoạt tạm thời",
+            EventKind::StruckOff => "Xóa tên",
+            EventKind::Expelled => "Khai trừ",
+            EventKind::Deceased => "Từ trần",
         }
     }
 }
@@ -145,22 +252,14 @@ impl MemberForm {
         let full_name = parse_full_name(&self.full_name)
             .map_err(|m| e.add("full_name", m))
             .ok();
-        let gender = match self.gender.as_str() {
-            "nam" => Some(Gender::Male),
-            "nu" => Some(Gender::Female),
-            _ => {
-                e.add("gender", "Vui lòng chọn giới tính.");
-                None
-            }
-        };
-        let status = match self.status.as_str() {
-            "du_bi" => Some(Status::Probationary),
-            "chinh_thuc" => Some(Status::Full),
-            _ => {
-                e.add("status", "Vui lòng chọn đảng viên dự bị hoặc chính thức.");
-                None
-            }
-        };
+        let gender = Gender::parse(&self.gender);
+        if gender.is_none() {
+            e.add("gender", "Vui lòng chọn giới tính.");
+        }
+        let status = Status::parse(&self.status);
+        if status.is_none() {
+            e.add("status", "Vui lòng chọn đảng viên dự bị hoặc chính thức.");
+        }
         let birth = date_field(&self.birth_date, "birth_date", true, &mut e);
         let admission = date_field(&self.admission_date, "admission_date", true, &mut e);
         let decision = date_field(
@@ -296,8 +395,8 @@ pub enum Probation {
     Overdue { ended: NaiveDate, days: i64 },
 }
 
-pub fn probation(status: &str, admission: NaiveDate, today: NaiveDate) -> Probation {
-    if status == "chinh_thuc" {
+pub fn probation(status: Status, admission: NaiveDate, today: NaiveDate) -> Probation {
+    if status == Status::Full {
         return Probation::Done;
     }
     let end = probation_end(admission);
@@ -338,13 +437,13 @@ pub struct BranchCounts {
 }
 
 /// One open membership of the branch, as the counts need it.
-pub struct CountInput<'a> {
+pub struct CountInput {
     pub permanent: bool,
-    pub status: &'a str,
-    pub lifecycle_state: &'a str,
+    pub status: Status,
+    pub lifecycle: Lifecycle,
 }
 
-pub fn branch_counts<'a>(rows: impl IntoIterator<Item = CountInput<'a>>) -> BranchCounts {
+pub fn branch_counts(rows: impl IntoIterator<Item = CountInput>) -> BranchCounts {
     let mut c = BranchCounts::default();
     for r in rows {
         if !r.permanent {
@@ -352,14 +451,13 @@ pub fn branch_counts<'a>(rows: impl IntoIterator<Item = CountInput<'a>>) -> Bran
             continue;
         }
         c.dang_so += 1;
-        if r.status == "chinh_thuc" {
-            c.chinh_thuc += 1;
-        } else {
-            c.du_bi += 1;
+        match r.status {
+            Status::Full => c.chinh_thuc += 1,
+            Status::Probationary => c.du_bi += 1,
         }
-        match r.lifecycle_state {
-            "exempt" => c.exempt += 1,
-            "away" => c.away += 1,
+        match r.lifecycle {
+            Lifecycle::Exempt => c.exempt += 1,
+            Lifecycle::Away => c.away += 1,
             _ => c.attendance_base += 1,
         }
     }
@@ -368,36 +466,36 @@ pub fn branch_counts<'a>(rows: impl IntoIterator<Item = CountInput<'a>>) -> Bran
 
 /// A committee post held now: the role and the holder's status.
 pub struct Post<'a> {
-    pub role: &'a str,
+    pub role: PostRole,
     pub holder: &'a str,
-    pub holder_status: &'a str,
+    pub holder_status: Status,
 }
 
 /// The rules of docs/rules.md §4.1 on a branch's committee, as warnings to show (they do not
 /// block anything: the upper committee decides).
 pub fn committee_warnings(full_members: usize, posts: &[Post<'_>]) -> Vec<String> {
     let mut w = Vec::new();
-    let count = |role: &str| posts.iter().filter(|p| p.role == role).count();
+    let count = |role: PostRole| posts.iter().filter(|p| p.role == role).count();
     if full_members < 3 {
         w.push(format!(
             "Chi bộ chỉ có {full_members} đảng viên chính thức (cần ít nhất 3): cần củng cố, kiện toàn hoặc sáp nhập."
         ));
     }
-    if count("bi_thu") == 0 {
+    if count(PostRole::Secretary) == 0 {
         w.push("Chi bộ chưa có bí thư.".to_owned());
     }
-    if count("pho_bi_thu") > 1 {
+    if count(PostRole::DeputySecretary) > 1 {
         w.push(format!(
             "Chi bộ có {} phó bí thư; chỉ được có một.",
-            count("pho_bi_thu")
+            count(PostRole::DeputySecretary)
         ));
     }
-    if full_members >= 9 && count("chi_uy_vien") == 0 {
+    if full_members >= 9 && count(PostRole::CommitteeMember) == 0 {
         w.push(format!(
             "Chi bộ có {full_members} đảng viên chính thức (từ 9 trở lên) nhưng chưa có chi ủy."
         ));
     }
-    if full_members < 9 && count("chi_uy_vien") > 0 {
+    if full_members < 9 && count(PostRole::CommitteeMember) > 0 {
         w.push(format!(
             "Chi bộ dưới 9 đảng viên chính thức ({full_members}) không bầu chi ủy, chỉ bầu bí thư và phó bí thư."
         ));
@@ -405,22 +503,13 @@ pub fn committee_warnings(full_members: usize, posts: &[Post<'_>]) -> Vec<String
     if posts.len() > 7 {
         w.push(format!("Chi ủy có {} người, vượt quá 7.", posts.len()));
     }
-    for p in posts.iter().filter(|p| p.holder_status != "chinh_thuc") {
+    for p in posts.iter().filter(|p| p.holder_status != Status::Full) {
         w.push(format!(
             "{} là đảng viên dự bị, không được giữ chức vụ trong chi ủy.",
             p.holder
         ));
     }
     w
-}
-
-pub fn role_label(role: &str) -> &'static str {
-    match role {
-        "bi_thu" => "Bí thư",
-        "pho_bi_thu" => "Phó Bí thư",
-        "chi_uy_vien" => "Chi ủy viên",
-        _ => "",
-    }
 }
 
 #[cfg(test)]
@@ -434,7 +523,7 @@ mod tests {
     fn form() -> MemberForm {
         MemberForm {
             full_name: "  Nguyễn   Thị Lan ".into(),
-            gender: "nu".into(),
+            gender: "female".into(),
             birth_date: "12/05/1980".into(),
             hometown: "Kỳ Anh, Hà Tĩnh".into(),
             phone: "0912 345 678".into(),
@@ -442,7 +531,7 @@ mod tests {
             admission_date: "03/02/2005".into(),
             admission_decision_date: "2005-01-20".into(),
             official_date: "03/02/2006".into(),
-            status: "chinh_thuc".into(),
+            status: "full".into(),
             version: 0,
         }
     }
@@ -538,10 +627,10 @@ mod tests {
                 .contains("cần ngày công nhận")
         );
         let mut f = form();
-        f.status = "du_bi".into();
+        f.status = "probationary".into();
         assert!(errors_of(f).get("official_date").is_some());
         let mut f = form();
-        f.status = "du_bi".into();
+        f.status = "probationary".into();
         f.official_date = String::new();
         assert_eq!(f.parse(today()).unwrap().status, Status::Probationary);
         let mut f = form();
@@ -581,26 +670,26 @@ mod tests {
         let admitted = d(2025, 11, 1);
         assert_eq!(probation_end(admitted), d(2026, 11, 1));
         assert_eq!(
-            probation("du_bi", admitted, d(2026, 10, 31)),
+            probation(Status::Probationary, admitted, d(2026, 10, 31)),
             Probation::Running {
                 ends: d(2026, 11, 1)
             }
         );
         assert_eq!(
-            probation("du_bi", admitted, d(2026, 11, 1)),
+            probation(Status::Probationary, admitted, d(2026, 11, 1)),
             Probation::Due {
                 ended: d(2026, 11, 1)
             }
         );
         assert_eq!(
-            probation("du_bi", admitted, d(2026, 12, 15)),
+            probation(Status::Probationary, admitted, d(2026, 12, 15)),
             Probation::Overdue {
                 ended: d(2026, 11, 1),
                 days: 44
             }
         );
         assert_eq!(
-            probation("chinh_thuc", admitted, d(2030, 1, 1)),
+            probation(Status::Full, admitted, d(2030, 1, 1)),
             Probation::Done
         );
         // 29 February: the anniversary falls on the last day of February.
@@ -613,25 +702,28 @@ mod tests {
         assert_eq!(age_on(d(2000, 6, 15), d(2018, 6, 15)), 18);
     }
 
-    fn counts_of(rows: &[(&str, &str, bool)]) -> BranchCounts {
-        branch_counts(rows.iter().map(|(s, l, p)| CountInput {
-            permanent: *p,
-            status: s,
-            lifecycle_state: l,
-        }))
+    fn counts_of(rows: &[(Status, Lifecycle, bool)]) -> BranchCounts {
+        branch_counts(
+            rows.iter()
+                .map(|&(status, lifecycle, permanent)| CountInput {
+                    permanent,
+                    status,
+                    lifecycle,
+                }),
+        )
     }
 
     #[test]
     fn counts_by_hand() {
         // 6 permanent: 4 full (1 exempt, 1 away), 2 probationary; 1 attached temporarily.
         let c = counts_of(&[
-            ("chinh_thuc", "active", true),
-            ("chinh_thuc", "active", true),
-            ("chinh_thuc", "exempt", true),
-            ("chinh_thuc", "away", true),
-            ("du_bi", "active", true),
-            ("du_bi", "active", true),
-            ("chinh_thuc", "active", false),
+            (Status::Full, Lifecycle::Active, true),
+            (Status::Full, Lifecycle::Active, true),
+            (Status::Full, Lifecycle::Exempt, true),
+            (Status::Full, Lifecycle::Away, true),
+            (Status::Probationary, Lifecycle::Active, true),
+            (Status::Probationary, Lifecycle::Active, true),
+            (Status::Full, Lifecycle::Active, false),
         ]);
         assert_eq!(
             c,
@@ -647,7 +739,7 @@ mod tests {
         );
     }
 
-    fn post<'a>(role: &'a str, status: &'a str) -> Post<'a> {
+    fn post(role: PostRole, status: Status) -> Post<'static> {
         Post {
             role,
             holder: "Nguyễn Văn An",
@@ -657,29 +749,29 @@ mod tests {
 
     #[test]
     fn committee_rules_become_warnings() {
-        assert!(committee_warnings(5, &[post("bi_thu", "chinh_thuc")]).is_empty());
+        assert!(committee_warnings(5, &[post(PostRole::Secretary, Status::Full)]).is_empty());
         let w = committee_warnings(2, &[]);
         assert!(w.iter().any(|m| m.contains("ít nhất 3")));
         assert!(w.iter().any(|m| m.contains("chưa có bí thư")));
         let w = committee_warnings(
             12,
             &[
-                post("bi_thu", "chinh_thuc"),
-                post("pho_bi_thu", "chinh_thuc"),
+                post(PostRole::Secretary, Status::Full),
+                post(PostRole::DeputySecretary, Status::Full),
             ],
         );
         assert!(w.iter().any(|m| m.contains("chưa có chi ủy")), "{w:?}");
         let w = committee_warnings(
             12,
             &[
-                post("bi_thu", "chinh_thuc"),
-                post("pho_bi_thu", "chinh_thuc"),
-                post("pho_bi_thu", "chinh_thuc"),
-                post("chi_uy_vien", "chinh_thuc"),
-                post("chi_uy_vien", "chinh_thuc"),
-                post("chi_uy_vien", "chinh_thuc"),
-                post("chi_uy_vien", "chinh_thuc"),
-                post("chi_uy_vien", "du_bi"),
+                post(PostRole::Secretary, Status::Full),
+                post(PostRole::DeputySecretary, Status::Full),
+                post(PostRole::DeputySecretary, Status::Full),
+                post(PostRole::CommitteeMember, Status::Full),
+                post(PostRole::CommitteeMember, Status::Full),
+                post(PostRole::CommitteeMember, Status::Full),
+                post(PostRole::CommitteeMember, Status::Full),
+                post(PostRole::CommitteeMember, Status::Probationary),
             ],
         );
         assert!(w.iter().any(|m| m.contains("2 phó bí thư")));
@@ -688,8 +780,8 @@ mod tests {
         let w = committee_warnings(
             6,
             &[
-                post("bi_thu", "chinh_thuc"),
-                post("chi_uy_vien", "chinh_thuc"),
+                post(PostRole::Secretary, Status::Full),
+                post(PostRole::CommitteeMember, Status::Full),
             ],
         );
         assert!(w.iter().any(|m| m.contains("không bầu chi ủy")));

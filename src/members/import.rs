@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::domain::MemberForm;
+use super::domain::{EventKind, Gender, MemberForm, Status};
 use super::sheet::{self, COLUMNS, MAX_ROWS};
 use crate::auth::User;
 use crate::auth::scope::{Keep, Read};
@@ -41,16 +41,19 @@ fn norm(s: &str) -> String {
 /// A row as the member form: labels ("Nam", "Chính thức") turned into codes.
 fn row_form(cells: &[String]) -> MemberForm {
     let cell = |i: usize| cells.get(i).cloned().unwrap_or_default();
+    // The spreadsheet holds the labels a person types, with or without diacritics.
     let gender = match norm(&cell(1)).as_str() {
-        "nam" => "nam".to_owned(),
-        "nữ" | "nu" => "nu".to_owned(),
-        _ => String::new(),
-    };
+        "nam" => Gender::Male.as_str(),
+        "nữ" | "nu" => Gender::Female.as_str(),
+        _ => "",
+    }
+    .to_owned();
     let status = match norm(&cell(9)).as_str() {
-        "chính thức" | "chinh thuc" => "chinh_thuc".to_owned(),
-        "dự bị" | "du bi" => "du_bi".to_owned(),
-        _ => String::new(),
-    };
+        "chính thức" | "chinh thuc" => Status::Full.as_str(),
+        "dự bị" | "du bi" => Status::Probationary.as_str(),
+        _ => "",
+    }
+    .to_owned();
     MemberForm {
         full_name: cell(0),
         gender,
@@ -432,7 +435,7 @@ pub async fn commit(
             Some(user.id),
             unit.id,
             &rec,
-            "imported",
+            EventKind::Imported,
             state.clock.today(),
         )
         .await

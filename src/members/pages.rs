@@ -9,11 +9,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::domain::{self, BranchCounts, MemberForm, Post, Probation};
+use super::domain::{
+    self, BranchCounts, EventKind, Gender, Lifecycle, MemberForm, MembershipKind, Post, Probation,
+    Status,
+};
 use super::scope::MemberInScope;
 use super::store::{self, EventView, MemberDetail, MembershipView, RosterRow};
-use super::{state_label, status_label};
 use crate::auth::scope::{Keep, Read};
+use crate::codes::{Choice, choices};
 use crate::error::AppResult;
 use crate::org::scope::BranchInScope;
 use crate::org::store::Unit;
@@ -44,9 +47,26 @@ pub struct ListPage {
     warnings: Vec<String>,
     rows: Vec<ListRow>,
     total: usize,
-    status: String,
-    state: String,
+    statuses: Vec<Choice>,
+    states: Vec<Choice>,
     imported: Option<usize>,
+}
+
+/// The list's state filter: the states a branch's own members can be in, and those attached
+/// here for a time.
+fn state_choices(raw: &str) -> Vec<Choice> {
+    let mut out = choices(
+        &[Lifecycle::Active, Lifecycle::Exempt, Lifecycle::Away],
+        raw,
+        Lifecycle::as_str,
+        Lifecycle::label,
+    );
+    out.push(Choice {
+        value: MembershipKind::Temporary.as_str(),
+        label: "Sinh hoạt tạm thời tại chi bộ",
+        selected: MembershipKind::parse(raw) == Some(MembershipKind::Temporary),
+    });
+    out
 }
 
 /// "Due 01/11/2026" or "overdue since ..." for a probationer, for the list and the page.
@@ -77,8 +97,8 @@ pub async fn branch_summary(
     let roster = store::roster(&state.pool, unit.id).await?;
     let counts = domain::branch_counts(roster.iter().map(|r| domain::CountInput {
         permanent: r.permanent,
-        status: &r.status,
-        lifecycle_state: &r.lifecycle_state,
+        status: r.status,
+        lifecycle: r.lifecycle_state,
     }));
     let posts = store::posts(&state.pool, unit.id).await?;
     let mut warnings = domain::committee_warnings(
@@ -86,9 +106,9 @@ pub async fn branch_summary(
         &posts
             .iter()
             .map(|p| Post {
-                role: &p.role,
+                role: p.role,
                 holder: &p.full_name,
-                holder_status: &p.status,
+                holder_status: p.status,
             })
             .collect::<Vec<_>>(),
     );
@@ -98,7 +118,7 @@ pub async fn branch_summary(
         .filter(|r| r.permanent)
         .filter(|r| {
             matches!(
-                domain::probation(&r.status, r.admission_date, now),
+                domain::probation(r.status, r.admission_date, now),
                 Probation::Due { .. } | Probation::Overdue { .. }
             )
         })
@@ -119,16 +139,21 @@ pub async fn list(
     let (roster, counts, warnings) = branch_summary(&state, &unit).await?;
     let total = roster.len();
     let now = state.clock.today();
+    let status = Status::parse(&q.status);
+    // The state filter: a life-cycle state of the branch's own members, or "temporary" for
+    // those attached here for a time.
+    let attached = MembershipKind::parse(&q.state) == Some(MembershipKind::Temporary);
+    let lifecycle = Lifecycle::parse(&q.state);
     let rows = roster
         .into_iter()
-        .filter(|r| q.status.is_empty() || r.status == q.status)
-        .filter(|r| match q.state.as_str() {
-            "" => true,
-            "temporary" => !r.permanent,
-            s => r.permanent && r.lifecycle_state == s,
+        .filter(|r| status.is_none_or(|s| r.status == s))
+        .filter(|r| match (attached, lifecycle) {
+            (true, _) => !r.permanent,
+            (false, Some(l)) => r.permanent && r.lifecycle_state == l,
+            (false, None) => true,
         })
         .map(|row| {
-            let note = probation_note(domain::probation(&row.status, row.admission_date, now));
+            let note = probation_note(domain::probation(row.status, row.admission_date, now));
             ListRow {
                 overdue: note.as_ref().is_some_and(|(_, o)| *o),
                 probation: note.map(|(n, _)| n),
@@ -142,8 +167,8 @@ pub async fn list(
         warnings,
         rows,
         total,
-        status: q.status,
-        state: q.state,
+        statuses: choices(Status::ALL, &q.status, Status::as_str, Status::label),
+        states: state_choices(&q.state),
         imported: q.imported,
     })
 }
@@ -184,7 +209,7 @@ pub async fn show(
     let own = user.member_id == Some(id);
     let memberships = store::memberships(&state.pool, id).await?;
     let note = probation_note(domain::probation(
-        &member.status,
+        member.status,
         member.admission_date,
         state.clock.today(),
     ));
@@ -193,9 +218,9 @@ pub async fn show(
         admission_date: vn_date(member.admission_date),
         decision_date: member.admission_decision_date.map(vn_date),
         official_date: member.official_date.map(vn_date),
-        status: status_label(&member.status),
-        state: state_label(&member.lifecycle_state),
-        gender: if member.gender == "nu" { "Nữ" } else { "Nam" },
+        status: member.status.label(),
+        state: member.lifecycle_state.label(),
+        gender: member.gender.label(),
         probation_alert: note.as_ref().is_some_and(|(_, o)| *o),
         probation: note.map(|(n, _)| n),
         warnings: domain::record_warnings(member.birth_date, member.admission_date),
@@ -216,10 +241,30 @@ pub struct FormPage {
     errors: FieldErrors,
 }
 
+impl FormPage {
+    pub fn genders(&self) -> Vec<Choice> {
+        choices(
+            Gender::ALL,
+            &self.form.gender,
+            Gender::as_str,
+            Gender::label,
+        )
+    }
+
+    pub fn statuses(&self) -> Vec<Choice> {
+        choices(
+            Status::ALL,
+            &self.form.status,
+            Status::as_str,
+            Status::label,
+        )
+    }
+}
+
 pub async fn new_form(BranchInScope { unit, .. }: BranchInScope<Read>) -> AppResult<FormPage> {
     let form = MemberForm {
-        gender: "nam".into(),
-        status: "du_bi".into(),
+        gender: Gender::Male.as_str().into(),
+        status: Status::Probationary.as_str().into(),
         ..Default::default()
     };
     Ok(FormPage {
@@ -243,7 +288,7 @@ pub async fn create(
                 Some(user.id),
                 unit.id,
                 &rec,
-                "created",
+                EventKind::Created,
                 state.clock.today(),
             )
             .await
@@ -266,7 +311,7 @@ fn form_of(m: &MemberDetail) -> MemberForm {
     let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
     MemberForm {
         full_name: m.full_name.clone(),
-        gender: m.gender.clone(),
+        gender: m.gender.as_str().into(),
         birth_date: iso(m.birth_date),
         hometown: m.hometown.clone().unwrap_or_default(),
         phone: m.phone.clone().unwrap_or_default(),
@@ -274,7 +319,7 @@ fn form_of(m: &MemberDetail) -> MemberForm {
         admission_date: iso(m.admission_date),
         admission_decision_date: m.admission_decision_date.map(iso).unwrap_or_default(),
         official_date: m.official_date.map(iso).unwrap_or_default(),
-        status: m.status.clone(),
+        status: m.status.as_str().into(),
         version: m.version,
     }
 }

@@ -46,7 +46,7 @@ pub fn roster_workbook(branch: &str, rows: &[RosterRow]) -> Result<Vec<u8>, Xlsx
         let opt = |d: Option<chrono::NaiveDate>| d.map(vn_date).unwrap_or_default();
         let cells = [
             r.full_name.clone(),
-            if r.gender == "nu" { "Nữ" } else { "Nam" }.to_owned(),
+            r.gender.label().to_owned(),
             vn_date(r.birth_date),
             r.hometown.clone().unwrap_or_default(),
             r.phone.clone().unwrap_or_default(),

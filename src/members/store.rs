@@ -7,7 +7,9 @@ use serde_json::json;
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
-use super::domain::{MemberRecord, Status, probation_end};
+use super::domain::{
+    EventKind, Gender, Lifecycle, MemberRecord, MembershipKind, PostRole, Status, probation_end,
+};
 use crate::error::StoreError;
 use crate::web::vn_date;
 
@@ -15,7 +17,7 @@ use crate::web::vn_date;
 pub struct RosterRow {
     pub id: Uuid,
     pub full_name: String,
-    pub gender: String,
+    pub gender: Gender,
     pub birth_date: NaiveDate,
     pub hometown: Option<String>,
     pub phone: Option<String>,
@@ -23,20 +25,20 @@ pub struct RosterRow {
     pub admission_date: NaiveDate,
     pub admission_decision_date: Option<NaiveDate>,
     pub official_date: Option<NaiveDate>,
-    pub status: String,
-    pub lifecycle_state: String,
+    pub status: Status,
+    pub lifecycle_state: Lifecycle,
     pub permanent: bool,
     /// The committee post held in this branch, if any.
-    pub role: Option<String>,
+    pub role: Option<PostRole>,
 }
 
 impl RosterRow {
     pub fn status_label(&self) -> &'static str {
-        super::status_label(&self.status)
+        self.status.label()
     }
 
     pub fn state_label(&self) -> &'static str {
-        super::state_label(&self.lifecycle_state)
+        self.lifecycle_state.label()
     }
 
     pub fn birth_year(&self) -> i32 {
@@ -44,10 +46,7 @@ impl RosterRow {
     }
 
     pub fn role_label(&self) -> &'static str {
-        self.role
-            .as_deref()
-            .map(super::domain::role_label)
-            .unwrap_or("")
+        self.role.map(PostRole::label).unwrap_or("")
     }
 }
 
@@ -56,9 +55,10 @@ impl RosterRow {
 pub async fn roster(pool: &PgPool, unit_id: Uuid) -> Result<Vec<RosterRow>, sqlx::Error> {
     sqlx::query_as!(
         RosterRow,
-        r#"SELECT m.id, m.full_name, m.gender, m.birth_date, m.hometown, m.phone, m.card_no,
-                  m.admission_date, m.admission_decision_date, m.official_date, m.status, m.lifecycle_state,
-                  (ms.kind = 'permanent') AS "permanent!", r.role AS "role?"
+        r#"SELECT m.id, m.full_name, m.gender AS "gender: Gender", m.birth_date, m.hometown, m.phone, m.card_no,
+                  m.admission_date, m.admission_decision_date, m.official_date,
+                  m.status AS "status: Status", m.lifecycle_state AS "lifecycle_state: Lifecycle",
+                  (ms.kind = 'permanent') AS "permanent!", r.role AS "role?: PostRole"
              FROM memberships ms
              JOIN members m ON m.id = ms.member_id
              LEFT JOIN committee_roles r
@@ -74,7 +74,7 @@ pub async fn roster(pool: &PgPool, unit_id: Uuid) -> Result<Vec<RosterRow>, sqlx
 pub struct MemberDetail {
     pub id: Uuid,
     pub full_name: String,
-    pub gender: String,
+    pub gender: Gender,
     pub birth_date: NaiveDate,
     pub hometown: Option<String>,
     pub phone: Option<String>,
@@ -82,8 +82,8 @@ pub struct MemberDetail {
     pub admission_date: NaiveDate,
     pub admission_decision_date: Option<NaiveDate>,
     pub official_date: Option<NaiveDate>,
-    pub status: String,
-    pub lifecycle_state: String,
+    pub status: Status,
+    pub lifecycle_state: Lifecycle,
     pub state_since: Option<NaiveDate>,
     pub version: i32,
 }
@@ -91,9 +91,10 @@ pub struct MemberDetail {
 pub async fn detail(pool: &PgPool, id: Uuid) -> Result<Option<MemberDetail>, sqlx::Error> {
     sqlx::query_as!(
         MemberDetail,
-        "SELECT id, full_name, gender, birth_date, hometown, phone, card_no, admission_date,
-                admission_decision_date, official_date, status, lifecycle_state, state_since, version
-           FROM members WHERE id = $1",
+        r#"SELECT id, full_name, gender AS "gender: Gender", birth_date, hometown, phone, card_no, admission_date,
+                admission_decision_date, official_date, status AS "status: Status",
+                lifecycle_state AS "lifecycle_state: Lifecycle", state_since, version
+           FROM members WHERE id = $1"#,
         id
     )
     .fetch_optional(pool)
@@ -117,7 +118,7 @@ pub async fn memberships(
     member_id: Uuid,
 ) -> Result<Vec<MembershipView>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT u.id AS unit_id, u.name, u.path::text AS "path!", ms.kind, ms.valid_from, ms.valid_to, ms.reference
+        r#"SELECT u.id AS unit_id, u.name, u.path::text AS "path!", ms.kind AS "kind: MembershipKind", ms.valid_from, ms.valid_to, ms.reference
              FROM memberships ms JOIN units u ON u.id = ms.unit_id
             WHERE ms.member_id = $1
             ORDER BY ms.valid_from DESC, ms.kind"#,
@@ -131,7 +132,7 @@ pub async fn memberships(
             unit_id: r.unit_id,
             unit_name: r.name,
             unit_path: r.path,
-            permanent: r.kind == "permanent",
+            permanent: r.kind == MembershipKind::Permanent,
             from: vn_date(r.valid_from),
             to: r.valid_to.map(vn_date),
             open: r.valid_to.is_none(),
@@ -141,7 +142,7 @@ pub async fn memberships(
 }
 
 pub struct EventView {
-    pub kind: String,
+    pub kind: EventKind,
     pub on_date: NaiveDate,
     pub reference: Option<String>,
     pub reason: Option<String>,
@@ -151,7 +152,7 @@ pub struct EventView {
 
 impl EventView {
     pub fn label(&self) -> &'static str {
-        super::event_label(&self.kind)
+        self.kind.label()
     }
 
     pub fn date(&self) -> String {
@@ -162,7 +163,7 @@ impl EventView {
 pub async fn events(pool: &PgPool, member_id: Uuid) -> Result<Vec<EventView>, sqlx::Error> {
     sqlx::query_as!(
         EventView,
-        r#"SELECT e.kind, e.on_date, e.reference, e.reason, u.name AS "unit_name?", us.display_name AS "by?"
+        r#"SELECT e.kind AS "kind: EventKind", e.on_date, e.reference, e.reason, u.name AS "unit_name?", us.display_name AS "by?"
              FROM member_events e
              LEFT JOIN units u ON u.id = e.unit_id
              LEFT JOIN users us ON us.id = e.user_id
@@ -192,7 +193,7 @@ fn record_json(r: &MemberRecord) -> serde_json::Value {
 fn detail_json(d: &MemberDetail) -> serde_json::Value {
     json!({
         "full_name": d.full_name,
-        "gender": d.gender,
+        "gender": d.gender.as_str(),
         "birth_date": d.birth_date,
         "hometown": d.hometown,
         "phone": d.phone,
@@ -200,15 +201,15 @@ fn detail_json(d: &MemberDetail) -> serde_json::Value {
         "admission_date": d.admission_date,
         "admission_decision_date": d.admission_decision_date,
         "official_date": d.official_date,
-        "status": d.status,
-        "lifecycle_state": d.lifecycle_state,
+        "status": d.status.as_str(),
+        "lifecycle_state": d.lifecycle_state.as_str(),
     })
 }
 
 pub struct NewEvent<'a> {
     pub member_id: Uuid,
     pub unit_id: Option<Uuid>,
-    pub kind: &'a str,
+    pub kind: EventKind,
     pub on_date: NaiveDate,
     pub reference: Option<&'a str>,
     pub reason: Option<&'a str>,
@@ -226,7 +227,7 @@ pub async fn add_event(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         e.member_id,
         e.unit_id,
-        e.kind,
+        e.kind.as_str(),
         e.on_date,
         e.reference,
         e.reason,
@@ -297,7 +298,7 @@ pub async fn create(
     actor: Option<Uuid>,
     unit_id: Uuid,
     rec: &MemberRecord,
-    event_kind: &str,
+    event_kind: EventKind,
     on: NaiveDate,
 ) -> Result<Uuid, StoreError> {
     let mut tx = pool.begin().await?;
@@ -312,7 +313,7 @@ pub async fn insert_member(
     actor: Option<Uuid>,
     unit_id: Uuid,
     rec: &MemberRecord,
-    event_kind: &str,
+    event_kind: EventKind,
     on: NaiveDate,
 ) -> Result<Uuid, StoreError> {
     let (_, branch_from) = lock_open_branch(tx, unit_id, "form").await?;
@@ -371,9 +372,10 @@ async fn lock_member(
 ) -> Result<MemberDetail, StoreError> {
     let m = sqlx::query_as!(
         MemberDetail,
-        "SELECT id, full_name, gender, birth_date, hometown, phone, card_no, admission_date,
-                admission_decision_date, official_date, status, lifecycle_state, state_since, version
-           FROM members WHERE id = $1 FOR UPDATE",
+        r#"SELECT id, full_name, gender AS "gender: Gender", birth_date, hometown, phone, card_no, admission_date,
+                admission_decision_date, official_date, status AS "status: Status",
+                lifecycle_state AS "lifecycle_state: Lifecycle", state_since, version
+           FROM members WHERE id = $1 FOR UPDATE"#,
         id
     )
     .fetch_optional(&mut **tx)
@@ -421,7 +423,7 @@ pub async fn update(
         NewEvent {
             member_id: id,
             unit_id: None,
-            kind: "edited",
+            kind: EventKind::Edited,
             on_date: on,
             reference: None,
             reason: None,
@@ -471,13 +473,13 @@ fn not_before(date: NaiveDate, earliest: NaiveDate, what: &str) -> Result<(), St
 async fn set_state(
     tx: &mut Transaction<'_, Postgres>,
     member: Uuid,
-    state: &str,
+    state: Lifecycle,
     since: NaiveDate,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE members SET lifecycle_state = $2, state_since = $3, version = version + 1 WHERE id = $1",
         member,
-        state,
+        state.as_str(),
         since
     )
     .execute(&mut **tx)
@@ -485,21 +487,21 @@ async fn set_state(
     Ok(())
 }
 
-fn state_json(state: &str) -> serde_json::Value {
-    json!({ "lifecycle_state": state })
+fn state_json(state: Lifecycle) -> serde_json::Value {
+    json!({ "lifecycle_state": state.as_str() })
 }
 
 /// Recognition as a full member (công nhận đảng viên chính thức), after 12 months.
 pub async fn recognise(pool: &PgPool, actor: Option<Uuid>, s: Step<'_>) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let m = lock_member(&mut tx, s.member_id, s.version).await?;
-    if m.status == Status::Full.as_str() {
+    if m.status == Status::Full {
         return Err(StoreError::invalid(
             "on_date",
             "Đảng viên này đã là đảng viên chính thức.",
         ));
     }
-    if m.lifecycle_state != "active" && m.lifecycle_state != "away" {
+    if !matches!(m.lifecycle_state, Lifecycle::Active | Lifecycle::Away) {
         return Err(StoreError::invalid(
             "on_date",
             "Chỉ công nhận chính thức cho đảng viên đang sinh hoạt.",
@@ -514,9 +516,10 @@ pub async fn recognise(pool: &PgPool, actor: Option<Uuid>, s: Step<'_>) -> Resul
         .await?
         .map(|(u, _)| u);
     sqlx::query!(
-        "UPDATE members SET status = 'chinh_thuc', official_date = $2, version = version + 1 WHERE id = $1",
+        "UPDATE members SET status = $3, official_date = $2, version = version + 1 WHERE id = $1",
         s.member_id,
-        s.on_date
+        s.on_date,
+        Status::Full.as_str()
     )
     .execute(&mut *tx)
     .await?;
@@ -525,12 +528,12 @@ pub async fn recognise(pool: &PgPool, actor: Option<Uuid>, s: Step<'_>) -> Resul
         NewEvent {
             member_id: s.member_id,
             unit_id: unit,
-            kind: "recognised",
+            kind: EventKind::Recognised,
             on_date: s.on_date,
             reference: s.reference,
             reason: s.reason,
-            before: Some(json!({"status": m.status})),
-            after: Some(json!({"status": "chinh_thuc", "official_date": s.on_date})),
+            before: Some(json!({"status": m.status.as_str()})),
+            after: Some(json!({"status": Status::Full.as_str(), "official_date": s.on_date})),
             user_id: actor,
         },
     )
@@ -549,9 +552,13 @@ pub async fn set_exempt(
     let mut tx = pool.begin().await?;
     let m = lock_member(&mut tx, s.member_id, s.version).await?;
     let (from, to, kind) = if exempt {
-        ("active", "exempt", "exempted")
+        (Lifecycle::Active, Lifecycle::Exempt, EventKind::Exempted)
     } else {
-        ("exempt", "active", "exemption_ended")
+        (
+            Lifecycle::Exempt,
+            Lifecycle::Active,
+            EventKind::ExemptionEnded,
+        )
     };
     if m.lifecycle_state != from {
         return Err(StoreError::invalid(
@@ -619,7 +626,9 @@ pub async fn transfer(
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let m = lock_member(&mut tx, s.member_id, s.version).await?;
-    if m.lifecycle_state != "active" && !(permanent && m.lifecycle_state == "exempt") {
+    if m.lifecycle_state != Lifecycle::Active
+        && !(permanent && m.lifecycle_state == Lifecycle::Exempt)
+    {
         return Err(StoreError::invalid(
             "target",
             "Chỉ chuyển sinh hoạt cho đảng viên đang sinh hoạt (không miễn, không đang sinh hoạt tạm thời nơi khác).",
@@ -705,7 +714,7 @@ pub async fn transfer(
                 .execute(&mut *tx)
                 .await?;
             }
-            None => set_state(&mut tx, s.member_id, "transferred_out", s.on_date).await?,
+            None => set_state(&mut tx, s.member_id, Lifecycle::TransferredOut, s.on_date).await?,
         }
     } else {
         sqlx::query!(
@@ -719,7 +728,7 @@ pub async fn transfer(
         )
         .execute(&mut *tx)
         .await?;
-        set_state(&mut tx, s.member_id, "away", s.on_date).await?;
+        set_state(&mut tx, s.member_id, Lifecycle::Away, s.on_date).await?;
     }
     add_event(
         &mut tx,
@@ -727,9 +736,9 @@ pub async fn transfer(
             member_id: s.member_id,
             unit_id: Some(home),
             kind: if permanent {
-                "transferred"
+                EventKind::Transferred
             } else {
-                "temporary_transfer"
+                EventKind::TemporaryTransfer
             },
             on_date: s.on_date,
             reference: s.reference,
@@ -774,20 +783,20 @@ pub async fn end_temporary(
     )
     .execute(&mut *tx)
     .await?;
-    if m.lifecycle_state == "away" {
-        set_state(&mut tx, s.member_id, "active", s.on_date).await?;
+    if m.lifecycle_state == Lifecycle::Away {
+        set_state(&mut tx, s.member_id, Lifecycle::Active, s.on_date).await?;
     }
     add_event(
         &mut tx,
         NewEvent {
             member_id: s.member_id,
             unit_id: Some(temp.unit_id),
-            kind: "temporary_transfer_ended",
+            kind: EventKind::TemporaryTransferEnded,
             on_date: s.on_date,
             reference: s.reference,
             reason: s.reason,
-            before: Some(state_json(&m.lifecycle_state)),
-            after: Some(state_json("active")),
+            before: Some(state_json(m.lifecycle_state)),
+            after: Some(state_json(Lifecycle::Active)),
             user_id: actor,
         },
     )
@@ -796,29 +805,59 @@ pub async fn end_temporary(
     Ok(())
 }
 
+/// How a member leaves the rolls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leaving {
+    StruckOff,
+    Expelled,
+    Deceased,
+}
+
+impl Leaving {
+    fn state(self) -> Lifecycle {
+        match self {
+            Leaving::StruckOff => Lifecycle::StruckOff,
+            Leaving::Expelled => Lifecycle::Expelled,
+            Leaving::Deceased => Lifecycle::Deceased,
+        }
+    }
+
+    fn event(self) -> EventKind {
+        match self {
+            Leaving::StruckOff => EventKind::StruckOff,
+            Leaving::Expelled => EventKind::Expelled,
+            Leaving::Deceased => EventKind::Deceased,
+        }
+    }
+
+    /// The life-cycle code a form sends for it.
+    pub fn parse(code: &str) -> Option<Self> {
+        match Lifecycle::parse(code)? {
+            Lifecycle::StruckOff => Some(Leaving::StruckOff),
+            Lifecycle::Expelled => Some(Leaving::Expelled),
+            Lifecycle::Deceased => Some(Leaving::Deceased),
+            _ => None,
+        }
+    }
+}
+
 /// Leaving the rolls: struck off (xóa tên), expelled (khai trừ) or deceased (từ trần). Every
 /// open membership and post ends on the date; the record and its history stay.
 pub async fn leave(
     pool: &PgPool,
     actor: Option<Uuid>,
     s: Step<'_>,
-    kind: &str,
+    how: Leaving,
 ) -> Result<(), StoreError> {
-    if !matches!(kind, "struck_off" | "expelled" | "deceased") {
-        return Err(StoreError::invalid("kind", "Vui lòng chọn hình thức."));
-    }
     let mut tx = pool.begin().await?;
     let m = lock_member(&mut tx, s.member_id, s.version).await?;
-    if matches!(
-        m.lifecycle_state.as_str(),
-        "struck_off" | "expelled" | "deceased" | "transferred_out"
-    ) {
+    if !m.lifecycle_state.on_the_rolls() {
         return Err(StoreError::invalid(
             "kind",
             "Đảng viên này đã ra khỏi danh sách từ trước.",
         ));
     }
-    if kind != "deceased" && s.reference.is_none_or(|r| r.trim().is_empty()) {
+    if how != Leaving::Deceased && s.reference.is_none_or(|r| r.trim().is_empty()) {
         return Err(StoreError::invalid(
             "reference",
             "Vui lòng ghi số quyết định.",
@@ -844,18 +883,18 @@ pub async fn leave(
     )
     .execute(&mut *tx)
     .await?;
-    set_state(&mut tx, s.member_id, kind, s.on_date).await?;
+    set_state(&mut tx, s.member_id, how.state(), s.on_date).await?;
     add_event(
         &mut tx,
         NewEvent {
             member_id: s.member_id,
             unit_id: Some(home),
-            kind,
+            kind: how.event(),
             on_date: s.on_date,
             reference: s.reference,
             reason: s.reason,
-            before: Some(state_json(&m.lifecycle_state)),
-            after: Some(state_json(kind)),
+            before: Some(state_json(m.lifecycle_state)),
+            after: Some(state_json(how.state())),
             user_id: actor,
         },
     )
@@ -890,8 +929,8 @@ pub struct PostRow {
     pub id: Uuid,
     pub member_id: Uuid,
     pub full_name: String,
-    pub status: String,
-    pub role: String,
+    pub status: Status,
+    pub role: PostRole,
     pub term: Option<String>,
     pub valid_from: NaiveDate,
     pub reference: Option<String>,
@@ -900,10 +939,11 @@ pub struct PostRow {
 pub async fn posts(pool: &PgPool, unit_id: Uuid) -> Result<Vec<PostRow>, sqlx::Error> {
     sqlx::query_as!(
         PostRow,
-        r#"SELECT r.id, r.member_id, m.full_name, m.status, r.role, r.term, r.valid_from, r.reference
+        r#"SELECT r.id, r.member_id, m.full_name, m.status AS "status: Status", r.role AS "role: PostRole",
+                  r.term, r.valid_from, r.reference
              FROM committee_roles r JOIN members m ON m.id = r.member_id
             WHERE r.unit_id = $1 AND r.valid_to IS NULL
-            ORDER BY CASE r.role WHEN 'bi_thu' THEN 0 WHEN 'pho_bi_thu' THEN 1 ELSE 2 END,
+            ORDER BY CASE r.role WHEN 'secretary' THEN 0 WHEN 'deputy_secretary' THEN 1 ELSE 2 END,
                      m.given_name COLLATE "vi-VN-x-icu""#,
         unit_id
     )
@@ -914,7 +954,7 @@ pub async fn posts(pool: &PgPool, unit_id: Uuid) -> Result<Vec<PostRow>, sqlx::E
 pub struct NewPost<'a> {
     pub unit_id: Uuid,
     pub member_id: Uuid,
-    pub role: &'a str,
+    pub role: PostRole,
     pub term: Option<&'a str>,
     pub valid_from: NaiveDate,
     pub reference: Option<&'a str>,
@@ -928,9 +968,6 @@ pub async fn add_post(
     actor: Option<Uuid>,
     p: NewPost<'_>,
 ) -> Result<(), StoreError> {
-    if !matches!(p.role, "bi_thu" | "pho_bi_thu" | "chi_uy_vien") {
-        return Err(StoreError::invalid("role", "Vui lòng chọn chức vụ."));
-    }
     let mut tx = pool.begin().await?;
     let joined = sqlx::query_scalar!(
         "SELECT valid_from FROM memberships
@@ -951,7 +988,7 @@ pub async fn add_post(
         other => other,
     })?;
     let held = sqlx::query_scalar!(
-        "SELECT role FROM committee_roles WHERE unit_id = $1 AND member_id = $2 AND valid_to IS NULL",
+        r#"SELECT role AS "role: PostRole" FROM committee_roles WHERE unit_id = $1 AND member_id = $2 AND valid_to IS NULL"#,
         p.unit_id,
         p.member_id
     )
@@ -962,13 +999,13 @@ pub async fn add_post(
             "member",
             format!(
                 "Đảng viên này đang giữ chức {}; hãy kết thúc chức vụ đó trước.",
-                super::domain::role_label(&role)
+                role.label()
             ),
         ));
     }
-    if p.role == "bi_thu" {
+    if p.role == PostRole::Secretary {
         let has = sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT 1 FROM committee_roles WHERE unit_id = $1 AND role = 'bi_thu' AND valid_to IS NULL) AS "e!""#,
+            r#"SELECT EXISTS (SELECT 1 FROM committee_roles WHERE unit_id = $1 AND role = 'secretary' AND valid_to IS NULL) AS "e!""#,
             p.unit_id
         )
         .fetch_one(&mut *tx)
@@ -985,7 +1022,7 @@ pub async fn add_post(
          VALUES ($1, $2, $3, $4, $5, $6)",
         p.unit_id,
         p.member_id,
-        p.role,
+        p.role.as_str(),
         p.term,
         p.valid_from,
         p.reference

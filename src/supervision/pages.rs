@@ -19,6 +19,7 @@ use super::store::{self, BranchMonth, Thresholds};
 use crate::auth::scope::Read;
 use crate::auth::{User, path_within};
 use crate::error::{AppError, AppResult, ErrorPage};
+use crate::members::domain::{PostRole, Status};
 use crate::org::domain::BranchType;
 use crate::org::scope::CommitteeInScope;
 use crate::org::store::Unit;
@@ -296,7 +297,7 @@ pub async fn all_alerts(
     for (member, name, branch, branch_name, admission) in probationers {
         *probationers_of.entry(branch).or_default() += 1;
         if let crate::members::domain::Probation::Overdue { ended, days } =
-            crate::members::domain::probation("du_bi", admission, now)
+            crate::members::domain::probation(Status::Probationary, admission, now)
         {
             alerts.push(Alert {
                 kind: AlertKind::ProbationOverdue,
@@ -310,7 +311,7 @@ pub async fn all_alerts(
             });
         }
     }
-    let mut posts: HashMap<Uuid, Vec<(String, String, String)>> = HashMap::new();
+    let mut posts: HashMap<Uuid, Vec<(PostRole, String, Status)>> = HashMap::new();
     for (branch, role, holder, status) in posts_held {
         posts
             .entry(branch)
@@ -325,9 +326,9 @@ pub async fn all_alerts(
         let list: Vec<crate::members::domain::Post> = held
             .iter()
             .map(|(role, holder, status)| crate::members::domain::Post {
-                role,
+                role: *role,
                 holder,
-                holder_status: status,
+                holder_status: *status,
             })
             .collect();
         for w in crate::members::domain::committee_warnings(

@@ -7,6 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::members::domain::{PostRole, Status};
+
 /// A branch of the subtree in one month: its regular meeting (if any) with the attendance
 /// figures the database keeps on the meeting row, and its self-score.
 #[derive(Debug, Clone, Default)]
@@ -311,7 +313,7 @@ pub async fn probationers(
              FROM members mb
              JOIN memberships ms ON ms.member_id = mb.id AND ms.kind = 'permanent' AND ms.valid_to IS NULL
              JOIN units b ON b.id = ms.unit_id, root
-            WHERE mb.status = 'du_bi' AND b.path <@ root.path
+            WHERE mb.status = 'probationary' AND b.path <@ root.path
               AND mb.lifecycle_state NOT IN ('struck_off', 'expelled', 'deceased', 'transferred_out')"#,
         root
     )
@@ -326,10 +328,10 @@ pub async fn probationers(
 pub async fn posts(
     pool: &PgPool,
     root: Uuid,
-) -> Result<Vec<(Uuid, String, String, String)>, sqlx::Error> {
+) -> Result<Vec<(Uuid, PostRole, String, Status)>, sqlx::Error> {
     Ok(sqlx::query!(
         r#"WITH root AS (SELECT path FROM units WHERE id = $1)
-           SELECT b.id, cr.role, mb.full_name, mb.status
+           SELECT b.id, cr.role AS "role: PostRole", mb.full_name, mb.status AS "status: Status"
              FROM units b, root, committee_roles cr, members mb
             WHERE b.path <@ root.path AND cr.unit_id = b.id AND cr.valid_to IS NULL AND mb.id = cr.member_id"#,
         root

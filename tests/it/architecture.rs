@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 /// Lowest first. A module may use only modules of a strictly lower layer.
 const LAYERS: &[&[&str]] = &[
-    &["clock", "config"],
+    &["clock", "config", "codes"],
     &["db", "web", "state"],
     &["error"],
     &["auth"],

@@ -158,7 +158,7 @@ async fn a_secretary_logs_in_adds_a_member_and_finds_them_in_the_sorted_list() {
                 .await?;
         }
         driver
-            .find(By::Css("input[name=status][value=chinh_thuc]"))
+            .find(By::Css("input[name=status][value=full]"))
             .await?
             .click()
             .await?;

@@ -17,7 +17,7 @@ fn iso(d: NaiveDate) -> String {
 fn member_form(changes: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut f: HashMap<&str, String> = [
         ("full_name", "Chu Thị Nghiệm"),
-        ("gender", "nu"),
+        ("gender", "female"),
         ("birth_date", "1985-04-12"),
         ("hometown", "Kỳ Anh, Hà Tĩnh"),
         ("phone", "0912 000 111"),
@@ -25,7 +25,7 @@ fn member_form(changes: &[(&str, &str)]) -> Vec<(String, String)> {
         ("admission_date", "2010-06-01"),
         ("admission_decision_date", "2010-05-20"),
         ("official_date", "2011-06-01"),
-        ("status", "chinh_thuc"),
+        ("status", "full"),
         ("version", "0"),
     ]
     .into_iter()
@@ -85,7 +85,7 @@ async fn plain_member(app: &TestApp, branch: Uuid) -> Uuid {
     sqlx::query_scalar(
         "SELECT m.id FROM memberships ms JOIN members m ON m.id = ms.member_id
           WHERE ms.unit_id = $1 AND ms.valid_to IS NULL AND ms.kind = 'permanent'
-            AND m.status = 'chinh_thuc' AND m.lifecycle_state = 'active'
+            AND m.status = 'full' AND m.lifecycle_state = 'active'
             AND NOT EXISTS (SELECT 1 FROM committee_roles r WHERE r.member_id = m.id AND r.valid_to IS NULL)
             AND NOT EXISTS (SELECT 1 FROM users u WHERE u.member_id = m.id)
           ORDER BY m.id LIMIT 1",
@@ -328,7 +328,7 @@ async fn recognition_waits_for_twelve_months() {
     let today = crate::support::today();
     let admitted = today - Duration::days(400);
     let form = member_form(&[
-        ("status", "du_bi"),
+        ("status", "probationary"),
         ("official_date", ""),
         ("card_no", ""),
         ("admission_date", &iso(admitted)),
@@ -376,7 +376,7 @@ async fn recognition_waits_for_twelve_months() {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    assert_eq!(status, "chinh_thuc");
+    assert_eq!(status, "full");
 }
 
 #[tokio::test]
@@ -576,7 +576,7 @@ async fn committee_posts_follow_the_rules_and_show_warnings() {
             &format!("/units/{branch}/committee"),
             &[
                 ("member", &member.to_string()),
-                ("role", "bi_thu"),
+                ("role", "secretary"),
                 ("valid_from", &today),
             ],
         )
@@ -589,7 +589,7 @@ async fn committee_posts_follow_the_rules_and_show_warnings() {
             &format!("/units/{branch}/committee"),
             &[
                 ("member", &outsider.to_string()),
-                ("role", "chi_uy_vien"),
+                ("role", "committee_member"),
                 ("valid_from", &today),
             ],
         )
@@ -600,7 +600,7 @@ async fn committee_posts_follow_the_rules_and_show_warnings() {
             &format!("/units/{branch}/committee"),
             &[
                 ("member", &member.to_string()),
-                ("role", "pho_bi_thu"),
+                ("role", "deputy_secretary"),
                 ("valid_from", &today),
             ],
         )
@@ -912,7 +912,7 @@ async fn editing_keeps_the_old_values_and_refuses_a_stale_form() {
         .await
         .unwrap();
     pairs.push(("gender".into(), gender));
-    pairs.push(("status".into(), "chinh_thuc".into()));
+    pairs.push(("status".into(), "full".into()));
     let old_phone = field("phone");
     for p in pairs.iter_mut().filter(|(k, _)| k == "phone") {
         p.1 = "0987 654 321".into();

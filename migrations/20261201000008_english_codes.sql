@@ -1,0 +1,64 @@
+-- One language for stored codes: English snake_case (ARCHITECTURE.md, "Database codes").
+-- The member registry was the one place that stored Vietnamese codes: gender, status and
+-- committee posts. Their Vietnamese wording lives in the enums' labels.
+
+-- The CHECK constraints that name the old codes (the table-level ones have generated names).
+DO $$
+DECLARE c record;
+BEGIN
+    FOR c IN
+        SELECT conrelid::regclass AS tbl, conname
+          FROM pg_constraint
+         WHERE contype = 'c'
+           AND conrelid IN ('members'::regclass, 'committee_roles'::regclass)
+           AND pg_get_constraintdef(oid) ~ '(chinh_thuc|du_bi|''nam''|''nu''|bi_thu|chi_uy_vien)'
+    LOOP
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', c.tbl, c.conname);
+    END LOOP;
+END $$;
+
+DROP INDEX committee_roles_one_secretary;
+DROP INDEX members_probationers;
+
+UPDATE members
+   SET gender = CASE gender WHEN 'nam' THEN 'male' WHEN 'nu' THEN 'female' ELSE gender END,
+       status = CASE status WHEN 'du_bi' THEN 'probationary' WHEN 'chinh_thuc' THEN 'full' ELSE status END;
+
+UPDATE committee_roles
+   SET role = CASE role
+                  WHEN 'bi_thu' THEN 'secretary'
+                  WHEN 'pho_bi_thu' THEN 'deputy_secretary'
+                  WHEN 'chi_uy_vien' THEN 'committee_member'
+                  ELSE role
+              END;
+
+-- The record before and after each change, as kept in the member's history.
+CREATE FUNCTION pg_temp.english_codes(doc jsonb) RETURNS jsonb LANGUAGE sql AS $$
+    SELECT CASE
+        WHEN doc IS NULL OR jsonb_typeof(doc) <> 'object' THEN doc
+        ELSE doc
+            || CASE doc->>'gender' WHEN 'nam' THEN '{"gender": "male"}'::jsonb
+                                   WHEN 'nu' THEN '{"gender": "female"}'::jsonb
+                                   ELSE '{}'::jsonb END
+            || CASE doc->>'status' WHEN 'du_bi' THEN '{"status": "probationary"}'::jsonb
+                                   WHEN 'chinh_thuc' THEN '{"status": "full"}'::jsonb
+                                   ELSE '{}'::jsonb END
+    END
+$$;
+UPDATE member_events
+   SET before = pg_temp.english_codes(before),
+       after = pg_temp.english_codes(after)
+ WHERE before IS NOT NULL OR after IS NOT NULL;
+
+ALTER TABLE members
+    ADD CONSTRAINT members_gender_check CHECK (gender IN ('male', 'female')),
+    ADD CONSTRAINT members_status_check CHECK (status IN ('probationary', 'full')),
+    ADD CONSTRAINT members_full_has_official_date CHECK ((status = 'full') = (official_date IS NOT NULL));
+
+ALTER TABLE committee_roles
+    ADD CONSTRAINT committee_roles_role_check
+        CHECK (role IN ('secretary', 'deputy_secretary', 'committee_member'));
+
+CREATE UNIQUE INDEX committee_roles_one_secretary ON committee_roles (unit_id)
+    WHERE role = 'secretary' AND valid_to IS NULL;
+CREATE INDEX members_probationers ON members (id) WHERE status = 'probationary';
