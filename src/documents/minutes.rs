@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::score_sheet;
 use crate::auth::scope::Read;
 use crate::error::AppResult;
+use crate::meetings::domain::{Category, Presence};
 use crate::meetings::scope::MeetingInScope;
 use crate::meetings::store::{AgendaItem, AttendanceRow, Meeting, TaskRow, VoteRow};
 use crate::org::store::Unit;
@@ -40,10 +41,10 @@ pub struct MinutesPrint {
 }
 
 impl MinutesPrint {
-    pub fn absent(&self, presence: &str) -> Vec<&AttendanceRow> {
+    pub fn absent(&self, presence: Presence) -> Vec<&AttendanceRow> {
         self.people
             .iter()
-            .filter(|p| p.category == "expected" && p.is(presence))
+            .filter(|p| p.category == Category::Expected && p.is(presence))
             .collect()
     }
 

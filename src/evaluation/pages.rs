@@ -16,6 +16,7 @@ use super::store::{self, EvalEvent, Evaluation, Scorer, Step, StoredRubric};
 use crate::auth::User;
 use crate::auth::scope::{Keep, Read};
 use crate::error::{AppError, AppResult, StoreError};
+use crate::meetings::domain::MeetingState;
 use crate::meetings::scope::MeetingInScope;
 use crate::meetings::store::Meeting;
 use crate::org::store::Unit;
@@ -333,15 +334,21 @@ async fn rubric_for(
     if let Some(e) = existing {
         return Ok(store::rubric(&state.pool, e.rubric_id).await?);
     }
-    Ok(store::rubric_in_force(&state.pool, m.unit_id, &m.kind, store::meeting_day(m)).await?)
+    Ok(store::rubric_in_force(
+        &state.pool,
+        m.unit_id,
+        m.kind.as_str(),
+        store::meeting_day(m),
+    )
+    .await?)
 }
 
 fn blocked_reason(m: &Meeting, rubric: Option<&StoredRubric>) -> Option<String> {
-    let kind = crate::meetings::domain::MeetingKind::parse(&m.kind)?;
+    let kind = m.kind;
     if !super::rubric::SCORED_KINDS.contains(&kind) {
         return Some(format!("{} không chấm điểm chất lượng.", kind.label()));
     }
-    if m.state == "planned" {
+    if m.state == MeetingState::Planned {
         return Some(
             "Buổi sinh hoạt chưa diễn ra. Ghi biên bản và chuyển sang “Đã họp” rồi mới chấm điểm."
                 .into(),

@@ -14,6 +14,7 @@ use chrono::Datelike;
 use crate::auth::scope::Read;
 use crate::auth::{Role, User};
 use crate::error::AppResult;
+use crate::meetings::domain::MeetingState;
 use crate::members::domain::BranchCounts;
 use crate::org::domain::{BranchType, UnitKind};
 use crate::org::scope::UnitInScope;
@@ -115,7 +116,7 @@ struct UnitPage {
     /// This month's regular meeting of a branch, and the month's label.
     this_month: Option<meetings::store::MeetingRow>,
     /// What this month's meeting still lacks.
-    missing: Vec<String>,
+    missing: Vec<meetings::domain::Lack>,
     month_label: String,
     can_admin: bool,
 }

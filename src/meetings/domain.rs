@@ -26,10 +26,90 @@ text_code! {
     }
 }
 
+text_code! {
+    /// A change of a meeting's state, as its history records it.
+    pub enum MeetingEvent {
+        Held = "held",
+        Closed = "closed",
+        Reopened = "reopened",
+    }
+}
+
+/// The one path a meeting takes: planned → held (once its start and end are written) →
+/// closed; closed → held again only with a reason. Anything else is refused, with the field
+/// the message belongs to.
+pub fn transition(
+    from: MeetingState,
+    to: MeetingState,
+    timed: bool,
+    reason: Option<&str>,
+) -> Result<MeetingEvent, (&'static str, &'static str)> {
+    use MeetingState::*;
+    match (from, to) {
+        (Planned, Held) if !timed => Err((
+            "form",
+            "Vui lòng ghi giờ bắt đầu và giờ kết thúc trước khi xác nhận đã họp.",
+        )),
+        (Planned, Held) => Ok(MeetingEvent::Held),
+        (Held, Closed) => Ok(MeetingEvent::Closed),
+        (Closed, Held) if reason.is_none_or(|r| r.trim().is_empty()) => {
+            Err(("reason", "Mở lại biên bản cần ghi lý do."))
+        }
+        (Closed, Held) => Ok(MeetingEvent::Reopened),
+        _ => Err(("form", "Không chuyển được trạng thái này.")),
+    }
+}
+
+/// A step of preparing a meeting (docs/rules.md §3.2), each with its date in the minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrepStep {
+    Prepared,
+    CommitteeMet,
+    NoticeSent,
+    MaterialsPosted,
+    DraftResolution,
+}
+
+impl PrepStep {
+    pub fn label(self) -> &'static str {
+        match self {
+            PrepStep::Prepared => "bí thư chuẩn bị nội dung",
+            PrepStep::CommitteeMet => "chi ủy họp thống nhất nội dung",
+            PrepStep::NoticeSent => "thông báo cho đảng viên và cấp trên",
+            PrepStep::MaterialsPosted => "đăng tài liệu lên Sổ tay đảng viên điện tử",
+            PrepStep::DraftResolution => "dự thảo nghị quyết",
+        }
+    }
+}
+
+/// What a meeting still lacks, for the branch home.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lack {
+    Unscheduled,
+    Step(PrepStep),
+    Unmarked(i64),
+    Times,
+    NotConfirmed,
+    MinutesOpen,
+}
+
+impl Lack {
+    pub fn label(self) -> String {
+        match self {
+            Lack::Unscheduled => "Chưa định thời gian họp".to_owned(),
+            Lack::Step(step) => format!("Chưa ghi ngày: {}", step.label()),
+            Lack::Unmarked(n) => format!("Còn {n} đảng viên chưa điểm danh"),
+            Lack::Times => "Chưa ghi giờ bắt đầu, kết thúc".to_owned(),
+            Lack::NotConfirmed => "Chưa xác nhận đã họp".to_owned(),
+            Lack::MinutesOpen => "Biên bản chưa khóa".to_owned(),
+        }
+    }
+}
+
 impl MeetingState {
     pub fn label(self) -> &'static str {
         match self {
-            MeetingState::Planned => "Kế hoạch",
+            MeetingState::Planned => "Đã lên kế hoạch",
             MeetingState::Held => "Đã họp",
             MeetingState::Closed => "Đã khóa biên bản",
         }
@@ -44,6 +124,15 @@ impl MeetingKind {
             MeetingKind::Combined => "Sinh hoạt thường kỳ kết hợp chuyên đề",
             MeetingKind::Committee => "Họp chi ủy",
             MeetingKind::Extraordinary => "Sinh hoạt bất thường",
+        }
+    }
+
+    /// How the printed minutes name the meeting: "BIÊN BẢN SINH HOẠT CHI BỘ …".
+    pub fn minutes_title(self) -> &'static str {
+        match self {
+            MeetingKind::Thematic => "CHUYÊN ĐỀ",
+            MeetingKind::Combined => "THƯỜNG KỲ KẾT HỢP CHUYÊN ĐỀ",
+            _ => "ĐỊNH KỲ",
         }
     }
 
@@ -81,6 +170,16 @@ text_code! {
 }
 
 impl Category {
+    /// The heading of the attendance sheet's section.
+    pub fn heading(self) -> &'static str {
+        match self {
+            Category::Expected => "Đảng viên phải có mặt",
+            Category::Exempt => "Miễn sinh hoạt",
+            Category::Away => "Đang sinh hoạt tạm thời nơi khác",
+            Category::Attached => "Sinh hoạt tạm thời tại chi bộ (không tính vào đảng số)",
+        }
+    }
+
     /// From the member's life-cycle state and whether their membership here is temporary.
     pub fn of(lifecycle: Lifecycle, temporary_here: bool) -> Self {
         if temporary_here {
@@ -106,6 +205,16 @@ text_code! {
 }
 
 impl Presence {
+    /// The short label of the attendance button.
+    pub fn tap_label(self) -> &'static str {
+        match self {
+            Presence::Present => "Có mặt",
+            Presence::Late => "Muộn",
+            Presence::AbsentExcused => "Vắng có lý do",
+            Presence::AbsentUnexcused => "Vắng không lý do",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Presence::Present => "Có mặt",
@@ -373,6 +482,42 @@ mod tests {
             Some(50.0)
         );
         assert_eq!(completion_rate(&[None]), None);
+    }
+
+    #[test]
+    fn a_meeting_goes_planned_held_closed_and_reopens_only_with_a_reason() {
+        use MeetingState::*;
+        assert_eq!(
+            transition(Planned, Held, true, None),
+            Ok(MeetingEvent::Held)
+        );
+        assert_eq!(
+            transition(Planned, Held, false, None).unwrap_err().0,
+            "form"
+        );
+        assert_eq!(
+            transition(Held, Closed, true, None),
+            Ok(MeetingEvent::Closed)
+        );
+        assert_eq!(
+            transition(Closed, Held, true, Some("  ")).unwrap_err().0,
+            "reason"
+        );
+        assert_eq!(
+            transition(Closed, Held, true, Some("Sửa số phiếu")),
+            Ok(MeetingEvent::Reopened)
+        );
+        for (from, to) in [
+            (Planned, Closed),
+            (Held, Planned),
+            (Closed, Planned),
+            (Held, Held),
+        ] {
+            assert!(
+                transition(from, to, true, Some("x")).is_err(),
+                "{from} → {to}"
+            );
+        }
     }
 
     #[test]

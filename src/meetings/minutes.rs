@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+use super::domain::{MeetingState, Review};
 use super::pages::Counts;
 use super::scope::MeetingInScope;
 use super::store::{self, AgendaItem, AttendanceRow, Meeting, TaskRow, VoteRow};
@@ -81,15 +82,7 @@ pub struct MinutesPage {
 
 /// "67%" of last meeting's tasks done (partly counts half), or a dash.
 pub fn completion_label(tasks: &[TaskRow]) -> String {
-    let reviews: Vec<Option<super::domain::Review>> = tasks
-        .iter()
-        .map(|t| match t.review.as_deref() {
-            Some("done") => Some(super::domain::Review::Done),
-            Some("partly") => Some(super::domain::Review::Partly),
-            Some("not_done") => Some(super::domain::Review::NotDone),
-            _ => None,
-        })
-        .collect();
+    let reviews: Vec<Option<super::domain::Review>> = tasks.iter().map(|t| t.review).collect();
     super::domain::completion_rate(&reviews)
         .map(|r| format!("{r:.0}%"))
         .unwrap_or_else(|| "—".into())
@@ -361,9 +354,14 @@ pub async fn review_task(
 ) -> AppResult<Response> {
     let id = meeting.id;
     let f: Fields = f.into_iter().collect();
-    let review = f.get("review").cloned().unwrap_or_default();
     let note = text(&f, "note", 500);
-    let result = store::review_task(&state.pool, id, task, &review, note.as_deref()).await;
+    let result = match f.get("review").and_then(|r| Review::parse(r)) {
+        Some(review) => store::review_task(&state.pool, id, task, review, note.as_deref()).await,
+        None => Err(crate::error::StoreError::invalid(
+            "review",
+            "Vui lòng chọn mức độ hoàn thành.",
+        )),
+    };
     back_with(&state, unit, id, result).await
 }
 
@@ -379,8 +377,15 @@ pub async fn change_state(
 ) -> AppResult<Response> {
     let id = meeting.id;
     let f: Fields = f.into_iter().collect();
-    let to = f.get("to").cloned().unwrap_or_default();
     let reason = text(&f, "reason", 500);
-    let result = store::change_state(&state.pool, Some(user.id), id, &to, reason.as_deref()).await;
+    let result = match f.get("to").and_then(|t| MeetingState::parse(t)) {
+        Some(to) => {
+            store::change_state(&state.pool, Some(user.id), id, to, reason.as_deref()).await
+        }
+        None => Err(crate::error::StoreError::invalid(
+            "form",
+            "Không chuyển được trạng thái này.",
+        )),
+    };
     back_with(&state, unit, id, result).await
 }

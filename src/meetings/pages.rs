@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::domain::{self, MeetingKind, Presence, Summary};
+use super::domain::{self, Category, MeetingKind, Presence, Summary};
 use super::scope::MeetingInScope;
 use super::store::{self, AgendaItem, AttendanceRow, Meeting, MeetingRow, NewMeeting};
 use crate::auth::scope::{Keep, Read};
@@ -339,11 +339,19 @@ impl AttendancePage {
         self.error_row == Some(*member)
     }
 
-    pub fn section(&self, category: &str) -> Vec<&AttendanceRow> {
-        self.rows
+    /// The sheet's sections, each with its rows, in the order of the categories.
+    pub fn sections(&self) -> Vec<(&'static str, Vec<&AttendanceRow>)> {
+        Category::ALL
             .iter()
-            .filter(|r| r.category == category)
+            .map(|&c| {
+                let rows = self.rows.iter().filter(|r| r.category == c).collect();
+                (c.heading(), rows)
+            })
             .collect()
+    }
+
+    pub fn presences(&self) -> &'static [Presence] {
+        Presence::ALL
     }
 }
 

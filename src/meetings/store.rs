@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use sqlx::PgPool;
 
-use super::domain::{Category, MeetingKind, Presence};
+use super::domain::{Category, Lack, MeetingKind, MeetingState, PrepStep, Presence, Review};
 use crate::error::StoreError;
 use crate::members::domain::{Lifecycle, MembershipKind, Status};
 use crate::web::vn_date;
@@ -15,10 +15,10 @@ pub struct Meeting {
     pub id: Uuid,
     pub unit_id: Uuid,
     pub month: NaiveDate,
-    pub kind: String,
+    pub kind: MeetingKind,
     pub is_model: bool,
     pub topic: Option<String>,
-    pub state: String,
+    pub state: MeetingState,
     pub planned_at: Option<DateTime<Utc>>,
     pub location: Option<String>,
     pub started_at: Option<DateTime<Utc>>,
@@ -28,9 +28,7 @@ pub struct Meeting {
 
 impl Meeting {
     pub fn kind_label(&self) -> &'static str {
-        MeetingKind::parse(&self.kind)
-            .map(MeetingKind::label)
-            .unwrap_or("")
+        self.kind.label()
     }
 
     pub fn month_label(&self) -> String {
@@ -38,7 +36,7 @@ impl Meeting {
     }
 
     pub fn state_label(&self) -> &'static str {
-        state_label(&self.state)
+        self.state.label()
     }
 
     pub fn planned_label(&self) -> Option<String> {
@@ -46,25 +44,16 @@ impl Meeting {
     }
 
     pub fn is_closed(&self) -> bool {
-        self.state == "closed"
-    }
-}
-
-pub fn state_label(state: &str) -> &'static str {
-    match state {
-        "planned" => "Đã lên kế hoạch",
-        "held" => "Đã họp",
-        "closed" => "Đã khóa biên bản",
-        _ => "",
+        self.state == MeetingState::Closed
     }
 }
 
 pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<Meeting>, sqlx::Error> {
     sqlx::query_as!(
         Meeting,
-        "SELECT id, unit_id, month, kind, is_model, topic, state, planned_at, location, started_at,
-                ended_at, version
-           FROM meetings WHERE id = $1",
+        r#"SELECT id, unit_id, month, kind AS "kind: MeetingKind", is_model, topic,
+                  state AS "state: MeetingState", planned_at, location, started_at, ended_at, version
+             FROM meetings WHERE id = $1"#,
         id
     )
     .fetch_optional(pool)
@@ -74,8 +63,8 @@ pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<Meeting>, sqlx::Error
 pub struct MeetingRow {
     pub id: Uuid,
     pub month: NaiveDate,
-    pub kind: String,
-    pub state: String,
+    pub kind: MeetingKind,
+    pub state: MeetingState,
     pub planned_at: Option<DateTime<Utc>>,
     pub expected: i64,
     pub present: i64,
@@ -83,9 +72,7 @@ pub struct MeetingRow {
 
 impl MeetingRow {
     pub fn kind_label(&self) -> &'static str {
-        MeetingKind::parse(&self.kind)
-            .map(MeetingKind::label)
-            .unwrap_or("")
+        self.kind.label()
     }
 
     pub fn month_label(&self) -> String {
@@ -93,7 +80,7 @@ impl MeetingRow {
     }
 
     pub fn state_label(&self) -> &'static str {
-        state_label(&self.state)
+        self.state.label()
     }
 
     pub fn date_label(&self) -> String {
@@ -103,7 +90,7 @@ impl MeetingRow {
     }
 
     pub fn rate_label(&self) -> String {
-        if self.expected == 0 || self.state == "planned" {
+        if self.expected == 0 || self.state == MeetingState::Planned {
             return String::new();
         }
         format!("{:.0}%", 100.0 * self.present as f64 / self.expected as f64)
@@ -115,7 +102,7 @@ impl MeetingRow {
 pub async fn for_unit(pool: &PgPool, unit_id: Uuid) -> Result<Vec<MeetingRow>, sqlx::Error> {
     sqlx::query_as!(
         MeetingRow,
-        r#"SELECT m.id, m.month, m.kind, m.state, m.planned_at, a.expected AS "expected!", a.present AS "present!"
+        r#"SELECT m.id, m.month, m.kind AS "kind: MeetingKind", m.state AS "state: MeetingState", m.planned_at, a.expected AS "expected!", a.present AS "present!"
              FROM meetings m
             CROSS JOIN LATERAL (
                   SELECT count(*) FILTER (WHERE category = 'expected') AS expected,
@@ -137,7 +124,7 @@ pub async fn regular_of_month(
 ) -> Result<Option<MeetingRow>, sqlx::Error> {
     sqlx::query_as!(
         MeetingRow,
-        r#"SELECT m.id, m.month, m.kind, m.state, m.planned_at, a.expected AS "expected!", a.present AS "present!"
+        r#"SELECT m.id, m.month, m.kind AS "kind: MeetingKind", m.state AS "state: MeetingState", m.planned_at, a.expected AS "expected!", a.present AS "present!"
              FROM meetings m
             CROSS JOIN LATERAL (
                   SELECT count(*) FILTER (WHERE category = 'expected') AS expected,
@@ -352,9 +339,9 @@ pub async fn agenda(pool: &PgPool, meeting: Uuid) -> Result<Vec<AgendaItem>, sql
 pub struct AttendanceRow {
     pub member_id: Uuid,
     pub full_name: String,
-    pub category: String,
+    pub category: Category,
     pub full_member: bool,
-    pub presence: Option<String>,
+    pub presence: Option<Presence>,
     pub reason: Option<String>,
     pub spoke: bool,
 }
@@ -362,21 +349,19 @@ pub struct AttendanceRow {
 impl AttendanceRow {
     pub fn presence_label(&self) -> &'static str {
         self.presence
-            .as_deref()
-            .and_then(Presence::parse)
             .map(Presence::label)
             .unwrap_or("Chưa điểm danh")
     }
 
-    pub fn is(&self, presence: &str) -> bool {
-        self.presence.as_deref() == Some(presence)
+    pub fn is(&self, presence: Presence) -> bool {
+        self.presence == Some(presence)
     }
 
     pub fn mark(&self) -> super::domain::Mark {
         super::domain::Mark {
-            category: Category::parse(&self.category).unwrap_or(Category::Expected),
+            category: self.category,
             full_member: self.full_member,
-            presence: self.presence.as_deref().and_then(Presence::parse),
+            presence: self.presence,
         }
     }
 }
@@ -385,7 +370,8 @@ impl AttendanceRow {
 pub async fn attendance(pool: &PgPool, meeting: Uuid) -> Result<Vec<AttendanceRow>, sqlx::Error> {
     sqlx::query_as!(
         AttendanceRow,
-        r#"SELECT a.member_id, m.full_name, a.category, a.full_member, a.presence, a.reason, a.spoke
+        r#"SELECT a.member_id, m.full_name, a.category AS "category: Category", a.full_member,
+                  a.presence AS "presence: Presence", a.reason, a.spoke
              FROM attendance a JOIN members m ON m.id = a.member_id
             WHERE a.meeting_id = $1
             ORDER BY CASE a.category WHEN 'expected' THEN 0 WHEN 'exempt' THEN 1 WHEN 'away' THEN 2 ELSE 3 END,
@@ -496,15 +482,16 @@ async fn lock_editable(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     id: Uuid,
     version: Option<i32>,
-) -> Result<(String, NaiveDate, String), StoreError> {
+) -> Result<(MeetingState, NaiveDate, MeetingKind), StoreError> {
     let m = sqlx::query!(
-        "SELECT state, month, kind, version FROM meetings WHERE id = $1 FOR UPDATE",
+        r#"SELECT state AS "state: MeetingState", month, kind AS "kind: MeetingKind", version
+             FROM meetings WHERE id = $1 FOR UPDATE"#,
         id
     )
     .fetch_optional(&mut **tx)
     .await?
     .ok_or(StoreError::NotFound)?;
-    if m.state == "closed" {
+    if m.state == MeetingState::Closed {
         return Err(StoreError::invalid(
             "form",
             "Biên bản đã khóa: muốn sửa phải mở lại biên bản (có ghi lý do).",
@@ -656,7 +643,7 @@ pub struct TaskRow {
     pub assignee: String,
     pub description: String,
     pub due_on: Option<NaiveDate>,
-    pub review: Option<String>,
+    pub review: Option<Review>,
     pub review_note: Option<String>,
 }
 
@@ -666,12 +653,7 @@ impl TaskRow {
     }
 
     pub fn review_label(&self) -> &'static str {
-        match self.review.as_deref() {
-            Some("done") => "Hoàn thành",
-            Some("partly") => "Hoàn thành một phần",
-            Some("not_done") => "Chưa hoàn thành",
-            _ => "Chưa đánh giá",
-        }
+        self.review.map(Review::label).unwrap_or("Chưa đánh giá")
     }
 }
 
@@ -679,7 +661,7 @@ pub async fn tasks(pool: &PgPool, id: Uuid) -> Result<Vec<TaskRow>, sqlx::Error>
     sqlx::query_as!(
         TaskRow,
         r#"SELECT t.id, coalesce(m.full_name, t.group_label, '') AS "assignee!", t.description, t.due_on,
-                  t.review, t.review_note
+                  t.review AS "review: Review", t.review_note
              FROM tasks t LEFT JOIN members m ON m.id = t.member_id
             WHERE t.meeting_id = $1 ORDER BY t.id"#,
         id
@@ -744,55 +726,31 @@ pub async fn change_state(
     pool: &PgPool,
     actor: Option<Uuid>,
     id: Uuid,
-    to: &str,
+    to: MeetingState,
     reason: Option<&str>,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let m = sqlx::query!(
-        "SELECT state, started_at, ended_at FROM meetings WHERE id = $1 FOR UPDATE",
+        r#"SELECT state AS "state: MeetingState", started_at, ended_at FROM meetings WHERE id = $1 FOR UPDATE"#,
         id
     )
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(StoreError::NotFound)?;
-    let event = match (m.state.as_str(), to) {
-        ("planned", "held") => {
-            if m.started_at.is_none() || m.ended_at.is_none() {
-                return Err(StoreError::invalid(
-                    "form",
-                    "Vui lòng ghi giờ bắt đầu và giờ kết thúc trước khi xác nhận đã họp.",
-                ));
-            }
-            "held"
-        }
-        ("held", "closed") => "closed",
-        ("closed", "held") => {
-            if reason.is_none_or(|r| r.trim().is_empty()) {
-                return Err(StoreError::invalid(
-                    "reason",
-                    "Mở lại biên bản cần ghi lý do.",
-                ));
-            }
-            "reopened"
-        }
-        _ => {
-            return Err(StoreError::invalid(
-                "form",
-                "Không chuyển được trạng thái này.",
-            ));
-        }
-    };
+    let timed = m.started_at.is_some() && m.ended_at.is_some();
+    let event = super::domain::transition(m.state, to, timed, reason)
+        .map_err(|(field, message)| StoreError::invalid(field, message))?;
     sqlx::query!(
         "UPDATE meetings SET state = $2, version = version + 1 WHERE id = $1",
         id,
-        to
+        to.as_str()
     )
     .execute(&mut *tx)
     .await?;
     sqlx::query!(
         "INSERT INTO meeting_events (meeting_id, kind, reason, user_id) VALUES ($1, $2, $3, $4)",
         id,
-        event,
+        event.as_str(),
         reason,
         actor
     )
@@ -808,7 +766,7 @@ pub async fn previous_tasks(pool: &PgPool, meeting: &Meeting) -> Result<Vec<Task
     sqlx::query_as!(
         TaskRow,
         r#"SELECT t.id, coalesce(m.full_name, t.group_label, '') AS "assignee!", t.description, t.due_on,
-                  t.review, t.review_note
+                  t.review AS "review: Review", t.review_note
              FROM tasks t LEFT JOIN members m ON m.id = t.member_id
             WHERE t.meeting_id = (SELECT id FROM meetings
                                    WHERE unit_id = $1 AND month < $2 AND kind IN ('regular', 'combined')
@@ -826,15 +784,9 @@ pub async fn review_task(
     pool: &PgPool,
     meeting: Uuid,
     task: Uuid,
-    review: &str,
+    review: Review,
     note: Option<&str>,
 ) -> Result<(), StoreError> {
-    if !matches!(review, "done" | "partly" | "not_done") {
-        return Err(StoreError::invalid(
-            "review",
-            "Vui lòng chọn mức độ hoàn thành.",
-        ));
-    }
     let mut tx = pool.begin().await?;
     let (_, month, _) = lock_editable(&mut tx, meeting, None).await?;
     let updated = sqlx::query!(
@@ -844,7 +796,7 @@ pub async fn review_task(
             AND given.unit_id = now.unit_id AND given.month < $5",
         meeting,
         task,
-        review,
+        review.as_str(),
         note,
         month
     )
@@ -1110,7 +1062,7 @@ pub async fn plan_topic(
 }
 
 /// What a meeting still lacks, in the order a secretary would do it: for the branch home.
-pub async fn missing(pool: &PgPool, meeting: &Meeting) -> Result<Vec<String>, sqlx::Error> {
+pub async fn missing(pool: &PgPool, meeting: &Meeting) -> Result<Vec<Lack>, sqlx::Error> {
     let rec = minutes(pool, meeting.id).await?;
     let unmarked = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM attendance WHERE meeting_id = $1 AND category = 'expected' AND presence IS NULL"#,
@@ -1120,33 +1072,30 @@ pub async fn missing(pool: &PgPool, meeting: &Meeting) -> Result<Vec<String>, sq
     .await?;
     let mut out = Vec::new();
     if meeting.planned_at.is_none() {
-        out.push("Chưa định thời gian họp".to_owned());
+        out.push(Lack::Unscheduled);
     }
     let steps = [
-        (rec.prepared_on, "bí thư chuẩn bị nội dung"),
-        (rec.committee_met_on, "chi ủy họp thống nhất nội dung"),
-        (rec.notice_sent_on, "thông báo cho đảng viên và cấp trên"),
-        (
-            rec.materials_posted_on,
-            "đăng tài liệu lên Sổ tay đảng viên điện tử",
-        ),
-        (rec.draft_resolution_on, "dự thảo nghị quyết"),
+        (rec.prepared_on, PrepStep::Prepared),
+        (rec.committee_met_on, PrepStep::CommitteeMet),
+        (rec.notice_sent_on, PrepStep::NoticeSent),
+        (rec.materials_posted_on, PrepStep::MaterialsPosted),
+        (rec.draft_resolution_on, PrepStep::DraftResolution),
     ];
-    for (done, label) in steps {
+    for (done, step) in steps {
         if done.is_none() {
-            out.push(format!("Chưa ghi ngày: {label}"));
+            out.push(Lack::Step(step));
         }
     }
     if unmarked > 0 {
-        out.push(format!("Còn {unmarked} đảng viên chưa điểm danh"));
+        out.push(Lack::Unmarked(unmarked));
     }
     if rec.started_at.is_none() || rec.ended_at.is_none() {
-        out.push("Chưa ghi giờ bắt đầu, kết thúc".to_owned());
+        out.push(Lack::Times);
     }
-    match meeting.state.as_str() {
-        "planned" => out.push("Chưa xác nhận đã họp".to_owned()),
-        "held" => out.push("Biên bản chưa khóa".to_owned()),
-        _ => {}
+    match meeting.state {
+        MeetingState::Planned => out.push(Lack::NotConfirmed),
+        MeetingState::Held => out.push(Lack::MinutesOpen),
+        MeetingState::Closed => {}
     }
     Ok(out)
 }
