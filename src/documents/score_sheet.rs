@@ -8,6 +8,7 @@ use axum::extract::State;
 use crate::auth::scope::Read;
 use crate::error::AppResult;
 use crate::evaluation;
+use crate::evaluation::domain::Scorer;
 use crate::evaluation::rubric::Points;
 use crate::evaluation::store::{Evaluation, StoredRubric};
 use crate::meetings::scope::MeetingInScope;
@@ -79,9 +80,9 @@ impl PrintPage {
 /// The sheet to print for a meeting, when it has been scored.
 pub async fn printed_sheet(state: &AppState, m: &Meeting) -> AppResult<Option<PrintedSheet>> {
     let all = evaluation::store::evaluations(&state.pool, m.id).await?;
-    let branch = all.iter().find(|e| e.scorer == "branch").cloned();
+    let branch = all.iter().find(|e| e.scorer == Scorer::Branch).cloned();
     // Several supervisors at a model meeting: the one whose decision stands is the latest.
-    let upper = all.iter().rfind(|e| e.scorer == "upper").cloned();
+    let upper = all.iter().rfind(|e| e.scorer == Scorer::Upper).cloned();
     let Some(first) = branch.as_ref().or(upper.as_ref()) else {
         return Ok(None);
     };

@@ -6,6 +6,7 @@ use axum::extract::{Query, State};
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
+use super::domain::SheetState;
 use super::rubric::Points;
 use super::scoring::{self, Annual, Month};
 use super::store::{self, MonthScore, StoredRubric};
@@ -87,10 +88,7 @@ pub async fn page(
             .map(|r| r.rubric.band_label(c))
             .unwrap_or_else(|| c.to_owned())
     };
-    let regular: Vec<&MonthScore> = scores
-        .iter()
-        .filter(|s| s.kind == "regular" || s.kind == "combined")
-        .collect();
+    let regular: Vec<&MonthScore> = scores.iter().filter(|s| s.kind.is_regular()).collect();
     let held_months = store::held_months(&state.pool, unit.id, year).await?;
     let months: Vec<Month> = months_counted(&unit, year, now, &held_months)
         .into_iter()
@@ -119,9 +117,7 @@ pub async fn page(
     let rows = scores
         .iter()
         .map(|s| Row {
-            kind_label: crate::meetings::domain::MeetingKind::parse(&s.kind)
-                .map(|k| k.label())
-                .unwrap_or(""),
+            kind_label: s.kind.label(),
             month_label: s.month.format("%m/%Y").to_string(),
             class_label: s.class.as_deref().map(label).unwrap_or_default(),
             approved_label: s.approved_class.as_deref().map(label).unwrap_or_default(),
@@ -133,13 +129,13 @@ pub async fn page(
                 .upper_total_tenths
                 .map(|t| Points(t).to_string())
                 .unwrap_or_default(),
-            state_label: s.state.as_deref().map(store::state_label).unwrap_or(""),
+            state_label: s.state.map(SheetState::label).unwrap_or(""),
             score: s.clone(),
         })
         .collect();
     let pending = scores
         .iter()
-        .filter(|s| s.state.as_deref().is_some_and(|st| st != "approved"))
+        .filter(|s| s.state.is_some_and(|st| st != SheetState::Approved))
         .count();
     Ok(HistoryPage {
         years: (now.year() - 4..=now.year()).rev().collect(),

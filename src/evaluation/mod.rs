@@ -3,6 +3,7 @@
 //! the upper committee's review, the annual roll-up, the printed score sheet.
 
 mod admin;
+pub mod domain;
 mod history;
 mod pages;
 pub mod rubric;

@@ -10,9 +10,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::domain::{Scorer, SheetState, Step};
 use super::rubric::{Input, Points, Rubric};
 use super::scoring::{self, Entries, Entry, Facts, Scored};
-use super::store::{self, EvalEvent, Evaluation, Scorer, Step, StoredRubric};
+use super::store::{self, EvalEvent, Evaluation, StoredRubric};
 use crate::auth::User;
 use crate::auth::scope::{Keep, Read};
 use crate::error::{AppError, AppResult, StoreError};
@@ -23,13 +24,22 @@ use crate::org::store::Unit;
 use crate::state::AppState;
 use crate::web::{FieldErrors, form_text, vn_datetime};
 
+/// How the form asks for a criterion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Check,
+    Number,
+    Choice,
+    Computed,
+}
+
 /// One criterion as the form shows it.
 pub struct CritView {
     pub code: String,
     pub title: String,
     pub guidance: Option<String>,
     pub max: Points,
-    pub kind: &'static str,
+    pub kind: InputKind,
     pub options: Vec<(usize, String, Points)>,
     pub value: String,
     pub fact: String,
@@ -107,10 +117,10 @@ pub fn groups(
                     let e = entries.get(&c.code).unwrap_or(&empty);
                     let item = scored.item(&c.code);
                     let (kind, options, fact, computed) = match &c.input {
-                        Input::Check => ("check", vec![], String::new(), None),
-                        Input::Number => ("number", vec![], String::new(), None),
+                        Input::Check => (InputKind::Check, vec![], String::new(), None),
+                        Input::Number => (InputKind::Number, vec![], String::new(), None),
                         Input::Choice { options } => (
-                            "choice",
+                            InputKind::Choice,
                             options
                                 .iter()
                                 .enumerate()
@@ -122,7 +132,7 @@ pub fn groups(
                         Input::Computed { source, steps } => {
                             let v = facts.get(*source);
                             (
-                                "computed",
+                                InputKind::Computed,
                                 steps
                                     .iter()
                                     .enumerate()
@@ -403,7 +413,7 @@ async fn build(
     let seat = seat(user, &unit);
     let all = store::evaluations(&state.pool, m.id).await?;
     let (branch, uppers): (Vec<Evaluation>, Vec<Evaluation>) =
-        all.into_iter().partition(|e| e.scorer == "branch");
+        all.into_iter().partition(|e| e.scorer == Scorer::Branch);
     let branch = branch.into_iter().next();
     let mine = match seat {
         Seat::Branch { .. } => branch.clone(),
@@ -521,10 +531,10 @@ pub async fn save(
     };
     let all = store::evaluations(&state.pool, m.id).await?;
     let existing = all.iter().find(|e| match scorer {
-        Scorer::Branch => e.scorer == "branch",
-        Scorer::Upper => e.scorer == "upper" && e.scored_by == user.id,
+        Scorer::Branch => e.scorer == Scorer::Branch,
+        Scorer::Upper => e.scorer == Scorer::Upper && e.scored_by == user.id,
     });
-    let branch_eval = all.iter().find(|e| e.scorer == "branch");
+    let branch_eval = all.iter().find(|e| e.scorer == Scorer::Branch);
     let rubric = rubric_for(&state, &m, existing.or(branch_eval)).await?;
     if let Some(why) = blocked_reason(&m, rubric.as_ref()) {
         let mut errors = FieldErrors::default();
@@ -580,6 +590,7 @@ pub async fn save(
         scored: &scored,
         remarks,
         version,
+        at: state.clock.now(),
     };
     match store::save(&state.pool, saving).await {
         Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}/evaluation#bang-diem")).into_response()),
@@ -591,8 +602,8 @@ pub async fn save(
                 .await?
                 .iter()
                 .find(|e| match scorer {
-                    Scorer::Branch => e.scorer == "branch",
-                    Scorer::Upper => e.scorer == "upper" && e.scored_by == user.id,
+                    Scorer::Branch => e.scorer == Scorer::Branch,
+                    Scorer::Upper => e.scorer == Scorer::Upper && e.scored_by == user.id,
                 })
             {
                 typed.version = cur.version.to_string();
@@ -630,7 +641,7 @@ pub async fn step(
         .ok_or(AppError::BadRequest)?;
     let seat = seat(&user, &unit);
     let all = store::evaluations(&state.pool, m.id).await?;
-    let branch = all.iter().find(|e| e.scorer == "branch");
+    let branch = all.iter().find(|e| e.scorer == Scorer::Branch);
     let version = f.get("version").and_then(|v| v.trim().parse::<i32>().ok());
     let comment = form_text(&f, "comment", 2000);
     let mut errors = FieldErrors::default();
@@ -676,6 +687,7 @@ pub async fn step(
                         comment: None,
                         approved_class: None,
                         rescored: rescored.as_ref(),
+                        at: state.clock.now(),
                     },
                 )
                 .await
@@ -693,7 +705,7 @@ pub async fn step(
             } else {
                 let approved = all
                     .iter()
-                    .find(|e| e.scorer == "upper" && e.scored_by == user.id)
+                    .find(|e| e.scorer == Scorer::Upper && e.scored_by == user.id)
                     .map(|e| e.class.clone())
                     .unwrap_or_else(|| b.class.clone());
                 store::step(
@@ -706,6 +718,7 @@ pub async fn step(
                         comment: comment.as_deref(),
                         approved_class: (step == Step::Approve).then_some(approved.as_str()),
                         rescored: None,
+                        at: state.clock.now(),
                     },
                 )
                 .await

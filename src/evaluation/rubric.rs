@@ -414,7 +414,9 @@ impl Rubric {
     }
 
     pub fn applies_to(&self, kind: MeetingKind) -> bool {
-        self.kinds.iter().any(|k| k == kind.as_str())
+        self.kinds
+            .iter()
+            .any(|k| MeetingKind::parse(k) == Some(kind))
     }
 
     pub fn kinds_label(&self) -> String {

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::rubric::{Criterion, GateRule, Input, Points, Rubric, Source};
+use crate::meetings::domain::MeetingKind;
 
 /// The computed figures of one meeting; a figure the record cannot give is absent.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -33,7 +34,7 @@ impl Facts {
 /// What the meeting record says, before a rubric turns it into figures.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Record {
-    pub kind: String,
+    pub kind: MeetingKind,
     pub closed: bool,
     pub day: Option<NaiveDate>,
     pub base: i64,
@@ -54,7 +55,6 @@ pub struct Record {
 /// The figures a rubric reads from a meeting record (docs/rules.md §9.2). Steps not taken count
 /// as −1 day ("not posted"), so that a rule "at least 1 day before" fails without asking.
 pub fn facts(r: &Rubric, rec: &Record) -> Facts {
-    use crate::meetings::domain::MeetingKind;
     let pct = |a: i64, b: i64| (b > 0).then(|| 100.0 * a as f64 / b as f64);
     let flag = |b: bool| Some(if b { 1.0 } else { 0.0 });
     let days_before = |d: Option<NaiveDate>| match (d, rec.day) {
@@ -62,9 +62,7 @@ pub fn facts(r: &Rubric, rec: &Record) -> Facts {
         (None, Some(_)) => Some(-1.0),
         _ => None,
     };
-    let minimum = MeetingKind::parse(&rec.kind)
-        .map(|k| r.minimum_minutes.for_kind(k))
-        .unwrap_or(r.minimum_minutes.regular);
+    let minimum = r.minimum_minutes.for_kind(rec.kind);
     let mut f = Facts::default();
     f.set(Source::AttendanceRate, pct(rec.present, rec.base));
     f.set(Source::UnexcusedAbsences, Some(rec.unexcused as f64));
@@ -640,7 +638,7 @@ mod tests {
         let r = sample();
         let day = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
         let rec = Record {
-            kind: "combined".into(),
+            kind: MeetingKind::Combined,
             closed: false,
             day: Some(day),
             base: 20,

@@ -8,9 +8,11 @@ use serde_json::json;
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
+use super::domain::{RubricStatus, Scorer, SheetEvent, SheetState, Step};
 use super::rubric::{Rubric, Sheet};
 use super::scoring::{Item, Record, Scored};
 use crate::error::StoreError;
+use crate::meetings::domain::{MeetingKind, MeetingState};
 use crate::meetings::store::Meeting;
 
 /// JSON for a column; a value that cannot be written is a database-side error.
@@ -23,7 +25,7 @@ fn json_of<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, StoreError> 
 pub struct StoredRubric {
     pub id: Uuid,
     pub version: i32,
-    pub status: String,
+    pub status: RubricStatus,
     pub scope_unit_id: Option<Uuid>,
     pub scope_name: Option<String>,
     pub lock_version: i32,
@@ -35,7 +37,7 @@ pub struct StoredRubric {
 
 impl StoredRubric {
     pub fn is_draft(&self) -> bool {
-        self.status == "draft"
+        self.status == RubricStatus::Draft
     }
 
     pub fn period_label(&self) -> String {
@@ -66,7 +68,7 @@ struct RubricRow {
     scope_name: Option<String>,
     effective_from: NaiveDate,
     effective_to: Option<NaiveDate>,
-    status: String,
+    status: RubricStatus,
     sheet: serde_json::Value,
     lock_version: i32,
     published_at: Option<DateTime<Utc>>,
@@ -112,7 +114,7 @@ pub async fn rubric(pool: &PgPool, id: Uuid) -> Result<Option<StoredRubric>, sql
     sqlx::query_as!(
         RubricRow,
         r#"SELECT r.id, r.code, r.version, r.title, r.legal_basis, r.issuer, r.description, r.kinds,
-                  r.scope_unit_id, u.name AS "scope_name?", r.effective_from, r.effective_to, r.status,
+                  r.scope_unit_id, u.name AS "scope_name?", r.effective_from, r.effective_to, r.status AS "status: RubricStatus",
                   r.sheet, r.lock_version, r.published_at, NULL::int8 AS "uses?"
              FROM rubrics r LEFT JOIN units u ON u.id = r.scope_unit_id
             WHERE r.id = $1"#,
@@ -128,7 +130,7 @@ pub async fn rubrics(pool: &PgPool) -> Result<Vec<StoredRubric>, sqlx::Error> {
     sqlx::query_as!(
         RubricRow,
         r#"SELECT r.id, r.code, r.version, r.title, r.legal_basis, r.issuer, r.description, r.kinds,
-                  r.scope_unit_id, u.name AS "scope_name?", r.effective_from, r.effective_to, r.status,
+                  r.scope_unit_id, u.name AS "scope_name?", r.effective_from, r.effective_to, r.status AS "status: RubricStatus",
                   r.sheet, r.lock_version, r.published_at,
                   (SELECT count(*) FROM evaluations e WHERE e.rubric_id = r.id) AS "uses?"
              FROM rubrics r LEFT JOIN units u ON u.id = r.scope_unit_id
@@ -248,7 +250,8 @@ pub async fn records(pool: &PgPool, ids: &[Uuid]) -> Result<HashMap<Uuid, Record
            streak AS (
                SELECT meeting_id, max(run) AS streak FROM runs
                 WHERE meeting_id = ANY ($1) GROUP BY meeting_id)
-           SELECT m.id, m.kind, m.state, m.day, m.committee_met_on, m.notice_sent_on,
+           SELECT m.id, m.kind AS "kind!: MeetingKind", m.state AS "state!: MeetingState", m.day,
+                  m.committee_met_on, m.notice_sent_on,
                   m.materials_posted_on, m.draft_resolution_on,
                   extract(epoch FROM m.ended_at - m.started_at)::float8 / 60 AS minutes,
                   coalesce(att.base, 0) AS "base!", coalesce(att.present, 0) AS "present!",
@@ -276,7 +279,7 @@ pub async fn records(pool: &PgPool, ids: &[Uuid]) -> Result<HashMap<Uuid, Record
                 r.id,
                 Record {
                     kind: r.kind,
-                    closed: r.state == "closed",
+                    closed: r.state == MeetingState::Closed,
                     day: r.day,
                     base: r.base,
                     present: r.present,
@@ -303,10 +306,10 @@ pub struct Evaluation {
     pub id: Uuid,
     pub meeting_id: Uuid,
     pub rubric_id: Uuid,
-    pub scorer: String,
+    pub scorer: Scorer,
     pub scored_by: Uuid,
     pub scorer_name: String,
-    pub state: String,
+    pub state: SheetState,
     pub items: Vec<Item>,
     pub total: super::rubric::Points,
     pub band: String,
@@ -327,27 +330,16 @@ impl Evaluation {
     }
 
     pub fn state_label(&self) -> &'static str {
-        state_label(&self.state)
+        self.state.label()
     }
 
     pub fn is_locked(&self) -> bool {
-        self.state == "approved"
+        self.state == SheetState::Approved
     }
 
     /// The branch may still change its score.
     pub fn is_editable(&self) -> bool {
-        matches!(self.state.as_str(), "draft" | "agreed" | "returned")
-    }
-}
-
-pub fn state_label(state: &str) -> &'static str {
-    match state {
-        "draft" => "Bản nháp",
-        "agreed" => "Chi bộ đã thống nhất",
-        "submitted" => "Đã gửi cấp trên",
-        "returned" => "Cấp trên trả lại",
-        "approved" => "Đã phê duyệt",
-        _ => "",
+        self.state.is_editable()
     }
 }
 
@@ -355,10 +347,10 @@ struct EvalRow {
     id: Uuid,
     meeting_id: Uuid,
     rubric_id: Uuid,
-    scorer: String,
+    scorer: Scorer,
     scored_by: Uuid,
     scorer_name: String,
-    state: String,
+    state: SheetState,
     items: serde_json::Value,
     total_tenths: i32,
     band: String,
@@ -405,8 +397,8 @@ impl TryFrom<EvalRow> for Evaluation {
 pub async fn evaluations(pool: &PgPool, meeting: Uuid) -> Result<Vec<Evaluation>, sqlx::Error> {
     sqlx::query_as!(
         EvalRow,
-        r#"SELECT e.id, e.meeting_id, e.rubric_id, e.scorer, e.scored_by, u.display_name AS scorer_name,
-                  e.state, e.items, e.total_tenths, e.band, e.class, e.capped_by, e.remarks,
+        r#"SELECT e.id, e.meeting_id, e.rubric_id, e.scorer AS "scorer: Scorer", e.scored_by,
+                  u.display_name AS scorer_name, e.state AS "state: SheetState", e.items, e.total_tenths, e.band, e.class, e.capped_by, e.remarks,
                   e.approved_class, e.review_comment, d.display_name AS "decided_by_name?",
                   e.decided_at, e.version, e.updated_at
              FROM evaluations e
@@ -424,7 +416,7 @@ pub async fn evaluations(pool: &PgPool, meeting: Uuid) -> Result<Vec<Evaluation>
 }
 
 pub struct EvalEvent {
-    pub kind: String,
+    pub kind: SheetEvent,
     pub comment: Option<String>,
     pub user_name: Option<String>,
     pub at: DateTime<Utc>,
@@ -432,22 +424,14 @@ pub struct EvalEvent {
 
 impl EvalEvent {
     pub fn label(&self) -> &'static str {
-        match self.kind.as_str() {
-            "saved" => "Lưu điểm",
-            "agreed" => "Chi bộ thống nhất điểm",
-            "submitted" => "Gửi cấp trên",
-            "returned" => "Cấp trên trả lại",
-            "approved" => "Cấp trên phê duyệt",
-            "reopened" => "Sửa lại sau khi thống nhất",
-            _ => "",
-        }
+        self.kind.label()
     }
 }
 
 pub async fn events(pool: &PgPool, evaluation: Uuid) -> Result<Vec<EvalEvent>, sqlx::Error> {
     sqlx::query_as!(
         EvalEvent,
-        r#"SELECT ev.kind, ev.comment, u.display_name AS "user_name?", ev.at
+        r#"SELECT ev.kind AS "kind: SheetEvent", ev.comment, u.display_name AS "user_name?", ev.at
              FROM evaluation_events ev LEFT JOIN users u ON u.id = ev.user_id
             WHERE ev.evaluation_id = $1 ORDER BY ev.id"#,
         evaluation
@@ -459,18 +443,19 @@ pub async fn events(pool: &PgPool, evaluation: Uuid) -> Result<Vec<EvalEvent>, s
 async fn log(
     tx: &mut Transaction<'_, Postgres>,
     evaluation: Uuid,
-    kind: &str,
+    kind: SheetEvent,
     comment: Option<&str>,
-    user: Uuid,
+    (user, at): (Uuid, DateTime<Utc>),
     before: serde_json::Value,
     after: serde_json::Value,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "INSERT INTO evaluation_events (evaluation_id, kind, comment, user_id) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO evaluation_events (evaluation_id, kind, comment, user_id, at) VALUES ($1, $2, $3, $4, $5)",
         evaluation,
-        kind,
+        kind.as_str(),
         comment,
-        user
+        user,
+        at
     )
     .execute(&mut **tx)
     .await?;
@@ -488,26 +473,8 @@ async fn log(
     Ok(())
 }
 
-fn snapshot(state: &str, total: i32, class: &str) -> serde_json::Value {
+fn snapshot(state: SheetState, total: i32, class: &str) -> serde_json::Value {
     json!({ "state": state, "total_tenths": total, "class": class })
-}
-
-/// Who is saving a sheet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scorer {
-    /// The branch's own self-score (one per meeting).
-    Branch,
-    /// A supervisor of the committee above (one per supervisor and meeting).
-    Upper,
-}
-
-impl Scorer {
-    fn as_str(self) -> &'static str {
-        match self {
-            Scorer::Branch => "branch",
-            Scorer::Upper => "upper",
-        }
-    }
 }
 
 /// A sheet to save: whose, for which meeting, scored with which rubric.
@@ -520,6 +487,8 @@ pub struct Saving<'a> {
     pub remarks: Option<&'a str>,
     /// The version the form was built on; none for a first save.
     pub version: Option<i32>,
+    /// When (the application clock).
+    pub at: DateTime<Utc>,
 }
 
 /// Saves a sheet. `version` is the one the form was built on (none for a first save). The
@@ -534,6 +503,7 @@ pub async fn save(pool: &PgPool, s: Saving<'_>) -> Result<Uuid, StoreError> {
         scored,
         remarks,
         version,
+        at,
     } = s;
     let mut tx = pool.begin().await?;
     // The meeting row serialises every change to its sheets.
@@ -542,13 +512,16 @@ pub async fn save(pool: &PgPool, s: Saving<'_>) -> Result<Uuid, StoreError> {
         .await?
         .ok_or(StoreError::NotFound)?;
     let branch = sqlx::query!(
-        "SELECT id, state, version, total_tenths, class FROM evaluations
-          WHERE meeting_id = $1 AND scorer = 'branch'",
+        r#"SELECT id, state AS "state: SheetState", version, total_tenths, class FROM evaluations
+          WHERE meeting_id = $1 AND scorer = 'branch'"#,
         meeting
     )
     .fetch_optional(&mut *tx)
     .await?;
-    if branch.as_ref().is_some_and(|b| b.state == "approved") {
+    if branch
+        .as_ref()
+        .is_some_and(|b| b.state == SheetState::Approved)
+    {
         return Err(StoreError::invalid(
             "state",
             "Điểm của buổi sinh hoạt đã được cấp trên phê duyệt; không sửa được nữa.",
@@ -557,8 +530,8 @@ pub async fn save(pool: &PgPool, s: Saving<'_>) -> Result<Uuid, StoreError> {
     let existing = match scorer {
         Scorer::Branch => branch.map(|b| (b.id, b.state, b.version, b.total_tenths, b.class)),
         Scorer::Upper => sqlx::query!(
-            "SELECT id, state, version, total_tenths, class FROM evaluations
-              WHERE meeting_id = $1 AND scorer = 'upper' AND scored_by = $2",
+            r#"SELECT id, state AS "state: SheetState", version, total_tenths, class FROM evaluations
+              WHERE meeting_id = $1 AND scorer = 'upper' AND scored_by = $2"#,
             meeting,
             user
         )
@@ -572,7 +545,7 @@ pub async fn save(pool: &PgPool, s: Saving<'_>) -> Result<Uuid, StoreError> {
             if version != Some(current) {
                 return Err(StoreError::Stale);
             }
-            if scorer == Scorer::Branch && state == "submitted" {
+            if scorer == Scorer::Branch && state == SheetState::Submitted {
                 return Err(StoreError::invalid(
                     "state",
                     "Điểm đã gửi cấp trên; chờ cấp trên phê duyệt hoặc trả lại rồi mới sửa.",
@@ -582,7 +555,7 @@ pub async fn save(pool: &PgPool, s: Saving<'_>) -> Result<Uuid, StoreError> {
                 "UPDATE evaluations
                     SET rubric_id = $2, items = $3, total_tenths = $4, band = $5, class = $6,
                         capped_by = $7, remarks = $8, state = 'draft', scored_by = CASE WHEN scorer = 'branch' THEN $9 ELSE scored_by END,
-                        version = version + 1, updated_at = now()
+                        version = version + 1, updated_at = $10
                   WHERE id = $1",
                 id,
                 rubric,
@@ -592,22 +565,23 @@ pub async fn save(pool: &PgPool, s: Saving<'_>) -> Result<Uuid, StoreError> {
                 scored.class,
                 &scored.capped_by,
                 remarks,
-                user
+                user,
+                at
             )
             .execute(&mut *tx)
             .await?;
             log(
                 &mut tx,
                 id,
-                if state == "agreed" {
-                    "reopened"
+                if state == SheetState::Agreed {
+                    SheetEvent::Reopened
                 } else {
-                    "saved"
+                    SheetEvent::Saved
                 },
                 None,
-                user,
-                snapshot(&state, before_total, &before_class),
-                snapshot("draft", scored.total.0, &scored.class),
+                (user, at),
+                snapshot(state, before_total, &before_class),
+                snapshot(SheetState::Draft, scored.total.0, &scored.class),
             )
             .await?;
             id
@@ -619,8 +593,9 @@ pub async fn save(pool: &PgPool, s: Saving<'_>) -> Result<Uuid, StoreError> {
             }
             let id = sqlx::query_scalar!(
                 "INSERT INTO evaluations (meeting_id, rubric_id, scorer, scored_by, state, items,
-                                          total_tenths, band, class, capped_by, remarks)
-                 VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9, $10)
+                                          total_tenths, band, class, capped_by, remarks,
+                                          created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9, $10, $11, $11)
                  RETURNING id",
                 meeting,
                 rubric,
@@ -631,18 +606,19 @@ pub async fn save(pool: &PgPool, s: Saving<'_>) -> Result<Uuid, StoreError> {
                 scored.band,
                 scored.class,
                 &scored.capped_by,
-                remarks
+                remarks,
+                at
             )
             .fetch_one(&mut *tx)
             .await?;
             log(
                 &mut tx,
                 id,
-                "saved",
+                SheetEvent::Saved,
                 None,
-                user,
+                (user, at),
                 serde_json::Value::Null,
-                snapshot("draft", scored.total.0, &scored.class),
+                snapshot(SheetState::Draft, scored.total.0, &scored.class),
             )
             .await?;
             id
@@ -650,40 +626,6 @@ pub async fn save(pool: &PgPool, s: Saving<'_>) -> Result<Uuid, StoreError> {
     };
     tx.commit().await?;
     Ok(id)
-}
-
-/// A step of the review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
-    /// The branch agreed its score (draft → agreed).
-    Agree,
-    /// The secretary sends it up (agreed → submitted).
-    Submit,
-    /// The upper committee returns it with a comment (submitted → returned).
-    Return,
-    /// The upper committee approves it (submitted → approved), locking every sheet.
-    Approve,
-}
-
-impl Step {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "agree" => Some(Step::Agree),
-            "submit" => Some(Step::Submit),
-            "return" => Some(Step::Return),
-            "approve" => Some(Step::Approve),
-            _ => None,
-        }
-    }
-
-    fn transition(self) -> (&'static [&'static str], &'static str, &'static str) {
-        match self {
-            Step::Agree => (&["draft"], "agreed", "agreed"),
-            Step::Submit => (&["agreed"], "submitted", "submitted"),
-            Step::Return => (&["submitted"], "returned", "returned"),
-            Step::Approve => (&["submitted"], "approved", "approved"),
-        }
-    }
 }
 
 /// One step of the review as decided by a user.
@@ -696,6 +638,8 @@ pub struct Decision<'a> {
     pub approved_class: Option<&'a str>,
     /// The sheet scored again with the record's current figures (when it is sent up).
     pub rescored: Option<&'a Scored>,
+    /// When (the application clock).
+    pub at: DateTime<Utc>,
 }
 
 /// Moves the branch's sheet one step. `approved_class` is the class the committee
@@ -708,11 +652,13 @@ pub async fn step(pool: &PgPool, evaluation: Uuid, d: Decision<'_>) -> Result<()
         comment,
         approved_class,
         rescored,
+        at,
     } = d;
     let mut tx = pool.begin().await?;
     let cur = sqlx::query!(
-        "SELECT e.state, e.version, e.total_tenths, e.class, e.meeting_id FROM evaluations e
-          WHERE e.id = $1 AND e.scorer = 'branch' FOR UPDATE",
+        r#"SELECT e.state AS "state: SheetState", e.version, e.total_tenths, e.class, e.meeting_id
+             FROM evaluations e
+            WHERE e.id = $1 AND e.scorer = 'branch' FOR UPDATE"#,
         evaluation
     )
     .fetch_optional(&mut *tx)
@@ -722,12 +668,12 @@ pub async fn step(pool: &PgPool, evaluation: Uuid, d: Decision<'_>) -> Result<()
         return Err(StoreError::Stale);
     }
     let (from, to, kind) = step.transition();
-    if !from.contains(&cur.state.as_str()) {
+    if !from.contains(&cur.state) {
         return Err(StoreError::invalid(
             "state",
             format!(
                 "Điểm đang ở trạng thái “{}”; không thực hiện được bước này.",
-                state_label(&cur.state)
+                cur.state.label()
             ),
         ));
     }
@@ -746,21 +692,22 @@ pub async fn step(pool: &PgPool, evaluation: Uuid, d: Decision<'_>) -> Result<()
         .execute(&mut *tx)
         .await?;
     }
-    let decided = matches!(step, Step::Return | Step::Approve);
+    let decided = step.is_decision();
     sqlx::query!(
         "UPDATE evaluations
-            SET state = $2, version = version + 1, updated_at = now(),
+            SET state = $2, version = version + 1, updated_at = $7,
                 review_comment = CASE WHEN $3 THEN $4 ELSE review_comment END,
                 approved_class = CASE WHEN $2 = 'approved' THEN $5 ELSE approved_class END,
                 decided_by = CASE WHEN $3 THEN $6 ELSE decided_by END,
-                decided_at = CASE WHEN $3 THEN now() ELSE decided_at END
+                decided_at = CASE WHEN $3 THEN $7 ELSE decided_at END
           WHERE id = $1",
         evaluation,
-        to,
+        to.as_str(),
         decided,
         comment,
         approved_class,
-        user
+        user,
+        at
     )
     .execute(&mut *tx)
     .await?;
@@ -782,8 +729,8 @@ pub async fn step(pool: &PgPool, evaluation: Uuid, d: Decision<'_>) -> Result<()
         evaluation,
         kind,
         comment,
-        user,
-        snapshot(&cur.state, cur.total_tenths, &cur.class),
+        (user, at),
+        snapshot(cur.state, cur.total_tenths, &cur.class),
         json!({ "state": to, "total_tenths": total, "class": class, "approved_class": approved_class }),
     )
     .await?;
@@ -796,9 +743,9 @@ pub async fn step(pool: &PgPool, evaluation: Uuid, d: Decision<'_>) -> Result<()
 pub struct MonthScore {
     pub meeting_id: Uuid,
     pub month: NaiveDate,
-    pub kind: String,
+    pub kind: MeetingKind,
     pub rubric_id: Option<Uuid>,
-    pub state: Option<String>,
+    pub state: Option<SheetState>,
     pub total_tenths: Option<i32>,
     pub class: Option<String>,
     pub approved_class: Option<String>,
@@ -815,7 +762,8 @@ pub async fn year_scores(
     let to = NaiveDate::from_ymd_opt(year + 1, 1, 1).expect("a year");
     sqlx::query_as!(
         MonthScore,
-        r#"SELECT m.id AS meeting_id, m.month, m.kind, e.rubric_id AS "rubric_id?", e.state AS "state?",
+        r#"SELECT m.id AS meeting_id, m.month, m.kind AS "kind: MeetingKind", e.rubric_id AS "rubric_id?",
+                  e.state AS "state?: SheetState",
                   e.total_tenths AS "total_tenths?", e.class AS "class?", e.approved_class,
                   (SELECT round(avg(u.total_tenths))::int4 FROM evaluations u
                     WHERE u.meeting_id = m.id AND u.scorer = 'upper') AS upper_total_tenths
@@ -947,13 +895,13 @@ pub async fn update_draft(
     let sheet = json_of(&r.sheet())?;
     let mut tx = pool.begin().await?;
     let cur = sqlx::query!(
-        "SELECT status, lock_version, code FROM rubrics WHERE id = $1 FOR UPDATE",
+        r#"SELECT status AS "status: RubricStatus", lock_version, code FROM rubrics WHERE id = $1 FOR UPDATE"#,
         id
     )
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(StoreError::NotFound)?;
-    if cur.status != "draft" {
+    if cur.status != RubricStatus::Draft {
         return Err(StoreError::invalid(
             "text",
             "Bộ tiêu chí đã ban hành không sửa được; hãy tạo phiên bản mới.",
@@ -1013,7 +961,7 @@ pub async fn publish(
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let cur = sqlx::query!(
-        "SELECT status, lock_version, code, scope_unit_id, effective_from FROM rubrics WHERE id = $1 FOR UPDATE",
+        r#"SELECT status AS "status: RubricStatus", lock_version, code, scope_unit_id, effective_from FROM rubrics WHERE id = $1 FOR UPDATE"#,
         id
     )
     .fetch_optional(&mut *tx)
@@ -1022,7 +970,7 @@ pub async fn publish(
     if cur.lock_version != lock_version {
         return Err(StoreError::Stale);
     }
-    if cur.status != "draft" {
+    if cur.status != RubricStatus::Draft {
         return Err(StoreError::invalid(
             "effective_from",
             "Bộ tiêu chí này đã được ban hành.",

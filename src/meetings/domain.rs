@@ -116,6 +116,13 @@ impl MeetingState {
     }
 }
 
+/// The kind a branch holds every month.
+impl Default for MeetingKind {
+    fn default() -> Self {
+        MeetingKind::Regular
+    }
+}
+
 impl MeetingKind {
     pub fn label(self) -> &'static str {
         match self {

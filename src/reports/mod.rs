@@ -21,6 +21,7 @@ use crate::auth::User;
 use crate::auth::scope::Read;
 use crate::error::{AppError, AppResult, StoreError};
 use crate::evaluation::rubric::Points;
+use crate::meetings::domain::MeetingKind;
 use crate::org::scope::CommitteeInScope;
 use crate::org::store::Unit;
 use crate::state::AppState;
@@ -618,7 +619,7 @@ async fn year_data(pool: &PgPool, root: Uuid, year: i32) -> AppResult<Vec<Branch
     let units = crate::org::store::branches_open_between(pool, root, from, to).await?;
     let rows = sqlx::query!(
         r#"WITH root AS (SELECT path FROM units WHERE id = $1)
-           SELECT m.unit_id, m.month, m.kind, m.state, e.total_tenths AS "total?",
+           SELECT m.unit_id, m.month, m.kind AS "kind: MeetingKind", m.state, e.total_tenths AS "total?",
                   coalesce(e.approved_class, e.class) AS class
              FROM units b, root, meetings m
              LEFT JOIN evaluations e ON e.meeting_id = m.id AND e.scorer = 'branch'
@@ -633,13 +634,13 @@ async fn year_data(pool: &PgPool, root: Uuid, year: i32) -> AppResult<Vec<Branch
     let mut months: HashMap<Uuid, Vec<crate::evaluation::scoring::Month>> = HashMap::new();
     let mut quarters: HashMap<Uuid, Vec<u32>> = HashMap::new();
     for r in rows {
-        if r.kind == "thematic" || r.kind == "combined" {
+        if r.kind.is_thematic() {
             quarters
                 .entry(r.unit_id)
                 .or_default()
                 .push((r.month.month() - 1) / 3 + 1);
         }
-        if r.kind == "regular" || r.kind == "combined" {
+        if r.kind.is_regular() {
             months
                 .entry(r.unit_id)
                 .or_default()

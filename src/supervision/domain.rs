@@ -4,7 +4,8 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::store::{BranchMonth, Thresholds};
-use crate::meetings::domain::MeetingKind;
+use crate::evaluation::domain::SheetState;
+use crate::meetings::domain::MeetingState;
 
 /// The standard class labels, in order; a rubric with other labels adds its own after them.
 pub const CLASS_ORDER: [&str; 4] = ["Tốt", "Khá", "Trung bình", "Kém"];
@@ -92,7 +93,7 @@ pub fn figures<'a>(rows: impl IntoIterator<Item = &'a BranchMonth>) -> Figures {
             }
             _ => f.unscored += 1,
         }
-        if b.sheet_state.as_deref() == Some("submitted") {
+        if b.sheet_state == Some(SheetState::Submitted) {
             f.waiting += 1;
         }
     }
@@ -237,8 +238,7 @@ pub fn branch_alerts(
             format!("/units/{}/thematic", b.id),
         );
     }
-    let kind = b.meeting_kind.as_deref().and_then(MeetingKind::parse);
-    if let (Some(start), Some(end), Some(kind)) = (b.started_at, b.ended_at, kind) {
+    if let (Some(start), Some(end), Some(kind)) = (b.started_at, b.ended_at, b.meeting_kind) {
         let minutes = (end - start).num_minutes();
         let min = kind.minimum_minutes();
         if minutes < min {
@@ -269,20 +269,23 @@ pub fn branch_alerts(
             _ => {}
         }
         let since = (today - day).num_days();
-        if b.meeting_state.as_deref() == Some("held") && since >= i64::from(t.minutes_open_days) {
+        if b.meeting_state == Some(MeetingState::Held) && since >= i64::from(t.minutes_open_days) {
             add(
                 AlertKind::MinutesOpen,
                 format!("Đã họp {since} ngày, biên bản chưa khóa."),
                 format!("{href}/minutes"),
             );
         }
-        let sent = matches!(b.sheet_state.as_deref(), Some("submitted" | "approved"));
+        let sent = matches!(
+            b.sheet_state,
+            Some(SheetState::Submitted | SheetState::Approved)
+        );
         if !sent && since >= i64::from(t.score_unsent_days) {
             add(
                 AlertKind::ScoreNotSent,
-                match b.sheet_state.as_deref() {
+                match b.sheet_state {
                     None => format!("Đã họp {since} ngày, chi bộ chưa chấm điểm."),
-                    Some("returned") => {
+                    Some(SheetState::Returned) => {
                         format!("Cấp trên đã trả lại; đã họp {since} ngày, chưa gửi lại.")
                     }
                     Some(_) => format!("Đã họp {since} ngày, điểm chưa gửi cấp trên."),
@@ -291,7 +294,7 @@ pub fn branch_alerts(
             );
         }
     }
-    if b.sheet_state.as_deref() == Some("submitted")
+    if b.sheet_state == Some(SheetState::Submitted)
         && let Some(at) = b.sheet_updated_at
     {
         let waiting = (today - local_day(at)).num_days();
@@ -322,6 +325,7 @@ pub fn unexcused_month_count(months: &[NaiveDate], month: NaiveDate) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::meetings::domain::MeetingKind;
     use chrono::TimeZone;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -354,8 +358,8 @@ mod tests {
             name: "Chi bộ Thôn 1".into(),
             path: "a.b".into(),
             meeting_id: Some(uuid::Uuid::from_u128(7)),
-            meeting_kind: Some("regular".into()),
-            meeting_state: Some("closed".into()),
+            meeting_kind: Some(MeetingKind::Regular),
+            meeting_state: Some(MeetingState::Closed),
             started_at: Some(at(2026, 10, 10, 19, 30)),
             ended_at: Some(at(2026, 10, 10, 21, 5)),
             materials_posted_on: Some(d(2026, 10, 8)),
@@ -366,7 +370,7 @@ mod tests {
             total_tenths: Some(915),
             class: Some("tot".into()),
             class_label: Some("Tốt".into()),
-            sheet_state: Some("approved".into()),
+            sheet_state: Some(SheetState::Approved),
             sheet_updated_at: Some(at(2026, 10, 12, 8, 0)),
             thematic_in_quarter: true,
             ..BranchMonth::default()
@@ -404,7 +408,7 @@ mod tests {
         assert!(alerts[1].detail.contains("Quý 4 năm 2026"));
         // A planned meeting is not a meeting held.
         let mut planned = good();
-        planned.meeting_state = Some("planned".into());
+        planned.meeting_state = Some(MeetingState::Planned);
         assert_eq!(
             kinds(&planned, d(2026, 11, 22)),
             vec![AlertKind::NoRegularMeeting]
@@ -422,7 +426,7 @@ mod tests {
             vec![],
             "exactly 90 minutes is enough"
         );
-        b.meeting_kind = Some("combined".into());
+        b.meeting_kind = Some(MeetingKind::Combined);
         b.ended_at = Some(at(2026, 10, 10, 21, 25));
         let alerts = branch_alerts(&b, d(2026, 10, 1), d(2026, 11, 22), &thresholds());
         assert_eq!(alerts[0].kind, AlertKind::TooShort);
@@ -447,7 +451,7 @@ mod tests {
     #[test]
     fn minutes_and_scores_follow_the_thresholds() {
         let mut b = good();
-        b.meeting_state = Some("held".into());
+        b.meeting_state = Some(MeetingState::Held);
         b.sheet_state = None;
         // Two days after: nothing yet; three: the minutes; seven: the score too.
         assert_eq!(kinds(&b, d(2026, 10, 12)), vec![]);
@@ -456,8 +460,8 @@ mod tests {
             kinds(&b, d(2026, 10, 17)),
             vec![AlertKind::MinutesOpen, AlertKind::ScoreNotSent]
         );
-        b.meeting_state = Some("closed".into());
-        b.sheet_state = Some("returned".into());
+        b.meeting_state = Some(MeetingState::Closed);
+        b.sheet_state = Some(SheetState::Returned);
         let alerts = branch_alerts(&b, d(2026, 10, 1), d(2026, 10, 20), &thresholds());
         assert!(alerts[0].detail.contains("Cấp trên đã trả lại"));
     }
@@ -465,7 +469,7 @@ mod tests {
     #[test]
     fn a_score_waiting_too_long_for_approval() {
         let mut b = good();
-        b.sheet_state = Some("submitted".into());
+        b.sheet_state = Some(SheetState::Submitted);
         b.sheet_updated_at = Some(at(2026, 10, 12, 8, 0));
         assert_eq!(kinds(&b, d(2026, 10, 21)), vec![]);
         assert_eq!(kinds(&b, d(2026, 10, 22)), vec![AlertKind::ApprovalOverdue]);
@@ -497,7 +501,7 @@ mod tests {
         b.unexcused = 2;
         b.total_tenths = Some(705);
         b.class_label = Some("Khá".into());
-        b.sheet_state = Some("submitted".into());
+        b.sheet_state = Some(SheetState::Submitted);
         b.thematic_in_quarter = false;
         let mut c = good();
         c.meeting_state = None;

@@ -7,6 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::evaluation::domain::SheetState;
+use crate::meetings::domain::{MeetingKind, MeetingState};
 use crate::members::domain::{PostRole, Status};
 
 /// A branch of the subtree in one month: its regular meeting (if any) with the attendance
@@ -20,8 +22,8 @@ pub struct BranchMonth {
     /// Đảng số now (used when the month has no meeting to read it from).
     pub members_now: i64,
     pub meeting_id: Option<Uuid>,
-    pub meeting_kind: Option<String>,
-    pub meeting_state: Option<String>,
+    pub meeting_kind: Option<MeetingKind>,
+    pub meeting_state: Option<MeetingState>,
     pub started_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
     pub materials_posted_on: Option<NaiveDate>,
@@ -33,7 +35,7 @@ pub struct BranchMonth {
     /// The class as approved, else as the branch scored it; with its label.
     pub class: Option<String>,
     pub class_label: Option<String>,
-    pub sheet_state: Option<String>,
+    pub sheet_state: Option<SheetState>,
     pub sheet_updated_at: Option<DateTime<Utc>>,
     pub capped_by: Vec<String>,
     /// A thematic meeting (or a combined session) held in the quarter up to this month.
@@ -43,8 +45,7 @@ pub struct BranchMonth {
 impl BranchMonth {
     pub fn held(&self) -> bool {
         self.meeting_state
-            .as_deref()
-            .is_some_and(|s| s != "planned")
+            .is_some_and(|s| s != MeetingState::Planned)
     }
 }
 
@@ -73,13 +74,14 @@ pub async fn branch_months(
                        AND t.month >= date_trunc('quarter', $2::date) AND t.month <= $2::date)
            SELECT b.id, b.name, b.path::text AS "path!", b.branch_type,
                   coalesce(members.n, 0) AS "members_now!",
-                  m.id AS "meeting_id?", m.kind AS "meeting_kind?", m.state AS "meeting_state?",
+                  m.id AS "meeting_id?", m.kind AS "meeting_kind?: MeetingKind",
+                  m.state AS "meeting_state?: MeetingState",
                   m.started_at, m.ended_at, m.materials_posted_on,
                   coalesce(m.expected_count, 0) AS "expected!", coalesce(m.present_count, 0) AS "present!",
                   coalesce(m.unexcused_count, 0) AS "unexcused!", coalesce(m.dang_so_count, 0) AS "dang_so!",
                   e.total_tenths AS "total_tenths?", coalesce(e.approved_class, e.class) AS class,
                   e.rubric_id AS "rubric_id?",
-                  e.state AS "sheet_state?", e.updated_at AS "sheet_updated_at?",
+                  e.state AS "sheet_state?: SheetState", e.updated_at AS "sheet_updated_at?",
                   coalesce(e.capped_by, '{}') AS "capped_by!",
                   thematic.unit_id IS NOT NULL AS "thematic!"
              FROM b

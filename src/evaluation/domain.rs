@@ -1,0 +1,154 @@
+//! The codes of the scoring workflow (docs/rules.md §2.3 e–f) and its one path: draft →
+//! agreed → submitted → returned or approved. Pure: no database.
+
+use crate::codes::text_code;
+
+text_code! {
+    /// Where a score sheet stands.
+    pub enum SheetState {
+        Draft = "draft",
+        /// The branch agreed its self-score.
+        Agreed = "agreed",
+        /// Sent up to the committee above.
+        Submitted = "submitted",
+        /// Returned by the committee above, with a comment.
+        Returned = "returned",
+        /// Approved: every sheet of the meeting is locked.
+        Approved = "approved",
+    }
+}
+
+impl SheetState {
+    pub fn label(self) -> &'static str {
+        match self {
+            SheetState::Draft => "Bản nháp",
+            SheetState::Agreed => "Chi bộ đã thống nhất",
+            SheetState::Submitted => "Đã gửi cấp trên",
+            SheetState::Returned => "Cấp trên trả lại",
+            SheetState::Approved => "Đã phê duyệt",
+        }
+    }
+
+    /// The branch may still change its score.
+    pub fn is_editable(self) -> bool {
+        matches!(
+            self,
+            SheetState::Draft | SheetState::Agreed | SheetState::Returned
+        )
+    }
+}
+
+text_code! {
+    /// Who scored a sheet.
+    pub enum Scorer {
+        /// The branch's own self-score (one per meeting).
+        Branch = "branch",
+        /// A supervisor of the committee above (one per supervisor and meeting).
+        Upper = "upper",
+    }
+}
+
+text_code! {
+    /// What happened to a sheet, as its history lists it.
+    pub enum SheetEvent {
+        Saved = "saved",
+        Agreed = "agreed",
+        Submitted = "submitted",
+        Returned = "returned",
+        Approved = "approved",
+        /// Changed again after the branch had agreed it.
+        Reopened = "reopened",
+    }
+}
+
+impl SheetEvent {
+    pub fn label(self) -> &'static str {
+        match self {
+            SheetEvent::Saved => "Lưu điểm",
+            SheetEvent::Agreed => "Chi bộ thống nhất điểm",
+            SheetEvent::Submitted => "Gửi cấp trên",
+            SheetEvent::Returned => "Cấp trên trả lại",
+            SheetEvent::Approved => "Cấp trên phê duyệt",
+            SheetEvent::Reopened => "Sửa lại sau khi thống nhất",
+        }
+    }
+}
+
+text_code! {
+    /// A rubric in the registry: a draft is edited; a published one never changes.
+    pub enum RubricStatus {
+        Draft = "draft",
+        Published = "published",
+    }
+}
+
+text_code! {
+    /// A step of the review, as the form sends it.
+    pub enum Step {
+        /// The branch agreed its score (draft → agreed).
+        Agree = "agree",
+        /// The secretary sends it up (agreed → submitted).
+        Submit = "submit",
+        /// The upper committee returns it with a comment (submitted → returned).
+        Return = "return",
+        /// The upper committee approves it (submitted → approved), locking every sheet.
+        Approve = "approve",
+    }
+}
+
+impl Step {
+    /// The states the step starts from, the state it leads to, and the event it records.
+    pub fn transition(self) -> (&'static [SheetState], SheetState, SheetEvent) {
+        match self {
+            Step::Agree => (&[SheetState::Draft], SheetState::Agreed, SheetEvent::Agreed),
+            Step::Submit => (
+                &[SheetState::Agreed],
+                SheetState::Submitted,
+                SheetEvent::Submitted,
+            ),
+            Step::Return => (
+                &[SheetState::Submitted],
+                SheetState::Returned,
+                SheetEvent::Returned,
+            ),
+            Step::Approve => (
+                &[SheetState::Submitted],
+                SheetState::Approved,
+                SheetEvent::Approved,
+            ),
+        }
+    }
+
+    /// The review's decision steps, taken by the committee above.
+    pub fn is_decision(self) -> bool {
+        matches!(self, Step::Return | Step::Approve)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sheet_moves_only_along_the_review() {
+        let reach = |from: SheetState| -> Vec<SheetState> {
+            Step::ALL
+                .iter()
+                .filter(|s| s.transition().0.contains(&from))
+                .map(|s| s.transition().1)
+                .collect()
+        };
+        assert_eq!(reach(SheetState::Draft), vec![SheetState::Agreed]);
+        assert_eq!(reach(SheetState::Agreed), vec![SheetState::Submitted]);
+        assert_eq!(
+            reach(SheetState::Submitted),
+            vec![SheetState::Returned, SheetState::Approved]
+        );
+        assert!(reach(SheetState::Approved).is_empty());
+        assert!(
+            reach(SheetState::Returned).is_empty(),
+            "a returned sheet is saved again first"
+        );
+        assert!(SheetState::Returned.is_editable() && !SheetState::Submitted.is_editable());
+    }
+}
