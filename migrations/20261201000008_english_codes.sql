@@ -62,3 +62,42 @@ ALTER TABLE committee_roles
 CREATE UNIQUE INDEX committee_roles_one_secretary ON committee_roles (unit_id)
     WHERE role = 'secretary' AND valid_to IS NULL;
 CREATE INDEX members_probationers ON members (id) WHERE status = 'probationary';
+
+-- Branch types (units and the agenda templates' variants).
+DO $$
+DECLARE c record;
+BEGIN
+    FOR c IN
+        SELECT conrelid::regclass AS tbl, conname
+          FROM pg_constraint
+         WHERE contype = 'c'
+           AND conrelid IN ('units'::regclass, 'agenda_templates'::regclass)
+           AND pg_get_constraintdef(oid) ~ 'to_dan_pho'
+    LOOP
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', c.tbl, c.conname);
+    END LOOP;
+END $$;
+
+CREATE FUNCTION pg_temp.branch_type(code text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE code
+        WHEN 'thon' THEN 'village'
+        WHEN 'to_dan_pho' THEN 'residential_group'
+        WHEN 'co_quan' THEN 'agency'
+        WHEN 'su_nghiep' THEN 'public_service'
+        WHEN 'dn_nha_nuoc' THEN 'state_enterprise'
+        WHEN 'dn_ngoai_nha_nuoc' THEN 'private_enterprise'
+        WHEN 'luc_luong_vu_trang' THEN 'armed_forces'
+        WHEN 'hoc_sinh_sinh_vien' THEN 'students'
+        WHEN 'khac' THEN 'other'
+        ELSE code
+    END
+$$;
+UPDATE units SET branch_type = pg_temp.branch_type(branch_type) WHERE branch_type IS NOT NULL;
+UPDATE agenda_templates SET branch_type = pg_temp.branch_type(branch_type) WHERE branch_type IS NOT NULL;
+
+ALTER TABLE units ADD CONSTRAINT units_branch_type_check CHECK (branch_type IN (
+    'village', 'residential_group', 'agency', 'public_service', 'state_enterprise',
+    'private_enterprise', 'armed_forces', 'students', 'other'));
+ALTER TABLE agenda_templates ADD CONSTRAINT agenda_templates_branch_type_check CHECK (branch_type IN (
+    'village', 'residential_group', 'agency', 'public_service', 'state_enterprise',
+    'private_enterprise', 'armed_forces', 'students', 'other'));

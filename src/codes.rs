@@ -39,6 +39,7 @@ macro_rules! text_code {
 
         impl $name {
             /// Every variant, in declaration order.
+            #[allow(dead_code)]
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
             /// The stored code.
@@ -49,6 +50,7 @@ macro_rules! text_code {
             }
 
             /// The variant of a stored or submitted code.
+            #[allow(dead_code)]
             pub fn parse(code: &str) -> Option<Self> {
                 match code.trim() {
                     $($code => Some($name::$variant),)+

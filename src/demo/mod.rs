@@ -19,6 +19,7 @@ use uuid::Uuid;
 use crate::auth::{Role, password};
 use crate::config::Secret;
 use crate::members::domain::{Gender, Lifecycle, PostRole, Status};
+use crate::org::domain::{BranchType, UnitKind};
 use crate::org::store as org_store;
 
 /// The fixed demo logins: user name, who they are.
@@ -128,8 +129,8 @@ struct UnitSpec {
     id: Uuid,
     parent: Option<Uuid>,
     path: String,
-    kind: &'static str,
-    branch_type: Option<&'static str>,
+    kind: UnitKind,
+    branch_type: Option<BranchType>,
     name: String,
     valid_from: NaiveDate,
 }
@@ -141,8 +142,8 @@ impl Units {
     fn add(
         &mut self,
         parent: Option<usize>,
-        kind: &'static str,
-        branch_type: Option<&'static str>,
+        kind: UnitKind,
+        branch_type: Option<BranchType>,
         name: String,
         valid_from: NaiveDate,
     ) -> usize {
@@ -206,14 +207,14 @@ fn make_member(
     rng: &mut StdRng,
     seq: usize,
     branch: Uuid,
-    branch_type: &str,
+    branch_type: BranchType,
     branch_from: NaiveDate,
     today: NaiveDate,
 ) -> MemberSpec {
-    let residential = matches!(branch_type, "thon" | "to_dan_pho");
+    let residential = matches!(branch_type, BranchType::Thon | BranchType::ToDanPho);
     let female_share = match branch_type {
-        "su_nghiep" => 0.6,
-        "luc_luong_vu_trang" => 0.1,
+        BranchType::SuNghiep => 0.6,
+        BranchType::LucLuongVuTrang => 0.1,
         _ => 0.35,
     };
     let female = rng.random_bool(female_share);
@@ -339,31 +340,55 @@ fn add_town(
     name: &str,
     tag: Option<&str>,
     from: NaiveDate,
-) -> (usize, usize, Vec<(usize, &'static str)>) {
+) -> (usize, usize, Vec<(usize, BranchType)>) {
     let named = |n: &str| match tag {
         Some(t) => format!("{n} ({t})"),
         None => n.to_owned(),
     };
-    let town = units.add(Some(parent), "upper_committee", None, name.into(), from);
+    let town = units.add(
+        Some(parent),
+        UnitKind::UpperCommittee,
+        None,
+        name.into(),
+        from,
+    );
     let mut branches = Vec::new();
     let mut first_ward = None;
     for (ward, is_ward, groups) in names::KY_ANH_WARDS {
-        let w = units.add(Some(town), "grassroots_committee", None, named(ward), from);
+        let w = units.add(
+            Some(town),
+            UnitKind::GrassrootsCommittee,
+            None,
+            named(ward),
+            from,
+        );
         first_ward.get_or_insert(w);
         let (prefix, bt) = if *is_ward {
-            ("Chi bộ Tổ dân phố", "to_dan_pho")
+            ("Chi bộ Tổ dân phố", BranchType::ToDanPho)
         } else {
-            ("Chi bộ Thôn", "thon")
+            ("Chi bộ Thôn", BranchType::Thon)
         };
         for g in *groups {
-            let b = units.add(Some(w), "branch", Some(bt), format!("{prefix} {g}"), from);
+            let b = units.add(
+                Some(w),
+                UnitKind::Branch,
+                Some(bt),
+                format!("{prefix} {g}"),
+                from,
+            );
             branches.push((b, bt));
         }
     }
     for (org, org_branches) in names::KY_ANH_OTHERS {
-        let o = units.add(Some(town), "grassroots_committee", None, named(org), from);
+        let o = units.add(
+            Some(town),
+            UnitKind::GrassrootsCommittee,
+            None,
+            named(org),
+            from,
+        );
         for (branch, bt) in *org_branches {
-            let b = units.add(Some(o), "branch", Some(*bt), (*branch).into(), from);
+            let b = units.add(Some(o), UnitKind::Branch, Some(*bt), (*branch).into(), from);
             branches.push((b, *bt));
         }
     }
@@ -374,7 +399,7 @@ fn add_town(
 fn add_members(
     rng: &mut StdRng,
     units: &Units,
-    branches: &[(usize, &'static str)],
+    branches: &[(usize, BranchType)],
     total: usize,
     today: NaiveDate,
     members: &mut Vec<MemberSpec>,
@@ -382,7 +407,7 @@ fn add_members(
     let weights: Vec<u32> = branches
         .iter()
         .map(|(_, bt)| {
-            if matches!(*bt, "thon" | "to_dan_pho") {
+            if matches!(*bt, BranchType::Thon | BranchType::ToDanPho) {
                 rng.random_range(18..42)
             } else {
                 rng.random_range(7..20)
@@ -393,7 +418,7 @@ fn add_members(
         for _ in 0..n {
             let seq = members.len();
             let unit = &units.0[*b];
-            members.push(make_member(rng, seq, unit.id, bt, unit.valid_from, today));
+            members.push(make_member(rng, seq, unit.id, *bt, unit.valid_from, today));
         }
     }
 }
@@ -442,7 +467,7 @@ async fn seed(
 
     let province = units.add(
         None,
-        "province",
+        UnitKind::Province,
         None,
         "Đảng bộ tỉnh Hà Tĩnh".into(),
         d(1991, 9, 1),
@@ -460,7 +485,7 @@ async fn seed(
     // Before 2025: Đức Thọ district with its communes. After: one commune under the province.
     let district = units.add(
         Some(province),
-        "upper_committee",
+        UnitKind::UpperCommittee,
         None,
         "Đảng bộ huyện Đức Thọ".into(),
         d(1991, 9, 1),
@@ -470,7 +495,7 @@ async fn seed(
     for (commune, branches) in names::DUC_THO_OLD {
         let c = units.add(
             Some(district),
-            "grassroots_committee",
+            UnitKind::GrassrootsCommittee,
             None,
             (*commune).into(),
             d(1991, 9, 1),
@@ -478,13 +503,13 @@ async fn seed(
         old_communes.push(c);
         for b in *branches {
             let bt = if b.starts_with("Tổ") {
-                "to_dan_pho"
+                BranchType::ToDanPho
             } else {
-                "thon"
+                BranchType::Thon
             };
             let u = units.add(
                 Some(c),
-                "branch",
+                UnitKind::Branch,
                 Some(bt),
                 format!("Chi bộ {b}"),
                 d(2000, 1, 1),
@@ -495,7 +520,7 @@ async fn seed(
     let reform = d(2025, 7, 1);
     let new_commune = units.add(
         Some(province),
-        "upper_committee",
+        UnitKind::UpperCommittee,
         None,
         "Đảng bộ xã Đức Thọ".into(),
         reform,
@@ -518,7 +543,7 @@ async fn seed(
                 &mut rng,
                 seq,
                 units.0[*b].id,
-                bt,
+                *bt,
                 units.0[*b].valid_from,
                 today,
             ));
@@ -696,10 +721,10 @@ async fn insert_units(
     let ids: Vec<Uuid> = units.iter().map(|u| u.id).collect();
     let parents: Vec<Option<Uuid>> = units.iter().map(|u| u.parent).collect();
     let paths: Vec<String> = units.iter().map(|u| u.path.clone()).collect();
-    let kinds: Vec<String> = units.iter().map(|u| u.kind.to_owned()).collect();
+    let kinds: Vec<String> = units.iter().map(|u| u.kind.to_string()).collect();
     let types: Vec<Option<String>> = units
         .iter()
-        .map(|u| u.branch_type.map(str::to_owned))
+        .map(|u| u.branch_type.map(|t| t.to_string()))
         .collect();
     let names: Vec<String> = units.iter().map(|u| u.name.clone()).collect();
     let froms: Vec<NaiveDate> = units.iter().map(|u| u.valid_from).collect();
@@ -852,7 +877,11 @@ mod tests {
                 &mut rng,
                 i,
                 Uuid::nil(),
-                if i % 2 == 0 { "thon" } else { "co_quan" },
+                if i % 2 == 0 {
+                    BranchType::Thon
+                } else {
+                    BranchType::CoQuan
+                },
                 d(2015, 4, 10),
                 today,
             );

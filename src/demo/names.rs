@@ -1,6 +1,8 @@
 //! Fictional but realistic Vietnamese names and places for demo data. The people are
 //! invented; the place names are those of the seed articles (Kỳ Anh, Đức Thọ, Hà Tĩnh).
 
+use crate::org::domain::BranchType;
+
 /// Family names with rough weights (per mille) for north-central Vietnam.
 pub const FAMILY: &[(&str, u32)] = &[
     ("Nguyễn", 330),
@@ -270,140 +272,152 @@ pub const KY_ANH_WARDS: &[(&str, bool, &[&str])] = &[
 
 /// Agencies, schools, enterprises and forces of the town: the other grassroots committees,
 /// each with the names of its branches.
-pub const KY_ANH_OTHERS: &[(&str, &[(&str, &str)])] = &[
+pub const KY_ANH_OTHERS: &[(&str, &[(&str, BranchType)])] = &[
     (
         "Đảng bộ Cơ quan Thị ủy",
         &[
-            ("Chi bộ Văn phòng Thị ủy", "co_quan"),
-            ("Chi bộ Ban Tổ chức Thị ủy", "co_quan"),
-            ("Chi bộ Ban Tuyên giáo Thị ủy", "co_quan"),
+            ("Chi bộ Văn phòng Thị ủy", BranchType::CoQuan),
+            ("Chi bộ Ban Tổ chức Thị ủy", BranchType::CoQuan),
+            ("Chi bộ Ban Tuyên giáo Thị ủy", BranchType::CoQuan),
         ],
     ),
     (
         "Đảng bộ Cơ quan Ủy ban nhân dân thị xã",
         &[
-            ("Chi bộ Văn phòng HĐND - UBND", "co_quan"),
-            ("Chi bộ Phòng Tài chính - Kế hoạch", "co_quan"),
-            ("Chi bộ Phòng Nội vụ", "co_quan"),
+            ("Chi bộ Văn phòng HĐND - UBND", BranchType::CoQuan),
+            ("Chi bộ Phòng Tài chính - Kế hoạch", BranchType::CoQuan),
+            ("Chi bộ Phòng Nội vụ", BranchType::CoQuan),
         ],
     ),
     (
         "Đảng bộ Khối Mặt trận và các đoàn thể",
         &[
-            ("Chi bộ Ủy ban MTTQ thị xã", "co_quan"),
-            ("Chi bộ Thị đoàn", "co_quan"),
-            ("Chi bộ Hội Nông dân", "co_quan"),
+            ("Chi bộ Ủy ban MTTQ thị xã", BranchType::CoQuan),
+            ("Chi bộ Thị đoàn", BranchType::CoQuan),
+            ("Chi bộ Hội Nông dân", BranchType::CoQuan),
         ],
     ),
     (
         "Đảng bộ Công an thị xã",
         &[
-            ("Chi bộ Đội Cảnh sát giao thông", "luc_luong_vu_trang"),
-            ("Chi bộ Đội An ninh", "luc_luong_vu_trang"),
-            ("Chi bộ Đội Cảnh sát hình sự", "luc_luong_vu_trang"),
+            (
+                "Chi bộ Đội Cảnh sát giao thông",
+                BranchType::LucLuongVuTrang,
+            ),
+            ("Chi bộ Đội An ninh", BranchType::LucLuongVuTrang),
+            ("Chi bộ Đội Cảnh sát hình sự", BranchType::LucLuongVuTrang),
         ],
     ),
     (
         "Đảng bộ Quân sự thị xã",
         &[
-            ("Chi bộ Cơ quan Ban Chỉ huy Quân sự", "luc_luong_vu_trang"),
-            ("Chi bộ Trung đội Dân quân cơ động", "luc_luong_vu_trang"),
-            ("Chi bộ Kho vũ khí", "luc_luong_vu_trang"),
+            (
+                "Chi bộ Cơ quan Ban Chỉ huy Quân sự",
+                BranchType::LucLuongVuTrang,
+            ),
+            (
+                "Chi bộ Trung đội Dân quân cơ động",
+                BranchType::LucLuongVuTrang,
+            ),
+            ("Chi bộ Kho vũ khí", BranchType::LucLuongVuTrang),
         ],
     ),
     (
         "Đảng bộ Bệnh viện Đa khoa thị xã",
         &[
-            ("Chi bộ Khối Nội", "su_nghiep"),
-            ("Chi bộ Khối Ngoại", "su_nghiep"),
-            ("Chi bộ Hành chính - Cận lâm sàng", "su_nghiep"),
+            ("Chi bộ Khối Nội", BranchType::SuNghiep),
+            ("Chi bộ Khối Ngoại", BranchType::SuNghiep),
+            ("Chi bộ Hành chính - Cận lâm sàng", BranchType::SuNghiep),
         ],
     ),
     (
         "Đảng bộ Trung tâm Y tế thị xã",
         &[
-            ("Chi bộ Y tế dự phòng", "su_nghiep"),
-            ("Chi bộ Dân số - Kế hoạch hóa gia đình", "su_nghiep"),
-            ("Chi bộ Trạm y tế các phường", "su_nghiep"),
+            ("Chi bộ Y tế dự phòng", BranchType::SuNghiep),
+            (
+                "Chi bộ Dân số - Kế hoạch hóa gia đình",
+                BranchType::SuNghiep,
+            ),
+            ("Chi bộ Trạm y tế các phường", BranchType::SuNghiep),
         ],
     ),
     (
         "Đảng bộ Trường THPT Kỳ Anh",
         &[
-            ("Chi bộ Tổ Tự nhiên", "su_nghiep"),
-            ("Chi bộ Tổ Xã hội", "su_nghiep"),
-            ("Chi bộ Hành chính", "su_nghiep"),
+            ("Chi bộ Tổ Tự nhiên", BranchType::SuNghiep),
+            ("Chi bộ Tổ Xã hội", BranchType::SuNghiep),
+            ("Chi bộ Hành chính", BranchType::SuNghiep),
         ],
     ),
     (
         "Đảng bộ Trường THPT Lê Quảng Chí",
         &[
-            ("Chi bộ Tổ Toán - Tin", "su_nghiep"),
-            ("Chi bộ Tổ Văn - Sử - Địa", "su_nghiep"),
-            ("Chi bộ Tổ Ngoại ngữ - Thể dục", "su_nghiep"),
+            ("Chi bộ Tổ Toán - Tin", BranchType::SuNghiep),
+            ("Chi bộ Tổ Văn - Sử - Địa", BranchType::SuNghiep),
+            ("Chi bộ Tổ Ngoại ngữ - Thể dục", BranchType::SuNghiep),
         ],
     ),
     (
         "Đảng bộ Trung tâm Giáo dục nghề nghiệp - GDTX",
         &[
-            ("Chi bộ Giáo viên", "su_nghiep"),
-            ("Chi bộ Hành chính - Đào tạo", "su_nghiep"),
+            ("Chi bộ Giáo viên", BranchType::SuNghiep),
+            ("Chi bộ Hành chính - Đào tạo", BranchType::SuNghiep),
         ],
     ),
     (
         "Đảng bộ Ban Quản lý Khu kinh tế Vũng Áng",
         &[
-            ("Chi bộ Văn phòng Ban", "co_quan"),
-            ("Chi bộ Phòng Quy hoạch - Xây dựng", "co_quan"),
+            ("Chi bộ Văn phòng Ban", BranchType::CoQuan),
+            ("Chi bộ Phòng Quy hoạch - Xây dựng", BranchType::CoQuan),
         ],
     ),
     (
         "Đảng bộ Cảng Vũng Áng",
         &[
-            ("Chi bộ Khai thác cảng", "dn_nha_nuoc"),
-            ("Chi bộ Kỹ thuật - Vật tư", "dn_nha_nuoc"),
+            ("Chi bộ Khai thác cảng", BranchType::DnNhaNuoc),
+            ("Chi bộ Kỹ thuật - Vật tư", BranchType::DnNhaNuoc),
         ],
     ),
     (
         "Đảng bộ Điện lực Kỳ Anh",
         &[
-            ("Chi bộ Kỹ thuật", "dn_nha_nuoc"),
-            ("Chi bộ Kinh doanh", "dn_nha_nuoc"),
+            ("Chi bộ Kỹ thuật", BranchType::DnNhaNuoc),
+            ("Chi bộ Kinh doanh", BranchType::DnNhaNuoc),
         ],
     ),
     (
         "Đảng bộ Chi nhánh Ngân hàng Nông nghiệp thị xã",
         &[
-            ("Chi bộ Tín dụng", "dn_nha_nuoc"),
-            ("Chi bộ Kế toán - Ngân quỹ", "dn_nha_nuoc"),
+            ("Chi bộ Tín dụng", BranchType::DnNhaNuoc),
+            ("Chi bộ Kế toán - Ngân quỹ", BranchType::DnNhaNuoc),
         ],
     ),
     (
         "Đảng bộ Công ty Cổ phần Môi trường đô thị Kỳ Anh",
         &[
-            ("Chi bộ Đội Vệ sinh", "dn_ngoai_nha_nuoc"),
-            ("Chi bộ Văn phòng Công ty", "dn_ngoai_nha_nuoc"),
+            ("Chi bộ Đội Vệ sinh", BranchType::DnNgoaiNhaNuoc),
+            ("Chi bộ Văn phòng Công ty", BranchType::DnNgoaiNhaNuoc),
         ],
     ),
     (
         "Đảng bộ Công ty TNHH Xây dựng Hoành Sơn",
         &[
-            ("Chi bộ Thi công", "dn_ngoai_nha_nuoc"),
-            ("Chi bộ Văn phòng", "dn_ngoai_nha_nuoc"),
+            ("Chi bộ Thi công", BranchType::DnNgoaiNhaNuoc),
+            ("Chi bộ Văn phòng", BranchType::DnNgoaiNhaNuoc),
         ],
     ),
     (
         "Đảng bộ Trung tâm Văn hóa - Truyền thông",
         &[
-            ("Chi bộ Truyền thông", "su_nghiep"),
-            ("Chi bộ Văn hóa - Thể thao", "su_nghiep"),
+            ("Chi bộ Truyền thông", BranchType::SuNghiep),
+            ("Chi bộ Văn hóa - Thể thao", BranchType::SuNghiep),
         ],
     ),
     (
         "Đảng bộ Chi cục Thuế khu vực",
         &[
-            ("Chi bộ Kiểm tra thuế", "co_quan"),
-            ("Chi bộ Hành chính - Nghiệp vụ", "co_quan"),
+            ("Chi bộ Kiểm tra thuế", BranchType::CoQuan),
+            ("Chi bộ Hành chính - Nghiệp vụ", BranchType::CoQuan),
         ],
     ),
 ];

@@ -4,6 +4,7 @@
 //! Most older scores are approved by the ward or town above; a few were returned with a
 //! comment or still wait; last month's are at every step. Some get a supervisor's own score.
 
+use crate::evaluation::domain::{Scorer, SheetState};
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
@@ -169,13 +170,18 @@ pub async fn seed(pool: &PgPool, today: NaiveDate, seed: u64) -> anyhow::Result<
             let recent = t.month >= last_month;
             let x: f64 = rng.random();
             let state = if recent {
-                ["draft", "agreed", "submitted", "approved"][rng.random_range(0..4)]
+                [
+                    SheetState::Draft,
+                    SheetState::Agreed,
+                    SheetState::Submitted,
+                    SheetState::Approved,
+                ][rng.random_range(0..4)]
             } else if x < 0.9 {
-                "approved"
+                SheetState::Approved
             } else if x < 0.95 {
-                "submitted"
+                SheetState::Submitted
             } else {
-                "returned"
+                SheetState::Returned
             };
             let decider = t.supervisor.unwrap_or(clerk);
             let upper_scores = t.is_model || rng.random_bool(0.08);
@@ -198,12 +204,12 @@ pub async fn seed(pool: &PgPool, today: NaiveDate, seed: u64) -> anyhow::Result<
                     rows.push(
                         t.id,
                         rubric_id,
-                        "upper",
+                        Scorer::Upper,
                         decider,
-                        if state == "approved" {
-                            "approved"
+                        if state == SheetState::Approved {
+                            SheetState::Approved
                         } else {
-                            "draft"
+                            SheetState::Draft
                         },
                         &u,
                         None,
@@ -213,16 +219,26 @@ pub async fn seed(pool: &PgPool, today: NaiveDate, seed: u64) -> anyhow::Result<
                     );
                 }
             }
-            let comment = (state == "returned")
+            let comment = (state == SheetState::Returned)
                 .then(|| RETURN_COMMENTS[rng.random_range(0..RETURN_COMMENTS.len())]);
             let remark = rng
                 .random_bool(0.4)
                 .then(|| REMARKS[rng.random_range(0..REMARKS.len())]);
-            let approved =
-                (state == "approved").then(|| upper_class.clone().unwrap_or(s.class.clone()));
-            let decided = matches!(state, "approved" | "returned").then_some(decider);
+            let approved = (state == SheetState::Approved)
+                .then(|| upper_class.clone().unwrap_or(s.class.clone()));
+            let decided =
+                matches!(state, SheetState::Approved | SheetState::Returned).then_some(decider);
             rows.push(
-                t.id, rubric_id, "branch", clerk, state, &s, remark, approved, comment, decided,
+                t.id,
+                rubric_id,
+                Scorer::Branch,
+                clerk,
+                state,
+                &s,
+                remark,
+                approved,
+                comment,
+                decided,
             );
         }
         rows.insert(pool).await?;
@@ -254,9 +270,9 @@ impl Rows {
         &mut self,
         meeting: Uuid,
         rubric: Uuid,
-        scorer: &str,
+        scorer: Scorer,
         by: Uuid,
-        state: &str,
+        state: SheetState,
         s: &scoring::Scored,
         remarks: Option<&str>,
         approved: Option<String>,
@@ -265,9 +281,9 @@ impl Rows {
     ) {
         self.meeting.push(meeting);
         self.rubric.push(rubric);
-        self.scorer.push(scorer.into());
+        self.scorer.push(scorer.to_string());
         self.by.push(by);
-        self.state.push(state.into());
+        self.state.push(state.to_string());
         self.items
             .push(serde_json::to_value(&s.items).expect("items serialise"));
         self.total.push(s.total.0);

@@ -14,6 +14,7 @@ use super::domain::{self, Category, MeetingKind, Presence, Summary};
 use super::scope::MeetingInScope;
 use super::store::{self, AgendaItem, AttendanceRow, Meeting, MeetingRow, NewMeeting};
 use crate::auth::scope::{Keep, Read};
+use crate::codes::{Choice as CodeChoice, choices, text_code};
 use crate::error::{AppError, AppResult};
 use crate::org::scope::BranchInScope;
 use crate::org::store::Unit;
@@ -157,6 +158,16 @@ pub struct Choice {
     pub label: &'static str,
 }
 
+text_code! {
+    /// Where a new meeting's agenda comes from.
+    pub enum AgendaSource {
+        /// The agenda template of its kind (or of the branch type's variant).
+        Template = "template",
+        /// A copy of the branch's last meeting of the same kind.
+        CopyLast = "copy",
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "meetings/new.html")]
 pub struct NewPage {
@@ -164,6 +175,22 @@ pub struct NewPage {
     form: NewForm,
     kinds: Vec<Choice>,
     errors: FieldErrors,
+}
+
+impl NewPage {
+    /// Where the agenda comes from; the template unless the form asks for a copy.
+    pub fn agenda_sources(&self) -> Vec<CodeChoice> {
+        let chosen = AgendaSource::parse(&self.form.agenda).unwrap_or(AgendaSource::Template);
+        choices(
+            AgendaSource::ALL,
+            chosen.as_str(),
+            AgendaSource::as_str,
+            |a| match a {
+                AgendaSource::Template => "Theo chương trình mẫu",
+                AgendaSource::CopyLast => "Sao chép buổi trước cùng loại",
+            },
+        )
+    }
 }
 
 fn kinds() -> Vec<Choice> {
@@ -184,7 +211,7 @@ pub async fn new_form(
     let form = NewForm {
         kind: "regular".into(),
         month: format!("{:04}-{:02}", now.year(), now.month()),
-        agenda: "template".into(),
+        agenda: AgendaSource::Template.as_str().into(),
         ..Default::default()
     };
     Ok(NewPage {
@@ -254,7 +281,7 @@ pub async fn create(
             topic: text(&form.topic, 300),
             planned_at,
             location: text(&form.location, 200),
-            copy_last: form.agenda == "copy",
+            copy_last: AgendaSource::parse(&form.agenda) == Some(AgendaSource::CopyLast),
         };
         match store::create(&state.pool, Some(user.id), unit.id, new).await {
             Ok(id) => return Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),

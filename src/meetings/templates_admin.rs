@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::domain::MeetingKind;
 use crate::auth::User;
 use crate::error::{AppError, AppResult, StoreError};
-use crate::org::domain::{ALL_BRANCH_TYPES, BranchType};
+use crate::org::domain::BranchType;
 use crate::state::AppState;
 use crate::web::{FieldErrors, form_text as text};
 
@@ -84,8 +84,8 @@ async fn list_page(pool: &PgPool, errors: FieldErrors) -> AppResult<ListPage> {
                 label: k.label(),
             })
             .collect(),
-        types: ALL_BRANCH_TYPES
-            .into_iter()
+        types: BranchType::ALL
+            .iter()
             .map(|t| Choice {
                 value: t.as_str(),
                 label: t.label(),

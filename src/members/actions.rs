@@ -10,46 +10,30 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::domain::MembershipKind;
+use super::domain::{Lifecycle, MembershipKind};
 use super::scope::MemberInScope;
 use super::store::{self, Destination, MemberDetail, Step};
 use crate::auth::scope::Keep;
+use crate::codes::text_code;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::{FieldErrors, date_field};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Recognise,
-    Exempt,
-    EndExemption,
-    Transfer,
-    Return,
-    Leave,
+text_code! {
+    /// A life-cycle step on a member's record, by the slug of its page.
+    pub enum Action {
+        Recognise = "recognise",
+        Exempt = "exempt",
+        EndExemption = "end-exemption",
+        Transfer = "transfer",
+        Return = "return",
+        Leave = "leave",
+    }
 }
 
 impl Action {
-    fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "recognise" => Action::Recognise,
-            "exempt" => Action::Exempt,
-            "end-exemption" => Action::EndExemption,
-            "transfer" => Action::Transfer,
-            "return" => Action::Return,
-            "leave" => Action::Leave,
-            _ => return None,
-        })
-    }
-
     pub fn slug(self) -> &'static str {
-        match self {
-            Action::Recognise => "recognise",
-            Action::Exempt => "exempt",
-            Action::EndExemption => "end-exemption",
-            Action::Transfer => "transfer",
-            Action::Return => "return",
-            Action::Leave => "leave",
-        }
+        self.as_str()
     }
 
     pub fn title(self) -> &'static str {
@@ -134,6 +118,39 @@ pub struct ActionPage {
     errors: FieldErrors,
 }
 
+impl ActionPage {
+    /// Permanent or temporary transfer, the one the form names selected.
+    pub fn transfer_kinds(&self) -> Vec<crate::codes::Choice> {
+        crate::codes::choices(
+            MembershipKind::ALL,
+            &self.form.kind,
+            MembershipKind::as_str,
+            |k| match k {
+                MembershipKind::Permanent => "Chuyển chính thức",
+                MembershipKind::Temporary => "Chuyển tạm thời",
+            },
+        )
+    }
+
+    /// How a member leaves the rolls, the one the form names selected.
+    pub fn leavings(&self) -> Vec<crate::codes::Choice> {
+        crate::codes::choices(
+            &[
+                Lifecycle::StruckOff,
+                Lifecycle::Expelled,
+                Lifecycle::Deceased,
+            ],
+            &self.form.kind,
+            Lifecycle::as_str,
+            |l| match l {
+                Lifecycle::Expelled => "Khai trừ",
+                Lifecycle::Deceased => "Từ trần",
+                _ => "Xóa tên",
+            },
+        )
+    }
+}
+
 async fn targets(state: &AppState, action: Action, home: Uuid) -> AppResult<Vec<Choice>> {
     if action != Action::Transfer {
         return Ok(Vec::new());
@@ -164,8 +181,8 @@ pub async fn form(
     let form = ActionForm {
         on_date: state.clock.today().format("%Y-%m-%d").to_string(),
         kind: match action {
-            Action::Transfer => "permanent".into(),
-            Action::Leave => "struck_off".into(),
+            Action::Transfer => MembershipKind::Permanent.as_str().into(),
+            Action::Leave => Lifecycle::StruckOff.as_str().into(),
             _ => String::new(),
         },
         version: member.version,

@@ -1,56 +1,31 @@
 //! The organisation's vocabulary and the rules of its shape (docs/rules.md §5, §9.1). Pure:
 //! no database here.
 
-use serde::{Deserialize, Serialize};
+use crate::codes::text_code;
 
-/// Node types of the party organisation. The tree has no fixed depth: before 2025 a ward's
-/// branches sat under a town under the province; after 2025 communes sit directly under it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UnitKind {
-    /// Đảng bộ tỉnh (Tỉnh ủy).
-    Province,
-    /// Đảng bộ cấp trên cơ sở: a district or town before 2025, a commune or ward after.
-    UpperCommittee,
-    /// Đảng bộ cơ sở: a ward or commune before 2025, an agency or enterprise.
-    GrassrootsCommittee,
-    /// Đảng bộ bộ phận inside a large grassroots committee.
-    PartialCommittee,
-    /// Chi bộ cơ sở: a branch that is itself a grassroots organisation.
-    GrassrootsBranch,
-    /// Chi bộ trực thuộc.
-    Branch,
-    /// Tổ đảng inside a large branch.
-    Cell,
+text_code! {
+    /// Node types of the party organisation. The tree has no fixed depth: before 2025 a
+    /// ward's branches sat under a town under the province; after 2025 communes sit directly
+    /// under it.
+    pub enum UnitKind {
+        /// Đảng bộ tỉnh (Tỉnh ủy).
+        Province = "province",
+        /// Đảng bộ cấp trên cơ sở: a district or town before 2025, a commune or ward after.
+        UpperCommittee = "upper_committee",
+        /// Đảng bộ cơ sở: a ward or commune before 2025, an agency or enterprise.
+        GrassrootsCommittee = "grassroots_committee",
+        /// Đảng bộ bộ phận inside a large grassroots committee.
+        PartialCommittee = "partial_committee",
+        /// Chi bộ cơ sở: a branch that is itself a grassroots organisation.
+        GrassrootsBranch = "grassroots_branch",
+        /// Chi bộ trực thuộc.
+        Branch = "branch",
+        /// Tổ đảng inside a large branch.
+        Cell = "cell",
+    }
 }
 
-pub const ALL_KINDS: [UnitKind; 7] = [
-    UnitKind::Province,
-    UnitKind::UpperCommittee,
-    UnitKind::GrassrootsCommittee,
-    UnitKind::PartialCommittee,
-    UnitKind::GrassrootsBranch,
-    UnitKind::Branch,
-    UnitKind::Cell,
-];
-
 impl UnitKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UnitKind::Province => "province",
-            UnitKind::UpperCommittee => "upper_committee",
-            UnitKind::GrassrootsCommittee => "grassroots_committee",
-            UnitKind::PartialCommittee => "partial_committee",
-            UnitKind::GrassrootsBranch => "grassroots_branch",
-            UnitKind::Branch => "branch",
-            UnitKind::Cell => "cell",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        ALL_KINDS.into_iter().find(|k| k.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             UnitKind::Province => "Đảng bộ tỉnh",
@@ -85,51 +60,24 @@ impl UnitKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BranchType {
-    Thon,
-    ToDanPho,
-    CoQuan,
-    SuNghiep,
-    DnNhaNuoc,
-    DnNgoaiNhaNuoc,
-    LucLuongVuTrang,
-    HocSinhSinhVien,
-    Khac,
+text_code! {
+    /// What a branch is made of: its members' place of life or work (docs/rules.md §5).
+    pub enum BranchType {
+        /// Thôn.
+        Thon = "village",
+        /// Tổ dân phố.
+        ToDanPho = "residential_group",
+        CoQuan = "agency",
+        SuNghiep = "public_service",
+        DnNhaNuoc = "state_enterprise",
+        DnNgoaiNhaNuoc = "private_enterprise",
+        LucLuongVuTrang = "armed_forces",
+        HocSinhSinhVien = "students",
+        Khac = "other",
+    }
 }
 
-pub const ALL_BRANCH_TYPES: [BranchType; 9] = [
-    BranchType::Thon,
-    BranchType::ToDanPho,
-    BranchType::CoQuan,
-    BranchType::SuNghiep,
-    BranchType::DnNhaNuoc,
-    BranchType::DnNgoaiNhaNuoc,
-    BranchType::LucLuongVuTrang,
-    BranchType::HocSinhSinhVien,
-    BranchType::Khac,
-];
-
 impl BranchType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BranchType::Thon => "thon",
-            BranchType::ToDanPho => "to_dan_pho",
-            BranchType::CoQuan => "co_quan",
-            BranchType::SuNghiep => "su_nghiep",
-            BranchType::DnNhaNuoc => "dn_nha_nuoc",
-            BranchType::DnNgoaiNhaNuoc => "dn_ngoai_nha_nuoc",
-            BranchType::LucLuongVuTrang => "luc_luong_vu_trang",
-            BranchType::HocSinhSinhVien => "hoc_sinh_sinh_vien",
-            BranchType::Khac => "khac",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        ALL_BRANCH_TYPES.into_iter().find(|k| k.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             BranchType::Thon => "Thôn",
@@ -219,10 +167,10 @@ mod tests {
 
     #[test]
     fn kinds_and_types_round_trip_through_their_codes() {
-        for k in ALL_KINDS {
+        for &k in UnitKind::ALL {
             assert_eq!(UnitKind::parse(k.as_str()), Some(k));
         }
-        for t in ALL_BRANCH_TYPES {
+        for &t in BranchType::ALL {
             assert_eq!(BranchType::parse(t.as_str()), Some(t));
         }
     }

@@ -15,7 +15,7 @@ use axum::routing::get;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use self::domain::{ALL_BRANCH_TYPES, ALL_KINDS, BranchType, UnitKind};
+use self::domain::{BranchType, UnitKind};
 use self::scope::UnitInScope;
 use self::store::{Link, OrgError, Unit};
 use crate::auth::scope::Administer;
@@ -171,9 +171,9 @@ async fn parent_for_new(
 }
 
 fn kind_choices(parent: Option<&Unit>) -> Vec<Choice> {
-    ALL_KINDS
-        .into_iter()
-        .filter(|k| domain::placement_allowed(parent.map(|p| p.kind), *k).is_ok())
+    UnitKind::ALL
+        .iter()
+        .filter(|k| domain::placement_allowed(parent.map(|p| p.kind), **k).is_ok())
         .map(|k| Choice {
             value: k.as_str(),
             label: k.label(),
@@ -182,8 +182,8 @@ fn kind_choices(parent: Option<&Unit>) -> Vec<Choice> {
 }
 
 fn branch_type_choices() -> Vec<Choice> {
-    ALL_BRANCH_TYPES
-        .into_iter()
+    BranchType::ALL
+        .iter()
         .map(|t| Choice {
             value: t.as_str(),
             label: t.label(),

@@ -18,6 +18,7 @@ use super::domain::{self, Alert, AlertKind, Figures};
 use super::store::{self, BranchMonth, Thresholds};
 use crate::auth::scope::Read;
 use crate::auth::{User, path_within};
+use crate::codes::text_code;
 use crate::error::{AppError, AppResult, ErrorPage};
 use crate::members::domain::{PostRole, Status};
 use crate::org::domain::BranchType;
@@ -94,7 +95,7 @@ pub struct DashboardPage {
     labels: Vec<String>,
     types: Vec<(&'static str, &'static str)>,
     branch_type: String,
-    sort: String,
+    sort: Option<SortKey>,
     alert_counts: Vec<(AlertKind, usize)>,
     chart_classes: String,
     chart_attendance: String,
@@ -106,12 +107,25 @@ impl DashboardPage {
         self.month.format("%m/%Y").to_string()
     }
 
-    pub fn sort_link(&self, key: &str) -> String {
+    pub fn sort_link(&self, key: SortKey) -> String {
         let mut q = format!("?month={}&sort={key}", self.month_value);
         if !self.branch_type.is_empty() {
             q.push_str(&format!("&type={}", self.branch_type));
         }
         q
+    }
+}
+
+text_code! {
+    /// How the dashboard's rows are sorted (the `sort` of its links, kept as they were
+    /// first published so that saved links still work).
+    pub enum SortKey {
+        /// The order of the tree (by name).
+        Name = "ten",
+        Held = "hop",
+        Rate = "ty-le",
+        Score = "diem",
+        Alerts = "canh-bao",
     }
 }
 
@@ -179,13 +193,13 @@ pub async fn dashboard(
             })
         })
         .collect();
-    let sort = q.sort.clone().unwrap_or_default();
-    match sort.as_str() {
-        "hop" => rows.sort_by(|a, b| held_share(a).total_cmp(&held_share(b))),
-        "ty-le" => rows.sort_by(|a, b| rate(a).total_cmp(&rate(b))),
-        "diem" => rows.sort_by(|a, b| score(a).total_cmp(&score(b))),
-        "canh-bao" => rows.sort_by_key(|r| std::cmp::Reverse(r.alerts)),
-        _ => {}
+    let sort = q.sort.as_deref().and_then(SortKey::parse);
+    match sort {
+        Some(SortKey::Held) => rows.sort_by(|a, b| held_share(a).total_cmp(&held_share(b))),
+        Some(SortKey::Rate) => rows.sort_by(|a, b| rate(a).total_cmp(&rate(b))),
+        Some(SortKey::Score) => rows.sort_by(|a, b| score(a).total_cmp(&score(b))),
+        Some(SortKey::Alerts) => rows.sort_by_key(|r| std::cmp::Reverse(r.alerts)),
+        Some(SortKey::Name) | None => {}
     }
     let total = domain::figures(branches.iter());
     let mut labels: Vec<String> = total.classes.iter().map(|(l, _)| l.clone()).collect();
@@ -219,7 +233,7 @@ pub async fn dashboard(
         }),
         chart_classes: charts::classes(&trend),
         chart_attendance: charts::attendance(&trend),
-        types: crate::org::domain::ALL_BRANCH_TYPES
+        types: BranchType::ALL
             .iter()
             .map(|t| (t.as_str(), t.label()))
             .collect(),

@@ -242,7 +242,7 @@ async fn a_new_unit_form_with_missing_fields_answers_each_field() {
                 ("parent", &branch.to_string()),
                 ("name", "Chi bộ Con"),
                 ("kind", "branch"),
-                ("branch_type", "thon"),
+                ("branch_type", "village"),
                 ("valid_from", "2026-01-01"),
             ],
         )
@@ -255,7 +255,7 @@ async fn a_new_unit_form_with_missing_fields_answers_each_field() {
                 ("parent", &ward.to_string()),
                 ("name", "Chi bộ Quá Sớm"),
                 ("kind", "branch"),
-                ("branch_type", "thon"),
+                ("branch_type", "village"),
                 ("valid_from", "2001-01-01"),
             ],
         )

@@ -142,7 +142,7 @@ async fn changing_the_password_checks_the_fields_and_signs_out_other_sessions() 
     let r = app
         .post(
             "/account/password",
-            &[("current", "sai"), ("new", "ngan"), ("confirm", "khac")],
+            &[("current", "sai"), ("new", "ngan"), ("confirm", "other")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -848,7 +848,7 @@ async fn administrators_keep_templates_and_branches_of_that_type_start_from_them
     let r = admin
         .post(
             "/admin/templates",
-            &[("kind", "regular"), ("branch_type", "luc_luong_vu_trang")],
+            &[("kind", "regular"), ("branch_type", "armed_forces")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -856,7 +856,7 @@ async fn administrators_keep_templates_and_branches_of_that_type_start_from_them
     let r = admin
         .post(
             "/admin/templates",
-            &[("kind", "regular"), ("branch_type", "thon")],
+            &[("kind", "regular"), ("branch_type", "village")],
         )
         .await;
     assert!(

@@ -623,7 +623,7 @@ async fn committee_posts_follow_the_rules_and_show_warnings() {
                 ("parent", &ward.to_string()),
                 ("name", "Chi bộ Tổ dân phố Mới Lập"),
                 ("kind", "branch"),
-                ("branch_type", "to_dan_pho"),
+                ("branch_type", "residential_group"),
                 ("valid_from", &today),
             ],
         )

@@ -141,11 +141,13 @@ async fn the_town_dashboard_has_one_row_per_ward_and_drills_down() {
     );
     // Filter by branch type: only residential groups (tổ dân phố) are counted.
     let (_, html) = app
-        .get(&format!("/dashboard/{town}?month={month}&type=to_dan_pho"))
+        .get(&format!(
+            "/dashboard/{town}?month={month}&type=residential_group"
+        ))
         .await;
     let tdp: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM units u, units t WHERE t.id = $1 AND u.path <@ t.path
-            AND u.kind IN ('branch', 'grassroots_branch') AND u.branch_type = 'to_dan_pho' AND u.valid_to IS NULL",
+            AND u.kind IN ('branch', 'grassroots_branch') AND u.branch_type = 'residential_group' AND u.valid_to IS NULL",
     )
     .bind(town)
     .fetch_one(&app.pool)

@@ -257,7 +257,7 @@ async fn an_administrator_creates_renames_and_closes_a_unit() {
                 ("parent", &ward.to_string()),
                 ("name", "  Chi bộ   Tổ dân phố Mới "),
                 ("kind", "branch"),
-                ("branch_type", "to_dan_pho"),
+                ("branch_type", "residential_group"),
                 ("valid_from", "2026-03-01"),
             ],
         )
