@@ -1,0 +1,189 @@
+//! A meeting's agenda items and its guests.
+
+#[allow(unused_imports)]
+use super::*;
+use crate::error::StoreError;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+pub struct AgendaItem {
+    pub id: Uuid,
+    pub position: i32,
+    pub title: String,
+    pub presenter: Option<String>,
+    pub notes: Option<String>,
+}
+
+pub async fn agenda(pool: &PgPool, meeting: Uuid) -> Result<Vec<AgendaItem>, sqlx::Error> {
+    sqlx::query_as!(
+        AgendaItem,
+        "SELECT id, position, title, presenter, notes FROM agenda_items WHERE meeting_id = $1 ORDER BY position",
+        meeting
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Adds an item at the end of the agenda.
+pub async fn add_item(
+    pool: &PgPool,
+    meeting: Uuid,
+    title: &str,
+    presenter: Option<&str>,
+    notes: Option<&str>,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    lock_editable(&mut tx, meeting, None).await?;
+    sqlx::query!(
+        "INSERT INTO agenda_items (meeting_id, position, title, presenter, notes)
+         SELECT $1, coalesce(max(position), 0) + 1, $2, $3, $4 FROM agenda_items WHERE meeting_id = $1",
+        meeting,
+        title,
+        presenter,
+        notes
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn update_item(
+    pool: &PgPool,
+    meeting: Uuid,
+    item: Uuid,
+    title: &str,
+    presenter: Option<&str>,
+    notes: Option<&str>,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    lock_editable(&mut tx, meeting, None).await?;
+    let n = sqlx::query!(
+        "UPDATE agenda_items SET title = $3, presenter = $4, notes = $5 WHERE id = $2 AND meeting_id = $1",
+        meeting,
+        item,
+        title,
+        presenter,
+        notes
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn remove_item(pool: &PgPool, meeting: Uuid, item: Uuid) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    lock_editable(&mut tx, meeting, None).await?;
+    let n = sqlx::query!(
+        "DELETE FROM agenda_items WHERE id = $2 AND meeting_id = $1",
+        meeting,
+        item
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Swaps an item with its neighbour above (`up`) or below.
+pub async fn move_item(
+    pool: &PgPool,
+    meeting: Uuid,
+    item: Uuid,
+    up: bool,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    lock_editable(&mut tx, meeting, None).await?;
+    let ids: Vec<Uuid> = sqlx::query_scalar!(
+        "SELECT id FROM agenda_items WHERE meeting_id = $1 ORDER BY position, id FOR UPDATE",
+        meeting
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let i = ids
+        .iter()
+        .position(|x| *x == item)
+        .ok_or(StoreError::NotFound)?;
+    let j = if up {
+        i.checked_sub(1)
+    } else {
+        Some(i + 1).filter(|j| *j < ids.len())
+    };
+    if let Some(j) = j {
+        let mut order = ids.clone();
+        order.swap(i, j);
+        // Renumber 1..n in the new order.
+        sqlx::query!(
+            "UPDATE agenda_items a SET position = o.pos
+               FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, pos)
+              WHERE a.id = o.id",
+            &order
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub struct Guest {
+    pub id: Uuid,
+    pub name: String,
+    pub position: Option<String>,
+    pub from_unit: Option<String>,
+}
+
+pub async fn guests(pool: &PgPool, meeting: Uuid) -> Result<Vec<Guest>, sqlx::Error> {
+    sqlx::query_as!(
+        Guest,
+        "SELECT id, name, position, from_unit FROM meeting_guests WHERE meeting_id = $1 ORDER BY id",
+        meeting
+    )
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn add_guest(
+    pool: &PgPool,
+    meeting: Uuid,
+    name: &str,
+    position: Option<&str>,
+    from_unit: Option<&str>,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    lock_editable(&mut tx, meeting, None).await?;
+    sqlx::query!(
+        "INSERT INTO meeting_guests (meeting_id, name, position, from_unit) VALUES ($1, $2, $3, $4)",
+        meeting,
+        name,
+        position,
+        from_unit
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn remove_guest(pool: &PgPool, meeting: Uuid, guest: Uuid) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    lock_editable(&mut tx, meeting, None).await?;
+    sqlx::query!(
+        "DELETE FROM meeting_guests WHERE id = $2 AND meeting_id = $1",
+        meeting,
+        guest
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,108 @@
+//! A meeting's attendance: the list as the registry held it, one tick per row.
+
+#[allow(unused_imports)]
+use super::*;
+use crate::error::StoreError;
+use crate::meetings::domain::{Category, Presence};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+pub struct AttendanceRow {
+    pub member_id: Uuid,
+    pub full_name: String,
+    pub category: Category,
+    pub full_member: bool,
+    pub presence: Option<Presence>,
+    pub reason: Option<String>,
+    pub spoke: bool,
+}
+
+impl AttendanceRow {
+    pub fn presence_label(&self) -> &'static str {
+        self.presence
+            .map(Presence::label)
+            .unwrap_or("Chưa điểm danh")
+    }
+
+    pub fn is(&self, presence: Presence) -> bool {
+        self.presence == Some(presence)
+    }
+
+    pub fn mark(&self) -> crate::meetings::domain::Mark {
+        crate::meetings::domain::Mark {
+            category: self.category,
+            full_member: self.full_member,
+            presence: self.presence,
+        }
+    }
+}
+
+/// The meeting's attendance list, by category, then the Vietnamese way by name.
+pub async fn attendance(pool: &PgPool, meeting: Uuid) -> Result<Vec<AttendanceRow>, sqlx::Error> {
+    sqlx::query_as!(
+        AttendanceRow,
+        r#"SELECT a.member_id, m.full_name, a.category AS "category: Category", a.full_member,
+                  a.presence AS "presence: Presence", a.reason, a.spoke
+             FROM attendance a JOIN members m ON m.id = a.member_id
+            WHERE a.meeting_id = $1
+            ORDER BY CASE a.category WHEN 'expected' THEN 0 WHEN 'exempt' THEN 1 WHEN 'away' THEN 2 ELSE 3 END,
+                     m.given_name COLLATE "vi-VN-x-icu", m.full_name COLLATE "vi-VN-x-icu""#,
+        meeting
+    )
+    .fetch_all(pool)
+    .await
+}
+
+pub struct MarkInput<'a> {
+    pub presence: Presence,
+    pub reason: Option<&'a str>,
+    pub spoke: bool,
+}
+
+/// One member's row, written alone: another person ticking other members at the same time
+/// loses nothing. Refused once the minutes are closed.
+pub async fn mark(
+    pool: &PgPool,
+    actor: Option<Uuid>,
+    meeting: Uuid,
+    member: Uuid,
+    input: MarkInput<'_>,
+) -> Result<(), StoreError> {
+    if input.presence == Presence::AbsentExcused && input.reason.is_none() {
+        return Err(StoreError::invalid(
+            "reason",
+            "Vắng có lý do: vui lòng ghi lý do.",
+        ));
+    }
+    let updated = sqlx::query_scalar!(
+        r#"UPDATE attendance a SET presence = $3, reason = $4, spoke = $5 AND $3 IN ('present', 'late'),
+                  updated_at = now(), updated_by = $6
+             FROM meetings m
+            WHERE a.meeting_id = $1 AND a.member_id = $2 AND m.id = a.meeting_id AND m.state <> 'closed'
+        RETURNING a.member_id"#,
+        meeting,
+        member,
+        input.presence.as_str(),
+        input.reason,
+        input.spoke,
+        actor
+    )
+    .fetch_optional(pool)
+    .await?;
+    if updated.is_some() {
+        return Ok(());
+    }
+    let closed = sqlx::query_scalar!(
+        "SELECT state = 'closed' AS \"c!\" FROM meetings WHERE id = $1",
+        meeting
+    )
+    .fetch_optional(pool)
+    .await?;
+    match closed {
+        Some(true) => Err(StoreError::invalid(
+            "form",
+            "Biên bản đã khóa: không sửa được điểm danh.",
+        )),
+        _ => Err(StoreError::NotFound),
+    }
+}

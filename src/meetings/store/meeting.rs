@@ -1,0 +1,423 @@
+//! The meeting: reading one or a branch's list, planning it (with its attendance list
+//! from the registry and its agenda from a template), its state, what it still lacks.
+
+#[allow(unused_imports)]
+use super::*;
+use crate::error::StoreError;
+use crate::meetings::domain::{Category, Lack, MeetingKind, MeetingState, PrepStep};
+use crate::members::domain::{Lifecycle, MembershipKind, Status};
+use crate::web::vn_date;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+pub struct Meeting {
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub month: NaiveDate,
+    pub kind: MeetingKind,
+    pub is_model: bool,
+    pub topic: Option<String>,
+    pub state: MeetingState,
+    pub planned_at: Option<DateTime<Utc>>,
+    pub location: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub version: i32,
+}
+
+impl Meeting {
+    pub fn kind_label(&self) -> &'static str {
+        self.kind.label()
+    }
+
+    pub fn month_label(&self) -> String {
+        self.month.format("%m/%Y").to_string()
+    }
+
+    pub fn state_label(&self) -> &'static str {
+        self.state.label()
+    }
+
+    pub fn planned_label(&self) -> Option<String> {
+        self.planned_at.map(crate::web::vn_datetime)
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.state == MeetingState::Closed
+    }
+}
+
+pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<Meeting>, sqlx::Error> {
+    sqlx::query_as!(
+        Meeting,
+        r#"SELECT id, unit_id, month, kind AS "kind: MeetingKind", is_model, topic,
+                  state AS "state: MeetingState", planned_at, location, started_at, ended_at, version
+             FROM meetings WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+pub struct MeetingRow {
+    pub id: Uuid,
+    pub month: NaiveDate,
+    pub kind: MeetingKind,
+    pub state: MeetingState,
+    pub planned_at: Option<DateTime<Utc>>,
+    pub expected: i64,
+    pub present: i64,
+}
+
+impl MeetingRow {
+    pub fn kind_label(&self) -> &'static str {
+        self.kind.label()
+    }
+
+    pub fn month_label(&self) -> String {
+        self.month.format("%m/%Y").to_string()
+    }
+
+    pub fn state_label(&self) -> &'static str {
+        self.state.label()
+    }
+
+    pub fn date_label(&self) -> String {
+        self.planned_at
+            .map(crate::web::vn_datetime)
+            .unwrap_or_default()
+    }
+
+    pub fn rate_label(&self) -> String {
+        if self.expected == 0 || self.state == MeetingState::Planned {
+            return String::new();
+        }
+        format!("{:.0}%", 100.0 * self.present as f64 / self.expected as f64)
+    }
+}
+
+/// A branch's meetings, newest first, each with its attendance counted through the
+/// attendance key (a lateral count: never a scan of every meeting's attendance).
+pub async fn for_unit(pool: &PgPool, unit_id: Uuid) -> Result<Vec<MeetingRow>, sqlx::Error> {
+    sqlx::query_as!(
+        MeetingRow,
+        r#"SELECT m.id, m.month, m.kind AS "kind: MeetingKind", m.state AS "state: MeetingState", m.planned_at, a.expected AS "expected!", a.present AS "present!"
+             FROM meetings m
+            CROSS JOIN LATERAL (
+                  SELECT count(*) FILTER (WHERE category = 'expected') AS expected,
+                         count(*) FILTER (WHERE category = 'expected' AND presence IN ('present', 'late')) AS present
+                    FROM attendance WHERE meeting_id = m.id) a
+            WHERE m.unit_id = $1
+            ORDER BY m.month DESC, m.planned_at DESC NULLS LAST"#,
+        unit_id
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// The month's regular meeting (or combined session) of a branch, if planned.
+pub async fn regular_of_month(
+    pool: &PgPool,
+    unit_id: Uuid,
+    month: NaiveDate,
+) -> Result<Option<MeetingRow>, sqlx::Error> {
+    sqlx::query_as!(
+        MeetingRow,
+        r#"SELECT m.id, m.month, m.kind AS "kind: MeetingKind", m.state AS "state: MeetingState", m.planned_at, a.expected AS "expected!", a.present AS "present!"
+             FROM meetings m
+            CROSS JOIN LATERAL (
+                  SELECT count(*) FILTER (WHERE category = 'expected') AS expected,
+                         count(*) FILTER (WHERE category = 'expected' AND presence IN ('present', 'late')) AS present
+                    FROM attendance WHERE meeting_id = m.id) a
+            WHERE m.unit_id = $1 AND m.month = $2 AND m.kind IN ('regular', 'combined')"#,
+        unit_id,
+        month
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+pub struct NewMeeting {
+    pub kind: MeetingKind,
+    pub month: NaiveDate,
+    pub is_model: bool,
+    pub topic: Option<String>,
+    /// Local time in Vietnam.
+    pub planned_at: Option<NaiveDateTime>,
+    pub location: Option<String>,
+    /// Start from a copy of the previous meeting's agenda of the same kind.
+    pub copy_last: bool,
+}
+
+/// Vietnam has no daylight saving: local time is UTC+7 all year.
+pub fn vn_to_utc(local: NaiveDateTime) -> DateTime<Utc> {
+    DateTime::<Utc>::from_naive_utc_and_offset(local - chrono::Duration::hours(7), Utc)
+}
+
+/// Plans a meeting: checks the month against the branch's life and the one-regular-meeting
+/// rule, copies the agenda (template, or last meeting's), and lists every member the registry
+/// holds for the meeting's date with their category.
+pub async fn create(
+    pool: &PgPool,
+    actor: Option<Uuid>,
+    unit_id: Uuid,
+    m: NewMeeting,
+) -> Result<Uuid, StoreError> {
+    let mut tx = pool.begin().await?;
+    let unit = sqlx::query!(
+        "SELECT name, kind, branch_type, valid_from, valid_to FROM units WHERE id = $1 FOR SHARE",
+        unit_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let month_end = m
+        .month
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(m.month);
+    if unit.valid_from >= month_end || unit.valid_to.is_some_and(|to| to <= m.month) {
+        return Err(StoreError::invalid(
+            "month",
+            format!(
+                "{} không hoạt động trong tháng {} (thành lập {}{}).",
+                unit.name,
+                m.month.format("%m/%Y"),
+                vn_date(unit.valid_from),
+                unit.valid_to
+                    .map(|t| format!(", ngừng hoạt động {}", vn_date(t)))
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    if let Some(at) = m.planned_at {
+        let d = at.date();
+        if d < m.month || d >= month_end {
+            return Err(StoreError::invalid(
+                "planned_at",
+                "Ngày họp phải nằm trong tháng của buổi sinh hoạt.",
+            ));
+        }
+    }
+    if m.kind.is_regular() {
+        let taken = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM meetings WHERE unit_id = $1 AND month = $2
+                              AND kind IN ('regular', 'combined')) AS "e!""#,
+            unit_id,
+            m.month
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if taken {
+            return Err(StoreError::invalid(
+                "kind",
+                format!(
+                    "Tháng {} chi bộ đã có buổi sinh hoạt thường kỳ.",
+                    m.month.format("%m/%Y")
+                ),
+            ));
+        }
+    }
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        "INSERT INTO meetings (id, unit_id, month, kind, is_model, topic, planned_at, location)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        id,
+        unit_id,
+        m.month,
+        m.kind.as_str(),
+        m.is_model,
+        m.topic,
+        m.planned_at.map(vn_to_utc),
+        m.location
+    )
+    .execute(&mut *tx)
+    .await?;
+
+    let last = if m.copy_last {
+        sqlx::query_scalar!(
+            "SELECT id FROM meetings WHERE unit_id = $1 AND kind = $2 AND id <> $3
+              ORDER BY month DESC, created_at DESC LIMIT 1",
+            unit_id,
+            m.kind.as_str(),
+            id
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+    } else {
+        None
+    };
+    match last {
+        Some(previous) => {
+            sqlx::query!(
+                "INSERT INTO agenda_items (meeting_id, position, title, presenter, notes)
+                 SELECT $1, position, title, presenter, notes FROM agenda_items WHERE meeting_id = $2",
+                id,
+                previous
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        None => {
+            // The branch type's own template when there is one, else the general one.
+            sqlx::query!(
+                "INSERT INTO agenda_items (meeting_id, position, title, notes)
+                 SELECT $1, i.position, i.title, i.notes
+                   FROM agenda_template_items i
+                  WHERE i.template_id = (SELECT id FROM agenda_templates
+                                          WHERE kind = $2 AND (branch_type = $3 OR branch_type IS NULL)
+                                          ORDER BY branch_type NULLS LAST LIMIT 1)",
+                id,
+                m.kind.as_str(),
+                unit.branch_type
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+
+    let on = m.planned_at.map(|t| t.date()).unwrap_or(m.month);
+    let listed = sqlx::query!(
+        r#"SELECT ms.member_id, ms.kind AS "membership: MembershipKind",
+                  m.lifecycle_state AS "lifecycle_state: Lifecycle", m.status AS "status: Status"
+             FROM memberships ms JOIN members m ON m.id = ms.member_id
+            WHERE ms.unit_id = $1 AND ms.valid_from <= $2 AND (ms.valid_to IS NULL OR ms.valid_to > $2)"#,
+        unit_id,
+        on
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let (mut ids, mut cats, mut full) = (Vec::new(), Vec::new(), Vec::new());
+    for r in listed {
+        ids.push(r.member_id);
+        cats.push(
+            Category::of(r.lifecycle_state, r.membership == MembershipKind::Temporary)
+                .as_str()
+                .to_owned(),
+        );
+        full.push(r.status == Status::Full);
+    }
+    sqlx::query!(
+        "INSERT INTO attendance (meeting_id, member_id, category, full_member)
+         SELECT $1, m, c, f FROM unnest($2::uuid[], $3::text[], $4::bool[]) AS x(m, c, f)",
+        id,
+        &ids,
+        &cats,
+        &full
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO meeting_events (meeting_id, kind, user_id) VALUES ($1, 'planned', $2)",
+        id,
+        actor
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Locks the meeting row and checks it may still be edited with the form's version.
+pub(super) async fn lock_editable(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    id: Uuid,
+    version: Option<i32>,
+) -> Result<(MeetingState, NaiveDate, MeetingKind), StoreError> {
+    let m = sqlx::query!(
+        r#"SELECT state AS "state: MeetingState", month, kind AS "kind: MeetingKind", version
+             FROM meetings WHERE id = $1 FOR UPDATE"#,
+        id
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    if m.state == MeetingState::Closed {
+        return Err(StoreError::invalid(
+            "form",
+            "Biên bản đã khóa: muốn sửa phải mở lại biên bản (có ghi lý do).",
+        ));
+    }
+    if version.is_some_and(|v| v != m.version) {
+        return Err(StoreError::Stale);
+    }
+    Ok((m.state, m.month, m.kind))
+}
+
+/// planned → held → closed; closed → held again only with a reason. Every change recorded.
+pub async fn change_state(
+    pool: &PgPool,
+    actor: Option<Uuid>,
+    id: Uuid,
+    to: MeetingState,
+    reason: Option<&str>,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let m = sqlx::query!(
+        r#"SELECT state AS "state: MeetingState", started_at, ended_at FROM meetings WHERE id = $1 FOR UPDATE"#,
+        id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let timed = m.started_at.is_some() && m.ended_at.is_some();
+    let event = crate::meetings::domain::transition(m.state, to, timed, reason)
+        .map_err(|(field, message)| StoreError::invalid(field, message))?;
+    sqlx::query!(
+        "UPDATE meetings SET state = $2, version = version + 1 WHERE id = $1",
+        id,
+        to.as_str()
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO meeting_events (meeting_id, kind, reason, user_id) VALUES ($1, $2, $3, $4)",
+        id,
+        event.as_str(),
+        reason,
+        actor
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What a meeting still lacks, in the order a secretary would do it: for the branch home.
+pub async fn missing(pool: &PgPool, meeting: &Meeting) -> Result<Vec<Lack>, sqlx::Error> {
+    let rec = minutes(pool, meeting.id).await?;
+    let unmarked = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM attendance WHERE meeting_id = $1 AND category = 'expected' AND presence IS NULL"#,
+        meeting.id
+    )
+    .fetch_one(pool)
+    .await?;
+    let mut out = Vec::new();
+    if meeting.planned_at.is_none() {
+        out.push(Lack::Unscheduled);
+    }
+    let steps = [
+        (rec.prepared_on, PrepStep::Prepared),
+        (rec.committee_met_on, PrepStep::CommitteeMet),
+        (rec.notice_sent_on, PrepStep::NoticeSent),
+        (rec.materials_posted_on, PrepStep::MaterialsPosted),
+        (rec.draft_resolution_on, PrepStep::DraftResolution),
+    ];
+    for (done, step) in steps {
+        if done.is_none() {
+            out.push(Lack::Step(step));
+        }
+    }
+    if unmarked > 0 {
+        out.push(Lack::Unmarked(unmarked));
+    }
+    if rec.started_at.is_none() || rec.ended_at.is_none() {
+        out.push(Lack::Times);
+    }
+    match meeting.state {
+        MeetingState::Planned => out.push(Lack::NotConfirmed),
+        MeetingState::Held => out.push(Lack::MinutesOpen),
+        MeetingState::Closed => {}
+    }
+    Ok(out)
+}

@@ -1,0 +1,320 @@
+//! A meeting's record: the minutes, the votes, the tasks given and the review of the
+//! previous meeting's tasks.
+
+#[allow(unused_imports)]
+use super::*;
+use crate::error::StoreError;
+use crate::meetings::domain::{Category, Presence, Review};
+use crate::web::vn_date;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+pub struct Minutes {
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub chair_id: Option<Uuid>,
+    pub secretary_id: Option<Uuid>,
+    pub resolution: Option<String>,
+    pub prepared_on: Option<NaiveDate>,
+    pub committee_met_on: Option<NaiveDate>,
+    pub notice_sent_on: Option<NaiveDate>,
+    pub materials_posted_on: Option<NaiveDate>,
+    pub draft_resolution_on: Option<NaiveDate>,
+}
+
+pub async fn minutes(pool: &PgPool, id: Uuid) -> Result<Minutes, sqlx::Error> {
+    sqlx::query_as!(
+        Minutes,
+        "SELECT started_at, ended_at, chair_id, secretary_id, resolution, prepared_on, committee_met_on,
+                notice_sent_on, materials_posted_on, draft_resolution_on
+           FROM meetings WHERE id = $1",
+        id
+    )
+    .fetch_one(pool)
+    .await
+}
+
+pub struct ItemMinutes {
+    pub id: Uuid,
+    pub minutes: Option<String>,
+    pub conclusion: Option<String>,
+}
+
+pub async fn item_minutes(pool: &PgPool, id: Uuid) -> Result<Vec<ItemMinutes>, sqlx::Error> {
+    sqlx::query_as!(
+        ItemMinutes,
+        "SELECT id, minutes, conclusion FROM agenda_items WHERE meeting_id = $1 ORDER BY position",
+        id
+    )
+    .fetch_all(pool)
+    .await
+}
+
+pub struct MinutesInput {
+    pub version: i32,
+    pub started_at: Option<NaiveDateTime>,
+    pub ended_at: Option<NaiveDateTime>,
+    pub chair_id: Option<Uuid>,
+    pub secretary_id: Option<Uuid>,
+    pub resolution: Option<String>,
+    pub prep: [Option<NaiveDate>; 5],
+    pub items: Vec<(Uuid, Option<String>, Option<String>)>,
+}
+
+/// Saves the record of the meeting: times, chair and minute-taker, preparation dates, the
+/// minutes of each item, the resolution. One versioned form: a stale one is refused.
+pub async fn save_minutes(pool: &PgPool, id: Uuid, m: MinutesInput) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    lock_editable(&mut tx, id, Some(m.version)).await?;
+    if let (Some(s), Some(e)) = (m.started_at, m.ended_at) {
+        crate::meetings::domain::duration_minutes(s, e)
+            .map_err(|msg| StoreError::invalid("ended_at", msg))?;
+    }
+    for (field, person) in [("chair_id", m.chair_id), ("secretary_id", m.secretary_id)] {
+        if let Some(p) = person {
+            let listed = sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM attendance WHERE meeting_id = $1 AND member_id = $2) AS "e!""#,
+                id,
+                p
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            if !listed {
+                return Err(StoreError::invalid(
+                    field,
+                    "Người được chọn không có trong danh sách của buổi sinh hoạt.",
+                ));
+            }
+        }
+    }
+    sqlx::query!(
+        "UPDATE meetings SET started_at = $2, ended_at = $3, chair_id = $4, secretary_id = $5, resolution = $6,
+                prepared_on = $7, committee_met_on = $8, notice_sent_on = $9, materials_posted_on = $10,
+                draft_resolution_on = $11, version = version + 1
+          WHERE id = $1",
+        id,
+        m.started_at.map(vn_to_utc),
+        m.ended_at.map(vn_to_utc),
+        m.chair_id,
+        m.secretary_id,
+        m.resolution,
+        m.prep[0],
+        m.prep[1],
+        m.prep[2],
+        m.prep[3],
+        m.prep[4]
+    )
+    .execute(&mut *tx)
+    .await?;
+    for (item, minutes, conclusion) in &m.items {
+        sqlx::query!(
+            "UPDATE agenda_items SET minutes = $3, conclusion = $4 WHERE id = $1 AND meeting_id = $2",
+            item,
+            id,
+            minutes.as_deref(),
+            conclusion.as_deref()
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub struct VoteRow {
+    pub id: Uuid,
+    pub subject: String,
+    pub votes_for: i32,
+    pub against: i32,
+    pub abstain: i32,
+    pub eligible: i32,
+    pub passed: bool,
+}
+
+pub async fn votes(pool: &PgPool, id: Uuid) -> Result<Vec<VoteRow>, sqlx::Error> {
+    sqlx::query_as!(
+        VoteRow,
+        "SELECT id, subject, votes_for, against, abstain, eligible, passed FROM votes WHERE meeting_id = $1 ORDER BY id",
+        id
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Records a vote against the eligible base computed from the attendance now.
+pub async fn add_vote(
+    pool: &PgPool,
+    id: Uuid,
+    subject: &str,
+    votes_for: u32,
+    against: u32,
+    abstain: u32,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    lock_editable(&mut tx, id, None).await?;
+    let marks: Vec<crate::meetings::domain::Mark> = sqlx::query!(
+        "SELECT category, full_member, presence FROM attendance WHERE meeting_id = $1",
+        id
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|r| crate::meetings::domain::Mark {
+        category: Category::parse(&r.category).unwrap_or(Category::Expected),
+        full_member: r.full_member,
+        presence: r.presence.as_deref().and_then(Presence::parse),
+    })
+    .collect();
+    let eligible = crate::meetings::domain::eligible_voters(&marks) as u32;
+    let passed = crate::meetings::domain::vote_outcome(votes_for, against, abstain, eligible)
+        .map_err(|m| StoreError::invalid("votes_for", m))?;
+    sqlx::query!(
+        "INSERT INTO votes (meeting_id, subject, votes_for, against, abstain, eligible, passed)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        id,
+        subject,
+        votes_for as i32,
+        against as i32,
+        abstain as i32,
+        eligible as i32,
+        passed
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub struct TaskRow {
+    pub id: Uuid,
+    pub assignee: String,
+    pub description: String,
+    pub due_on: Option<NaiveDate>,
+    pub review: Option<Review>,
+    pub review_note: Option<String>,
+}
+
+impl TaskRow {
+    pub fn due_label(&self) -> String {
+        self.due_on.map(vn_date).unwrap_or_default()
+    }
+
+    pub fn review_label(&self) -> &'static str {
+        self.review.map(Review::label).unwrap_or("Chưa đánh giá")
+    }
+}
+
+pub async fn tasks(pool: &PgPool, id: Uuid) -> Result<Vec<TaskRow>, sqlx::Error> {
+    sqlx::query_as!(
+        TaskRow,
+        r#"SELECT t.id, coalesce(m.full_name, t.group_label, '') AS "assignee!", t.description, t.due_on,
+                  t.review AS "review: Review", t.review_note
+             FROM tasks t LEFT JOIN members m ON m.id = t.member_id
+            WHERE t.meeting_id = $1 ORDER BY t.id"#,
+        id
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Gives a task to a member listed at the meeting, or to a group.
+pub async fn add_task(
+    pool: &PgPool,
+    id: Uuid,
+    member: Option<Uuid>,
+    group: Option<&str>,
+    description: &str,
+    due_on: Option<NaiveDate>,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let (_, month, _) = lock_editable(&mut tx, id, None).await?;
+    if let Some(p) = member {
+        let listed = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM attendance WHERE meeting_id = $1 AND member_id = $2) AS "e!""#,
+            id,
+            p
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if !listed {
+            return Err(StoreError::invalid(
+                "member",
+                "Chỉ giao nhiệm vụ cho đảng viên sinh hoạt ở chi bộ này.",
+            ));
+        }
+    } else if group.is_none() {
+        return Err(StoreError::invalid(
+            "member",
+            "Vui lòng chọn đảng viên hoặc ghi tên nhóm.",
+        ));
+    }
+    if due_on.is_some_and(|d| d < month) {
+        return Err(StoreError::invalid(
+            "due_on",
+            "Thời hạn không thể trước tháng của buổi sinh hoạt.",
+        ));
+    }
+    sqlx::query!(
+        "INSERT INTO tasks (meeting_id, member_id, group_label, description, due_on) VALUES ($1, $2, $3, $4, $5)",
+        id,
+        member,
+        group,
+        description,
+        due_on
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The tasks given at the branch's previous meeting (the latest one before this meeting's
+/// month), to review at this one.
+pub async fn previous_tasks(pool: &PgPool, meeting: &Meeting) -> Result<Vec<TaskRow>, sqlx::Error> {
+    sqlx::query_as!(
+        TaskRow,
+        r#"SELECT t.id, coalesce(m.full_name, t.group_label, '') AS "assignee!", t.description, t.due_on,
+                  t.review AS "review: Review", t.review_note
+             FROM tasks t LEFT JOIN members m ON m.id = t.member_id
+            WHERE t.meeting_id = (SELECT id FROM meetings
+                                   WHERE unit_id = $1 AND month < $2 AND kind IN ('regular', 'combined')
+                                   ORDER BY month DESC LIMIT 1)
+            ORDER BY t.id"#,
+        meeting.unit_id,
+        meeting.month
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Reviews one of the previous meeting's tasks at this meeting.
+pub async fn review_task(
+    pool: &PgPool,
+    meeting: Uuid,
+    task: Uuid,
+    review: Review,
+    note: Option<&str>,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let (_, month, _) = lock_editable(&mut tx, meeting, None).await?;
+    let updated = sqlx::query!(
+        "UPDATE tasks t SET review = $3, review_note = $4, reviewed_in = $1
+           FROM meetings given, meetings now
+          WHERE t.id = $2 AND given.id = t.meeting_id AND now.id = $1
+            AND given.unit_id = now.unit_id AND given.month < $5",
+        meeting,
+        task,
+        review.as_str(),
+        note,
+        month
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! The year's thematic plan of a branch, quarter by quarter, with what was held.
+
+#[allow(unused_imports)]
+use super::*;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+pub struct QuarterPlan {
+    pub quarter: i32,
+    pub topic: Option<String>,
+    /// Thematic meetings (or combined sessions) held in the quarter: "dd/mm/yyyy: topic".
+    pub held: Vec<String>,
+}
+
+/// The year's thematic plan of a branch, quarter by quarter, with what was held.
+pub async fn thematic_year(
+    pool: &PgPool,
+    unit: Uuid,
+    year: i32,
+) -> Result<Vec<QuarterPlan>, sqlx::Error> {
+    let plans = sqlx::query!(
+        "SELECT quarter, topic FROM thematic_plans WHERE unit_id = $1 AND year = $2",
+        unit,
+        year
+    )
+    .fetch_all(pool)
+    .await?;
+    let held = sqlx::query!(
+        r#"SELECT extract(quarter FROM month)::int AS "quarter!", month, topic, started_at
+             FROM meetings
+            WHERE unit_id = $1 AND extract(year FROM month) = $2 AND kind IN ('thematic', 'combined')
+              AND state <> 'planned'
+            ORDER BY month"#,
+        unit,
+        year as f64
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok((1..=4)
+        .map(|q| QuarterPlan {
+            quarter: q,
+            topic: plans
+                .iter()
+                .find(|p| p.quarter == q)
+                .map(|p| p.topic.clone()),
+            held: held
+                .iter()
+                .filter(|h| h.quarter == q)
+                .map(|h| {
+                    let day = h
+                        .started_at
+                        .map(crate::web::vn_datetime)
+                        .unwrap_or_else(|| h.month.format("%m/%Y").to_string());
+                    format!("{day}: {}", h.topic.clone().unwrap_or_default())
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+pub async fn plan_topic(
+    pool: &PgPool,
+    unit: Uuid,
+    year: i32,
+    quarter: i32,
+    topic: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    match topic {
+        Some(t) => {
+            sqlx::query!(
+                "INSERT INTO thematic_plans (unit_id, year, quarter, topic) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (unit_id, year, quarter) DO UPDATE SET topic = excluded.topic",
+                unit,
+                year,
+                quarter,
+                t
+            )
+            .execute(pool)
+            .await?;
+        }
+        None => {
+            sqlx::query!(
+                "DELETE FROM thematic_plans WHERE unit_id = $1 AND year = $2 AND quarter = $3",
+                unit,
+                year,
+                quarter
+            )
+            .execute(pool)
+            .await?;
+        }
+    }
+    Ok(())
+}
