@@ -2,13 +2,14 @@ use reqwest::StatusCode;
 
 use chibo::org::store;
 
-use crate::support::{TestApp, input_value, text};
+use crate::fixtures::demo::{BRANCH, TOWN, WARD};
+use crate::support::{TestApp, input_value, iso, text};
 
 #[tokio::test]
 async fn an_empty_or_too_long_name_is_refused_with_the_input_kept() {
     let app = TestApp::spawn().await;
     app.login_as("admin").await;
-    let id = app.unit_id("Chi bộ Tổ dân phố Hưng Lợi").await;
+    let id = app.unit_id(BRANCH).await;
     let before = store::get(&app.pool, id).await.unwrap().unwrap();
 
     let r = app
@@ -48,8 +49,8 @@ async fn an_empty_or_too_long_name_is_refused_with_the_input_kept() {
 async fn a_move_that_would_make_a_cycle_is_refused_and_changes_nothing() {
     let app = TestApp::spawn().await;
     app.login_as("admin").await;
-    let town = app.unit_id("Đảng bộ thị xã Kỳ Anh").await;
-    let ward = app.unit_id("Đảng bộ phường Sông Trí").await;
+    let town = app.unit_id(TOWN).await;
+    let ward = app.unit_id(WARD).await;
     let paths_before: Vec<String> = sqlx::query_scalar("SELECT path::text FROM units ORDER BY id")
         .fetch_all(&app.pool)
         .await
@@ -86,7 +87,7 @@ async fn a_move_that_would_make_a_cycle_is_refused_and_changes_nothing() {
 async fn a_merge_into_a_closed_unit_is_refused_and_changes_nothing() {
     let app = TestApp::spawn().await;
     app.login_as("admin").await;
-    let ward = app.unit_id("Đảng bộ phường Sông Trí").await;
+    let ward = app.unit_id(WARD).await;
     let today = crate::support::today();
     // An empty branch, opened and closed again.
     let closed = store::create(
@@ -106,15 +107,9 @@ async fn a_merge_into_a_closed_unit_is_refused_and_changes_nothing() {
         .await
         .unwrap();
 
-    let source = app.unit_id("Chi bộ Tổ dân phố Hưng Lợi").await;
-    let members_before: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM memberships WHERE unit_id = $1 AND valid_to IS NULL",
-    )
-    .bind(source)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
-    let date = today.format("%Y-%m-%d").to_string();
+    let source = app.unit_id(BRANCH).await;
+    let members_before: i64 = app.open_members(source).await;
+    let date = iso(today);
     let r = app
         .post(
             &format!("/admin/units/{source}/merge"),
@@ -130,13 +125,7 @@ async fn a_merge_into_a_closed_unit_is_refused_and_changes_nothing() {
     assert!(text(&body).contains("Đơn vị nhận sáp nhập đã ngừng hoạt động."));
     let unit = store::get(&app.pool, source).await.unwrap().unwrap();
     assert!(unit.is_open());
-    let members_after: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM memberships WHERE unit_id = $1 AND valid_to IS NULL",
-    )
-    .bind(source)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let members_after: i64 = app.open_members(source).await;
     assert_eq!(members_before, members_after);
     // A branch cannot merge into a committee either.
     let r = app
@@ -156,7 +145,7 @@ async fn a_merge_into_a_closed_unit_is_refused_and_changes_nothing() {
 async fn a_unit_with_members_cannot_just_be_closed() {
     let app = TestApp::spawn().await;
     app.login_as("admin").await;
-    let id = app.unit_id("Chi bộ Tổ dân phố Hưng Lợi").await;
+    let id = app.unit_id(BRANCH).await;
     let r = app
         .post(
             &format!("/admin/units/{id}/close"),
@@ -174,7 +163,7 @@ async fn a_unit_with_members_cannot_just_be_closed() {
 async fn a_stale_form_is_refused_and_the_typed_name_is_kept() {
     let app = TestApp::spawn().await;
     app.login_as("admin").await;
-    let id = app.unit_id("Chi bộ Tổ dân phố Hưng Lợi").await;
+    let id = app.unit_id(BRANCH).await;
     // Someone else renames the unit after our form was loaded at version 1.
     let r = app
         .post(
@@ -211,7 +200,7 @@ async fn a_stale_form_is_refused_and_the_typed_name_is_kept() {
 async fn a_new_unit_form_with_missing_fields_answers_each_field() {
     let app = TestApp::spawn().await;
     app.login_as("admin").await;
-    let ward = app.unit_id("Đảng bộ phường Sông Trí").await;
+    let ward = app.unit_id(WARD).await;
     let r = app
         .post(
             "/admin/units/new",
@@ -234,7 +223,7 @@ async fn a_new_unit_form_with_missing_fields_answers_each_field() {
         Some("Chi bộ Thiếu Loại")
     );
     // A branch cannot be placed under a branch, nor a unit founded before its parent.
-    let branch = app.unit_id("Chi bộ Tổ dân phố Hưng Lợi").await;
+    let branch = app.unit_id(BRANCH).await;
     let r = app
         .post(
             "/admin/units/new",

@@ -1,5 +1,6 @@
 use reqwest::StatusCode;
 
+use crate::fixtures::demo::{BRANCH, WARD};
 use crate::support::{DEMO_PASSWORD, TestApp, input_value, location, session_cookie, text};
 
 #[tokio::test]
@@ -9,12 +10,12 @@ async fn the_right_password_signs_in_and_leads_to_the_users_branch() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/");
     let r = app.client.get(app.url("/")).send().await.unwrap();
-    let branch = app.unit_id("Chi bộ Tổ dân phố Hưng Lợi").await;
+    let branch = app.unit_id(BRANCH).await;
     assert_eq!(location(&r), format!("/units/{branch}"));
     let (status, body) = app.get(&format!("/units/{branch}")).await;
     assert_eq!(status, StatusCode::OK);
     let page = text(&body);
-    assert!(page.contains("Chi bộ Tổ dân phố Hưng Lợi"));
+    assert!(page.contains(BRANCH));
     assert!(
         page.contains("Bí thư chi bộ"),
         "the layout shows the role: {page}"
@@ -128,7 +129,7 @@ async fn signing_in_renews_the_session_id() {
     );
     // And the current session is phuong's.
     let r = app.client.get(app.url("/")).send().await.unwrap();
-    let ward = app.unit_id("Đảng bộ phường Sông Trí").await;
+    let ward = app.unit_id(WARD).await;
     assert_eq!(location(&r), format!("/dashboard/{ward}"));
 }
 
@@ -186,7 +187,7 @@ async fn changing_the_password_checks_the_fields_and_signs_out_other_sessions() 
 #[tokio::test]
 async fn pages_need_a_login_and_return_to_where_the_user_was_going() {
     let app = TestApp::spawn().await;
-    let ward = app.unit_id("Đảng bộ phường Sông Trí").await;
+    let ward = app.unit_id(WARD).await;
     let path = format!("/units/{ward}");
     let r = app.client.get(app.url(&path)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);

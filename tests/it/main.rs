@@ -10,6 +10,7 @@ mod bad_input;
 mod browser;
 mod cli;
 mod evaluation;
+mod fixtures;
 mod login;
 mod meetings;
 mod members;

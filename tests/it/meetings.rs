@@ -1,26 +1,13 @@
+use chrono::Datelike;
 use reqwest::StatusCode;
 use uuid::Uuid;
 
-use crate::support::{TestApp, location, text};
-
-const BRANCH: &str = "Chi bộ Tổ dân phố Hưng Lợi";
-
-fn this_month() -> String {
-    crate::support::today().format("%Y-%m").to_string()
-}
-
-async fn plan(app: &TestApp, branch: Uuid, fields: &[(&str, &str)]) -> reqwest::Response {
-    app.post(&format!("/meetings/new?unit={branch}"), fields)
-        .await
-}
-
-async fn meetings_of(app: &TestApp, branch: Uuid) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM meetings WHERE unit_id = $1")
-        .bind(branch)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
+use crate::fixtures::demo::{BRANCH, NEIGHBOUR, WARD};
+use crate::fixtures::{self, Presence, State, Status};
+use crate::support::{
+    TestApp, created_id, last_month, location, months_ago, number_after, text, texts, this_month,
+    word_after,
+};
 
 #[tokio::test]
 async fn a_meeting_planned_from_the_template_lists_everyone_the_registry_holds() {
@@ -32,17 +19,29 @@ async fn a_meeting_planned_from_the_template_lists_everyone_the_registry_holds()
         text(&home).contains("Chưa có kế hoạch sinh hoạt thường kỳ tháng"),
         "the branch home says what is missing"
     );
-    let r = plan(
-        &app,
-        branch,
-        &[
-            ("kind", "regular"),
-            ("month", &this_month()),
-            ("agenda", "template"),
-            ("location", "Nhà văn hóa tổ dân phố"),
-        ],
+    // One more member exempted today, so that the branch has someone to list apart.
+    let active: Uuid = sqlx::query_scalar(
+        "SELECT m.id FROM memberships ms JOIN members m ON m.id = ms.member_id
+          WHERE ms.unit_id = $1 AND ms.valid_to IS NULL AND ms.kind = 'permanent'
+            AND m.lifecycle_state = 'active' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.member_id = m.id)
+          ORDER BY m.id LIMIT 1",
     )
-    .await;
+    .bind(branch)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    fixtures::exempt(&app, active).await;
+    let r = app
+        .plan_meeting(
+            branch,
+            &[
+                ("kind", "regular"),
+                ("month", &this_month()),
+                ("agenda", "template"),
+                ("location", "Nhà văn hóa tổ dân phố"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let path = location(&r);
     let id: Uuid = path.trim_start_matches("/meetings/").parse().unwrap();
@@ -89,7 +88,13 @@ async fn a_meeting_planned_from_the_template_lists_everyone_the_registry_holds()
     .fetch_one(&app.pool)
     .await
     .unwrap();
+    assert!(exempt >= 1, "the member exempted above");
     assert_eq!(exempt_listed, exempt, "exempt members are listed apart");
+    let (_, sheet) = app.get(&format!("{path}/attendance")).await;
+    assert!(
+        text(&sheet).contains(&format!("Miễn sinh hoạt ({exempt})")),
+        "the sheet lists them apart"
+    );
     let (_, page) = app.get(&path).await;
     let page = text(&page);
     assert!(
@@ -114,66 +119,73 @@ async fn a_second_regular_meeting_or_one_outside_the_branchs_life_is_refused() {
     let branch = app.unit_id(BRANCH).await;
     let month = this_month();
     assert_eq!(
-        plan(&app, branch, &[("kind", "regular"), ("month", &month)])
+        app.plan_meeting(branch, &[("kind", "regular"), ("month", &month)])
             .await
             .status(),
         StatusCode::SEE_OTHER
     );
-    let before = meetings_of(&app, branch).await;
-    let r = plan(
-        &app,
-        branch,
-        &[
-            ("kind", "combined"),
-            ("month", &month),
-            ("topic", "Học tập Nghị quyết"),
-        ],
-    )
-    .await;
+    let before = app
+        .count("SELECT count(*) FROM meetings WHERE unit_id = $1", branch)
+        .await;
+    let r = app
+        .plan_meeting(
+            branch,
+            &[
+                ("kind", "combined"),
+                ("month", &month),
+                ("topic", "Học tập Nghị quyết"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&r.text().await.unwrap()).contains("chi bộ đã có buổi sinh hoạt thường kỳ"));
-    let r = plan(&app, branch, &[("kind", "regular"), ("month", "2010-03")]).await;
+    let r = app
+        .plan_meeting(branch, &[("kind", "regular"), ("month", "2010-03")])
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&r.text().await.unwrap()).contains("không hoạt động trong tháng 03/2010"));
-    let r = plan(
-        &app,
-        branch,
-        &[("kind", "thematic"), ("month", &month), ("topic", "")],
-    )
-    .await;
+    let r = app
+        .plan_meeting(
+            branch,
+            &[("kind", "thematic"), ("month", &month), ("topic", "")],
+        )
+        .await;
     assert!(text(&r.text().await.unwrap()).contains("cần ghi tên chuyên đề"));
-    assert_eq!(meetings_of(&app, branch).await, before, "nothing written");
+    assert_eq!(
+        app.count("SELECT count(*) FROM meetings WHERE unit_id = $1", branch)
+            .await,
+        before,
+        "nothing written"
+    );
     // A thematic meeting in the same month is allowed beside the regular one.
-    let r = plan(
-        &app,
-        branch,
-        &[
-            ("kind", "thematic"),
-            ("month", &month),
-            ("topic", "Học tập và làm theo tư tưởng Hồ Chí Minh"),
-        ],
-    )
-    .await;
+    let r = app
+        .plan_meeting(
+            branch,
+            &[
+                ("kind", "thematic"),
+                ("month", &month),
+                ("topic", "Học tập và làm theo tư tưởng Hồ Chí Minh"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
 async fn planned(app: &TestApp) -> (Uuid, Vec<Uuid>) {
     let branch = app.unit_id(BRANCH).await;
-    let r = plan(
-        app,
-        branch,
-        &[("kind", "regular"), ("month", &this_month())],
-    )
-    .await;
-    let id: Uuid = location(&r)
-        .trim_start_matches("/meetings/")
-        .parse()
-        .unwrap();
+    let r = app
+        .plan_meeting(branch, &[("kind", "regular"), ("month", &this_month())])
+        .await;
+    let id: Uuid = created_id(&r, "/meetings/");
     let expected: Vec<Uuid> = sqlx::query_scalar("SELECT member_id FROM attendance WHERE meeting_id = $1 AND category = 'expected' ORDER BY member_id")
         .bind(id)
         .fetch_all(&app.pool)
         .await
         .unwrap();
+    assert!(
+        expected.len() >= 3,
+        "the demo branch expects members: {expected:?}"
+    );
     (id, expected)
 }
 
@@ -268,15 +280,15 @@ async fn an_excused_absence_needs_a_reason_and_closed_minutes_refuse_changes() {
 #[tokio::test]
 async fn another_branchs_meetings_are_not_found() {
     let app = TestApp::spawn().await;
-    let other_branch = app.unit_id("Chi bộ Tổ dân phố Hưng Hòa").await;
+    let other_branch = app.unit_id(NEIGHBOUR).await;
     let phuong = app.other_browser();
     phuong.login_as("phuong").await;
-    let r = plan(
-        &phuong,
-        other_branch,
-        &[("kind", "regular"), ("month", &this_month())],
-    )
-    .await;
+    let r = phuong
+        .plan_meeting(
+            other_branch,
+            &[("kind", "regular"), ("month", &this_month())],
+        )
+        .await;
     let id = location(&r);
     app.login_as("bithu").await;
     for path in [
@@ -302,20 +314,10 @@ async fn another_branchs_meetings_are_not_found() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
-fn local(days_ago: i64, h: u32, m: u32) -> String {
-    let d = crate::support::today().with_day(1).unwrap() + chrono::Duration::days(days_ago.max(0));
+/// A local time on the `day`-th day (0: the 1st) of this month, as the minutes form takes it.
+fn local(day: u64, h: u32, m: u32) -> String {
+    let d = months_ago(0) + chrono::Days::new(day);
     format!("{}T{:02}:{:02}", d.format("%Y-%m-%d"), h, m)
-}
-
-use chrono::Datelike;
-
-async fn meeting_version(app: &TestApp, id: Uuid) -> String {
-    sqlx::query_scalar::<_, i32>("SELECT version FROM meetings WHERE id = $1")
-        .bind(id)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-        .to_string()
 }
 
 #[tokio::test]
@@ -340,7 +342,7 @@ async fn the_minutes_are_checked_votes_counted_and_closing_locks_them() {
         .await;
     assert!(text(&r.text().await.unwrap()).contains("Vui lòng ghi giờ bắt đầu và giờ kết thúc"));
     // The end before the start is refused, the typed values kept.
-    let v = meeting_version(&app, id).await;
+    let v = app.meeting_version(id).await.to_string();
     let chair = expected[0].to_string();
     let r = app
         .post(
@@ -420,8 +422,9 @@ async fn the_minutes_are_checked_votes_counted_and_closing_locks_them() {
     assert!(!passed, "half is not more than half");
     // A task for a member of another branch is refused.
     let outsider: Uuid = sqlx::query_scalar(
-        "SELECT member_id FROM memberships ms JOIN units u ON u.id = ms.unit_id WHERE u.name = 'Chi bộ Tổ dân phố Hưng Hòa' AND ms.valid_to IS NULL LIMIT 1",
+        "SELECT member_id FROM memberships ms JOIN units u ON u.id = ms.unit_id WHERE u.name = $1 AND ms.valid_to IS NULL LIMIT 1",
     )
+    .bind(NEIGHBOUR)
     .fetch_one(&app.pool)
     .await
     .unwrap();
@@ -461,7 +464,7 @@ async fn the_minutes_are_checked_votes_counted_and_closing_locks_them() {
             .status(),
         StatusCode::SEE_OTHER
     );
-    let v = meeting_version(&app, id).await;
+    let v = app.meeting_version(id).await.to_string();
     let r = app
         .post(
             &format!("/meetings/{id}/minutes"),
@@ -533,10 +536,9 @@ async fn last_months_tasks_are_reviewed_and_their_completion_computed() {
         .execute(&app.pool)
         .await
         .unwrap();
-    let last_month = (crate::support::today().with_day(1).unwrap() - chrono::Duration::days(1))
-        .format("%Y-%m")
-        .to_string();
-    let r = plan(&app, branch, &[("kind", "regular"), ("month", &last_month)]).await;
+    let r = app
+        .plan_meeting(branch, &[("kind", "regular"), ("month", &last_month())])
+        .await;
     assert_eq!(
         r.status(),
         StatusCode::SEE_OTHER,
@@ -781,20 +783,17 @@ async fn the_years_thematic_plan_shows_what_was_held() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let r = plan(
-        &app,
-        branch,
-        &[
-            ("kind", "thematic"),
-            ("month", &this_month()),
-            ("topic", topic),
-        ],
-    )
-    .await;
-    let id: Uuid = location(&r)
-        .trim_start_matches("/meetings/")
-        .parse()
-        .unwrap();
+    let r = app
+        .plan_meeting(
+            branch,
+            &[
+                ("kind", "thematic"),
+                ("month", &this_month()),
+                ("topic", topic),
+            ],
+        )
+        .await;
+    let id: Uuid = created_id(&r, "/meetings/");
     let quarter_text = |page: &str| {
         let page = text(page);
         let from = page.find(&format!("Quý {quarter}")).unwrap();
@@ -882,10 +881,7 @@ async fn administrators_keep_templates_and_branches_of_that_type_start_from_them
             )
             .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        let id: Uuid = location(&r)
-            .trim_start_matches("/meetings/")
-            .parse()
-            .unwrap();
+        let id: Uuid = created_id(&r, "/meetings/");
         let titles: Vec<String> = sqlx::query_scalar(
             "SELECT title FROM agenda_items WHERE meeting_id = $1 ORDER BY position",
         )
@@ -900,4 +896,80 @@ async fn administrators_keep_templates_and_branches_of_that_type_start_from_them
         Some("Đánh giá công tác huấn luyện, sẵn sàng chiến đấu")
     );
     assert_eq!(items[0].len(), items[1].len() + 1);
+}
+
+/// A meeting built for the test, on a branch built for it: the sheet and the branch's list
+/// of meetings show exactly who came.
+#[tokio::test]
+async fn a_held_meeting_shows_who_came_and_the_rate() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await;
+    let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Kiểm Thử", WARD).await;
+    let ids = fixtures::members(
+        &app,
+        branch,
+        &[(Status::Full, 3), (Status::Probationary, 1)],
+    )
+    .await;
+    // Two of the four came (a full member and the probationer), one was excused, one not.
+    let meeting = fixtures::meeting_with(
+        &app,
+        branch,
+        State::Held,
+        &[
+            (ids[0], Presence::Present),
+            (ids[3], Presence::Present),
+            (ids[1], Presence::AbsentExcused),
+            (ids[2], Presence::AbsentUnexcused),
+        ],
+    )
+    .await;
+    let mut expected = meeting.expected.clone();
+    expected.sort();
+    let mut all = ids.clone();
+    all.sort();
+    assert_eq!(expected, all, "all four are expected");
+
+    let (status, html) = app
+        .get(&format!("/meetings/{}/attendance", meeting.id))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let sheet = text(&html);
+    assert_eq!(word_after(&sheet, "Có mặt / phải có mặt"), "2/4", "{sheet}");
+    assert_eq!(word_after(&sheet, "Tỷ lệ"), "50%");
+    assert_eq!(number_after(&sheet, "Đảng số"), 4);
+    assert_eq!(number_after(&sheet, "Vắng có lý do"), 1);
+    assert_eq!(number_after(&sheet, "Vắng không lý do"), 1);
+    assert_eq!(number_after(&sheet, "Chưa điểm danh"), 0);
+    assert_eq!(
+        number_after(&sheet, "Có quyền biểu quyết"),
+        3,
+        "the probationer does not vote"
+    );
+    assert!(sheet.contains("Đảng viên phải có mặt (4)"), "{sheet}");
+    assert!(!sheet.contains("Biên bản đã khóa"), "held, not closed");
+
+    let (_, list) = app.get(&format!("/units/{branch}/meetings")).await;
+    let rows = texts(&list, "table tbody tr");
+    assert_eq!(rows.len(), 1, "the new branch's only meeting: {rows:?}");
+    assert!(
+        rows[0].contains("Đã họp") && rows[0].ends_with("50%"),
+        "{rows:?}"
+    );
+
+    // Closed, the same meeting of another branch: everyone there, the sheet locked.
+    let other = fixtures::branch(&app, "Chi bộ Tổ dân phố Kiểm Thử Hai", WARD).await;
+    fixtures::members(&app, other, &[(Status::Full, 3)]).await;
+    let closed = fixtures::meeting(&app, other, State::Closed).await;
+    let (_, html) = app
+        .get(&format!("/meetings/{}/attendance", closed.id))
+        .await;
+    let sheet = text(&html);
+    assert_eq!(word_after(&sheet, "Có mặt / phải có mặt"), "3/3", "{sheet}");
+    assert_eq!(word_after(&sheet, "Tỷ lệ"), "100%");
+    assert!(sheet.contains("Biên bản đã khóa"), "{sheet}");
+    assert!(
+        !html.contains("value=\"present\""),
+        "no taps on a locked sheet"
+    );
 }

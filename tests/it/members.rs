@@ -1,17 +1,12 @@
 use std::collections::HashMap;
 
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use reqwest::StatusCode;
 use uuid::Uuid;
 
-use crate::support::{TestApp, input_value, location, text};
-
-const BRANCH: &str = "Chi bộ Tổ dân phố Hưng Lợi";
-const OTHER: &str = "Chi bộ Tổ dân phố Hưng Hòa";
-
-fn iso(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
+use crate::fixtures::demo::{BRANCH, NEIGHBOUR, WARD};
+use crate::fixtures::{self, Status};
+use crate::support::{TestApp, input_value, iso, location, number_after, text};
 
 /// A valid new member, with `changes` applied.
 fn member_form(changes: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -37,41 +32,6 @@ fn member_form(changes: &[(&str, &str)]) -> Vec<(String, String)> {
     f.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
-async fn post_pairs(app: &TestApp, path: &str, form: &[(String, String)]) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn count(app: &TestApp, sql: &str, id: Uuid) -> i64 {
-    sqlx::query_scalar(sql)
-        .bind(id)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
-
-async fn open_members(app: &TestApp, unit: Uuid) -> i64 {
-    count(
-        app,
-        "SELECT count(*) FROM memberships WHERE unit_id = $1 AND valid_to IS NULL",
-        unit,
-    )
-    .await
-}
-
-async fn version(app: &TestApp, member: Uuid) -> String {
-    sqlx::query_scalar::<_, i32>("SELECT version FROM members WHERE id = $1")
-        .bind(member)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-        .to_string()
-}
-
 async fn member_named(app: &TestApp, name: &str) -> Uuid {
     sqlx::query_scalar("SELECT id FROM members WHERE full_name = $1")
         .bind(name)
@@ -80,13 +40,17 @@ async fn member_named(app: &TestApp, name: &str) -> Uuid {
         .unwrap()
 }
 
-/// A full, active member of `branch` without a committee post.
+/// A full, active member of `branch` without a committee post, a login or a temporary
+/// membership elsewhere (the demo attaches a few members to another branch while they stay
+/// active at home; which ones depends on the date it is generated around).
 async fn plain_member(app: &TestApp, branch: Uuid) -> Uuid {
     sqlx::query_scalar(
         "SELECT m.id FROM memberships ms JOIN members m ON m.id = ms.member_id
           WHERE ms.unit_id = $1 AND ms.valid_to IS NULL AND ms.kind = 'permanent'
             AND m.status = 'full' AND m.lifecycle_state = 'active'
             AND NOT EXISTS (SELECT 1 FROM committee_roles r WHERE r.member_id = m.id AND r.valid_to IS NULL)
+            AND NOT EXISTS (SELECT 1 FROM memberships t WHERE t.member_id = m.id AND t.kind = 'temporary'
+                              AND t.valid_to IS NULL)
             AND NOT EXISTS (SELECT 1 FROM users u WHERE u.member_id = m.id)
           ORDER BY m.id LIMIT 1",
     )
@@ -101,17 +65,14 @@ async fn a_secretary_adds_a_member_who_appears_in_the_list_with_history() {
     let app = TestApp::spawn().await;
     app.login_as("bithu").await;
     let branch = app.unit_id(BRANCH).await;
-    let before = open_members(&app, branch).await;
-    let r = post_pairs(
-        &app,
-        &format!("/members/new?unit={branch}"),
-        &member_form(&[]),
-    )
-    .await;
+    let before = app.open_members(branch).await;
+    let r = app
+        .post_form(&format!("/members/new?unit={branch}"), &member_form(&[]))
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let id = member_named(&app, "Chu Thị Nghiệm").await;
     assert_eq!(location(&r), format!("/members/{id}"));
-    assert_eq!(open_members(&app, branch).await, before + 1);
+    assert_eq!(app.open_members(branch).await, before + 1);
     let (_, list) = app.get(&format!("/units/{branch}/members")).await;
     let list = text(&list);
     assert!(list.contains("Chu Thị Nghiệm"));
@@ -127,12 +88,12 @@ async fn impossible_records_and_duplicate_cards_are_refused_with_the_form_kept()
     let app = TestApp::spawn().await;
     app.login_as("bithu").await;
     let branch = app.unit_id(BRANCH).await;
-    let before = count(
-        &app,
-        "SELECT count(*) FROM members WHERE $1::uuid IS NOT NULL",
-        branch,
-    )
-    .await;
+    let before = app
+        .count(
+            "SELECT count(*) FROM members WHERE $1::uuid IS NOT NULL",
+            branch,
+        )
+        .await;
     let path = format!("/members/new?unit={branch}");
     // (changed fields, the message expected)
     type Case<'a> = (&'a [(&'a str, &'a str)], &'a str);
@@ -147,7 +108,7 @@ async fn impossible_records_and_duplicate_cards_are_refused_with_the_form_kept()
         (&[("status", "")], "dự bị hoặc chính thức"),
     ];
     for (changes, message) in cases {
-        let r = post_pairs(&app, &path, &member_form(changes)).await;
+        let r = app.post_form(&path, &member_form(changes)).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{changes:?}");
         let body = r.text().await.unwrap();
         assert!(
@@ -167,17 +128,19 @@ async fn impossible_records_and_duplicate_cards_are_refused_with_the_form_kept()
             .fetch_one(&app.pool)
             .await
             .unwrap();
-    let r = post_pairs(&app, &path, &member_form(&[("card_no", &card)])).await;
+    let r = app
+        .post_form(&path, &member_form(&[("card_no", &card)]))
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&r.text().await.unwrap()).contains(&format!(
         "Số thẻ {card} đã được cấp cho đảng viên {holder}."
     )));
-    let after = count(
-        &app,
-        "SELECT count(*) FROM members WHERE $1::uuid IS NOT NULL",
-        branch,
-    )
-    .await;
+    let after = app
+        .count(
+            "SELECT count(*) FROM members WHERE $1::uuid IS NOT NULL",
+            branch,
+        )
+        .await;
     assert_eq!(before, after, "nothing written");
 }
 
@@ -185,7 +148,7 @@ async fn impossible_records_and_duplicate_cards_are_refused_with_the_form_kept()
 async fn a_secretary_cannot_see_or_change_another_branchs_members() {
     let app = TestApp::spawn().await;
     app.login_as("bithu").await;
-    let other = app.unit_id(OTHER).await;
+    let other = app.unit_id(NEIGHBOUR).await;
     let member = plain_member(&app, other).await;
     for path in [
         format!("/units/{other}/members"),
@@ -199,22 +162,19 @@ async fn a_secretary_cannot_see_or_change_another_branchs_members() {
     ] {
         assert_eq!(app.get(&path).await.0, StatusCode::NOT_FOUND, "{path}");
     }
-    let v = version(&app, member).await;
-    let r = post_pairs(
-        &app,
-        &format!("/members/{member}/edit"),
-        &member_form(&[("version", &v), ("card_no", "")]),
-    )
-    .await;
+    let v = app.member_version(member).await.to_string();
+    let r = app
+        .post_form(
+            &format!("/members/{member}/edit"),
+            &member_form(&[("version", &v), ("card_no", "")]),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = post_pairs(
-        &app,
-        &format!("/members/new?unit={other}"),
-        &member_form(&[]),
-    )
-    .await;
+    let r = app
+        .post_form(&format!("/members/new?unit={other}"), &member_form(&[]))
+        .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert_eq!(version(&app, member).await, v, "unchanged");
+    assert_eq!(app.member_version(member).await.to_string(), v, "unchanged");
 }
 
 #[tokio::test]
@@ -226,11 +186,11 @@ async fn exemption_changes_the_counts_and_is_kept_in_history() {
     let list_text = |body: String| text(&body);
     let (_, before) = app.get(&format!("/units/{branch}/members")).await;
     let before = list_text(before);
-    let exempt_before: usize = grab(&before, "Miễn sinh hoạt");
-    let base_before: usize = grab(&before, "Phải có mặt khi sinh hoạt");
+    let exempt_before: usize = number_after(&before, "Miễn sinh hoạt");
+    let base_before: usize = number_after(&before, "Phải có mặt khi sinh hoạt");
 
     let today = iso(crate::support::today());
-    let v = version(&app, member).await;
+    let v = app.member_version(member).await.to_string();
     // Without the confirmation, or without a reason, nothing happens.
     let r = app
         .post(
@@ -271,8 +231,11 @@ async fn exemption_changes_the_counts_and_is_kept_in_history() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, after) = app.get(&format!("/units/{branch}/members")).await;
     let after = list_text(after);
-    assert_eq!(grab(&after, "Miễn sinh hoạt"), exempt_before + 1);
-    assert_eq!(grab(&after, "Phải có mặt khi sinh hoạt"), base_before - 1);
+    assert_eq!(number_after(&after, "Miễn sinh hoạt"), exempt_before + 1);
+    assert_eq!(
+        number_after(&after, "Phải có mặt khi sinh hoạt"),
+        base_before - 1
+    );
     // The same stale form a second time is refused.
     let r = app
         .post(
@@ -286,7 +249,7 @@ async fn exemption_changes_the_counts_and_is_kept_in_history() {
         )
         .await;
     assert!(text(&r.text().await.unwrap()).contains("vừa được người khác thay đổi"));
-    let v = version(&app, member).await;
+    let v = app.member_version(member).await.to_string();
     let r = app
         .post(
             &format!("/members/{member}/end-exemption"),
@@ -311,15 +274,6 @@ async fn exemption_changes_the_counts_and_is_kept_in_history() {
     );
 }
 
-/// The number after `label` in a page's text ("Đảng số 35").
-fn grab(page: &str, label: &str) -> usize {
-    let rest = &page[page
-        .find(label)
-        .unwrap_or_else(|| panic!("{label} in {page}"))
-        + label.len()..];
-    rest.split_whitespace().next().unwrap().parse().unwrap()
-}
-
 #[tokio::test]
 async fn recognition_waits_for_twelve_months() {
     let app = TestApp::spawn().await;
@@ -334,7 +288,9 @@ async fn recognition_waits_for_twelve_months() {
         ("admission_date", &iso(admitted)),
         ("admission_decision_date", ""),
     ]);
-    let r = post_pairs(&app, &format!("/members/new?unit={branch}"), &form).await;
+    let r = app
+        .post_form(&format!("/members/new?unit={branch}"), &form)
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let id = member_named(&app, "Chu Thị Nghiệm").await;
     let (_, page) = app.get(&format!("/members/{id}")).await;
@@ -343,7 +299,7 @@ async fn recognition_waits_for_twelve_months() {
         "overdue shown"
     );
     let early = iso(admitted + Duration::days(200));
-    let v = version(&app, id).await;
+    let v = app.member_version(id).await.to_string();
     let r = app
         .post(
             &format!("/members/{id}/recognise"),
@@ -384,12 +340,12 @@ async fn transfers_move_members_and_keep_the_old_branch_in_history() {
     let app = TestApp::spawn().await;
     app.login_as("phuong").await; // the ward acts on all its branches
     let home = app.unit_id(BRANCH).await;
-    let target = app.unit_id(OTHER).await;
+    let target = app.unit_id(NEIGHBOUR).await;
     let today = iso(crate::support::today());
 
     // Refused: the same branch, a closed branch, no letter number.
     let member = plain_member(&app, home).await;
-    let v = version(&app, member).await;
+    let v = app.member_version(member).await.to_string();
     let base = |target: String, reference: &str| {
         vec![
             ("kind".to_owned(), "permanent".to_owned()),
@@ -400,25 +356,25 @@ async fn transfers_move_members_and_keep_the_old_branch_in_history() {
             ("version".to_owned(), v.clone()),
         ]
     };
-    let r = post_pairs(
-        &app,
-        &format!("/members/{member}/transfer"),
-        &base(home.to_string(), "01/GGT"),
-    )
-    .await;
+    let r = app
+        .post_form(
+            &format!("/members/{member}/transfer"),
+            &base(home.to_string(), "01/GGT"),
+        )
+        .await;
     assert!(text(&r.text().await.unwrap()).contains("chính chi bộ hiện tại"));
-    let r = post_pairs(
-        &app,
-        &format!("/members/{member}/transfer"),
-        &base(target.to_string(), ""),
-    )
-    .await;
+    let r = app
+        .post_form(
+            &format!("/members/{member}/transfer"),
+            &base(target.to_string(), ""),
+        )
+        .await;
     assert!(text(&r.text().await.unwrap()).contains("Vui lòng ghi số giấy giới thiệu."));
     let closed = chibo::org::store::create(
         &app.pool,
         None,
         chibo::org::store::NewUnit {
-            parent_id: Some(app.unit_id("Đảng bộ phường Sông Trí").await),
+            parent_id: Some(app.unit_id(WARD).await),
             kind: chibo::org::domain::UnitKind::Branch,
             branch_type: Some(chibo::org::domain::BranchType::ToDanPho),
             name: "Chi bộ Tổ dân phố Cũ".into(),
@@ -430,29 +386,29 @@ async fn transfers_move_members_and_keep_the_old_branch_in_history() {
     chibo::org::store::close(&app.pool, None, closed, 1, crate::support::today(), &[])
         .await
         .unwrap();
-    let r = post_pairs(
-        &app,
-        &format!("/members/{member}/transfer"),
-        &base(closed.to_string(), "01/GGT"),
-    )
-    .await;
+    let r = app
+        .post_form(
+            &format!("/members/{member}/transfer"),
+            &base(closed.to_string(), "01/GGT"),
+        )
+        .await;
     let body = text(&r.text().await.unwrap());
     assert!(
         body.contains("Chi bộ Tổ dân phố Cũ đã ngừng hoạt động."),
         "{body}"
     );
-    assert_eq!(open_members(&app, closed).await, 0);
+    assert_eq!(app.open_members(closed).await, 0);
 
     // Permanent: one open permanent membership, now in the target; the old one closed.
-    let home_before = open_members(&app, home).await;
-    let r = post_pairs(
-        &app,
-        &format!("/members/{member}/transfer"),
-        &base(target.to_string(), "15/GGT"),
-    )
-    .await;
+    let home_before = app.open_members(home).await;
+    let r = app
+        .post_form(
+            &format!("/members/{member}/transfer"),
+            &base(target.to_string(), "15/GGT"),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(open_members(&app, home).await, home_before - 1);
+    assert_eq!(app.open_members(home).await, home_before - 1);
     let open: Vec<(Uuid, String)> = sqlx::query_as(
         "SELECT unit_id, kind FROM memberships WHERE member_id = $1 AND valid_to IS NULL",
     )
@@ -463,13 +419,13 @@ async fn transfers_move_members_and_keep_the_old_branch_in_history() {
     assert_eq!(open, vec![(target, "permanent".to_owned())]);
     let (_, page) = app.get(&format!("/members/{member}")).await;
     let page = text(&page);
-    assert!(page.contains(BRANCH) && page.contains(OTHER) && page.contains("15/GGT"));
+    assert!(page.contains(BRANCH) && page.contains(NEIGHBOUR) && page.contains("15/GGT"));
 
     // Temporary: away at home, listed at the host but not in its đảng số.
     let member = plain_member(&app, home).await;
-    let v = version(&app, member).await;
+    let v = app.member_version(member).await.to_string();
     let (_, host_before) = app.get(&format!("/units/{target}/members")).await;
-    let dang_so_before = grab(&text(&host_before), "Đảng số");
+    let dang_so_before = number_after(&text(&host_before), "Đảng số");
     let form = vec![
         ("kind".to_owned(), "temporary".to_owned()),
         ("target".to_owned(), target.to_string()),
@@ -478,23 +434,25 @@ async fn transfers_move_members_and_keep_the_old_branch_in_history() {
         ("confirm".to_owned(), "1".to_owned()),
         ("version".to_owned(), v),
     ];
-    let r = post_pairs(&app, &format!("/members/{member}/transfer"), &form).await;
+    let r = app
+        .post_form(&format!("/members/{member}/transfer"), &form)
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, host) = app.get(&format!("/units/{target}/members")).await;
     let host = text(&host);
     assert_eq!(
-        grab(&host, "Đảng số"),
+        number_after(&host, "Đảng số"),
         dang_so_before,
         "not in the host's đảng số"
     );
-    assert!(grab(&host, "Sinh hoạt tạm thời tại chi bộ") >= 1);
+    assert!(number_after(&host, "Sinh hoạt tạm thời tại chi bộ") >= 1);
     let state: String = sqlx::query_scalar("SELECT lifecycle_state FROM members WHERE id = $1")
         .bind(member)
         .fetch_one(&app.pool)
         .await
         .unwrap();
     assert_eq!(state, "away");
-    let v = version(&app, member).await;
+    let v = app.member_version(member).await.to_string();
     let r = app
         .post(
             &format!("/members/{member}/return"),
@@ -521,8 +479,8 @@ async fn striking_off_removes_from_the_list_and_keeps_the_record() {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    let before = open_members(&app, branch).await;
-    let v = version(&app, member).await;
+    let before = app.open_members(branch).await;
+    let v = app.member_version(member).await.to_string();
     let today = iso(crate::support::today());
     let r = app
         .post(
@@ -552,7 +510,7 @@ async fn striking_off_removes_from_the_list_and_keeps_the_record() {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), format!("/units/{branch}/members"));
-    assert_eq!(open_members(&app, branch).await, before - 1);
+    assert_eq!(app.open_members(branch).await, before - 1);
     let (_, page) = app.get(&format!("/members/{member}")).await;
     let page = text(&page);
     assert!(
@@ -583,7 +541,7 @@ async fn committee_posts_follow_the_rules_and_show_warnings() {
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&r.text().await.unwrap()).contains("Chi bộ đang có bí thư"));
-    let outsider = plain_member(&app, app.unit_id(OTHER).await).await;
+    let outsider = plain_member(&app, app.unit_id(NEIGHBOUR).await).await;
     let r = app
         .post(
             &format!("/units/{branch}/committee"),
@@ -615,7 +573,7 @@ async fn committee_posts_follow_the_rules_and_show_warnings() {
     // An empty new branch: no secretary, fewer than 3 full members.
     let admin = app.other_browser();
     admin.login_as("admin").await;
-    let ward = app.unit_id("Đảng bộ phường Sông Trí").await;
+    let ward = app.unit_id(WARD).await;
     admin
         .post(
             "/admin/units/new",
@@ -677,7 +635,7 @@ async fn an_import_is_previewed_fixed_and_committed_all_at_once() {
     let app = TestApp::spawn().await;
     app.login_as("bithu").await;
     let branch = app.unit_id(BRANCH).await;
-    let before = open_members(&app, branch).await;
+    let before = app.open_members(branch).await;
     let file = csv(&[
         "Trần Văn Bình,Nam,02/03/1970,Kỳ Anh,,11112222,05/05/1995,,05/05/1996,Chính thức",
         "Lê Thị Cúc,Nữ,31/02/1980,,,11113333,01/01/2005,,01/01/2006,Chính thức",
@@ -702,7 +660,7 @@ async fn an_import_is_previewed_fixed_and_committed_all_at_once() {
     // Committing with errors left writes nothing.
     let r = app.post(&format!("{preview_path}/commit"), &[]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(open_members(&app, branch).await, before);
+    assert_eq!(app.open_members(branch).await, before);
     // Fix line 3, skip line 4, fix line 5's status.
     let fixed = [
         "Lê Thị Cúc",
@@ -746,7 +704,7 @@ async fn an_import_is_previewed_fixed_and_committed_all_at_once() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, list) = app.get(&location(&r)).await;
     assert!(text(&list).contains("Đã nhập 3 đảng viên từ bảng tính."));
-    assert_eq!(open_members(&app, branch).await, before + 3);
+    assert_eq!(app.open_members(branch).await, before + 3);
     let imported: i64 =
         sqlx::query_scalar("SELECT count(*) FROM member_events WHERE kind = 'imported'")
             .fetch_one(&app.pool)
@@ -767,7 +725,7 @@ async fn an_import_is_all_or_nothing() {
     let app = TestApp::spawn().await;
     app.login_as("bithu").await;
     let branch = app.unit_id(BRANCH).await;
-    let before = open_members(&app, branch).await;
+    let before = app.open_members(branch).await;
     let r = upload(
         &app,
         branch,
@@ -782,19 +740,19 @@ async fn an_import_is_all_or_nothing() {
     // Between the preview and the commit someone else registers the second card.
     let r = app.other_browser();
     r.login_as("phuong").await;
-    let other = app.unit_id(OTHER).await;
-    let resp = post_pairs(
-        &r,
-        &format!("/members/new?unit={other}"),
-        &member_form(&[("card_no", "22224444")]),
-    )
-    .await;
+    let other = app.unit_id(NEIGHBOUR).await;
+    let resp = r
+        .post_form(
+            &format!("/members/new?unit={other}"),
+            &member_form(&[("card_no", "22224444")]),
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let resp = app.post(&format!("{preview_path}/commit"), &[]).await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&resp.text().await.unwrap()).contains("đã cấp cho đảng viên Chu Thị Nghiệm"));
     assert_eq!(
-        open_members(&app, branch).await,
+        app.open_members(branch).await,
         before,
         "not even the first row"
     );
@@ -878,7 +836,8 @@ async fn the_member_list_exports_to_excel() {
     let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let sheet = wb.worksheet_range("Danh sách đảng viên").unwrap();
     let names: Vec<String> = sheet.rows().skip(3).map(|r| r[1].to_string()).collect();
-    let expected = open_members(&app, branch).await as usize;
+    let expected = app.open_members(branch).await as usize;
+    assert!(expected > 0, "the demo branch has members");
     assert_eq!(names.len(), expected);
     assert!(names.iter().all(|n| !n.is_empty()));
 }
@@ -917,7 +876,9 @@ async fn editing_keeps_the_old_values_and_refuses_a_stale_form() {
     for p in pairs.iter_mut().filter(|(k, _)| k == "phone") {
         p.1 = "0987 654 321".into();
     }
-    let r = post_pairs(&app, &format!("/members/{member}/edit"), &pairs).await;
+    let r = app
+        .post_form(&format!("/members/{member}/edit"), &pairs)
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (before, after): (serde_json::Value, serde_json::Value) = sqlx::query_as(
         "SELECT before, after FROM member_events WHERE member_id = $1 AND kind = 'edited'",
@@ -932,7 +893,9 @@ async fn editing_keeps_the_old_values_and_refuses_a_stale_form() {
     for p in pairs.iter_mut().filter(|(k, _)| k == "phone") {
         p.1 = "0911 111 111".into();
     }
-    let r = post_pairs(&app, &format!("/members/{member}/edit"), &pairs).await;
+    let r = app
+        .post_form(&format!("/members/{member}/edit"), &pairs)
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
     assert!(text(&body).contains("vừa được người khác thay đổi"));
@@ -943,7 +906,7 @@ async fn editing_keeps_the_old_values_and_refuses_a_stale_form() {
 async fn a_second_open_permanent_branch_cannot_exist() {
     let app = TestApp::spawn().await;
     let branch = app.unit_id(BRANCH).await;
-    let other = app.unit_id(OTHER).await;
+    let other = app.unit_id(NEIGHBOUR).await;
     let member = plain_member(&app, branch).await;
     let second = sqlx::query(
         "INSERT INTO memberships (id, member_id, unit_id, kind, valid_from) VALUES (uuid_v7(), $1, $2, 'permanent', $3)",
@@ -956,5 +919,69 @@ async fn a_second_open_permanent_branch_cannot_exist() {
     assert!(
         second.is_err(),
         "the database refuses a second open permanent membership"
+    );
+}
+
+/// A branch built for the test: exactly what was put in is what its pages count.
+#[tokio::test]
+async fn a_new_branch_counts_exactly_its_own_members() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await; // the ward's supervisor sees every branch of the ward
+    let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Kiểm Thử", WARD).await;
+    let ids = fixtures::members(
+        &app,
+        branch,
+        &[(Status::Full, 3), (Status::Probationary, 1)],
+    )
+    .await;
+    assert_eq!(ids.len(), 4);
+
+    let (status, html) = app.get(&format!("/units/{branch}/members")).await;
+    assert_eq!(status, StatusCode::OK);
+    let list = text(&html);
+    assert_eq!(number_after(&list, "Đảng số"), 4, "{list}");
+    assert_eq!(number_after(&list, "Chính thức"), 3);
+    assert_eq!(number_after(&list, "Dự bị"), 1);
+    assert_eq!(number_after(&list, "Miễn sinh hoạt"), 0);
+    assert_eq!(number_after(&list, "Phải có mặt khi sinh hoạt"), 4);
+    assert!(list.contains("Hiển thị 4 / 4 người"), "{list}");
+    for id in &ids {
+        let name = fixtures::name_of(&app, *id).await;
+        assert!(html.contains(&format!("/members/{id}")), "{name} is linked");
+        assert!(list.contains(&name), "{name} in {list}");
+    }
+    let probationer = fixtures::name_of(&app, ids[3]).await;
+    let (_, html) = app
+        .get(&format!("/units/{branch}/members?status=probationary"))
+        .await;
+    let only = text(&html);
+    assert!(
+        only.contains("Hiển thị 1 / 4 người") && only.contains(&probationer),
+        "{only}"
+    );
+
+    // Its home: the same counts, no secretary yet, but enough full members.
+    let (_, home) = app.get(&format!("/units/{branch}")).await;
+    let home = text(&home);
+    assert_eq!(number_after(&home, "Đảng số"), 4, "{home}");
+    assert!(home.contains("Chi bộ chưa có bí thư."), "{home}");
+    assert!(
+        !home.contains("cần ít nhất 3"),
+        "three full members are enough: {home}"
+    );
+    assert!(home.contains(&format!(
+        "Chưa có kế hoạch sinh hoạt thường kỳ tháng {}",
+        app.this_month().format("%m/%Y")
+    )));
+
+    // Two full members are not.
+    let small = fixtures::branch(&app, "Chi bộ Tổ dân phố Kiểm Thử Nhỏ", WARD).await;
+    fixtures::members(&app, small, &[(Status::Full, 2), (Status::Probationary, 2)]).await;
+    let (_, home) = app.get(&format!("/units/{small}")).await;
+    let home = text(&home);
+    assert_eq!(number_after(&home, "Đảng số"), 4);
+    assert!(
+        home.contains("Chi bộ chỉ có 2 đảng viên chính thức (cần ít nhất 3)"),
+        "{home}"
     );
 }

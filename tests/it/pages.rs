@@ -1,5 +1,6 @@
 use reqwest::StatusCode;
 
+use crate::fixtures::demo::BRANCH;
 use crate::support::{TestApp, text};
 
 #[tokio::test]
@@ -56,7 +57,7 @@ async fn unknown_pages_get_a_vietnamese_error_page_in_the_layout() {
 async fn a_cross_site_post_is_refused() {
     let app = TestApp::spawn().await;
     app.login_as("admin").await;
-    let id = app.unit_id("Chi bộ Tổ dân phố Hưng Lợi").await;
+    let id = app.unit_id(BRANCH).await;
     let r = app
         .client
         .post(app.url(&format!("/admin/units/{id}/rename")))
@@ -73,7 +74,7 @@ async fn a_cross_site_post_is_refused() {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    assert_eq!(name, "Chi bộ Tổ dân phố Hưng Lợi");
+    assert_eq!(name, BRANCH);
     // The same form from the app's own pages goes through.
     let r = app
         .client

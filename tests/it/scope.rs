@@ -1,6 +1,7 @@
 use reqwest::StatusCode;
 use uuid::Uuid;
 
+use crate::fixtures::demo::{BRANCH, CLOSED_DISTRICT, NEIGHBOUR, OTHER_WARD, TOWN, WARD};
 use crate::support::{TestApp, location, text};
 
 async fn branches_of(app: &TestApp, committee: &str) -> Vec<(Uuid, String)> {
@@ -28,10 +29,10 @@ async fn a_member_of(app: &TestApp, branch: Uuid) -> Uuid {
 async fn a_secretary_gets_not_found_for_everything_of_another_branch() {
     let app = TestApp::spawn().await;
     app.login_as("bithu").await;
-    let own = app.unit_id("Chi bộ Tổ dân phố Hưng Lợi").await;
-    let neighbour = app.unit_id("Chi bộ Tổ dân phố Hưng Hòa").await; // same ward
+    let own = app.unit_id(BRANCH).await;
+    let neighbour = app.unit_id(NEIGHBOUR).await; // same ward
     let far = app.unit_id("Chi bộ Thôn Tân Hoa").await; // another commune
-    let ward = app.unit_id("Đảng bộ phường Sông Trí").await;
+    let ward = app.unit_id(WARD).await;
 
     assert_eq!(app.get(&format!("/units/{own}")).await.0, StatusCode::OK);
     let own_member = a_member_of(&app, own).await;
@@ -80,11 +81,11 @@ async fn a_secretary_gets_not_found_for_everything_of_another_branch() {
 async fn a_ward_supervisor_sees_every_branch_of_the_ward_and_none_of_another() {
     let app = TestApp::spawn().await;
     app.login_as("phuong").await;
-    let ward = app.unit_id("Đảng bộ phường Sông Trí").await;
+    let ward = app.unit_id(WARD).await;
     let (status, body) = app.get(&format!("/units/{ward}")).await;
     assert_eq!(status, StatusCode::OK);
     let page = text(&body);
-    let own = branches_of(&app, "Đảng bộ phường Sông Trí").await;
+    let own = branches_of(&app, WARD).await;
     assert_eq!(own.len(), 12);
     for (id, name) in &own {
         assert!(
@@ -97,14 +98,16 @@ async fn a_ward_supervisor_sees_every_branch_of_the_ward_and_none_of_another() {
             "{name}"
         );
     }
-    for (id, name) in branches_of(&app, "Đảng bộ phường Hưng Trí").await {
+    let others = branches_of(&app, OTHER_WARD).await;
+    assert!(!others.is_empty(), "{OTHER_WARD} has branches");
+    for (id, name) in others {
         assert_eq!(
             app.get(&format!("/units/{id}")).await.0,
             StatusCode::NOT_FOUND,
             "{name}"
         );
     }
-    let town = app.unit_id("Đảng bộ thị xã Kỳ Anh").await;
+    let town = app.unit_id(TOWN).await;
     assert_eq!(
         app.get(&format!("/units/{town}")).await.0,
         StatusCode::NOT_FOUND
@@ -137,10 +140,7 @@ async fn the_administrator_sees_the_whole_province_including_closed_units() {
         );
     }
     let (_, body) = app
-        .get(&format!(
-            "/units/{}",
-            app.unit_id("Đảng bộ huyện Đức Thọ").await
-        ))
+        .get(&format!("/units/{}", app.unit_id(CLOSED_DISTRICT).await))
         .await;
     assert!(text(&body).contains("Đã ngừng hoạt động từ 01/07/2025"));
 }
@@ -158,7 +158,7 @@ async fn a_member_sees_their_own_record_and_nothing_else() {
     let (status, body) = app.get(&format!("/members/{me}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(text(&body).contains("Hồ sơ của bạn"));
-    let branch = app.unit_id("Chi bộ Tổ dân phố Hưng Lợi").await;
+    let branch = app.unit_id(BRANCH).await;
     assert_eq!(
         app.get(&format!("/units/{branch}")).await.0,
         StatusCode::NOT_FOUND

@@ -2,21 +2,16 @@
 //! alerts, the monthly report and its workbook, the model-meeting programme, scope and bad
 //! months.
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use reqwest::StatusCode;
 use uuid::Uuid;
 
-use crate::support::{TestApp, input_value, location, text};
-
-const WARD: &str = "Đảng bộ phường Sông Trí";
-
-fn last_month() -> String {
-    let d = crate::support::today().with_day(1).unwrap();
-    d.checked_sub_months(chrono::Months::new(1))
-        .unwrap()
-        .format("%Y-%m")
-        .to_string()
-}
+use crate::fixtures::demo::{BRANCH, CLOSED_DISTRICT, TOWN, WARD};
+use crate::fixtures::{self, Presence, State, Status};
+use crate::support::{
+    TestApp, input_value, iso, last_month, location, month_value, months_ago, number_after, text,
+    texts, this_month, today, word_after,
+};
 
 /// The month's figures counted from the raw rows (attendance, not the meeting's counters).
 async fn counted(app: &TestApp, ward: Uuid, month: &str) -> (i64, i64, i64, i64, i64, i64) {
@@ -43,18 +38,6 @@ async fn counted(app: &TestApp, ward: Uuid, month: &str) -> (i64, i64, i64, i64,
     .unwrap()
 }
 
-/// The value shown under a heading of the dashboard's figure boxes.
-fn figure(page: &str, label: &str) -> String {
-    let at = page
-        .find(label)
-        .unwrap_or_else(|| panic!("{label} not on the page"));
-    page[at + label.len()..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
 #[tokio::test]
 async fn a_supervisor_lands_on_the_dashboard_and_its_figures_match_the_records() {
     let app = TestApp::spawn().await;
@@ -68,21 +51,27 @@ async fn a_supervisor_lands_on_the_dashboard_and_its_figures_match_the_records()
     );
     let month = last_month();
     let (branches, held, present, expected, unexcused, kha) = counted(&app, ward, &month).await;
+    assert_eq!(branches, 12, "the ward's branches");
+    assert!(
+        held > 0 && expected > 0,
+        "last month's meetings are held in the demo"
+    );
     let (status, html) = app.get(&format!("/dashboard/{ward}?month={month}")).await;
     assert_eq!(status, StatusCode::OK);
     let page = text(&html);
     assert_eq!(
-        figure(&page, "Đã sinh hoạt thường kỳ"),
+        word_after(&page, "Đã sinh hoạt thường kỳ"),
         format!("{held}/{branches}")
     );
     let rate = format!("{:.1}%", 100.0 * present as f64 / expected as f64).replace('.', ",");
-    assert_eq!(figure(&page, "Tỷ lệ dự bình quân"), rate);
-    assert_eq!(figure(&page, "Vắng không lý do"), unexcused.to_string());
+    assert_eq!(word_after(&page, "Tỷ lệ dự bình quân"), rate);
+    assert_eq!(word_after(&page, "Vắng không lý do"), unexcused.to_string());
     assert!(page.contains(&format!("Khá {kha}")), "{kha} Khá in {page}");
     // One row per branch of the ward, each leading to the branch.
-    let doc = scraper::Html::parse_document(&html);
-    let rows = scraper::Selector::parse("table.dashboard tbody tr").unwrap();
-    assert_eq!(doc.select(&rows).count() as i64, branches);
+    assert_eq!(
+        texts(&html, "table.dashboard tbody tr").len() as i64,
+        branches
+    );
     assert!(
         html.contains("<svg"),
         "the trend charts are drawn on the server"
@@ -111,16 +100,19 @@ async fn a_supervisor_lands_on_the_dashboard_and_its_figures_match_the_records()
     assert!(unexcused2 > unexcused);
     let (_, html) = app.get(&format!("/dashboard/{ward}?month={month}")).await;
     let page = text(&html);
-    assert_eq!(figure(&page, "Vắng không lý do"), unexcused2.to_string());
+    assert_eq!(
+        word_after(&page, "Vắng không lý do"),
+        unexcused2.to_string()
+    );
     let rate = format!("{:.1}%", 100.0 * present2 as f64 / expected2 as f64).replace('.', ",");
-    assert_eq!(figure(&page, "Tỷ lệ dự bình quân"), rate);
+    assert_eq!(word_after(&page, "Tỷ lệ dự bình quân"), rate);
 }
 
 #[tokio::test]
 async fn the_town_dashboard_has_one_row_per_ward_and_drills_down() {
     let app = TestApp::spawn().await;
     app.login_as("thixa").await;
-    let town = app.unit_id("Đảng bộ thị xã Kỳ Anh").await;
+    let town = app.unit_id(TOWN).await;
     let ward = app.unit_id(WARD).await;
     let month = last_month();
     let (_, html) = app
@@ -132,9 +124,8 @@ async fn the_town_dashboard_has_one_row_per_ward_and_drills_down() {
             .fetch_one(&app.pool)
             .await
             .unwrap();
-    let doc = scraper::Html::parse_document(&html);
-    let rows = scraper::Selector::parse("table.dashboard tbody tr").unwrap();
-    assert_eq!(doc.select(&rows).count() as i64, wards);
+    assert!(wards > 1, "the town has wards and communes");
+    assert_eq!(texts(&html, "table.dashboard tbody tr").len() as i64, wards);
     assert!(
         html.contains(&format!("/dashboard/{ward}?month={month}")),
         "a ward row leads to its dashboard"
@@ -159,7 +150,7 @@ async fn the_town_dashboard_has_one_row_per_ward_and_drills_down() {
 #[tokio::test]
 async fn dashboards_stay_inside_the_scope_and_refuse_bad_months() {
     let app = TestApp::spawn().await;
-    let town = app.unit_id("Đảng bộ thị xã Kỳ Anh").await;
+    let town = app.unit_id(TOWN).await;
     let ward = app.unit_id(WARD).await;
     for (who, path) in [
         ("phuong", format!("/dashboard/{town}")),
@@ -174,14 +165,14 @@ async fn dashboards_stay_inside_the_scope_and_refuse_bad_months() {
         assert_eq!(c.get(&path).await.0, StatusCode::NOT_FOUND, "{who} {path}");
     }
     app.login_as("phuong").await;
-    let next = crate::support::today()
-        .with_day(1)
-        .unwrap()
-        .checked_add_months(chrono::Months::new(1))
-        .unwrap();
+    let next = month_value(
+        months_ago(0)
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap(),
+    );
     for (q, message) in [
         ("thang-muoi", "“thang-muoi” không phải một tháng"),
-        (&next.format("%Y-%m").to_string()[..], "chưa đến"),
+        (next.as_str(), "chưa đến"),
         ("2001-01", "được thành lập ngày"),
     ] {
         for page in ["dashboard", "reports/monthly", "alerts"] {
@@ -193,7 +184,7 @@ async fn dashboards_stay_inside_the_scope_and_refuse_bad_months() {
     // A closed unit's report is the report as of that month.
     let admin = app.other_browser();
     admin.login_as("admin").await;
-    let district = app.unit_id("Đảng bộ huyện Đức Thọ").await;
+    let district = app.unit_id(CLOSED_DISTRICT).await;
     let (status, html) = admin
         .get(&format!("/reports/monthly/{district}?month=2025-06"))
         .await;
@@ -208,6 +199,7 @@ async fn the_monthly_report_lists_every_branch_and_its_workbook_holds_the_same_n
     let ward = app.unit_id(WARD).await;
     let month = last_month();
     let (branches, held, present, expected, unexcused, _) = counted(&app, ward, &month).await;
+    assert_eq!(branches, 12, "the ward's branches");
     let (status, html) = app
         .get(&format!("/reports/monthly/{ward}?month={month}"))
         .await;
@@ -221,10 +213,8 @@ async fn the_monthly_report_lists_every_branch_and_its_workbook_holds_the_same_n
     assert!(page.contains(&format!(
         "Toàn đảng bộ có {branches} chi bộ; {held} chi bộ đã sinh hoạt thường kỳ"
     )));
-    let doc = scraper::Html::parse_document(&html);
-    let rows = scraper::Selector::parse("table.report tbody tr").unwrap();
     assert_eq!(
-        doc.select(&rows).count() as i64,
+        texts(&html, "table.report tbody tr").len() as i64,
         branches + 1,
         "a row per branch and the totals"
     );
@@ -289,13 +279,7 @@ async fn the_monthly_report_lists_every_branch_and_its_workbook_holds_the_same_n
     assert!(text(&html).contains("vừa được người khác thay đổi"));
     assert!(html.contains("Bản cũ"));
     // The next month's report takes the next number of the term.
-    let earlier = crate::support::today()
-        .with_day(1)
-        .unwrap()
-        .checked_sub_months(chrono::Months::new(2))
-        .unwrap()
-        .format("%Y-%m")
-        .to_string();
+    let earlier = month_value(months_ago(2));
     app.post(
         &format!("/reports/monthly/{ward}?month={earlier}"),
         &[("summary", ""), ("version", "")],
@@ -323,44 +307,64 @@ async fn the_alerts_page_names_each_problem_and_where_to_act() {
     app.login_as("phuong").await;
     let ward = app.unit_id(WARD).await;
     let month = last_month();
-    // A member of the ward absent without reason in three months of this year.
-    let member: (Uuid, String) = sqlx::query_as(
-        "SELECT mb.id, mb.full_name FROM members mb JOIN memberships ms ON ms.member_id = mb.id AND ms.valid_to IS NULL
+    // A member of the ward absent without reason in three months of a year: last month's
+    // year when three of its months have passed by then, else December of the year before
+    // (in January and February the year has only one or two months behind it).
+    let last = months_ago(1);
+    let absent_by = if last.month() >= 3 {
+        last
+    } else {
+        NaiveDate::from_ymd_opt(last.year() - 1, 12, 1).unwrap()
+    };
+    let (member, name, branch): (Uuid, String, Uuid) = sqlx::query_as(
+        "SELECT mb.id, mb.full_name, u.id FROM members mb
+           JOIN memberships ms ON ms.member_id = mb.id AND ms.valid_to IS NULL AND ms.kind = 'permanent'
            JOIN units u ON u.id = ms.unit_id, units w
-          WHERE w.id = $1 AND u.path <@ w.path AND ms.kind = 'permanent' AND mb.lifecycle_state = 'active'
-          LIMIT 1",
+          WHERE w.id = $1 AND u.path <@ w.path AND mb.lifecycle_state = 'active'
+            AND (SELECT count(*) FROM attendance a JOIN meetings m ON m.id = a.meeting_id
+                  WHERE a.member_id = mb.id AND m.unit_id = u.id AND m.kind = 'regular'
+                    AND a.category = 'expected' AND m.month <= $2
+                    AND date_trunc('year', m.month) = date_trunc('year', $2::date)) >= 3
+          ORDER BY mb.id LIMIT 1",
     )
     .bind(ward)
+    .bind(absent_by)
     .fetch_one(&app.pool)
     .await
-    .unwrap();
+    .expect("a member of the ward expected at three regular meetings of the year");
     let months: Vec<Uuid> = sqlx::query_scalar(
         "SELECT a.meeting_id FROM attendance a JOIN meetings m ON m.id = a.meeting_id
-          WHERE a.member_id = $1 AND m.kind = 'regular' AND a.category = 'expected'
-            AND date_trunc('year', m.month) = date_trunc('year', ($2 || '-01')::date) AND m.month <= ($2 || '-01')::date
+          WHERE a.member_id = $1 AND m.unit_id = $2 AND m.kind = 'regular' AND a.category = 'expected'
+            AND m.month <= $3 AND date_trunc('year', m.month) = date_trunc('year', $3::date)
           ORDER BY m.month DESC LIMIT 3",
     )
-    .bind(member.0)
-    .bind(&month)
+    .bind(member)
+    .bind(branch)
+    .bind(absent_by)
     .fetch_all(&app.pool)
     .await
     .unwrap();
+    assert_eq!(months.len(), 3, "{months:?}");
     sqlx::query("UPDATE attendance SET presence = 'absent_unexcused' WHERE member_id = $1 AND meeting_id = ANY($2)")
-        .bind(member.0)
+        .bind(member)
         .bind(&months)
         .execute(&app.pool)
         .await
         .unwrap();
+    let (status, html) = app
+        .get(&format!("/alerts/{ward}?month={}", month_value(absent_by)))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let page = text(&html);
+    assert!(
+        page.contains(&format!("Đồng chí {name} vắng không lý do")),
+        "{page}"
+    );
+    assert!(html.contains(&format!("/members/{member}")));
+
     let (status, html) = app.get(&format!("/alerts/{ward}?month={month}")).await;
     assert_eq!(status, StatusCode::OK);
     let page = text(&html);
-    if months.len() == 3 {
-        assert!(
-            page.contains(&format!("Đồng chí {} vắng không lý do", member.1)),
-            "{page}"
-        );
-        assert!(html.contains(&format!("/members/{}", member.0)));
-    }
     assert!(
         page.contains("Chưa khóa biên bản"),
         "last month's minutes are open in the demo"
@@ -429,8 +433,8 @@ async fn the_model_meeting_programme_rolls_through_the_branches() {
     let app = TestApp::spawn().await;
     app.login_as("phuong").await;
     let ward = app.unit_id(WARD).await;
-    let branch = app.unit_id("Chi bộ Tổ dân phố Hưng Lợi").await;
-    let this_month = crate::support::today().format("%Y-%m").to_string();
+    let branch = app.unit_id(BRANCH).await;
+    let this_month = this_month();
     let path = format!("/model-meetings/{ward}");
     let r = app
         .post(
@@ -483,10 +487,7 @@ async fn the_model_meeting_programme_rolls_through_the_branches() {
             &format!("{path}/{}", planned.0),
             &[
                 ("upper_attendees", "Đồng chí Bí thư Đảng ủy phường"),
-                (
-                    "reviewed_at",
-                    &crate::support::today().format("%Y-%m-%d").to_string(),
-                ),
+                ("reviewed_at", &iso(today())),
                 (
                     "review",
                     "Chuẩn bị chu đáo; cần dành thêm thời gian thảo luận.",
@@ -510,14 +511,12 @@ async fn the_yearly_report_rolls_up_each_branch() {
     let app = TestApp::spawn().await;
     app.login_as("phuong").await;
     let ward = app.unit_id(WARD).await;
-    let year = crate::support::today().year();
+    let year = today().year();
     let (status, html) = app
         .get(&format!("/reports/yearly/{ward}?year={year}"))
         .await;
     assert_eq!(status, StatusCode::OK);
-    let doc = scraper::Html::parse_document(&html);
-    let rows = scraper::Selector::parse("table.report tbody tr").unwrap();
-    assert_eq!(doc.select(&rows).count(), 12);
+    assert_eq!(texts(&html, "table.report tbody tr").len(), 12);
     assert!(text(&html).contains(&format!(
         "kết quả đánh giá chất lượng sinh hoạt chi bộ năm {year}"
     )));
@@ -526,5 +525,85 @@ async fn the_yearly_report_rolls_up_each_branch() {
             .await
             .0,
         StatusCode::BAD_REQUEST
+    );
+}
+
+/// Two branches built for the test, one with a held meeting: the ward's figures for this
+/// month move by exactly what they hold, and each has its own row.
+#[tokio::test]
+async fn new_branches_and_a_held_meeting_move_this_months_figures() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await;
+    let ward = app.unit_id(WARD).await;
+    let path = format!("/dashboard/{ward}?month={}", this_month());
+    let (status, before) = app.get(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    let before = text(&before);
+    let held_of = |page: &str| {
+        let shown = word_after(page, "Đã sinh hoạt thường kỳ");
+        let (held, branches) = shown
+            .split_once('/')
+            .unwrap_or_else(|| panic!("held/branches, not {shown}"));
+        (
+            held.parse::<usize>().unwrap(),
+            branches.parse::<usize>().unwrap(),
+        )
+    };
+    let (held_before, branches_before) = held_of(&before);
+    let unexcused_before = number_after(&before, "Vắng không lý do");
+    let unscored_before = number_after(&before, "Đã họp, chưa chấm");
+
+    // Three of four present, the fourth absent without reason; the minutes closed.
+    let met = fixtures::branch(&app, "Chi bộ Tổ dân phố Đã Họp", WARD).await;
+    let ids = fixtures::members(&app, met, &[(Status::Full, 3), (Status::Probationary, 1)]).await;
+    fixtures::meeting_with(
+        &app,
+        met,
+        State::Closed,
+        &[
+            (ids[0], Presence::Present),
+            (ids[1], Presence::Late),
+            (ids[2], Presence::Present),
+            (ids[3], Presence::AbsentUnexcused),
+        ],
+    )
+    .await;
+    // Planned only: not held.
+    let waiting = fixtures::branch(&app, "Chi bộ Tổ dân phố Chưa Họp", WARD).await;
+    fixtures::members(&app, waiting, &[(Status::Full, 3)]).await;
+    fixtures::meeting(&app, waiting, State::Planned).await;
+
+    let (_, html) = app.get(&path).await;
+    let page = text(&html);
+    assert_eq!(
+        held_of(&page),
+        (held_before + 1, branches_before + 2),
+        "{page}"
+    );
+    assert_eq!(
+        number_after(&page, "Vắng không lý do"),
+        unexcused_before + 1
+    );
+    assert_eq!(
+        number_after(&page, "Đã họp, chưa chấm"),
+        unscored_before + 1
+    );
+    // Branch, held, thematic in the quarter, attendance rate, absent without reason, score.
+    let cells = |name: &str| -> Vec<String> {
+        let rows = texts(&html, "table.dashboard tbody tr");
+        let row = rows
+            .iter()
+            .find_map(|r| r.strip_prefix(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no row for {name}: {rows:?}"));
+        row.split_whitespace().take(6).map(str::to_owned).collect()
+    };
+    assert_eq!(
+        cells("Chi bộ Tổ dân phố Đã Họp"),
+        ["1", "1", "0", "75,0%", "1", "—"],
+        "late counts as present"
+    );
+    assert_eq!(
+        cells("Chi bộ Tổ dân phố Chưa Họp"),
+        ["1", "0", "0", "—", "0", "—"]
     );
 }

@@ -5,6 +5,10 @@
 //! The date: every app runs on a clock pinned to one day for the whole binary, the real
 //! day unless `CHIBO_TEST_TODAY` (yyyy-mm-dd) names another; the demo is generated around
 //! it. `TEST_LOG=1` (or a filter such as `TEST_LOG=chibo=debug`) prints the server's log.
+//!
+//! Below the harness: the small helpers every test module uses (dates as the forms take
+//! them, posting forms, reading ids and figures back, versions and counts). A helper only
+//! one module needs stays in that module; data built for a test comes from `fixtures`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -45,6 +49,34 @@ pub fn clock() -> Clock {
 /// The tests' today: the day the apps' clock reads.
 pub fn today() -> chrono::NaiveDate {
     clock().today()
+}
+
+/// A date as a form or a query takes it: `yyyy-mm-dd`.
+pub fn iso(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// A month as a form or a query takes it: `yyyy-mm`.
+pub fn month_value(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m").to_string()
+}
+
+/// The first day of the month `n` months before the tests' month (0: this month).
+pub fn months_ago(n: u32) -> chrono::NaiveDate {
+    clock()
+        .this_month()
+        .checked_sub_months(chrono::Months::new(n))
+        .expect("a representable month")
+}
+
+/// The tests' month, `yyyy-mm`.
+pub fn this_month() -> String {
+    month_value(months_ago(0))
+}
+
+/// The month before the tests' month, `yyyy-mm`.
+pub fn last_month() -> String {
+    month_value(months_ago(1))
 }
 
 fn init_log() {
@@ -236,12 +268,45 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.post_form(path, form).await
+    }
+
+    /// Posts any form body (pairs of owned or borrowed strings, repeated names allowed).
+    pub async fn post_form<F: serde::Serialize + ?Sized>(
+        &self,
+        path: &str,
+        form: &F,
+    ) -> reqwest::Response {
         self.client
             .post(self.url(path))
             .form(form)
             .send()
             .await
             .unwrap()
+    }
+
+    /// Plans a meeting of `branch` through the planning form (`kind`, `month`, `topic`, ...).
+    pub async fn plan_meeting(&self, branch: Uuid, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.post(&format!("/meetings/new?unit={branch}"), fields)
+            .await
+    }
+
+    /// `SELECT count(*) ...` with one uuid parameter (`$1`).
+    pub async fn count(&self, sql: &str, id: Uuid) -> i64 {
+        sqlx::query_scalar(sql)
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// The members whose branch (permanent or temporary) `unit` is today.
+    pub async fn open_members(&self, unit: Uuid) -> i64 {
+        self.count(
+            "SELECT count(*) FROM memberships WHERE unit_id = $1 AND valid_to IS NULL",
+            unit,
+        )
+        .await
     }
 
     pub async fn unit_id(&self, name: &str) -> Uuid {
@@ -252,12 +317,27 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("unit {name}: {e}"))
     }
 
+    /// The version a unit's forms must carry.
     pub async fn unit_version(&self, id: Uuid) -> i32 {
-        sqlx::query_scalar("SELECT version FROM units WHERE id = $1")
+        self.version_of("units", id).await
+    }
+
+    /// The version a member's forms must carry.
+    pub async fn member_version(&self, id: Uuid) -> i32 {
+        self.version_of("members", id).await
+    }
+
+    /// The version a meeting's forms (minutes) must carry.
+    pub async fn meeting_version(&self, id: Uuid) -> i32 {
+        self.version_of("meetings", id).await
+    }
+
+    async fn version_of(&self, table: &str, id: Uuid) -> i32 {
+        sqlx::query_scalar(&format!("SELECT version FROM {table} WHERE id = $1"))
             .bind(id)
             .fetch_one(&self.pool)
             .await
-            .unwrap()
+            .unwrap_or_else(|e| panic!("the version of {table} {id}: {e}"))
     }
 }
 
@@ -266,6 +346,15 @@ pub fn location(r: &reqwest::Response) -> String {
         .get("location")
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default()
+}
+
+/// The id a creating form redirected to: `/meetings/{id}` with `prefix` "/meetings/".
+pub fn created_id(r: &reqwest::Response, prefix: &str) -> Uuid {
+    let to = location(r);
+    to.strip_prefix(prefix)
+        .and_then(|rest| rest.split(['/', '?']).next())
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("{} redirected to {to:?}, not {prefix}{{id}}", r.url()))
 }
 
 /// The session cookie's value as the client holds it after `r`.
@@ -287,6 +376,23 @@ pub fn text(html: &str) -> String {
         .join(" ")
 }
 
+/// The text of every element `css` selects, tags removed and spaces collapsed (the rows of
+/// a table: `texts(html, "table.report tbody tr")`).
+pub fn texts(html: &str, css: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(css).unwrap_or_else(|e| panic!("selector {css}: {e}"));
+    doc.select(&sel)
+        .map(|e| {
+            e.text()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
 /// The `value` of the input named `name`.
 pub fn input_value(html: &str, name: &str) -> Option<String> {
     let doc = scraper::Html::parse_document(html);
@@ -294,4 +400,23 @@ pub fn input_value(html: &str, name: &str) -> Option<String> {
     doc.select(&sel)
         .next()
         .and_then(|e| e.value().attr("value").map(str::to_owned))
+}
+
+/// The word shown right after `label` in a page's text (a figure: "Đảng số 35" gives "35").
+pub fn word_after(page: &str, label: &str) -> String {
+    let at = page
+        .find(label)
+        .unwrap_or_else(|| panic!("{label:?} is not on the page: {page}"));
+    page[at + label.len()..]
+        .split_whitespace()
+        .next()
+        .unwrap_or_else(|| panic!("nothing after {label:?}"))
+        .to_owned()
+}
+
+/// The number shown right after `label` in a page's text.
+pub fn number_after(page: &str, label: &str) -> usize {
+    let word = word_after(page, label);
+    word.parse()
+        .unwrap_or_else(|_| panic!("{label:?} is followed by {word:?}, not a number"))
 }

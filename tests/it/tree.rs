@@ -4,7 +4,8 @@ use uuid::Uuid;
 
 use chibo::org::store;
 
-use crate::support::{TestApp, location, text};
+use crate::fixtures::demo::{BRANCH, CLOSED_DISTRICT, COMMUNE, NEIGHBOUR, TOWN, WARD};
+use crate::support::{TestApp, iso, location, text};
 
 /// The subtree by walking parent links (a recursive query), to check the path index against.
 async fn subtree_by_parents(app: &TestApp, root: Uuid) -> Vec<Uuid> {
@@ -36,11 +37,11 @@ async fn subtree_by_path(app: &TestApp, root: Uuid) -> Vec<Uuid> {
 #[tokio::test]
 async fn a_subtree_is_exactly_the_units_below() {
     let app = TestApp::spawn().await;
-    let ward = app.unit_id("Đảng bộ phường Sông Trí").await;
+    let ward = app.unit_id(WARD).await;
     let by_path = subtree_by_path(&app, ward).await;
     assert_eq!(by_path.len(), 13, "the ward and its 12 branches");
     assert_eq!(by_path, subtree_by_parents(&app, ward).await);
-    let town = app.unit_id("Đảng bộ thị xã Kỳ Anh").await;
+    let town = app.unit_id(TOWN).await;
     let town_units = subtree_by_path(&app, town).await;
     assert_eq!(town_units.len(), 1 + 30 + 177, "the seed town's shape");
     assert_eq!(town_units, subtree_by_parents(&app, town).await);
@@ -64,9 +65,10 @@ async fn a_subtree_is_exactly_the_units_below() {
 async fn moving_a_committee_carries_its_whole_subtree_and_changes_who_sees_it() {
     let app = TestApp::spawn().await;
     app.login_as("admin").await;
-    let ward = app.unit_id("Đảng bộ phường Sông Trí").await;
-    let new_parent = app.unit_id("Đảng bộ xã Đức Thọ").await;
+    let ward = app.unit_id(WARD).await;
+    let new_parent = app.unit_id(COMMUNE).await;
     let before = subtree_by_path(&app, ward).await;
+    assert_eq!(before.len(), 13, "the ward and its 12 branches");
     let members_before: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM memberships m JOIN units u ON u.id = m.unit_id
           WHERE m.valid_to IS NULL AND u.parent_id = $1",
@@ -91,7 +93,7 @@ async fn moving_a_committee_carries_its_whole_subtree_and_changes_who_sees_it() 
     );
     let under_new: Vec<Uuid> = subtree_by_path(&app, new_parent).await;
     assert!(before.iter().all(|id| under_new.contains(id)));
-    let under_town = subtree_by_path(&app, app.unit_id("Đảng bộ thị xã Kỳ Anh").await).await;
+    let under_town = subtree_by_path(&app, app.unit_id(TOWN).await).await;
     assert!(before.iter().all(|id| !under_town.contains(id)));
     let members_after: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM memberships m JOIN units u ON u.id = m.unit_id
@@ -132,8 +134,8 @@ async fn moving_a_committee_carries_its_whole_subtree_and_changes_who_sees_it() 
 async fn merging_moves_open_members_and_keeps_the_old_unit_and_its_history() {
     let app = TestApp::spawn().await;
     app.login_as("admin").await;
-    let source = app.unit_id("Chi bộ Tổ dân phố Hưng Hòa").await;
-    let target = app.unit_id("Chi bộ Tổ dân phố Hưng Lợi").await;
+    let source = app.unit_id(NEIGHBOUR).await;
+    let target = app.unit_id(BRANCH).await;
     let source_members: Vec<Uuid> =
         sqlx::query_scalar("SELECT member_id FROM memberships WHERE unit_id = $1 AND valid_to IS NULL AND kind = 'permanent'")
             .bind(source)
@@ -141,36 +143,23 @@ async fn merging_moves_open_members_and_keeps_the_old_unit_and_its_history() {
             .await
             .unwrap();
     assert!(!source_members.is_empty());
-    let target_before: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM memberships WHERE unit_id = $1 AND valid_to IS NULL",
-    )
-    .bind(target)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let target_before: i64 = app.open_members(target).await;
     let version = app.unit_version(source).await.to_string();
     // Merged today: the latest member of the source may have joined only days ago.
     let today = crate::support::today();
-    let iso = today.format("%Y-%m-%d").to_string();
     let r = app
         .post(
             &format!("/admin/units/{source}/merge"),
             &[
                 ("target", &target.to_string()),
-                ("date", &iso),
+                ("date", &iso(today)),
                 ("version", &version),
             ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
-    let target_after: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM memberships WHERE unit_id = $1 AND valid_to IS NULL",
-    )
-    .bind(target)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let target_after: i64 = app.open_members(target).await;
     let moved_in: i64 = sqlx::query_scalar("SELECT count(*) FROM memberships WHERE unit_id = $1 AND valid_to IS NULL AND valid_from = $2")
         .bind(target)
         .bind(today)
@@ -205,10 +194,7 @@ async fn merging_moves_open_members_and_keeps_the_old_unit_and_its_history() {
     assert!(text(&new_page).contains("Tiếp nhận từ: Chi bộ Tổ dân phố Hưng Hòa"));
     let (_, member_page) = app.get(&format!("/members/{}", source_members[0])).await;
     let member_page = text(&member_page);
-    assert!(
-        member_page.contains("Chi bộ Tổ dân phố Hưng Hòa")
-            && member_page.contains("Chi bộ Tổ dân phố Hưng Lợi")
-    );
+    assert!(member_page.contains(NEIGHBOUR) && member_page.contains(BRANCH));
     assert!(
         member_page.contains("Sáp nhập Chi bộ Tổ dân phố Hưng Hòa vào Chi bộ Tổ dân phố Hưng Lợi")
     );
@@ -217,12 +203,12 @@ async fn merging_moves_open_members_and_keeps_the_old_unit_and_its_history() {
 #[tokio::test]
 async fn the_demo_keeps_the_pre_2025_district_closed_with_its_communes_merged() {
     let app = TestApp::spawn().await;
-    let district = store::get(&app.pool, app.unit_id("Đảng bộ huyện Đức Thọ").await)
+    let district = store::get(&app.pool, app.unit_id(CLOSED_DISTRICT).await)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(district.valid_to, NaiveDate::from_ymd_opt(2025, 7, 1));
-    let commune = store::get(&app.pool, app.unit_id("Đảng bộ xã Đức Thọ").await)
+    let commune = store::get(&app.pool, app.unit_id(COMMUNE).await)
         .await
         .unwrap()
         .unwrap();
@@ -246,7 +232,7 @@ async fn the_demo_keeps_the_pre_2025_district_closed_with_its_communes_merged() 
 async fn an_administrator_creates_renames_and_closes_a_unit() {
     let app = TestApp::spawn().await;
     app.login_as("admin").await;
-    let ward = app.unit_id("Đảng bộ phường Sông Trí").await;
+    let ward = app.unit_id(WARD).await;
     let (status, form) = app.get(&format!("/admin/units/new?parent={ward}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(text(&form).contains("Thêm đơn vị trực thuộc Đảng bộ phường Sông Trí"));
