@@ -149,6 +149,19 @@ impl StoreError {
         }
     }
 
+    /// A violation of one of the `known` constraints (name, field, message) becomes the
+    /// refusal written for it: the check before the write tells the user in the common
+    /// case, and the constraint still answers in words when two requests race past it.
+    pub fn on_constraint(err: sqlx::Error, known: &[(&str, &'static str, &str)]) -> StoreError {
+        if let Some(db) = err.as_database_error()
+            && let Some(name) = db.constraint()
+            && let Some((_, field, message)) = known.iter().find(|(c, _, _)| *c == name)
+        {
+            return StoreError::invalid(field, *message);
+        }
+        StoreError::Db(err)
+    }
+
     /// Turns a refusal into form messages (the form is shown again with the input kept);
     /// anything else becomes an error page.
     pub fn into_form_errors(self) -> AppResult<crate::web::FieldErrors> {

@@ -618,6 +618,16 @@ async fn seed(
     )
     .execute(&mut *tx)
     .await?;
+    // Attached elsewhere, they are away from their own branch (as a transfer records it).
+    sqlx::query!(
+        "UPDATE members m SET lifecycle_state = 'away', state_since = t.f
+           FROM unnest($1::uuid[], $2::date[]) AS t(m, f)
+          WHERE m.id = t.m AND m.lifecycle_state = 'active'",
+        &temp_member,
+        &temp_from
+    )
+    .execute(&mut *tx)
+    .await?;
     history::seed(&mut tx, today, scale.history_months).await?;
     sqlx::query!(
         "INSERT INTO demo_info (password) VALUES ($1)",

@@ -727,7 +727,17 @@ pub async fn transfer(
             s.reference
         )
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(|e| {
+            StoreError::on_constraint(
+                e,
+                &[(
+                    "memberships_one_open_per_kind",
+                    "target",
+                    "Đảng viên này đang sinh hoạt tạm thời ở một chi bộ khác; hãy kết thúc lần sinh hoạt tạm thời đó trước.",
+                )],
+            )
+        })?;
         set_state(&mut tx, s.member_id, Lifecycle::Away, s.on_date).await?;
     }
     add_event(
@@ -1028,7 +1038,24 @@ pub async fn add_post(
         p.reference
     )
     .execute(&mut *tx)
-    .await?;
+    .await
+    .map_err(|e| {
+        StoreError::on_constraint(
+            e,
+            &[
+                (
+                    "committee_roles_one_secretary",
+                    "role",
+                    "Chi bộ đang có bí thư; hãy kết thúc nhiệm vụ của bí thư hiện tại trước.",
+                ),
+                (
+                    "committee_roles_one_open_role_per_member",
+                    "member",
+                    "Đảng viên này đang giữ một chức vụ; hãy kết thúc chức vụ đó trước.",
+                ),
+            ],
+        )
+    })?;
     sqlx::query!(
         "INSERT INTO audit_log (user_id, action, entity, entity_id, after)
          VALUES ($1, 'post_added', 'member', $2, $3)",

@@ -985,3 +985,68 @@ async fn a_new_branch_counts_exactly_its_own_members() {
         "{home}"
     );
 }
+
+#[tokio::test]
+async fn a_second_temporary_transfer_is_refused_in_words_not_a_crash() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await;
+    let home = app.unit_id(BRANCH).await;
+    let host = app.unit_id(NEIGHBOUR).await;
+    let member = plain_member(&app, home).await;
+    // A record as older data may hold it: attached elsewhere for a time, still active at
+    // home. The database allows one open temporary membership per member.
+    let elsewhere: Uuid = sqlx::query_scalar(
+        "SELECT id FROM units WHERE kind = 'branch' AND valid_to IS NULL AND id <> $1 AND id <> $2
+          ORDER BY id LIMIT 1",
+    )
+    .bind(home)
+    .bind(host)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO memberships (id, member_id, unit_id, kind, valid_from) VALUES (uuid_v7(), $1, $2, 'temporary', $3)",
+    )
+    .bind(member)
+    .bind(elsewhere)
+    .bind(app.today() - chrono::Duration::days(30))
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let before = app
+        .count(
+            "SELECT count(*) FROM memberships WHERE member_id = $1",
+            member,
+        )
+        .await;
+    let v = app.member_version(member).await.to_string();
+    let form = vec![
+        ("kind".to_owned(), "temporary".to_owned()),
+        ("target".to_owned(), host.to_string()),
+        ("on_date".to_owned(), iso(app.today())),
+        ("reference".to_owned(), "17/GGT".to_owned()),
+        ("confirm".to_owned(), "1".to_owned()),
+        ("version".to_owned(), v),
+    ];
+    let r = app
+        .post_form(&format!("/members/{member}/transfer"), &form)
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    let page = text(&html);
+    assert!(
+        page.contains("đang sinh hoạt tạm thời ở một chi bộ khác"),
+        "{page}"
+    );
+    assert!(
+        html.contains("value=\"17/GGT\""),
+        "the letter number typed is kept"
+    );
+    let after = app
+        .count(
+            "SELECT count(*) FROM memberships WHERE member_id = $1",
+            member,
+        )
+        .await;
+    assert_eq!(after, before, "nothing was written");
+}
