@@ -1,0 +1,155 @@
+//! SQL of the reports: the committee's saved text and its number, and a year's scored
+//! months of every branch of a subtree.
+
+#[allow(unused_imports)]
+use super::*;
+use crate::error::{AppResult, StoreError};
+use crate::evaluation::rubric::Points;
+use crate::meetings::domain::MeetingKind;
+use crate::org::store::Unit;
+use chrono::{Datelike, NaiveDate};
+use sqlx::PgPool;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub(super) struct Stored {
+    pub(super) number: i32,
+    pub(super) summary: String,
+    pub(super) version: i32,
+}
+
+pub(super) async fn stored(
+    pool: &PgPool,
+    unit: Uuid,
+    month: NaiveDate,
+) -> Result<Option<Stored>, sqlx::Error> {
+    sqlx::query_as!(
+        Stored,
+        "SELECT number, summary, version FROM monthly_reports WHERE unit_id = $1 AND month = $2",
+        unit,
+        month
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+pub(super) async fn save(
+    pool: &PgPool,
+    unit: &Unit,
+    month: NaiveDate,
+    summary: &str,
+    version: Option<i32>,
+    user: Uuid,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    // Numbers of one unit and term are given out one at a time.
+    sqlx::query!("SELECT id FROM units WHERE id = $1 FOR UPDATE", unit.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let current = sqlx::query!(
+        "SELECT version FROM monthly_reports WHERE unit_id = $1 AND month = $2",
+        unit.id,
+        month
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    match current {
+        Some(c) => {
+            if Some(c.version) != version {
+                return Err(StoreError::Stale);
+            }
+            sqlx::query!(
+                "UPDATE monthly_reports SET summary = $3, version = version + 1, updated_by = $4, updated_at = now()
+                  WHERE unit_id = $1 AND month = $2",
+                unit.id,
+                month,
+                summary,
+                user
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        None => {
+            if version.is_some() {
+                return Err(StoreError::Stale);
+            }
+            let term = term_start(month.year());
+            sqlx::query!(
+                "INSERT INTO monthly_reports (unit_id, month, term_start, number, summary, updated_by)
+                 VALUES ($1, $2, $3,
+                         (SELECT coalesce(max(number), 0) + 1 FROM monthly_reports WHERE unit_id = $1 AND term_start = $3),
+                         $4, $5)",
+                unit.id,
+                month,
+                term,
+                summary,
+                user
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    sqlx::query!(
+        "INSERT INTO audit_log (user_id, action, entity, entity_id, after)
+         VALUES ($1, 'monthly_report_saved', 'unit', $2, $3)",
+        user,
+        unit.id,
+        serde_json::json!({ "month": month })
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(super) type BranchYear = (Unit, Vec<crate::evaluation::scoring::Month>, Vec<u32>);
+
+/// Every branch of the subtree open in the year, its scored months and thematic quarters.
+pub(super) async fn year_data(pool: &PgPool, root: Uuid, year: i32) -> AppResult<Vec<BranchYear>> {
+    let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a date");
+    let to = NaiveDate::from_ymd_opt(year + 1, 1, 1).expect("a date");
+    let units = crate::org::store::branches_open_between(pool, root, from, to).await?;
+    let rows = sqlx::query!(
+        r#"WITH root AS (SELECT path FROM units WHERE id = $1)
+           SELECT m.unit_id, m.month, m.kind AS "kind: MeetingKind", m.state, e.total_tenths AS "total?",
+                  coalesce(e.approved_class, e.class) AS class
+             FROM units b, root, meetings m
+             LEFT JOIN evaluations e ON e.meeting_id = m.id AND e.scorer = 'branch'
+            WHERE b.path <@ root.path AND m.unit_id = b.id AND m.month >= $2 AND m.month < $3
+              AND m.kind IN ('regular', 'thematic', 'combined') AND m.state <> 'planned'"#,
+        root,
+        from,
+        to
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut months: HashMap<Uuid, Vec<crate::evaluation::scoring::Month>> = HashMap::new();
+    let mut quarters: HashMap<Uuid, Vec<u32>> = HashMap::new();
+    for r in rows {
+        if r.kind.is_thematic() {
+            quarters
+                .entry(r.unit_id)
+                .or_default()
+                .push((r.month.month() - 1) / 3 + 1);
+        }
+        if r.kind.is_regular() {
+            months
+                .entry(r.unit_id)
+                .or_default()
+                .push(crate::evaluation::scoring::Month {
+                    month: r.month,
+                    held: true,
+                    total: r.total.map(Points),
+                    class: r.class,
+                });
+        }
+    }
+    Ok(units
+        .into_iter()
+        .map(|u| {
+            let m = months.remove(&u.id).unwrap_or_default();
+            let q = quarters.remove(&u.id).unwrap_or_default();
+            (u, m, q)
+        })
+        .collect())
+}
