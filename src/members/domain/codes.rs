@@ -1,0 +1,142 @@
+//! The codes of the registry, stored as text (gender, status, life-cycle, membership kind,
+//! committee post, history event), each with the words shown for it.
+
+use crate::codes::text_code;
+
+text_code! {
+    pub enum Gender {
+        Male = "male",
+        Female = "female",
+    }
+}
+
+impl Gender {
+    pub fn label(self) -> &'static str {
+        match self {
+            Gender::Male => "Nam",
+            Gender::Female => "Nữ",
+        }
+    }
+}
+
+text_code! {
+    /// A member's standing (docs/rules.md §4.2).
+    pub enum Status {
+        /// Dự bị: within the 12 months of probation.
+        Probationary = "probationary",
+        /// Chính thức.
+        Full = "full",
+    }
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Probationary => "Dự bị",
+            Status::Full => "Chính thức",
+        }
+    }
+}
+
+text_code! {
+    /// Where a member is in their life in the party (docs/rules.md §4.2–4.3).
+    pub enum Lifecycle {
+        Active = "active",
+        /// Miễn công tác và sinh hoạt đảng.
+        Exempt = "exempt",
+        /// Sinh hoạt tạm thời at another branch.
+        Away = "away",
+        StruckOff = "struck_off",
+        Expelled = "expelled",
+        Deceased = "deceased",
+        TransferredOut = "transferred_out",
+    }
+}
+
+impl Lifecycle {
+    pub fn label(self) -> &'static str {
+        match self {
+            Lifecycle::Active => "Đang sinh hoạt",
+            Lifecycle::Exempt => "Miễn sinh hoạt",
+            Lifecycle::Away => "Sinh hoạt tạm thời nơi khác",
+            Lifecycle::StruckOff => "Đã xóa tên",
+            Lifecycle::Expelled => "Đã khai trừ",
+            Lifecycle::Deceased => "Đã từ trần",
+            Lifecycle::TransferredOut => "Đã chuyển đi",
+        }
+    }
+
+    /// Still on a branch's rolls (in đảng số).
+    pub fn on_the_rolls(self) -> bool {
+        matches!(
+            self,
+            Lifecycle::Active | Lifecycle::Exempt | Lifecycle::Away
+        )
+    }
+}
+
+text_code! {
+    /// How a member belongs to a branch.
+    pub enum MembershipKind {
+        /// The member's own branch: counted in its đảng số.
+        Permanent = "permanent",
+        /// Attached for a time (sinh hoạt tạm thời): listed, not in đảng số.
+        Temporary = "temporary",
+    }
+}
+
+text_code! {
+    /// A post on a branch's committee (chi ủy).
+    pub enum PostRole {
+        Secretary = "secretary",
+        DeputySecretary = "deputy_secretary",
+        CommitteeMember = "committee_member",
+    }
+}
+
+impl PostRole {
+    pub fn label(self) -> &'static str {
+        match self {
+            PostRole::Secretary => "Bí thư",
+            PostRole::DeputySecretary => "Phó Bí thư",
+            PostRole::CommitteeMember => "Chi ủy viên",
+        }
+    }
+}
+
+text_code! {
+    /// What happened to a member's record, as its history lists it.
+    pub enum EventKind {
+        Created = "created",
+        Imported = "imported",
+        Edited = "edited",
+        Recognised = "recognised",
+        Exempted = "exempted",
+        ExemptionEnded = "exemption_ended",
+        Transferred = "transferred",
+        TemporaryTransfer = "temporary_transfer",
+        TemporaryTransferEnded = "temporary_transfer_ended",
+        StruckOff = "struck_off",
+        Expelled = "expelled",
+        Deceased = "deceased",
+    }
+}
+
+impl EventKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            EventKind::Created => "Thêm vào danh sách",
+            EventKind::Imported => "Nhập từ bảng tính",
+            EventKind::Edited => "Sửa thông tin",
+            EventKind::Recognised => "Công nhận đảng viên chính thức",
+            EventKind::Exempted => "Miễn công tác và sinh hoạt đảng",
+            EventKind::ExemptionEnded => "Thôi miễn sinh hoạt",
+            EventKind::Transferred => "Chuyển sinh hoạt đảng chính thức",
+            EventKind::TemporaryTransfer => "Chuyển sinh hoạt đảng tạm thời",
+            EventKind::TemporaryTransferEnded => "Kết thúc sinh hoạt tạm thời",
+            EventKind::StruckOff => "Xóa tên",
+            EventKind::Expelled => "Khai trừ",
+            EventKind::Deceased => "Từ trần",
+        }
+    }
+}

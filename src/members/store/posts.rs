@@ -1,0 +1,193 @@
+//! A branch's committee posts: who holds one now, giving one, ending one.
+
+use chrono::NaiveDate;
+use serde_json::json;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::*;
+use crate::error::StoreError;
+use crate::members::domain::{PostRole, Status};
+use crate::web::vn_date;
+
+/// A post held now in a branch's committee.
+pub struct PostRow {
+    pub id: Uuid,
+    pub member_id: Uuid,
+    pub full_name: String,
+    pub status: Status,
+    pub role: PostRole,
+    pub term: Option<String>,
+    pub valid_from: NaiveDate,
+    pub reference: Option<String>,
+}
+
+pub async fn posts(pool: &PgPool, unit_id: Uuid) -> Result<Vec<PostRow>, sqlx::Error> {
+    sqlx::query_as!(
+        PostRow,
+        r#"SELECT r.id, r.member_id, m.full_name, m.status AS "status: Status", r.role AS "role: PostRole",
+                  r.term, r.valid_from, r.reference
+             FROM committee_roles r JOIN members m ON m.id = r.member_id
+            WHERE r.unit_id = $1 AND r.valid_to IS NULL
+            ORDER BY CASE r.role WHEN 'secretary' THEN 0 WHEN 'deputy_secretary' THEN 1 ELSE 2 END,
+                     m.given_name COLLATE "vi-VN-x-icu""#,
+        unit_id
+    )
+    .fetch_all(pool)
+    .await
+}
+
+pub struct NewPost<'a> {
+    pub unit_id: Uuid,
+    pub member_id: Uuid,
+    pub role: PostRole,
+    pub term: Option<&'a str>,
+    pub valid_from: NaiveDate,
+    pub reference: Option<&'a str>,
+}
+
+/// Gives a member of the branch a post. Structural rules (how many, who may) are shown as
+/// warnings; what is refused here is what cannot be true: a second secretary at once, a post
+/// for someone who is not a member of the branch, two posts for one person.
+pub async fn add_post(
+    pool: &PgPool,
+    actor: Option<Uuid>,
+    p: NewPost<'_>,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let joined = sqlx::query_scalar!(
+        "SELECT valid_from FROM memberships
+          WHERE member_id = $1 AND unit_id = $2 AND kind = 'permanent' AND valid_to IS NULL",
+        p.member_id,
+        p.unit_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| {
+        StoreError::invalid(
+            "member",
+            "Người được chọn không phải đảng viên của chi bộ này.",
+        )
+    })?;
+    not_before(p.valid_from, joined, "ngày bắt đầu sinh hoạt ở chi bộ").map_err(|e| match e {
+        StoreError::Invalid { message, .. } => StoreError::invalid("valid_from", message),
+        other => other,
+    })?;
+    let held = sqlx::query_scalar!(
+        r#"SELECT role AS "role: PostRole" FROM committee_roles WHERE unit_id = $1 AND member_id = $2 AND valid_to IS NULL"#,
+        p.unit_id,
+        p.member_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(role) = held {
+        return Err(StoreError::invalid(
+            "member",
+            format!(
+                "Đảng viên này đang giữ chức {}; hãy kết thúc chức vụ đó trước.",
+                role.label()
+            ),
+        ));
+    }
+    if p.role == PostRole::Secretary {
+        let has = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM committee_roles WHERE unit_id = $1 AND role = 'secretary' AND valid_to IS NULL) AS "e!""#,
+            p.unit_id
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if has {
+            return Err(StoreError::invalid(
+                "role",
+                "Chi bộ đang có bí thư; hãy kết thúc nhiệm vụ của bí thư hiện tại trước.",
+            ));
+        }
+    }
+    sqlx::query!(
+        "INSERT INTO committee_roles (unit_id, member_id, role, term, valid_from, reference)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        p.unit_id,
+        p.member_id,
+        p.role.as_str(),
+        p.term,
+        p.valid_from,
+        p.reference
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| {
+        StoreError::on_constraint(
+            e,
+            &[
+                (
+                    "committee_roles_one_secretary",
+                    "role",
+                    "Chi bộ đang có bí thư; hãy kết thúc nhiệm vụ của bí thư hiện tại trước.",
+                ),
+                (
+                    "committee_roles_one_open_role_per_member",
+                    "member",
+                    "Đảng viên này đang giữ một chức vụ; hãy kết thúc chức vụ đó trước.",
+                ),
+            ],
+        )
+    })?;
+    sqlx::query!(
+        "INSERT INTO audit_log (user_id, action, entity, entity_id, after)
+         VALUES ($1, 'post_added', 'member', $2, $3)",
+        actor,
+        p.member_id,
+        json!({"unit": p.unit_id, "role": p.role, "from": p.valid_from})
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends a post of the branch on a date.
+pub async fn end_post(
+    pool: &PgPool,
+    actor: Option<Uuid>,
+    unit_id: Uuid,
+    post_id: Uuid,
+    on_date: NaiveDate,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query!(
+        "SELECT member_id, valid_from FROM committee_roles
+          WHERE id = $1 AND unit_id = $2 AND valid_to IS NULL FOR UPDATE",
+        post_id,
+        unit_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    if on_date < row.valid_from {
+        return Err(StoreError::invalid(
+            "on_date",
+            format!(
+                "Ngày kết thúc không thể trước ngày nhận chức ({}).",
+                vn_date(row.valid_from)
+            ),
+        ));
+    }
+    sqlx::query!(
+        "UPDATE committee_roles SET valid_to = $2 WHERE id = $1",
+        post_id,
+        on_date
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO audit_log (user_id, action, entity, entity_id, after)
+         VALUES ($1, 'post_ended', 'member', $2, $3)",
+        actor,
+        row.member_id,
+        json!({"unit": unit_id, "post": post_id, "to": on_date})
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,275 @@
+//! The member's record: adding one (alone or many in one transaction) and correcting it, with
+//! the history row every change leaves and the checks on the card number and the branch.
+
+use chrono::NaiveDate;
+use serde_json::json;
+use sqlx::{PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+use super::*;
+use crate::error::StoreError;
+use crate::members::domain::{EventKind, Gender, Lifecycle, MemberRecord, Status};
+
+pub struct NewEvent<'a> {
+    pub member_id: Uuid,
+    pub unit_id: Option<Uuid>,
+    pub kind: EventKind,
+    pub on_date: NaiveDate,
+    pub reference: Option<&'a str>,
+    pub reason: Option<&'a str>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub user_id: Option<Uuid>,
+}
+
+pub async fn add_event(
+    tx: &mut Transaction<'_, Postgres>,
+    e: NewEvent<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO member_events (member_id, unit_id, kind, on_date, reference, reason, before, after, user_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        e.member_id,
+        e.unit_id,
+        e.kind.as_str(),
+        e.on_date,
+        e.reference,
+        e.reason,
+        e.before,
+        e.after,
+        e.user_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn record_json(r: &MemberRecord) -> serde_json::Value {
+    json!({
+        "full_name": r.full_name,
+        "gender": r.gender.as_str(),
+        "birth_date": r.birth_date,
+        "hometown": r.hometown,
+        "phone": r.phone,
+        "card_no": r.card_no,
+        "admission_date": r.admission_date,
+        "admission_decision_date": r.admission_decision_date,
+        "official_date": r.official_date,
+        "status": r.status.as_str(),
+    })
+}
+
+fn detail_json(d: &MemberDetail) -> serde_json::Value {
+    json!({
+        "full_name": d.full_name,
+        "gender": d.gender.as_str(),
+        "birth_date": d.birth_date,
+        "hometown": d.hometown,
+        "phone": d.phone,
+        "card_no": d.card_no,
+        "admission_date": d.admission_date,
+        "admission_decision_date": d.admission_decision_date,
+        "official_date": d.official_date,
+        "status": d.status.as_str(),
+        "lifecycle_state": d.lifecycle_state.as_str(),
+    })
+}
+
+/// The member's row, locked for the change; refused if the form was built from an older
+/// version.
+pub(super) async fn lock_member(
+    tx: &mut Transaction<'_, Postgres>,
+    id: Uuid,
+    version: i32,
+) -> Result<MemberDetail, StoreError> {
+    let m = sqlx::query_as!(
+        MemberDetail,
+        r#"SELECT id, full_name, gender AS "gender: Gender", birth_date, hometown, phone, card_no, admission_date,
+                admission_decision_date, official_date, status AS "status: Status",
+                lifecycle_state AS "lifecycle_state: Lifecycle", state_since, version
+           FROM members WHERE id = $1 FOR UPDATE"#,
+        id
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    if m.version != version {
+        return Err(StoreError::Stale);
+    }
+    Ok(m)
+}
+
+/// The open branch a new member joins; anything else is refused on the form.
+pub(super) async fn lock_open_branch(
+    tx: &mut Transaction<'_, Postgres>,
+    unit_id: Uuid,
+    field: &'static str,
+) -> Result<(String, NaiveDate), StoreError> {
+    let row = sqlx::query!(
+        "SELECT name, kind, valid_from, valid_to FROM units WHERE id = $1 FOR SHARE",
+        unit_id
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    if !matches!(row.kind.as_str(), "branch" | "grassroots_branch") {
+        return Err(StoreError::invalid(
+            field,
+            "Chỉ chi bộ mới có đảng viên sinh hoạt.",
+        ));
+    }
+    if row.valid_to.is_some() {
+        return Err(StoreError::invalid(
+            field,
+            format!("{} đã ngừng hoạt động.", row.name),
+        ));
+    }
+    Ok((row.name, row.valid_from))
+}
+
+/// Card numbers are unique across the whole Party: name who holds it already.
+async fn check_card_free(
+    tx: &mut Transaction<'_, Postgres>,
+    card_no: Option<&str>,
+    except: Option<Uuid>,
+) -> Result<(), StoreError> {
+    let Some(card) = card_no else { return Ok(()) };
+    let holder = sqlx::query_scalar!(
+        "SELECT full_name FROM members WHERE card_no = $1 AND id IS DISTINCT FROM $2",
+        card,
+        except
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    match holder {
+        Some(name) => Err(StoreError::invalid(
+            "card_no",
+            format!("Số thẻ {card} đã được cấp cho đảng viên {name}."),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Adds a member to a branch: the record, a permanent membership from the later of the
+/// admission and the branch's founding, and a "created" event.
+pub async fn create(
+    pool: &PgPool,
+    actor: Option<Uuid>,
+    unit_id: Uuid,
+    rec: &MemberRecord,
+    event_kind: EventKind,
+    on: NaiveDate,
+) -> Result<Uuid, StoreError> {
+    let mut tx = pool.begin().await?;
+    let id = insert_member(&mut tx, actor, unit_id, rec, event_kind, on).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The body of [`create`], for callers that add many members in one transaction (import).
+pub async fn insert_member(
+    tx: &mut Transaction<'_, Postgres>,
+    actor: Option<Uuid>,
+    unit_id: Uuid,
+    rec: &MemberRecord,
+    event_kind: EventKind,
+    on: NaiveDate,
+) -> Result<Uuid, StoreError> {
+    let (_, branch_from) = lock_open_branch(tx, unit_id, "form").await?;
+    check_card_free(tx, rec.card_no.as_deref(), None).await?;
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        "INSERT INTO members (id, full_name, gender, birth_date, hometown, phone, card_no, admission_date,
+                              admission_decision_date, official_date, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        id,
+        rec.full_name,
+        rec.gender.as_str(),
+        rec.birth_date,
+        rec.hometown,
+        rec.phone,
+        rec.card_no,
+        rec.admission_date,
+        rec.admission_decision_date,
+        rec.official_date,
+        rec.status.as_str()
+    )
+    .execute(&mut **tx)
+    .await?;
+    let joined = rec.admission_date.max(branch_from);
+    sqlx::query!(
+        "INSERT INTO memberships (id, member_id, unit_id, kind, valid_from) VALUES ($1, $2, $3, 'permanent', $4)",
+        Uuid::now_v7(),
+        id,
+        unit_id,
+        joined
+    )
+    .execute(&mut **tx)
+    .await?;
+    add_event(
+        tx,
+        NewEvent {
+            member_id: id,
+            unit_id: Some(unit_id),
+            kind: event_kind,
+            on_date: on,
+            reference: None,
+            reason: None,
+            before: None,
+            after: Some(record_json(rec)),
+            user_id: actor,
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Corrects a member's record; the previous values stay in the history.
+pub async fn update(
+    pool: &PgPool,
+    actor: Option<Uuid>,
+    id: Uuid,
+    version: i32,
+    rec: &MemberRecord,
+    on: NaiveDate,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let before = lock_member(&mut tx, id, version).await?;
+    check_card_free(&mut tx, rec.card_no.as_deref(), Some(id)).await?;
+    sqlx::query!(
+        "UPDATE members SET full_name = $2, gender = $3, birth_date = $4, hometown = $5, phone = $6,
+                card_no = $7, admission_date = $8, admission_decision_date = $9, official_date = $10,
+                status = $11, version = version + 1
+          WHERE id = $1",
+        id,
+        rec.full_name,
+        rec.gender.as_str(),
+        rec.birth_date,
+        rec.hometown,
+        rec.phone,
+        rec.card_no,
+        rec.admission_date,
+        rec.admission_decision_date,
+        rec.official_date,
+        rec.status.as_str()
+    )
+    .execute(&mut *tx)
+    .await?;
+    add_event(
+        &mut tx,
+        NewEvent {
+            member_id: id,
+            unit_id: None,
+            kind: EventKind::Edited,
+            on_date: on,
+            reference: None,
+            reason: None,
+            before: Some(detail_json(&before)),
+            after: Some(record_json(rec)),
+            user_id: actor,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
