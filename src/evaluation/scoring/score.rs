@@ -1,97 +1,13 @@
-//! Scoring a meeting against a rubric: each criterion's points, the total, the band and the
-//! gates that cap it; and the annual roll-up of a branch. Pure: the meeting record arrives as
-//! `Facts`, the scorer's form as `Entries`.
+//! Scoring a sheet: each criterion's points from the scorer's entries and the meeting's
+//! figures, the total, the band it reaches and the gates that cap its class; and the entries
+//! that give a stored sheet back.
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::rubric::{Criterion, GateRule, Input, Points, Rubric, Source};
-use crate::meetings::domain::MeetingKind;
-
-/// The computed figures of one meeting; a figure the record cannot give is absent.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Facts(pub HashMap<Source, f64>);
-
-impl Facts {
-    pub fn get(&self, s: Source) -> Option<f64> {
-        self.0.get(&s).copied()
-    }
-
-    pub fn set(&mut self, s: Source, v: Option<f64>) {
-        match v {
-            Some(v) => {
-                self.0.insert(s, v);
-            }
-            None => {
-                self.0.remove(&s);
-            }
-        }
-    }
-}
-
-/// What the meeting record says, before a rubric turns it into figures.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Record {
-    pub kind: MeetingKind,
-    pub closed: bool,
-    pub day: Option<NaiveDate>,
-    pub base: i64,
-    pub present: i64,
-    pub unexcused: i64,
-    pub attendees: i64,
-    pub spoke: i64,
-    pub minutes: Option<f64>,
-    pub committee_met_on: Option<NaiveDate>,
-    pub notice_sent_on: Option<NaiveDate>,
-    pub materials_posted_on: Option<NaiveDate>,
-    pub draft_resolution_on: Option<NaiveDate>,
-    pub completion: Option<f64>,
-    pub excused_streak: i64,
-    pub resolution_passed: bool,
-}
-
-/// The figures a rubric reads from a meeting record (docs/rules.md §9.2). Steps not taken count
-/// as −1 day ("not posted"), so that a rule "at least 1 day before" fails without asking.
-pub fn facts(r: &Rubric, rec: &Record) -> Facts {
-    let pct = |a: i64, b: i64| (b > 0).then(|| 100.0 * a as f64 / b as f64);
-    let flag = |b: bool| Some(if b { 1.0 } else { 0.0 });
-    let days_before = |d: Option<NaiveDate>| match (d, rec.day) {
-        (Some(d), Some(day)) => Some((day - d).num_days() as f64),
-        (None, Some(_)) => Some(-1.0),
-        _ => None,
-    };
-    let minimum = r.minimum_minutes.for_kind(rec.kind);
-    let mut f = Facts::default();
-    f.set(Source::AttendanceRate, pct(rec.present, rec.base));
-    f.set(Source::UnexcusedAbsences, Some(rec.unexcused as f64));
-    f.set(Source::ExcusedStreak, Some(rec.excused_streak as f64));
-    f.set(Source::DurationMinutes, rec.minutes.map(f64::round));
-    f.set(
-        Source::DurationPercent,
-        rec.minutes
-            .map(|m| (100.0 * m.round() / f64::from(minimum.max(1)) * 10.0).round() / 10.0),
-    );
-    f.set(Source::SpeakingShare, pct(rec.spoke, rec.attendees));
-    f.set(Source::TaskCompletion, rec.completion);
-    f.set(
-        Source::MaterialsDaysBefore,
-        days_before(rec.materials_posted_on),
-    );
-    f.set(Source::NoticeDaysBefore, days_before(rec.notice_sent_on));
-    f.set(
-        Source::CommitteeMetBefore,
-        flag(matches!((rec.committee_met_on, rec.day), (Some(c), Some(d)) if c <= d)),
-    );
-    f.set(
-        Source::DraftResolution,
-        flag(rec.draft_resolution_on.is_some()),
-    );
-    f.set(Source::ResolutionPassed, flag(rec.resolution_passed));
-    f.set(Source::MinutesClosed, flag(rec.closed));
-    f
-}
+use super::facts::Facts;
+use crate::evaluation::rubric::{Criterion, GateRule, Input, Points, Rubric};
 
 /// What the scorer typed for one criterion: the value (a tick, a number, the index of a
 /// level), and for a computed criterion an overriding score and its reason.
@@ -160,7 +76,7 @@ fn in_range(c: &Criterion, raw: &str) -> Result<Points, String> {
 }
 
 /// The points the steps give a computed value.
-pub fn step_points(steps: &[super::rubric::Step], v: f64) -> Points {
+pub fn step_points(steps: &[crate::evaluation::rubric::Step], v: f64) -> Points {
     steps
         .iter()
         .find(|s| s.when.contains(v))
@@ -352,85 +268,11 @@ pub fn classify(
     (band, class, capped_by)
 }
 
-/// One month of a branch's year, for the roll-up.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Month {
-    pub month: NaiveDate,
-    pub held: bool,
-    pub total: Option<Points>,
-    pub class: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Annual {
-    pub average: Option<Points>,
-    /// Months by class, in band order: (code, label, count).
-    pub counts: Vec<(String, String, usize)>,
-    pub months_held: usize,
-    pub months_scored: usize,
-    pub class: Option<String>,
-}
-
-/// The annual class by the rubric's levels (docs/rules.md §2.3 b): the first level whose every
-/// condition holds, else the lowest band. No class before any month is scored.
-pub fn annual(r: &Rubric, months: &[Month], thematic_every_quarter: bool) -> Annual {
-    let scored: Vec<&Month> = months.iter().filter(|m| m.total.is_some()).collect();
-    let average = (!scored.is_empty()).then(|| {
-        let sum: i64 = scored.iter().map(|m| i64::from(m.total.unwrap().0)).sum();
-        Points((sum as f64 / scored.len() as f64).round() as i32)
-    });
-    let count_of = |code: &str| {
-        months
-            .iter()
-            .filter(|m| m.class.as_deref() == Some(code))
-            .count()
-    };
-    let counts = r
-        .bands_desc()
-        .iter()
-        .map(|b| (b.code.clone(), b.label.clone(), count_of(&b.code)))
-        .collect();
-    let class = average.map(|avg| {
-        let worst = months
-            .iter()
-            .filter_map(|m| m.class.as_deref().and_then(|c| r.rank(c)))
-            .max();
-        r.annual
-            .iter()
-            .find(|level| {
-                level.min_average.is_none_or(|m| avg >= m)
-                    && match (level.min_months, &level.months_class) {
-                        (Some(n), Some(c)) => count_of(c) >= n as usize,
-                        _ => true,
-                    }
-                    && level
-                        .no_month_below
-                        .as_deref()
-                        .is_none_or(|floor| worst.is_none_or(|w| Some(w) <= r.rank(floor)))
-                    && (!level.every_month_held || months.iter().all(|m| m.held))
-                    && (!level.thematic_every_quarter || thematic_every_quarter)
-            })
-            .map(|level| level.class.clone())
-            .unwrap_or_else(|| {
-                r.bands_desc()
-                    .last()
-                    .map(|b| b.code.clone())
-                    .unwrap_or_default()
-            })
-    });
-    Annual {
-        average,
-        counts,
-        months_held: months.iter().filter(|m| m.held).count(),
-        months_scored: scored.len(),
-        class,
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::super::rubric::tests::sample;
     use super::*;
+    use crate::evaluation::rubric::Source;
+    use crate::evaluation::rubric::tests::sample;
 
     fn facts(rate: f64, unexcused: f64, duration: f64) -> Facts {
         let mut f = Facts::default();
@@ -634,51 +476,6 @@ mod tests {
     }
 
     #[test]
-    fn figures_come_from_the_record_with_the_rubric_s_minimum() {
-        let r = sample();
-        let day = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
-        let rec = Record {
-            kind: MeetingKind::Combined,
-            closed: false,
-            day: Some(day),
-            base: 20,
-            present: 17,
-            unexcused: 1,
-            attendees: 18,
-            spoke: 9,
-            minutes: Some(90.0),
-            committee_met_on: day.pred_opt(),
-            notice_sent_on: None,
-            materials_posted_on: Some(day - chrono::Days::new(2)),
-            draft_resolution_on: None,
-            completion: None,
-            excused_streak: 4,
-            resolution_passed: true,
-        };
-        let f = super::facts(&r, &rec);
-        assert_eq!(f.get(Source::AttendanceRate), Some(85.0));
-        assert_eq!(f.get(Source::UnexcusedAbsences), Some(1.0));
-        assert_eq!(f.get(Source::ExcusedStreak), Some(4.0));
-        // A combined session's minimum is 120 minutes in this rubric: 90 is 75 %.
-        assert_eq!(f.get(Source::DurationPercent), Some(75.0));
-        assert_eq!(f.get(Source::SpeakingShare), Some(50.0));
-        assert_eq!(f.get(Source::TaskCompletion), None, "no task was reviewed");
-        assert_eq!(f.get(Source::MaterialsDaysBefore), Some(2.0));
-        assert_eq!(f.get(Source::NoticeDaysBefore), Some(-1.0), "never sent");
-        assert_eq!(f.get(Source::CommitteeMetBefore), Some(1.0));
-        assert_eq!(f.get(Source::DraftResolution), Some(0.0));
-        assert_eq!(f.get(Source::ResolutionPassed), Some(1.0));
-        assert_eq!(f.get(Source::MinutesClosed), Some(0.0));
-        let nobody = super::facts(&r, &Record::default());
-        assert_eq!(nobody.get(Source::AttendanceRate), None, "nobody expected");
-        assert_eq!(
-            nobody.get(Source::DurationMinutes),
-            None,
-            "times not recorded"
-        );
-    }
-
-    #[test]
     fn a_stored_sheet_gives_back_its_entries() {
         let r = sample();
         let mut e = entries(&[("noi_dung", "4,5"), ("quy_trinh", "1"), ("phe_binh", "on")]);
@@ -696,50 +493,5 @@ mod tests {
         let (again, errors) = score(&r, &f, &entries_from(&r, &s.items));
         assert!(errors.is_empty());
         assert_eq!(again, s);
-    }
-
-    fn month(m: u32, total: Option<i32>, class: Option<&str>) -> Month {
-        Month {
-            month: NaiveDate::from_ymd_opt(2026, m, 1).unwrap(),
-            held: total.is_some(),
-            total: total.map(Points),
-            class: class.map(str::to_owned),
-        }
-    }
-
-    #[test]
-    fn annual_roll_up_follows_the_levels() {
-        let r = sample();
-        let all_tot: Vec<Month> = (1..=12).map(|m| month(m, Some(190), Some("tot"))).collect();
-        assert_eq!(annual(&r, &all_tot, true).class.as_deref(), Some("tot"));
-        // A quarter without its thematic meeting: not Tốt, Khá by average.
-        assert_eq!(annual(&r, &all_tot, false).class.as_deref(), Some("kha"));
-        // Ten Tốt and two Khá months: still Tốt.
-        let mut ten = all_tot.clone();
-        ten[0] = month(1, Some(200), Some("kha"));
-        ten[1] = month(2, Some(200), Some("kha"));
-        assert_eq!(annual(&r, &ten, true).class.as_deref(), Some("tot"));
-        // Nine Tốt months: Khá.
-        let mut nine = ten.clone();
-        nine[2] = month(3, Some(200), Some("kha"));
-        assert_eq!(annual(&r, &nine, true).class.as_deref(), Some("kha"));
-        // One month not held: not Tốt.
-        let mut gap = all_tot.clone();
-        gap[5] = month(6, None, None);
-        let a = annual(&r, &gap, true);
-        assert_eq!((a.class.as_deref(), a.months_held), (Some("kha"), 11));
-        // A TB month forbids Tốt even with a high average.
-        let mut tb = all_tot.clone();
-        tb[11] = month(12, Some(190), Some("tb"));
-        assert_eq!(annual(&r, &tb, true).class.as_deref(), Some("kha"));
-        // Low average: the lowest band.
-        let low: Vec<Month> = (1..=12).map(|m| month(m, Some(50), Some("kem"))).collect();
-        let a = annual(&r, &low, true);
-        assert_eq!(
-            (a.class.as_deref(), a.average),
-            (Some("kem"), Some(Points(50)))
-        );
-        assert_eq!(a.counts.last().unwrap().2, 12);
-        assert_eq!(annual(&r, &[], true).class, None);
     }
 }

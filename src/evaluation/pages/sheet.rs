@@ -1,0 +1,385 @@
+//! The evaluation page of a meeting: the user's seat, the rubric a sheet is scored with, the
+//! page with the form and the sheets, and saving the user's sheet (or only totalling it).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::compare::{CompareRow, compare};
+use super::form::{GroupView, InputKind, Typed, groups, parse_form};
+use crate::auth::User;
+use crate::auth::scope::{Keep, Read};
+use crate::error::{AppError, AppResult};
+use crate::evaluation::domain::{Scorer, SheetState};
+use crate::evaluation::rubric::Rubric;
+use crate::evaluation::scoring::{self, Facts, Scored};
+use crate::evaluation::store::{self, EvalEvent, Evaluation, StoredRubric};
+use crate::meetings::domain::MeetingState;
+use crate::meetings::scope::MeetingInScope;
+use crate::meetings::store::Meeting;
+use crate::org::store::Unit;
+use crate::state::AppState;
+use crate::web::{FieldErrors, vn_datetime};
+
+/// Which sheet the user's form writes, and what else they may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seat {
+    /// A bí thư, phó bí thư or chi ủy viên of the branch.
+    Branch { leads: bool },
+    /// A supervisor or administrator of a committee above.
+    Upper,
+    /// Sees the meeting, scores nothing.
+    Reader,
+}
+
+pub fn seat(user: &User, unit: &Unit) -> Seat {
+    if user.holds_branch_post(&unit.path) {
+        Seat::Branch {
+            leads: user.leads_branch(&unit.path),
+        }
+    } else if user.supervises(&unit.path) {
+        Seat::Upper
+    } else {
+        Seat::Reader
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "evaluation/meeting.html")]
+pub struct EvalPage {
+    unit: Unit,
+    meeting: Meeting,
+    rubric: Option<StoredRubric>,
+    seat: Seat,
+    /// Why no sheet can be scored yet.
+    blocked: Option<String>,
+    groups: Vec<GroupView>,
+    scored: Option<Scored>,
+    remarks: String,
+    version: String,
+    branch: Option<Evaluation>,
+    uppers: Vec<Evaluation>,
+    mine: Option<Evaluation>,
+    compare: Vec<CompareRow>,
+    events: Vec<EvalEvent>,
+    errors: FieldErrors,
+}
+
+impl EvalPage {
+    pub fn label(&self, class: &str) -> String {
+        self.rubric
+            .as_ref()
+            .map(|r| r.rubric.band_label(class))
+            .unwrap_or_else(|| class.to_owned())
+    }
+
+    pub fn at(&self, e: &Evaluation) -> String {
+        vn_datetime(e.updated_at)
+    }
+
+    pub fn event_at(&self, e: &EvalEvent) -> String {
+        vn_datetime(e.at)
+    }
+
+    pub fn form_open(&self) -> bool {
+        match self.seat {
+            Seat::Branch { .. } => self.branch.as_ref().is_none_or(Evaluation::is_editable),
+            Seat::Upper => self.branch.as_ref().is_none_or(|b| !b.is_locked()),
+            Seat::Reader => false,
+        }
+    }
+
+    /// The running total, rendered as the htmx fragment is.
+    pub fn bar(&self, scored: &Scored, r: &StoredRubric) -> String {
+        ScoreBar {
+            scored: scored.clone(),
+            rubric: r.rubric.clone(),
+        }
+        .render()
+        .unwrap_or_default()
+    }
+
+    pub fn leads(&self) -> bool {
+        matches!(self.seat, Seat::Branch { leads: true })
+    }
+
+    pub fn is_upper(&self) -> bool {
+        self.seat == Seat::Upper
+    }
+
+    /// The class an approval would record: the approver's own score's, else the branch's.
+    pub fn approval_class(&self) -> String {
+        match (&self.mine, &self.branch) {
+            (Some(m), _) if self.is_upper() => {
+                format!("{} (theo điểm cấp trên chấm)", self.label(&m.class))
+            }
+            (_, Some(b)) => format!("{} (theo điểm chi bộ tự chấm)", self.label(&b.class)),
+            _ => String::new(),
+        }
+    }
+}
+
+/// The rubric a sheet is scored with: the one it started with, else the one in force.
+async fn rubric_for(
+    state: &AppState,
+    m: &Meeting,
+    existing: Option<&Evaluation>,
+) -> AppResult<Option<StoredRubric>> {
+    if let Some(e) = existing {
+        return Ok(store::rubric(&state.pool, e.rubric_id).await?);
+    }
+    Ok(store::rubric_in_force(
+        &state.pool,
+        m.unit_id,
+        m.kind.as_str(),
+        store::meeting_day(m),
+    )
+    .await?)
+}
+
+fn blocked_reason(m: &Meeting, rubric: Option<&StoredRubric>) -> Option<String> {
+    let kind = m.kind;
+    if !crate::evaluation::rubric::SCORED_KINDS.contains(&kind) {
+        return Some(format!("{} không chấm điểm chất lượng.", kind.label()));
+    }
+    if m.state == MeetingState::Planned {
+        return Some(
+            "Buổi sinh hoạt chưa diễn ra. Ghi biên bản và chuyển sang “Đã họp” rồi mới chấm điểm."
+                .into(),
+        );
+    }
+    if rubric.is_none() {
+        return Some(format!(
+            "Chưa có bộ tiêu chí nào có hiệu lực cho buổi sinh hoạt ngày {}; quản trị viên cần ban hành bộ tiêu chí.",
+            crate::web::vn_date(store::meeting_day(m))
+        ));
+    }
+    None
+}
+
+pub(super) async fn build(
+    state: &AppState,
+    user: &User,
+    m: Meeting,
+    unit: Unit,
+    typed: Option<Typed>,
+    mut errors: FieldErrors,
+    criterion_errors: HashMap<String, String>,
+) -> AppResult<EvalPage> {
+    let seat = seat(user, &unit);
+    let all = store::evaluations(&state.pool, m.id).await?;
+    let (branch, uppers): (Vec<Evaluation>, Vec<Evaluation>) =
+        all.into_iter().partition(|e| e.scorer == Scorer::Branch);
+    let branch = branch.into_iter().next();
+    let mine = match seat {
+        Seat::Branch { .. } => branch.clone(),
+        Seat::Upper => uppers.iter().find(|e| e.scored_by == user.id).cloned(),
+        Seat::Reader => None,
+    };
+    let rubric = rubric_for(state, &m, mine.as_ref().or(branch.as_ref())).await?;
+    let blocked = blocked_reason(&m, rubric.as_ref());
+    let (mut groups_v, mut scored, mut remarks, mut version) =
+        (vec![], None, String::new(), String::new());
+    if let (Some(r), None) = (&rubric, &blocked) {
+        let facts = facts_of(state, &m, &r.rubric).await?;
+        let typed = typed.unwrap_or_else(|| Typed {
+            entries: mine
+                .as_ref()
+                .map(|e| scoring::entries_from(&r.rubric, &e.items))
+                .unwrap_or_default(),
+            remarks: mine
+                .as_ref()
+                .and_then(|e| e.remarks.clone())
+                .unwrap_or_default(),
+            version: mine
+                .as_ref()
+                .map(|e| e.version.to_string())
+                .unwrap_or_default(),
+        });
+        let (s, _) = scoring::score(&r.rubric, &facts, &typed.entries);
+        groups_v = groups(&r.rubric, &facts, &typed.entries, &s, &criterion_errors);
+        scored = Some(s);
+        remarks = typed.remarks;
+        version = typed.version;
+    }
+    if !criterion_errors.is_empty() && errors.get("form").is_none() {
+        errors.add(
+            "form",
+            format!(
+                "Còn {} tiêu chí chưa chấm đúng; xem các dòng được đánh dấu. Chưa có gì được lưu.",
+                criterion_errors.len()
+            ),
+        );
+    }
+    let compare = match &rubric {
+        Some(r) if branch.is_some() || !uppers.is_empty() => {
+            compare(&r.rubric, branch.as_ref(), &uppers)
+        }
+        _ => vec![],
+    };
+    let events = match &branch {
+        Some(b) => store::events(&state.pool, b.id).await?,
+        None => vec![],
+    };
+    Ok(EvalPage {
+        unit,
+        meeting: m,
+        rubric,
+        seat,
+        blocked,
+        groups: groups_v,
+        scored,
+        remarks,
+        version,
+        branch,
+        uppers,
+        mine,
+        compare,
+        events,
+        errors,
+    })
+}
+
+/// The figures the rubric reads from the meeting's record.
+pub(super) async fn facts_of(state: &AppState, m: &Meeting, r: &Rubric) -> AppResult<Facts> {
+    let records = store::records(&state.pool, &[m.id]).await?;
+    let rec = records.get(&m.id).cloned().unwrap_or_default();
+    Ok(scoring::facts(r, &rec))
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    MeetingInScope {
+        meeting: m,
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Read>,
+) -> AppResult<EvalPage> {
+    build(
+        &state,
+        &user,
+        m,
+        unit,
+        None,
+        FieldErrors::default(),
+        HashMap::new(),
+    )
+    .await
+}
+
+/// Saves the user's sheet, or (action=preview, and every htmx change) only totals it.
+pub async fn save(
+    State(state): State<AppState>,
+    MeetingInScope {
+        meeting: m,
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Keep>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let id = m.id;
+    let f: HashMap<String, String> = f.into_iter().collect();
+    let scorer = match seat(&user, &unit) {
+        Seat::Branch { .. } => Scorer::Branch,
+        Seat::Upper => Scorer::Upper,
+        Seat::Reader => return Err(AppError::Forbidden),
+    };
+    let all = store::evaluations(&state.pool, m.id).await?;
+    let existing = all.iter().find(|e| match scorer {
+        Scorer::Branch => e.scorer == Scorer::Branch,
+        Scorer::Upper => e.scorer == Scorer::Upper && e.scored_by == user.id,
+    });
+    let branch_eval = all.iter().find(|e| e.scorer == Scorer::Branch);
+    let rubric = rubric_for(&state, &m, existing.or(branch_eval)).await?;
+    if let Some(why) = blocked_reason(&m, rubric.as_ref()) {
+        let mut errors = FieldErrors::default();
+        errors.add("form", why);
+        let p = build(&state, &user, m, unit, None, errors, HashMap::new()).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
+    }
+    let r = rubric.expect("checked above");
+    let typed = parse_form(&f, &r.rubric);
+    let facts = facts_of(&state, &m, &r.rubric).await?;
+    let (scored, errs) = scoring::score(&r.rubric, &facts, &typed.entries);
+    if f.get("action").map(String::as_str) == Some("preview") {
+        if f.contains_key("fragment") {
+            return Ok(ScoreBar {
+                scored,
+                rubric: r.rubric,
+            }
+            .into_response());
+        }
+        let p = build(
+            &state,
+            &user,
+            m,
+            unit,
+            Some(typed),
+            FieldErrors::default(),
+            HashMap::new(),
+        )
+        .await?;
+        return Ok(p.into_response());
+    }
+    let criterion_errors: HashMap<String, String> = errs.into_iter().collect();
+    if !criterion_errors.is_empty() {
+        let p = build(
+            &state,
+            &user,
+            m,
+            unit,
+            Some(typed),
+            FieldErrors::default(),
+            criterion_errors,
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
+    }
+    let version = typed.version.trim().parse::<i32>().ok();
+    let remarks = (!typed.remarks.is_empty()).then_some(typed.remarks.as_str());
+    let saving = store::Saving {
+        meeting: m.id,
+        rubric: r.id,
+        scorer,
+        user: user.id,
+        scored: &scored,
+        remarks,
+        version,
+        at: state.clock.now(),
+    };
+    match store::save(&state.pool, saving).await {
+        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}/evaluation#bang-diem")).into_response()),
+        Err(e) => {
+            let errors = e.into_form_errors()?;
+            // A stale form keeps what was typed, on top of the sheet as it now stands.
+            let mut typed = typed;
+            if let Some(cur) = store::evaluations(&state.pool, m.id)
+                .await?
+                .iter()
+                .find(|e| match scorer {
+                    Scorer::Branch => e.scorer == Scorer::Branch,
+                    Scorer::Upper => e.scorer == Scorer::Upper && e.scored_by == user.id,
+                })
+            {
+                typed.version = cur.version.to_string();
+            }
+            let p = build(&state, &user, m, unit, Some(typed), errors, HashMap::new()).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+        }
+    }
+}
+
+/// The running total and projected class (swapped in by htmx as the form changes).
+#[derive(Template, WebTemplate)]
+#[template(path = "evaluation/score_bar.html")]
+pub struct ScoreBar {
+    scored: Scored,
+    rubric: Rubric,
+}

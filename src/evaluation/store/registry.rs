@@ -1,0 +1,422 @@
+//! The rubric registry: rubrics as stored, which one is in force for a meeting, drafting,
+//! editing and publishing a version (each change with its audit row), the scopes offered.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+use sqlx::{PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+use super::json_of;
+use crate::error::StoreError;
+use crate::evaluation::domain::RubricStatus;
+use crate::evaluation::rubric::{Rubric, Sheet};
+
+/// A rubric as stored: the document plus its registry fields.
+#[derive(Debug, Clone)]
+pub struct StoredRubric {
+    pub id: Uuid,
+    pub version: i32,
+    pub status: RubricStatus,
+    pub scope_unit_id: Option<Uuid>,
+    pub scope_name: Option<String>,
+    pub lock_version: i32,
+    pub published_at: Option<DateTime<Utc>>,
+    /// How many sheets were scored with it (counted for the registry's pages only).
+    pub uses: Option<i64>,
+    pub rubric: Rubric,
+}
+
+impl StoredRubric {
+    pub fn is_draft(&self) -> bool {
+        self.status == RubricStatus::Draft
+    }
+
+    pub fn period_label(&self) -> String {
+        let from = crate::web::vn_date(self.rubric.effective_from);
+        match self.rubric.effective_to {
+            Some(to) => format!("{from} – {}", crate::web::vn_date(to)),
+            None => format!("từ {from}"),
+        }
+    }
+
+    pub fn scope_label(&self) -> String {
+        self.scope_name
+            .clone()
+            .unwrap_or_else(|| "Toàn quốc".into())
+    }
+}
+
+struct RubricRow {
+    id: Uuid,
+    code: String,
+    version: i32,
+    title: String,
+    legal_basis: String,
+    issuer: String,
+    description: String,
+    kinds: Vec<String>,
+    scope_unit_id: Option<Uuid>,
+    scope_name: Option<String>,
+    effective_from: NaiveDate,
+    effective_to: Option<NaiveDate>,
+    status: RubricStatus,
+    sheet: serde_json::Value,
+    lock_version: i32,
+    published_at: Option<DateTime<Utc>>,
+    uses: Option<i64>,
+}
+
+impl TryFrom<RubricRow> for StoredRubric {
+    type Error = sqlx::Error;
+
+    fn try_from(r: RubricRow) -> Result<Self, sqlx::Error> {
+        let sheet: Sheet =
+            serde_json::from_value(r.sheet).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        Ok(StoredRubric {
+            id: r.id,
+            version: r.version,
+            status: r.status,
+            scope_unit_id: r.scope_unit_id,
+            scope_name: r.scope_name,
+            lock_version: r.lock_version,
+            published_at: r.published_at,
+            uses: r.uses,
+            rubric: Rubric {
+                code: r.code,
+                title: r.title,
+                legal_basis: r.legal_basis,
+                issuer: r.issuer,
+                description: r.description,
+                kinds: r.kinds,
+                effective_from: r.effective_from,
+                effective_to: r.effective_to,
+                total: sheet.total,
+                minimum_minutes: sheet.minimum_minutes,
+                groups: sheet.groups,
+                bands: sheet.bands,
+                gates: sheet.gates,
+                annual: sheet.annual,
+            },
+        })
+    }
+}
+
+pub async fn rubric(pool: &PgPool, id: Uuid) -> Result<Option<StoredRubric>, sqlx::Error> {
+    sqlx::query_as!(
+        RubricRow,
+        r#"SELECT r.id, r.code, r.version, r.title, r.legal_basis, r.issuer, r.description, r.kinds,
+                  r.scope_unit_id, u.name AS "scope_name?", r.effective_from, r.effective_to, r.status AS "status: RubricStatus",
+                  r.sheet, r.lock_version, r.published_at, NULL::int8 AS "uses?"
+             FROM rubrics r LEFT JOIN units u ON u.id = r.scope_unit_id
+            WHERE r.id = $1"#,
+        id
+    )
+    .fetch_optional(pool)
+    .await?
+    .map(StoredRubric::try_from)
+    .transpose()
+}
+
+pub async fn rubrics(pool: &PgPool) -> Result<Vec<StoredRubric>, sqlx::Error> {
+    sqlx::query_as!(
+        RubricRow,
+        r#"SELECT r.id, r.code, r.version, r.title, r.legal_basis, r.issuer, r.description, r.kinds,
+                  r.scope_unit_id, u.name AS "scope_name?", r.effective_from, r.effective_to, r.status AS "status: RubricStatus",
+                  r.sheet, r.lock_version, r.published_at,
+                  (SELECT count(*) FROM evaluations e WHERE e.rubric_id = r.id) AS "uses?"
+             FROM rubrics r LEFT JOIN units u ON u.id = r.scope_unit_id
+            ORDER BY r.effective_from DESC, r.code, r.version DESC"#
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(StoredRubric::try_from)
+    .collect()
+}
+
+/// How many sheets were scored with a rubric.
+pub async fn uses(pool: &PgPool, id: Uuid) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM evaluations WHERE rubric_id = $1"#,
+        id
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// The rubric in force for a meeting of this kind on this day at this unit: published,
+/// covering the kind and the day; a rubric of the unit's own province (or any unit above
+/// it) wins over a national one, the nearest scope first.
+pub async fn rubric_in_force(
+    pool: &PgPool,
+    unit_id: Uuid,
+    kind: &str,
+    day: NaiveDate,
+) -> Result<Option<StoredRubric>, sqlx::Error> {
+    match rubric_ids_in_force(pool, &[(unit_id, kind.to_owned(), day)]).await?[0] {
+        Some(id) => rubric(pool, id).await,
+        None => Ok(None),
+    }
+}
+
+/// The rubric in force for each (unit, kind, day), in one query: for a page, or for the
+/// demo history's thousands of meetings.
+pub async fn rubric_ids_in_force(
+    pool: &PgPool,
+    wanted: &[(Uuid, String, NaiveDate)],
+) -> Result<Vec<Option<Uuid>>, sqlx::Error> {
+    let units: Vec<Uuid> = wanted.iter().map(|w| w.0).collect();
+    let kinds: Vec<String> = wanted.iter().map(|w| w.1.clone()).collect();
+    let days: Vec<NaiveDate> = wanted.iter().map(|w| w.2).collect();
+    let rows = sqlx::query!(
+        r#"SELECT w.n AS "n!", pick.id AS "id?"
+             FROM unnest($1::uuid[], $2::text[], $3::date[]) WITH ORDINALITY AS w(unit_id, kind, day, n)
+             JOIN units target ON target.id = w.unit_id
+             LEFT JOIN LATERAL (
+                 SELECT r.id
+                   FROM rubrics r LEFT JOIN units s ON s.id = r.scope_unit_id
+                  WHERE r.status = 'published' AND w.kind = ANY (r.kinds)
+                    AND r.effective_from <= w.day AND (r.effective_to IS NULL OR r.effective_to >= w.day)
+                    AND (r.scope_unit_id IS NULL OR s.path @> target.path)
+                  ORDER BY coalesce(nlevel(s.path), 0) DESC, r.effective_from DESC
+                  LIMIT 1) pick ON true"#,
+        &units,
+        &kinds,
+        &days
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut out = vec![None; wanted.len()];
+    for r in rows {
+        out[(r.n - 1) as usize] = r.id;
+    }
+    Ok(out)
+}
+
+/// The audit row of a change to the rubric registry.
+async fn rubric_audit(
+    tx: &mut Transaction<'_, Postgres>,
+    user: Uuid,
+    rubric: Uuid,
+    action: &str,
+    after: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO audit_log (user_id, action, entity, entity_id, after)
+         VALUES ($1, $2, 'rubric', $3, $4)",
+        user,
+        action,
+        rubric,
+        after
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Writes a new draft (a new rubric, or a new version of an existing code).
+pub async fn create_draft(
+    pool: &PgPool,
+    r: &Rubric,
+    scope: Option<Uuid>,
+    user: Uuid,
+) -> Result<Uuid, StoreError> {
+    let sheet = json_of(&r.sheet())?;
+    let mut tx = pool.begin().await?;
+    // Versions of one code are numbered in order; the lock keeps two imports apart.
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext($1))", r.code)
+        .execute(&mut *tx)
+        .await?;
+    let id = sqlx::query_scalar!(
+        "INSERT INTO rubrics (code, version, title, legal_basis, issuer, description, kinds,
+                              scope_unit_id, effective_from, effective_to, status, sheet, created_by)
+         VALUES ($1, (SELECT coalesce(max(version), 0) + 1 FROM rubrics WHERE code = $1),
+                 $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $11)
+         RETURNING id",
+        r.code,
+        r.title,
+        r.legal_basis,
+        r.issuer,
+        r.description,
+        &r.kinds,
+        scope,
+        r.effective_from,
+        r.effective_to,
+        sheet,
+        user
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    rubric_audit(
+        &mut tx,
+        user,
+        id,
+        "rubric_drafted",
+        json!({ "code": r.code }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Replaces a draft's content. Published rubrics are never edited: a change is a new version.
+pub async fn update_draft(
+    pool: &PgPool,
+    id: Uuid,
+    r: &Rubric,
+    scope: Option<Uuid>,
+    lock_version: i32,
+    user: Uuid,
+) -> Result<(), StoreError> {
+    let sheet = json_of(&r.sheet())?;
+    let mut tx = pool.begin().await?;
+    let cur = sqlx::query!(
+        r#"SELECT status AS "status: RubricStatus", lock_version, code FROM rubrics WHERE id = $1 FOR UPDATE"#,
+        id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    if cur.status != RubricStatus::Draft {
+        return Err(StoreError::invalid(
+            "text",
+            "Bộ tiêu chí đã ban hành không sửa được; hãy tạo phiên bản mới.",
+        ));
+    }
+    if cur.lock_version != lock_version {
+        return Err(StoreError::Stale);
+    }
+    if cur.code != r.code {
+        return Err(StoreError::invalid(
+            "text",
+            format!(
+                "Mã bộ tiêu chí là “{}”; muốn đổi mã thì nhập thành bộ tiêu chí mới.",
+                cur.code
+            ),
+        ));
+    }
+    sqlx::query!(
+        "UPDATE rubrics
+            SET title = $2, legal_basis = $3, issuer = $4, description = $5, kinds = $6,
+                scope_unit_id = $7, effective_from = $8, effective_to = $9, sheet = $10,
+                lock_version = lock_version + 1
+          WHERE id = $1",
+        id,
+        r.title,
+        r.legal_basis,
+        r.issuer,
+        r.description,
+        &r.kinds,
+        scope,
+        r.effective_from,
+        r.effective_to,
+        sheet
+    )
+    .execute(&mut *tx)
+    .await?;
+    rubric_audit(
+        &mut tx,
+        user,
+        id,
+        "rubric_edited",
+        json!({ "title": r.title }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Publishes a draft from its effective date. The version in force for the same code and
+/// scope ends the day before; one that starts on or after that date is refused, because
+/// meetings already scored with it must keep it.
+pub async fn publish(
+    pool: &PgPool,
+    id: Uuid,
+    lock_version: i32,
+    user: Uuid,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let cur = sqlx::query!(
+        r#"SELECT status AS "status: RubricStatus", lock_version, code, scope_unit_id, effective_from FROM rubrics WHERE id = $1 FOR UPDATE"#,
+        id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    if cur.lock_version != lock_version {
+        return Err(StoreError::Stale);
+    }
+    if cur.status != RubricStatus::Draft {
+        return Err(StoreError::invalid(
+            "effective_from",
+            "Bộ tiêu chí này đã được ban hành.",
+        ));
+    }
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext($1))", cur.code)
+        .execute(&mut *tx)
+        .await?;
+    let later = sqlx::query_scalar!(
+        "SELECT effective_from FROM rubrics
+          WHERE code = $1 AND status = 'published' AND scope_unit_id IS NOT DISTINCT FROM $2
+            AND effective_from >= $3
+          ORDER BY effective_from LIMIT 1",
+        cur.code,
+        cur.scope_unit_id,
+        cur.effective_from
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(d) = later {
+        return Err(StoreError::invalid(
+            "effective_from",
+            format!(
+                "Đã có phiên bản có hiệu lực từ {}; phiên bản mới phải có hiệu lực sau ngày đó.",
+                crate::web::vn_date(d)
+            ),
+        ));
+    }
+    let day_before = cur.effective_from.pred_opt().expect("a date after year 1");
+    sqlx::query!(
+        "UPDATE rubrics SET effective_to = $4
+          WHERE code = $1 AND status = 'published' AND scope_unit_id IS NOT DISTINCT FROM $2
+            AND effective_from < $3 AND (effective_to IS NULL OR effective_to >= $3)",
+        cur.code,
+        cur.scope_unit_id,
+        cur.effective_from,
+        day_before
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "UPDATE rubrics SET status = 'published', published_at = now(), published_by = $2,
+                            lock_version = lock_version + 1
+          WHERE id = $1",
+        id,
+        user
+    )
+    .execute(&mut *tx)
+    .await?;
+    rubric_audit(
+        &mut tx,
+        user,
+        id,
+        "rubric_published",
+        json!({ "effective_from": cur.effective_from }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Units a rubric may be limited to: provinces (and the other units directly under none).
+pub async fn scope_choices(pool: &PgPool) -> Result<Vec<(Uuid, String, String)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"SELECT id, name, path::text AS "path!" FROM units WHERE nlevel(path) = 1 AND valid_to IS NULL
+            ORDER BY name COLLATE "vi-VN-x-icu""#
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.name, r.path))
+    .collect())
+}

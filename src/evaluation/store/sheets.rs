@@ -1,0 +1,451 @@
+//! Score sheets: one scorer's sheet as stored, the sheets of a meeting, saving a sheet and
+//! moving the branch's through the review, with the events and audit rows of each change.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::{PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+use super::json_of;
+use crate::error::StoreError;
+use crate::evaluation::domain::{Scorer, SheetEvent, SheetState, Step};
+use crate::evaluation::rubric::Points;
+use crate::evaluation::scoring::{Item, Scored};
+
+/// One scorer's sheet as stored.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub id: Uuid,
+    pub meeting_id: Uuid,
+    pub rubric_id: Uuid,
+    pub scorer: Scorer,
+    pub scored_by: Uuid,
+    pub scorer_name: String,
+    pub state: SheetState,
+    pub items: Vec<Item>,
+    pub total: Points,
+    pub band: String,
+    pub class: String,
+    pub capped_by: Vec<String>,
+    pub remarks: Option<String>,
+    pub approved_class: Option<String>,
+    pub review_comment: Option<String>,
+    pub decided_by_name: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Evaluation {
+    pub fn item(&self, code: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.code == code)
+    }
+
+    pub fn state_label(&self) -> &'static str {
+        self.state.label()
+    }
+
+    pub fn is_locked(&self) -> bool {
+        self.state == SheetState::Approved
+    }
+
+    /// The branch may still change its score.
+    pub fn is_editable(&self) -> bool {
+        self.state.is_editable()
+    }
+}
+
+struct EvalRow {
+    id: Uuid,
+    meeting_id: Uuid,
+    rubric_id: Uuid,
+    scorer: Scorer,
+    scored_by: Uuid,
+    scorer_name: String,
+    state: SheetState,
+    items: serde_json::Value,
+    total_tenths: i32,
+    band: String,
+    class: String,
+    capped_by: Vec<String>,
+    remarks: Option<String>,
+    approved_class: Option<String>,
+    review_comment: Option<String>,
+    decided_by_name: Option<String>,
+    decided_at: Option<DateTime<Utc>>,
+    version: i32,
+    updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<EvalRow> for Evaluation {
+    type Error = sqlx::Error;
+
+    fn try_from(r: EvalRow) -> Result<Self, sqlx::Error> {
+        Ok(Evaluation {
+            id: r.id,
+            meeting_id: r.meeting_id,
+            rubric_id: r.rubric_id,
+            scorer: r.scorer,
+            scored_by: r.scored_by,
+            scorer_name: r.scorer_name,
+            state: r.state,
+            items: serde_json::from_value(r.items).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            total: Points(r.total_tenths),
+            band: r.band,
+            class: r.class,
+            capped_by: r.capped_by,
+            remarks: r.remarks,
+            approved_class: r.approved_class,
+            review_comment: r.review_comment,
+            decided_by_name: r.decided_by_name,
+            decided_at: r.decided_at,
+            version: r.version,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+/// Every sheet of a meeting: the branch's first, then the supervisors' in the order scored.
+pub async fn evaluations(pool: &PgPool, meeting: Uuid) -> Result<Vec<Evaluation>, sqlx::Error> {
+    sqlx::query_as!(
+        EvalRow,
+        r#"SELECT e.id, e.meeting_id, e.rubric_id, e.scorer AS "scorer: Scorer", e.scored_by,
+                  u.display_name AS scorer_name, e.state AS "state: SheetState", e.items, e.total_tenths, e.band, e.class, e.capped_by, e.remarks,
+                  e.approved_class, e.review_comment, d.display_name AS "decided_by_name?",
+                  e.decided_at, e.version, e.updated_at
+             FROM evaluations e
+             JOIN users u ON u.id = e.scored_by
+             LEFT JOIN users d ON d.id = e.decided_by
+            WHERE e.meeting_id = $1
+            ORDER BY e.scorer = 'upper', e.created_at"#,
+        meeting
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(Evaluation::try_from)
+    .collect()
+}
+
+pub struct EvalEvent {
+    pub kind: SheetEvent,
+    pub comment: Option<String>,
+    pub user_name: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl EvalEvent {
+    pub fn label(&self) -> &'static str {
+        self.kind.label()
+    }
+}
+
+pub async fn events(pool: &PgPool, evaluation: Uuid) -> Result<Vec<EvalEvent>, sqlx::Error> {
+    sqlx::query_as!(
+        EvalEvent,
+        r#"SELECT ev.kind AS "kind: SheetEvent", ev.comment, u.display_name AS "user_name?", ev.at
+             FROM evaluation_events ev LEFT JOIN users u ON u.id = ev.user_id
+            WHERE ev.evaluation_id = $1 ORDER BY ev.id"#,
+        evaluation
+    )
+    .fetch_all(pool)
+    .await
+}
+
+async fn log(
+    tx: &mut Transaction<'_, Postgres>,
+    evaluation: Uuid,
+    kind: SheetEvent,
+    comment: Option<&str>,
+    (user, at): (Uuid, DateTime<Utc>),
+    before: serde_json::Value,
+    after: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO evaluation_events (evaluation_id, kind, comment, user_id, at) VALUES ($1, $2, $3, $4, $5)",
+        evaluation,
+        kind.as_str(),
+        comment,
+        user,
+        at
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO audit_log (user_id, action, entity, entity_id, before, after)
+         VALUES ($1, $2, 'evaluation', $3, $4, $5)",
+        user,
+        format!("evaluation_{kind}"),
+        evaluation,
+        before,
+        after
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn snapshot(state: SheetState, total: i32, class: &str) -> serde_json::Value {
+    json!({ "state": state, "total_tenths": total, "class": class })
+}
+
+/// A sheet to save: whose, for which meeting, scored with which rubric.
+pub struct Saving<'a> {
+    pub meeting: Uuid,
+    pub rubric: Uuid,
+    pub scorer: Scorer,
+    pub user: Uuid,
+    pub scored: &'a Scored,
+    pub remarks: Option<&'a str>,
+    /// The version the form was built on; none for a first save.
+    pub version: Option<i32>,
+    /// When (the application clock).
+    pub at: DateTime<Utc>,
+}
+
+/// Saves a sheet. `version` is the one the form was built on (none for a first save). The
+/// branch's sheet goes back to draft; nothing is saved once the branch's score is approved
+/// or while it waits at the upper committee.
+pub async fn save(pool: &PgPool, s: Saving<'_>) -> Result<Uuid, StoreError> {
+    let Saving {
+        meeting,
+        rubric,
+        scorer,
+        user,
+        scored,
+        remarks,
+        version,
+        at,
+    } = s;
+    let mut tx = pool.begin().await?;
+    // The meeting row serialises every change to its sheets.
+    sqlx::query!("SELECT id FROM meetings WHERE id = $1 FOR UPDATE", meeting)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let branch = sqlx::query!(
+        r#"SELECT id, state AS "state: SheetState", version, total_tenths, class FROM evaluations
+          WHERE meeting_id = $1 AND scorer = 'branch'"#,
+        meeting
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if branch
+        .as_ref()
+        .is_some_and(|b| b.state == SheetState::Approved)
+    {
+        return Err(StoreError::invalid(
+            "state",
+            "Điểm của buổi sinh hoạt đã được cấp trên phê duyệt; không sửa được nữa.",
+        ));
+    }
+    let existing = match scorer {
+        Scorer::Branch => branch.map(|b| (b.id, b.state, b.version, b.total_tenths, b.class)),
+        Scorer::Upper => sqlx::query!(
+            r#"SELECT id, state AS "state: SheetState", version, total_tenths, class FROM evaluations
+              WHERE meeting_id = $1 AND scorer = 'upper' AND scored_by = $2"#,
+            meeting,
+            user
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|b| (b.id, b.state, b.version, b.total_tenths, b.class)),
+    };
+    let items = json_of(&scored.items)?;
+    let id = match existing {
+        Some((id, state, current, before_total, before_class)) => {
+            if version != Some(current) {
+                return Err(StoreError::Stale);
+            }
+            if scorer == Scorer::Branch && state == SheetState::Submitted {
+                return Err(StoreError::invalid(
+                    "state",
+                    "Điểm đã gửi cấp trên; chờ cấp trên phê duyệt hoặc trả lại rồi mới sửa.",
+                ));
+            }
+            sqlx::query!(
+                "UPDATE evaluations
+                    SET rubric_id = $2, items = $3, total_tenths = $4, band = $5, class = $6,
+                        capped_by = $7, remarks = $8, state = 'draft', scored_by = CASE WHEN scorer = 'branch' THEN $9 ELSE scored_by END,
+                        version = version + 1, updated_at = $10
+                  WHERE id = $1",
+                id,
+                rubric,
+                items,
+                scored.total.0,
+                scored.band,
+                scored.class,
+                &scored.capped_by,
+                remarks,
+                user,
+                at
+            )
+            .execute(&mut *tx)
+            .await?;
+            log(
+                &mut tx,
+                id,
+                if state == SheetState::Agreed {
+                    SheetEvent::Reopened
+                } else {
+                    SheetEvent::Saved
+                },
+                None,
+                (user, at),
+                snapshot(state, before_total, &before_class),
+                snapshot(SheetState::Draft, scored.total.0, &scored.class),
+            )
+            .await?;
+            id
+        }
+        None => {
+            if version.is_some() {
+                // The form was built on a sheet that has since gone: someone else's change.
+                return Err(StoreError::Stale);
+            }
+            let id = sqlx::query_scalar!(
+                "INSERT INTO evaluations (meeting_id, rubric_id, scorer, scored_by, state, items,
+                                          total_tenths, band, class, capped_by, remarks,
+                                          created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9, $10, $11, $11)
+                 RETURNING id",
+                meeting,
+                rubric,
+                scorer.as_str(),
+                user,
+                items,
+                scored.total.0,
+                scored.band,
+                scored.class,
+                &scored.capped_by,
+                remarks,
+                at
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            log(
+                &mut tx,
+                id,
+                SheetEvent::Saved,
+                None,
+                (user, at),
+                serde_json::Value::Null,
+                snapshot(SheetState::Draft, scored.total.0, &scored.class),
+            )
+            .await?;
+            id
+        }
+    };
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// One step of the review as decided by a user.
+pub struct Decision<'a> {
+    pub step: Step,
+    pub user: Uuid,
+    /// The version of the sheet the user saw.
+    pub version: i32,
+    pub comment: Option<&'a str>,
+    pub approved_class: Option<&'a str>,
+    /// The sheet scored again with the record's current figures (when it is sent up).
+    pub rescored: Option<&'a Scored>,
+    /// When (the application clock).
+    pub at: DateTime<Utc>,
+}
+
+/// Moves the branch's sheet one step. `approved_class` is the class the committee
+/// recognises (its own score's, or the branch's).
+pub async fn step(pool: &PgPool, evaluation: Uuid, d: Decision<'_>) -> Result<(), StoreError> {
+    let Decision {
+        step,
+        user,
+        version,
+        comment,
+        approved_class,
+        rescored,
+        at,
+    } = d;
+    let mut tx = pool.begin().await?;
+    let cur = sqlx::query!(
+        r#"SELECT e.state AS "state: SheetState", e.version, e.total_tenths, e.class, e.meeting_id
+             FROM evaluations e
+            WHERE e.id = $1 AND e.scorer = 'branch' FOR UPDATE"#,
+        evaluation
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    if cur.version != version {
+        return Err(StoreError::Stale);
+    }
+    let (from, to, kind) = step.transition();
+    if !from.contains(&cur.state) {
+        return Err(StoreError::invalid(
+            "state",
+            format!(
+                "Điểm đang ở trạng thái “{}”; không thực hiện được bước này.",
+                cur.state.label()
+            ),
+        ));
+    }
+    if let Some(s) = rescored {
+        let items = json_of(&s.items)?;
+        sqlx::query!(
+            "UPDATE evaluations SET items = $2, total_tenths = $3, band = $4, class = $5, capped_by = $6
+              WHERE id = $1",
+            evaluation,
+            items,
+            s.total.0,
+            s.band,
+            s.class,
+            &s.capped_by
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    let decided = step.is_decision();
+    sqlx::query!(
+        "UPDATE evaluations
+            SET state = $2, version = version + 1, updated_at = $7,
+                review_comment = CASE WHEN $3 THEN $4 ELSE review_comment END,
+                approved_class = CASE WHEN $2 = 'approved' THEN $5 ELSE approved_class END,
+                decided_by = CASE WHEN $3 THEN $6 ELSE decided_by END,
+                decided_at = CASE WHEN $3 THEN $7 ELSE decided_at END
+          WHERE id = $1",
+        evaluation,
+        to.as_str(),
+        decided,
+        comment,
+        approved_class,
+        user,
+        at
+    )
+    .execute(&mut *tx)
+    .await?;
+    if step == Step::Approve {
+        // Approval locks the supervisors' sheets too.
+        sqlx::query!(
+            "UPDATE evaluations SET state = 'approved', version = version + 1
+              WHERE meeting_id = $1 AND scorer = 'upper'",
+            cur.meeting_id
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    let (total, class) = rescored
+        .map(|s| (s.total.0, s.class.clone()))
+        .unwrap_or((cur.total_tenths, cur.class.clone()));
+    log(
+        &mut tx,
+        evaluation,
+        kind,
+        comment,
+        (user, at),
+        snapshot(cur.state, cur.total_tenths, &cur.class),
+        json!({ "state": to, "total_tenths": total, "class": class, "approved_class": approved_class }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
