@@ -1,6 +1,7 @@
 //! chibo: Party-branch meetings, attendance, minutes and scoring, from one server.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod clock;

@@ -10,7 +10,7 @@ use super::store::{self, LoginOutcome};
 use super::{AuthSession, User, password};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::safe_next;
+use crate::web::{Unprocessable, safe_next};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "auth/login.html")]
@@ -149,7 +149,7 @@ pub async fn change_password(
             done: false,
             errors,
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        return Ok(Unprocessable(page).into_response());
     }
     store::set_password(&state.pool, user.id, &form.new).await?;
     // Sessions carry a hash of the password: every other session is now invalid. Log this

@@ -156,11 +156,17 @@ pub async fn set_password(pool: &PgPool, user_id: Uuid, new_password: &str) -> a
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!(
-        "INSERT INTO audit_log (user_id, action, entity, entity_id) VALUES ($1, 'password_changed', 'user', $1)",
-        user_id
+    crate::audit::record(
+        &mut tx,
+        crate::audit::Entry {
+            user: Some(user_id),
+            action: "password_changed",
+            entity: "user",
+            entity_id: Some(user_id),
+            before: None,
+            after: None,
+        },
     )
-    .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(())

@@ -11,7 +11,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
@@ -21,7 +21,7 @@ use super::store::{self, StoredRubric};
 use crate::auth::User;
 use crate::error::{AppError, AppResult, StoreError};
 use crate::state::AppState;
-use crate::web::FieldErrors;
+use crate::web::{FieldErrors, Unprocessable};
 
 /// Rubric files are small; a sheet of a few hundred criteria is well under this.
 pub const MAX_FILE_BYTES: usize = 256 * 1024;
@@ -198,7 +198,7 @@ pub async fn import(
         errors.add("text", "Chọn tệp hoặc dán nội dung bộ tiêu chí.");
     }
     let p = list_page(&state, &user, text, scope, errors, problems).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+    Ok(Unprocessable(p).into_response())
 }
 
 /// The sample meeting the preview scores: figures an administrator may change.
@@ -518,7 +518,7 @@ pub async fn edit(
         lock_version: lock,
     };
     let p = edit_page(&state, &user, fresh, Some(typed), problems, errors).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+    Ok(Unprocessable(p).into_response())
 }
 
 /// A new draft version from an existing rubric, to correct and publish.
@@ -578,7 +578,7 @@ pub async fn publish(
         Err(e) => {
             let errors = e.into_form_errors()?;
             let p = show_page(&state, &user, id, &HashMap::new(), errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+            Ok(Unprocessable(p).into_response())
         }
     }
 }

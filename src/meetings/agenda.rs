@@ -7,7 +7,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
@@ -17,7 +16,7 @@ use crate::auth::scope::{Keep, Read};
 use crate::error::{AppError, AppResult, StoreError};
 use crate::org::store::Unit;
 use crate::state::AppState;
-use crate::web::{FieldErrors, form_text as text};
+use crate::web::{FieldErrors, Unprocessable, form_text as text};
 
 type Fields = HashMap<String, String>;
 
@@ -68,7 +67,7 @@ async fn done(
         Err(e) => {
             let errors = e.into_form_errors()?;
             let page = render(state, unit, id, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(Unprocessable(page).into_response())
         }
     }
 }

@@ -7,7 +7,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
@@ -20,7 +19,7 @@ use crate::auth::scope::{Keep, Read};
 use crate::error::AppResult;
 use crate::org::store::Unit;
 use crate::state::AppState;
-use crate::web::{FieldErrors, form_text as text, parse_vn_date};
+use crate::web::{FieldErrors, Unprocessable, form_text as text, parse_vn_date};
 
 /// The form as typed: one value per field name (agenda items as `minutes-<id>` and
 /// `conclusion-<id>`).
@@ -260,7 +259,7 @@ pub async fn save(
         .unwrap_or(m.version);
     fields.insert("version".into(), current.to_string());
     let p = page(&state, m, unit, Some(fields), errors).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+    Ok(Unprocessable(p).into_response())
 }
 
 /// After a change: back to the minutes, or the minutes again (read afresh) with the message.
@@ -278,7 +277,7 @@ async fn back_with(
                 .await?
                 .ok_or(crate::error::AppError::NotFound)?;
             let p = page(state, m, unit, None, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+            Ok(Unprocessable(p).into_response())
         }
     }
 }

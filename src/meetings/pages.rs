@@ -4,7 +4,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::Deserialize;
@@ -19,7 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::org::scope::BranchInScope;
 use crate::org::store::Unit;
 use crate::state::AppState;
-use crate::web::FieldErrors;
+use crate::web::{FieldErrors, Unprocessable};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "meetings/list.html")]
@@ -136,7 +135,7 @@ pub async fn plan_series(
         skipped: None,
         errors,
     };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok(Unprocessable(page).into_response())
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -294,7 +293,7 @@ pub async fn create(
         kinds: kinds(),
         errors,
     };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok(Unprocessable(page).into_response())
 }
 
 /// The counts line of the minutes, for pages.
@@ -449,7 +448,7 @@ pub async fn mark(
         errors,
         error_row: Some(member),
     };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok(Unprocessable(page).into_response())
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -17,7 +16,7 @@ use crate::auth::User;
 use crate::error::{AppError, AppResult, StoreError};
 use crate::org::domain::BranchType;
 use crate::state::AppState;
-use crate::web::{FieldErrors, form_text as text};
+use crate::web::{FieldErrors, Unprocessable, form_text as text};
 
 type Fields = HashMap<String, String>;
 
@@ -147,7 +146,7 @@ pub async fn create_variant(
         );
     }
     let page = list_page(&state.pool, errors).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok(Unprocessable(page).into_response())
 }
 
 pub struct Item {
@@ -216,7 +215,7 @@ pub async fn change(
         Err(e) => {
             let errors = e.into_form_errors()?;
             let page = edit_page(&state.pool, id, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(Unprocessable(page).into_response())
         }
     }
 }

@@ -5,7 +5,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -17,7 +16,7 @@ use crate::auth::scope::Keep;
 use crate::codes::text_code;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::{FieldErrors, date_field};
+use crate::web::{FieldErrors, Unprocessable, date_field};
 
 text_code! {
     /// A life-cycle step on a member's record, by the slug of its page.
@@ -294,5 +293,5 @@ pub async fn submit(
         form,
         errors,
     };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok(Unprocessable(page).into_response())
 }

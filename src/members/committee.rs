@@ -4,7 +4,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -17,7 +16,7 @@ use crate::error::AppResult;
 use crate::org::scope::BranchInScope;
 use crate::org::store::Unit;
 use crate::state::AppState;
-use crate::web::{FieldErrors, date_field, vn_date};
+use crate::web::{FieldErrors, Unprocessable, date_field, vn_date};
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -144,7 +143,7 @@ pub async fn add(
         }
     }
     let page = render(&state, unit, form, errors).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok(Unprocessable(page).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -168,5 +167,5 @@ pub async fn end(
         }
     }
     let page = render(&state, unit, PostForm::default(), errors).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok(Unprocessable(page).into_response())
 }

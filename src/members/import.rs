@@ -8,7 +8,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
@@ -22,6 +22,7 @@ use crate::error::{AppError, AppResult, StoreError};
 use crate::org::scope::BranchInScope;
 use crate::org::store::Unit;
 use crate::state::AppState;
+use crate::web::Unprocessable;
 
 /// Uploads may be this large (a 5,000-row .csv is about 0.6 MB).
 pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
@@ -210,13 +211,7 @@ pub async fn upload(
             file = Some((name, bytes.to_vec()));
         }
     }
-    let refuse = |msg: String| {
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            upload_page(unit.clone(), Some(msg)),
-        )
-            .into_response()
-    };
+    let refuse = |msg: String| Unprocessable(upload_page(unit.clone(), Some(msg))).into_response();
     let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() || !b.is_empty()) else {
         return Ok(refuse(
             "Vui lòng chọn tệp bảng tính (.xlsx hoặc .csv).".into(),
@@ -421,7 +416,7 @@ pub async fn commit(
             Some("Còn dòng có lỗi: hãy sửa hoặc bỏ qua các dòng đó rồi nhập lại.".into()),
         )
         .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        return Ok(Unprocessable(page).into_response());
     }
     let now = state.clock.today();
     let mut tx = state.pool.begin().await?;
@@ -445,7 +440,7 @@ pub async fn commit(
                 drop(tx);
                 let msg = format!("Dòng {}: {message} Chưa nhập dòng nào.", row.line);
                 let page = preview_page(&state, &user, unit, batch, Some(msg)).await?;
-                return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+                return Ok(Unprocessable(page).into_response());
             }
             Err(e) => return Err(e.into_form_errors().err().unwrap_or(AppError::BadRequest)),
         }
@@ -460,7 +455,7 @@ pub async fn commit(
             Some("Không có dòng nào để nhập.".into()),
         )
         .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        return Ok(Unprocessable(page).into_response());
     }
     sqlx::query!(
         "UPDATE member_imports SET committed_at = now() WHERE id = $1",

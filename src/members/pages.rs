@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -21,7 +21,7 @@ use crate::error::AppResult;
 use crate::org::scope::BranchInScope;
 use crate::org::store::Unit;
 use crate::state::AppState;
-use crate::web::{FieldErrors, vn_date};
+use crate::web::{FieldErrors, Unprocessable, vn_date};
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
@@ -304,7 +304,7 @@ pub async fn create(
         form,
         errors,
     };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok(Unprocessable(page).into_response())
 }
 
 fn form_of(m: &MemberDetail) -> MemberForm {
@@ -366,7 +366,7 @@ pub async fn update(
         form,
         errors,
     };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok(Unprocessable(page).into_response())
 }
 
 /// The member list as an Excel workbook, in the list's order.

@@ -5,7 +5,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -17,7 +16,7 @@ use crate::auth::scope::Administer;
 use crate::auth::{Role, User};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::{FieldErrors, date_field};
+use crate::web::{FieldErrors, Unprocessable, date_field};
 
 use super::{domain, scope, store};
 
@@ -222,7 +221,7 @@ pub(super) async fn create(
         branch_types: branch_type_choices(),
         errors,
     };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok(Unprocessable(page).into_response())
 }
 
 // ----- rename -------------------------------------------------------------------------------
@@ -280,7 +279,7 @@ pub(super) async fn rename(
         unit,
         errors,
     };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok(Unprocessable(page).into_response())
 }
 
 // ----- move, merge: pick another unit -------------------------------------------------------
@@ -418,7 +417,7 @@ pub(super) async fn move_unit(
         unit,
         errors,
     };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok(Unprocessable(page).into_response())
 }
 
 /// What the merge and close forms show: the unit, the units to pick from, and the values
@@ -510,7 +509,7 @@ pub(super) async fn merge(
     }
     let pick = UnitPick::with_input(&state, &user, unit, form.target, form.date, errors).await?;
     let page = MergePage { pick };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok(Unprocessable(page).into_response())
 }
 
 // ----- close --------------------------------------------------------------------------------
@@ -570,5 +569,5 @@ pub(super) async fn close(
     }
     let pick = UnitPick::with_input(&state, &user, unit, form.successor, form.date, errors).await?;
     let page = ClosePage { pick };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok(Unprocessable(page).into_response())
 }

@@ -12,12 +12,12 @@ use crate::state::AppState;
 use crate::supervision::domain::{self as sv, AlertKind, Figures};
 use crate::supervision::pages::{MonthQuery, month_of, refuse};
 use crate::supervision::store::BranchMonth;
-use crate::web::{FieldErrors, vn_date};
+use crate::web::{FieldErrors, Unprocessable, vn_date};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -249,5 +249,5 @@ pub async fn save_summary(
     let fresh = stored(&state.pool, unit.id, month).await?;
     let version = fresh.map(|s| s.version.to_string()).unwrap_or_default();
     let page = monthly_page(&state, unit, month, Some((summary, version)), errors).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok(Unprocessable(page).into_response())
 }

@@ -89,14 +89,17 @@ pub(super) async fn save(
             .await?;
         }
     }
-    sqlx::query!(
-        "INSERT INTO audit_log (user_id, action, entity, entity_id, after)
-         VALUES ($1, 'monthly_report_saved', 'unit', $2, $3)",
-        user,
-        unit.id,
-        serde_json::json!({ "month": month })
+    crate::audit::record(
+        &mut tx,
+        crate::audit::Entry {
+            user: Some(user),
+            action: "monthly_report_saved",
+            entity: "unit",
+            entity_id: Some(unit.id),
+            before: None,
+            after: Some(serde_json::json!({ "month": month })),
+        },
     )
-    .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(())

@@ -8,7 +8,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
 use uuid::Uuid;
@@ -19,7 +18,7 @@ use crate::error::{AppError, AppResult, StoreError};
 use crate::org::scope::CommitteeInScope;
 use crate::org::store::Unit;
 use crate::state::AppState;
-use crate::web::{FieldErrors, form_text, vn_date};
+use crate::web::{FieldErrors, Unprocessable, form_text, vn_date};
 
 pub struct Planned {
     pub id: Uuid,
@@ -204,7 +203,7 @@ pub async fn plan(
         );
     }
     let p = page(&state, unit, f, errors).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+    Ok(Unprocessable(p).into_response())
 }
 
 /// Records the on-the-spot review of a model meeting.
@@ -267,5 +266,5 @@ pub async fn review(
     let mut fields = f;
     fields.insert("editing".into(), planned.to_string());
     let p = page(&state, unit, fields, errors).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+    Ok(Unprocessable(p).into_response())
 }

@@ -25,7 +25,7 @@ use crate::org::domain::BranchType;
 use crate::org::scope::CommitteeInScope;
 use crate::org::store::Unit;
 use crate::state::AppState;
-use crate::web::{FieldErrors, vn_date};
+use crate::web::{FieldErrors, Unprocessable, vn_date};
 
 #[derive(Deserialize, Default)]
 pub struct MonthQuery {
@@ -533,7 +533,7 @@ pub async fn thresholds_save(
         errors,
         saved: false,
     };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok(Unprocessable(page).into_response())
 }
 
 impl ThresholdsPage {

@@ -372,6 +372,8 @@ pub async fn save_thresholds(
     t: &Thresholds,
     user: Uuid,
 ) -> Result<(), crate::error::StoreError> {
+    // The change and its audit row together, or neither.
+    let mut tx = pool.begin().await?;
     let done = sqlx::query!(
         "UPDATE alert_settings
             SET minutes_open_days = $1, score_unsent_days = $2, approval_days = $3,
@@ -386,24 +388,29 @@ pub async fn save_thresholds(
         t.version,
         user
     )
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {
         return Err(crate::error::StoreError::Stale);
     }
-    sqlx::query!(
-        "INSERT INTO audit_log (user_id, action, entity, after)
-         VALUES ($1, 'alert_settings_changed', 'alert_settings', $2)",
-        user,
-        serde_json::json!({
-            "minutes_open_days": t.minutes_open_days,
-            "score_unsent_days": t.score_unsent_days,
-            "approval_days": t.approval_days,
-            "unexcused_months": t.unexcused_months,
-            "materials_days_before": t.materials_days_before,
-        })
+    crate::audit::record(
+        &mut tx,
+        crate::audit::Entry {
+            user: Some(user),
+            action: "alert_settings_changed",
+            entity: "alert_settings",
+            entity_id: None,
+            before: None,
+            after: Some(serde_json::json!({
+                "minutes_open_days": t.minutes_open_days,
+                "score_unsent_days": t.score_unsent_days,
+                "approval_days": t.approval_days,
+                "unexcused_months": t.unexcused_months,
+                "materials_days_before": t.materials_days_before,
+            })),
+        },
     )
-    .execute(pool)
     .await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 /// Lowest first. A module may use only modules of a strictly lower layer.
 const LAYERS: &[&[&str]] = &[
     &["clock", "config", "codes"],
-    &["db", "web", "state"],
+    &["db", "web", "state", "audit"],
     &["error"],
     &["auth"],
     &["org"],

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use axum::Form;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::sheet::{Seat, build, facts_of, seat};
@@ -16,7 +15,7 @@ use crate::evaluation::scoring;
 use crate::evaluation::store;
 use crate::meetings::scope::MeetingInScope;
 use crate::state::AppState;
-use crate::web::{FieldErrors, form_text};
+use crate::web::{FieldErrors, Unprocessable, form_text};
 
 /// A review step: agree, submit, return, approve.
 pub async fn step(
@@ -138,5 +137,5 @@ pub async fn step(
         return Ok(Redirect::to(&format!("/meetings/{id}/evaluation#xet-duyet")).into_response());
     }
     let p = build(&state, &user, m, unit, None, errors, HashMap::new()).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+    Ok(Unprocessable(p).into_response())
 }

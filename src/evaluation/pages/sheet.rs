@@ -7,7 +7,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::compare::{CompareRow, compare};
@@ -24,7 +23,7 @@ use crate::meetings::scope::MeetingInScope;
 use crate::meetings::store::Meeting;
 use crate::org::store::Unit;
 use crate::state::AppState;
-use crate::web::{FieldErrors, vn_datetime};
+use crate::web::{FieldErrors, Unprocessable, vn_datetime};
 
 /// Which sheet the user's form writes, and what else they may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -302,7 +301,7 @@ pub async fn save(
         let mut errors = FieldErrors::default();
         errors.add("form", why);
         let p = build(&state, &user, m, unit, None, errors, HashMap::new()).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
+        return Ok(Unprocessable(p).into_response());
     }
     let r = rubric.expect("checked above");
     let typed = parse_form(&f, &r.rubric);
@@ -340,7 +339,7 @@ pub async fn save(
             criterion_errors,
         )
         .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
+        return Ok(Unprocessable(p).into_response());
     }
     let version = typed.version.trim().parse::<i32>().ok();
     let remarks = (!typed.remarks.is_empty()).then_some(typed.remarks.as_str());
@@ -371,7 +370,7 @@ pub async fn save(
                 typed.version = cur.version.to_string();
             }
             let p = build(&state, &user, m, unit, Some(typed), errors, HashMap::new()).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+            Ok(Unprocessable(p).into_response())
         }
     }
 }

@@ -7,6 +7,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::json_of;
+use crate::audit;
 use crate::error::StoreError;
 use crate::evaluation::domain::RubricStatus;
 use crate::evaluation::rubric::{Rubric, Sheet};
@@ -201,17 +202,18 @@ async fn rubric_audit(
     action: &str,
     after: serde_json::Value,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "INSERT INTO audit_log (user_id, action, entity, entity_id, after)
-         VALUES ($1, $2, 'rubric', $3, $4)",
-        user,
-        action,
-        rubric,
-        after
+    audit::record(
+        tx,
+        audit::Entry {
+            user: Some(user),
+            action,
+            entity: "rubric",
+            entity_id: Some(rubric),
+            before: None,
+            after: Some(after),
+        },
     )
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Writes a new draft (a new rubric, or a new version of an existing code).

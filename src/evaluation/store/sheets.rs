@@ -7,6 +7,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::json_of;
+use crate::audit;
 use crate::error::StoreError;
 use crate::evaluation::domain::{Scorer, SheetEvent, SheetState, Step};
 use crate::evaluation::rubric::Points;
@@ -171,18 +172,18 @@ async fn log(
     )
     .execute(&mut **tx)
     .await?;
-    sqlx::query!(
-        "INSERT INTO audit_log (user_id, action, entity, entity_id, before, after)
-         VALUES ($1, $2, 'evaluation', $3, $4, $5)",
-        user,
-        format!("evaluation_{kind}"),
-        evaluation,
-        before,
-        after
+    audit::record(
+        tx,
+        audit::Entry {
+            user: Some(user),
+            action: &format!("evaluation_{kind}"),
+            entity: "evaluation",
+            entity_id: Some(evaluation),
+            before: Some(before),
+            after: Some(after),
+        },
     )
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .await
 }
 
 fn snapshot(state: SheetState, total: i32, class: &str) -> serde_json::Value {

@@ -132,14 +132,17 @@ pub async fn add_post(
             ],
         )
     })?;
-    sqlx::query!(
-        "INSERT INTO audit_log (user_id, action, entity, entity_id, after)
-         VALUES ($1, 'post_added', 'member', $2, $3)",
-        actor,
-        p.member_id,
-        json!({"unit": p.unit_id, "role": p.role, "from": p.valid_from})
+    crate::audit::record(
+        &mut tx,
+        crate::audit::Entry {
+            user: actor,
+            action: "post_added",
+            entity: "member",
+            entity_id: Some(p.member_id),
+            before: None,
+            after: Some(json!({"unit": p.unit_id, "role": p.role, "from": p.valid_from})),
+        },
     )
-    .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(())
@@ -179,14 +182,17 @@ pub async fn end_post(
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!(
-        "INSERT INTO audit_log (user_id, action, entity, entity_id, after)
-         VALUES ($1, 'post_ended', 'member', $2, $3)",
-        actor,
-        row.member_id,
-        json!({"unit": unit_id, "post": post_id, "to": on_date})
+    crate::audit::record(
+        &mut tx,
+        crate::audit::Entry {
+            user: actor,
+            action: "post_ended",
+            entity: "member",
+            entity_id: Some(row.member_id),
+            before: None,
+            after: Some(json!({"unit": unit_id, "post": post_id, "to": on_date})),
+        },
     )
-    .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(())

@@ -22,18 +22,18 @@ pub(super) async fn audit(
     before: serde_json::Value,
     after: serde_json::Value,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "INSERT INTO audit_log (user_id, action, entity, entity_id, before, after)
-         VALUES ($1, $2, 'unit', $3, $4, $5)",
-        actor,
-        action,
-        unit,
-        before,
-        after
+    crate::audit::record(
+        tx,
+        crate::audit::Entry {
+            user: actor,
+            action,
+            entity: "unit",
+            entity_id: Some(unit),
+            before: Some(before),
+            after: Some(after),
+        },
     )
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .await
 }
 
 pub(super) async fn open_sibling_named(
