@@ -124,6 +124,15 @@ impl IntoResponse for AppError {
     }
 }
 
+/// A store's answer as a form sees it: done, or refused with messages by field (anything
+/// else, such as a lost connection, is an error page).
+pub fn refused(result: Result<(), StoreError>) -> AppResult<Result<(), crate::web::FieldErrors>> {
+    match result {
+        Ok(()) => Ok(Ok(())),
+        Err(e) => e.into_form_errors().map(Err),
+    }
+}
+
 /// Why a write was refused by the store. `field` names the form field the message belongs to.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -11,12 +11,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::domain::{MeetingState, Review};
+use super::domain::MeetingState;
+use super::forms::{ReviewForm, StateForm, TaskForm, VoteForm};
 use super::pages::Counts;
 use super::scope::MeetingInScope;
 use super::store::{self, AgendaItem, AttendanceRow, Meeting, TaskRow, VoteRow};
 use crate::auth::scope::{Keep, Read};
-use crate::error::AppResult;
+use crate::error::{AppResult, refused};
 use crate::org::store::Unit;
 use crate::state::AppState;
 use crate::web::{FieldErrors, Unprocessable, form_text as text, parse_vn_date};
@@ -267,12 +268,11 @@ async fn back_with(
     state: &AppState,
     unit: Unit,
     id: Uuid,
-    result: Result<(), crate::error::StoreError>,
+    result: Result<(), FieldErrors>,
 ) -> AppResult<Response> {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}/minutes")).into_response()),
-        Err(e) => {
-            let errors = e.into_form_errors()?;
+        Err(errors) => {
             let m = store::get(&state.pool, id)
                 .await?
                 .ok_or(crate::error::AppError::NotFound)?;
@@ -285,28 +285,12 @@ async fn back_with(
 pub async fn add_vote(
     State(state): State<AppState>,
     MeetingInScope { meeting, unit, .. }: MeetingInScope<Keep>,
-    Form(f): Form<Vec<(String, String)>>,
+    Form(form): Form<VoteForm>,
 ) -> AppResult<Response> {
     let id = meeting.id;
-    let f: Fields = f.into_iter().collect();
-    let num = |n: &str| f.get(n).and_then(|v| v.trim().parse::<u32>().ok());
-    let result = match (
-        text(&f, "subject", 300),
-        num("votes_for"),
-        num("against"),
-        num("abstain"),
-    ) {
-        (None, ..) => Err(crate::error::StoreError::invalid(
-            "subject",
-            "Vui lòng ghi nội dung biểu quyết.",
-        )),
-        (Some(subject), Some(a), Some(b), Some(c)) => {
-            store::add_vote(&state.pool, id, &subject, a, b, c).await
-        }
-        _ => Err(crate::error::StoreError::invalid(
-            "votes_for",
-            "Số phiếu phải là số tự nhiên.",
-        )),
+    let result = match form.parse() {
+        Ok(vote) => refused(store::add_vote(&state.pool, id, &vote).await)?,
+        Err(errors) => Err(errors),
     };
     back_with(&state, unit, id, result).await
 }
@@ -314,33 +298,12 @@ pub async fn add_vote(
 pub async fn add_task(
     State(state): State<AppState>,
     MeetingInScope { meeting, unit, .. }: MeetingInScope<Keep>,
-    Form(f): Form<Vec<(String, String)>>,
+    Form(form): Form<TaskForm>,
 ) -> AppResult<Response> {
     let id = meeting.id;
-    let f: Fields = f.into_iter().collect();
-    let member = f.get("member").and_then(|v| Uuid::parse_str(v.trim()).ok());
-    let group = text(&f, "group", 120);
-    let due = f
-        .get("due_on")
-        .map(String::as_str)
-        .unwrap_or("")
-        .trim()
-        .to_owned();
-    let due_on = if due.is_empty() {
-        None
-    } else {
-        parse_vn_date(&due)
-    };
-    let result = match text(&f, "description", 1_000) {
-        None => Err(crate::error::StoreError::invalid(
-            "description",
-            "Vui lòng ghi nội dung nhiệm vụ.",
-        )),
-        Some(_) if !due.is_empty() && due_on.is_none() => Err(crate::error::StoreError::invalid(
-            "due_on",
-            "Thời hạn không hợp lệ.",
-        )),
-        Some(d) => store::add_task(&state.pool, id, member, group.as_deref(), &d, due_on).await,
+    let result = match form.parse() {
+        Ok(task) => refused(store::add_task(&state.pool, id, &task).await)?,
+        Err(errors) => Err(errors),
     };
     back_with(&state, unit, id, result).await
 }
@@ -349,17 +312,14 @@ pub async fn review_task(
     State(state): State<AppState>,
     MeetingInScope { meeting, unit, .. }: MeetingInScope<Keep>,
     Path((_, task)): Path<(Uuid, Uuid)>,
-    Form(f): Form<Vec<(String, String)>>,
+    Form(form): Form<ReviewForm>,
 ) -> AppResult<Response> {
     let id = meeting.id;
-    let f: Fields = f.into_iter().collect();
-    let note = text(&f, "note", 500);
-    let result = match f.get("review").and_then(|r| Review::parse(r)) {
-        Some(review) => store::review_task(&state.pool, id, task, review, note.as_deref()).await,
-        None => Err(crate::error::StoreError::invalid(
-            "review",
-            "Vui lòng chọn mức độ hoàn thành.",
-        )),
+    let result = match form.parse() {
+        Ok((review, note)) => {
+            refused(store::review_task(&state.pool, id, task, review, note.as_deref()).await)?
+        }
+        Err(errors) => Err(errors),
     };
     back_with(&state, unit, id, result).await
 }
@@ -372,19 +332,14 @@ pub async fn change_state(
         user,
         ..
     }: MeetingInScope<Keep>,
-    Form(f): Form<Vec<(String, String)>>,
+    Form(form): Form<StateForm>,
 ) -> AppResult<Response> {
     let id = meeting.id;
-    let f: Fields = f.into_iter().collect();
-    let reason = text(&f, "reason", 500);
-    let result = match f.get("to").and_then(|t| MeetingState::parse(t)) {
-        Some(to) => {
-            store::change_state(&state.pool, Some(user.id), id, to, reason.as_deref()).await
-        }
-        None => Err(crate::error::StoreError::invalid(
-            "form",
-            "Không chuyển được trạng thái này.",
-        )),
+    let result = match form.parse() {
+        Ok((to, reason)) => refused(
+            store::change_state(&state.pool, Some(user.id), id, to, reason.as_deref()).await,
+        )?,
+        Err(errors) => Err(errors),
     };
     back_with(&state, unit, id, result).await
 }

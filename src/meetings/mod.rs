@@ -3,6 +3,7 @@
 
 mod agenda;
 pub mod domain;
+pub mod forms;
 mod minutes;
 mod pages;
 pub mod scope;

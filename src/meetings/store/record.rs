@@ -1,10 +1,11 @@
 //! A meeting's record: the minutes, the votes, the tasks given and the review of the
 //! previous meeting's tasks.
 
-#[allow(unused_imports)]
 use super::*;
 use crate::error::StoreError;
 use crate::meetings::domain::{Category, Presence, Review};
+#[allow(unused_imports)]
+use crate::meetings::forms::{NewTask, NewVote};
 use crate::web::vn_date;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use sqlx::PgPool;
@@ -143,27 +144,28 @@ pub async fn votes(pool: &PgPool, id: Uuid) -> Result<Vec<VoteRow>, sqlx::Error>
 }
 
 /// Records a vote against the eligible base computed from the attendance now.
-pub async fn add_vote(
-    pool: &PgPool,
-    id: Uuid,
-    subject: &str,
-    votes_for: u32,
-    against: u32,
-    abstain: u32,
-) -> Result<(), StoreError> {
+pub async fn add_vote(pool: &PgPool, id: Uuid, vote: &NewVote) -> Result<(), StoreError> {
+    let NewVote {
+        subject,
+        votes_for,
+        against,
+        abstain,
+    } = vote;
+    let (votes_for, against, abstain) = (*votes_for, *against, *abstain);
     let mut tx = pool.begin().await?;
     lock_editable(&mut tx, id, None).await?;
     let marks: Vec<crate::meetings::domain::Mark> = sqlx::query!(
-        "SELECT category, full_member, presence FROM attendance WHERE meeting_id = $1",
+        r#"SELECT category AS "category: Category", full_member, presence AS "presence: Presence"
+             FROM attendance WHERE meeting_id = $1"#,
         id
     )
     .fetch_all(&mut *tx)
     .await?
     .into_iter()
     .map(|r| crate::meetings::domain::Mark {
-        category: Category::parse(&r.category).unwrap_or(Category::Expected),
+        category: r.category,
         full_member: r.full_member,
-        presence: r.presence.as_deref().and_then(Presence::parse),
+        presence: r.presence,
     })
     .collect();
     let eligible = crate::meetings::domain::eligible_voters(&marks) as u32;
@@ -219,14 +221,14 @@ pub async fn tasks(pool: &PgPool, id: Uuid) -> Result<Vec<TaskRow>, sqlx::Error>
 }
 
 /// Gives a task to a member listed at the meeting, or to a group.
-pub async fn add_task(
-    pool: &PgPool,
-    id: Uuid,
-    member: Option<Uuid>,
-    group: Option<&str>,
-    description: &str,
-    due_on: Option<NaiveDate>,
-) -> Result<(), StoreError> {
+pub async fn add_task(pool: &PgPool, id: Uuid, task: &NewTask) -> Result<(), StoreError> {
+    let NewTask {
+        description,
+        member,
+        group,
+        due_on,
+    } = task;
+    let (member, group, due_on) = (*member, group.as_deref(), *due_on);
     let mut tx = pool.begin().await?;
     let (_, month, _) = lock_editable(&mut tx, id, None).await?;
     if let Some(p) = member {
