@@ -154,6 +154,84 @@ impl StateForm {
     }
 }
 
+/// An agenda item, as typed; on the edit form also the button pressed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ItemForm {
+    pub title: String,
+    pub presenter: String,
+    pub notes: String,
+    /// `up`, `down` or `delete` from the item's buttons; empty when the item is saved.
+    pub action: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemInput {
+    pub title: String,
+    pub presenter: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// What a press on an agenda item asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemChange {
+    Up,
+    Down,
+    Delete,
+    Save(ItemInput),
+}
+
+impl ItemForm {
+    pub fn parse(&self) -> Result<ItemInput, FieldErrors> {
+        match text(&self.title, 300) {
+            Some(title) => Ok(ItemInput {
+                title,
+                presenter: text(&self.presenter, 120),
+                notes: text(&self.notes, 1_000),
+            }),
+            None => Err(FieldErrors::one("title", "Vui lòng ghi tên nội dung.")),
+        }
+    }
+
+    pub fn change(&self) -> Result<ItemChange, FieldErrors> {
+        Ok(match self.action.trim() {
+            "up" => ItemChange::Up,
+            "down" => ItemChange::Down,
+            "delete" => ItemChange::Delete,
+            _ => ItemChange::Save(self.parse()?),
+        })
+    }
+}
+
+/// A guest of the meeting, as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct GuestForm {
+    pub name: String,
+    pub position: String,
+    pub from_unit: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewGuest {
+    pub name: String,
+    pub position: Option<String>,
+    pub from_unit: Option<String>,
+}
+
+impl GuestForm {
+    pub fn parse(&self) -> Result<NewGuest, FieldErrors> {
+        match text(&self.name, 120) {
+            Some(name) => Ok(NewGuest {
+                name,
+                position: text(&self.position, 120),
+                from_unit: text(&self.from_unit, 200),
+            }),
+            None => Err(FieldErrors::one("name", "Vui lòng ghi họ tên khách mời.")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,6 +278,29 @@ mod tests {
         assert!(bad.parse().unwrap_err().get("due_on").is_some());
         let none = TaskForm::default().parse().unwrap_err();
         assert!(none.get("description").is_some());
+    }
+
+    #[test]
+    fn agenda_presses_and_guests_are_read_before_any_write() {
+        let press = |action: &str, title: &str| ItemForm {
+            title: title.into(),
+            action: action.into(),
+            ..Default::default()
+        };
+        assert_eq!(press("up", "").change().unwrap(), ItemChange::Up);
+        assert_eq!(press("delete", "").change().unwrap(), ItemChange::Delete);
+        assert!(press("", "  ").change().unwrap_err().get("title").is_some());
+        match press("", " Báo cáo tình hình ").change().unwrap() {
+            ItemChange::Save(i) => assert_eq!(i.title, "Báo cáo tình hình"),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            GuestForm::default()
+                .parse()
+                .unwrap_err()
+                .get("name")
+                .is_some()
+        );
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! A meeting's agenda items and its guests.
 
-#[allow(unused_imports)]
 use super::*;
 use crate::error::StoreError;
+#[allow(unused_imports)]
+use crate::meetings::forms::{ItemInput, NewGuest};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -25,13 +26,12 @@ pub async fn agenda(pool: &PgPool, meeting: Uuid) -> Result<Vec<AgendaItem>, sql
 }
 
 /// Adds an item at the end of the agenda.
-pub async fn add_item(
-    pool: &PgPool,
-    meeting: Uuid,
-    title: &str,
-    presenter: Option<&str>,
-    notes: Option<&str>,
-) -> Result<(), StoreError> {
+pub async fn add_item(pool: &PgPool, meeting: Uuid, item: &ItemInput) -> Result<(), StoreError> {
+    let (title, presenter, notes) = (
+        &item.title,
+        item.presenter.as_deref(),
+        item.notes.as_deref(),
+    );
     let mut tx = pool.begin().await?;
     lock_editable(&mut tx, meeting, None).await?;
     sqlx::query!(
@@ -52,10 +52,13 @@ pub async fn update_item(
     pool: &PgPool,
     meeting: Uuid,
     item: Uuid,
-    title: &str,
-    presenter: Option<&str>,
-    notes: Option<&str>,
+    input: &ItemInput,
 ) -> Result<(), StoreError> {
+    let (title, presenter, notes) = (
+        &input.title,
+        input.presenter.as_deref(),
+        input.notes.as_deref(),
+    );
     let mut tx = pool.begin().await?;
     lock_editable(&mut tx, meeting, None).await?;
     let n = sqlx::query!(
@@ -152,13 +155,12 @@ pub async fn guests(pool: &PgPool, meeting: Uuid) -> Result<Vec<Guest>, sqlx::Er
     .await
 }
 
-pub async fn add_guest(
-    pool: &PgPool,
-    meeting: Uuid,
-    name: &str,
-    position: Option<&str>,
-    from_unit: Option<&str>,
-) -> Result<(), StoreError> {
+pub async fn add_guest(pool: &PgPool, meeting: Uuid, guest: &NewGuest) -> Result<(), StoreError> {
+    let (name, position, from_unit) = (
+        &guest.name,
+        guest.position.as_deref(),
+        guest.from_unit.as_deref(),
+    );
     let mut tx = pool.begin().await?;
     lock_editable(&mut tx, meeting, None).await?;
     sqlx::query!(
