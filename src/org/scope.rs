@@ -29,12 +29,8 @@ pub struct BranchInScope<A = Read> {
 }
 
 /// A unit seen as a committee: its dashboard, alerts, reports and programmes cover its
-/// whole subtree.
-pub struct CommitteeInScope<A = Read> {
-    pub unit: Unit,
-    pub user: User,
-    pub access: PhantomData<A>,
-}
+/// whole subtree. The same rule as any unit; the name says what the handler does with it.
+pub type CommitteeInScope<A = Read> = UnitInScope<A>;
 
 /// Loads unit `id` for `user` with access `A`: the one rule every extractor above follows.
 pub async fn load<A: Access>(state: &AppState, user: &User, id: Uuid) -> Result<Unit, AppError> {
@@ -84,20 +80,6 @@ impl<A: Access> FromRequestParts<AppState> for BranchInScope<A> {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let (user, id) = user_and_id(parts, state).await?;
         let unit = load_branch::<A>(state, &user, id).await?;
-        Ok(Self {
-            unit,
-            user,
-            access: PhantomData,
-        })
-    }
-}
-
-impl<A: Access> FromRequestParts<AppState> for CommitteeInScope<A> {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let (user, id) = user_and_id(parts, state).await?;
-        let unit = load::<A>(state, &user, id).await?;
         Ok(Self {
             unit,
             user,
