@@ -50,8 +50,9 @@ pub fn router(state: AppState) -> Router {
     let auth_layer =
         AuthManagerLayerBuilder::new(auth::Backend::new(state.pool.clone()), sessions).build();
 
-    // Outermost first: trace everything, turn panics into 500s, then the limits, then the
-    // headers every response carries, then CSRF, then the session.
+    // Outermost first: trace everything, turn panics into 500s, then the headers every
+    // response carries, the error pages, the limits, the session, the layout context, and
+    // CSRF innermost (so that its refusal is rendered with the user's navigation).
     let middleware = ServiceBuilder::new()
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::new())
@@ -82,28 +83,36 @@ pub fn router(state: AppState) -> Router {
             REQUEST_TIMEOUT,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(CsrfLayer::new())
         .layer(auth_layer)
-        .layer(middleware::from_fn(with_layout_ctx));
+        .layer(middleware::from_fn(with_layout_ctx))
+        // Inside the layout context, so that its refusal page keeps the user's navigation.
+        .layer(CsrfLayer::new());
 
     routes.layer(middleware).with_state(state)
 }
 
-/// Makes the signed-in user known to pages rendered far from any handler (error pages), so
-/// that they keep the user's navigation.
+/// Makes the signed-in user known to every page of the request, the error pages of the
+/// layers inside this one included (a CSRF refusal, a rejected form or path), which are
+/// rendered here while the context is set.
 async fn with_layout_ctx(auth: AuthSession, req: Request, next: Next) -> Response {
     let ctx = auth
         .user
         .as_ref()
         .map(User::layout_ctx)
         .unwrap_or_else(Ctx::anonymous);
-    web::LAYOUT_CTX.scope(ctx, next.run(req)).await
+    web::LAYOUT_CTX
+        .scope(ctx, async move { as_error_page(next.run(req).await) })
+        .await
 }
 
 /// Error statuses produced by middleware (CSRF refusal, timeout, body too large, panic)
 /// come as bare text: give them the same page as every other error.
 async fn error_pages(req: Request, next: Next) -> Response {
-    let response = next.run(req).await;
+    as_error_page(next.run(req).await)
+}
+
+/// A bare 4xx/5xx answer (no HTML) becomes the common error page.
+fn as_error_page(response: Response) -> Response {
     let status = response.status();
     let is_html = response
         .headers()

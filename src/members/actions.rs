@@ -211,7 +211,11 @@ pub async fn submit(
     let (id, home, user) = (kept.member.id, kept.branch(), kept.user);
     let mut errors = FieldErrors::default();
     let on_date = date_field(&form.on_date, "on_date", true, &mut errors);
-    if on_date.is_some_and(|d| d > state.clock.today()) {
+    // Recognition and leaving the rolls record what has happened; a transfer or an
+    // exemption may be entered ahead of its date.
+    if matches!(action, Action::Recognise | Action::Leave)
+        && on_date.is_some_and(|d| d > state.clock.today())
+    {
         errors.add("on_date", "Ngày không thể ở tương lai.");
     }
     if form.confirm.is_none() {

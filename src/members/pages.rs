@@ -139,18 +139,24 @@ pub async fn list(
     let (roster, counts, warnings) = branch_summary(&state, &unit).await?;
     let total = roster.len();
     let now = state.clock.today();
-    let status = Status::parse(&q.status);
+    // Links saved before the codes were renamed still filter; an unknown value shows no one.
+    let status = Status::parse_or_former(&q.status);
+    let status_given = !q.status.trim().is_empty();
     // The state filter: a life-cycle state of the branch's own members, or "temporary" for
     // those attached here for a time.
     let attached = MembershipKind::parse(&q.state) == Some(MembershipKind::Temporary);
     let lifecycle = Lifecycle::parse(&q.state);
+    let state_given = !q.state.trim().is_empty();
     let rows = roster
         .into_iter()
-        .filter(|r| status.is_none_or(|s| r.status == s))
+        .filter(|r| match status {
+            Some(s) => r.status == s,
+            None => !status_given,
+        })
         .filter(|r| match (attached, lifecycle) {
             (true, _) => !r.permanent,
             (false, Some(l)) => r.permanent && r.lifecycle_state == l,
-            (false, None) => true,
+            (false, None) => !state_given,
         })
         .map(|row| {
             let note = probation_note(domain::probation(row.status, row.admission_date, now));

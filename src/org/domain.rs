@@ -78,6 +78,23 @@ text_code! {
 }
 
 impl BranchType {
+    /// As [`BranchType::parse`], also reading the codes stored before migration 0008
+    /// (`thon`, `to_dan_pho`, …), so that links saved before it keep working.
+    pub fn parse_or_former(code: &str) -> Option<Self> {
+        Self::parse(code).or(match code.trim() {
+            "thon" => Some(BranchType::Thon),
+            "to_dan_pho" => Some(BranchType::ToDanPho),
+            "co_quan" => Some(BranchType::CoQuan),
+            "su_nghiep" => Some(BranchType::SuNghiep),
+            "dn_nha_nuoc" => Some(BranchType::DnNhaNuoc),
+            "dn_ngoai_nha_nuoc" => Some(BranchType::DnNgoaiNhaNuoc),
+            "luc_luong_vu_trang" => Some(BranchType::LucLuongVuTrang),
+            "hoc_sinh_sinh_vien" => Some(BranchType::HocSinhSinhVien),
+            "khac" => Some(BranchType::Khac),
+            _ => None,
+        })
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             BranchType::Thon => "Thôn",

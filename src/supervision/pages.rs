@@ -157,7 +157,7 @@ pub async fn dashboard(
     let branch_type = q
         .branch_type
         .as_deref()
-        .and_then(BranchType::parse)
+        .and_then(BranchType::parse_or_former)
         .map(|t| t.as_str().to_owned())
         .unwrap_or_default();
     let mut branches = store::branch_months(&state.pool, unit.id, month).await?;

@@ -37,22 +37,44 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+fn ident(s: &str) -> String {
+    s.trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect()
+}
+
 /// Every `crate::name` a file mentions (code or doc comment alike: a doc link is a
-/// dependency too).
+/// dependency too), including each name of a group `crate::{a, b::c}`.
 fn crate_paths(source: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut rest = source;
     while let Some(i) = rest.find("crate::") {
         let after = &rest[i + "crate::".len()..];
-        let name: String = after
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        if !name.is_empty() {
-            found.push(name);
+        if let Some(group) = after.strip_prefix('{') {
+            // The first level of the group: names separated by commas, nested braces skipped.
+            let (mut depth, mut start) = (0, 0);
+            for (j, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => {
+                        found.push(ident(&group[start..j]));
+                        break;
+                    }
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        found.push(ident(&group[start..j]));
+                        start = j + 1;
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            found.push(ident(after));
         }
         rest = after;
     }
+    found.retain(|n| !n.is_empty());
     found
 }
 
@@ -110,4 +132,6 @@ fn modules_import_downward_only() {
 fn the_check_reads_paths_it_is_meant_to() {
     let found = crate_paths("use crate::web::FieldErrors;\nlet x = crate::org::store::get;");
     assert_eq!(found, vec!["web".to_owned(), "org".to_owned()]);
+    let grouped = crate_paths("use crate::{meetings, members::domain::{Status, Gender}, org};");
+    assert_eq!(grouped, vec!["meetings", "members", "org"]);
 }

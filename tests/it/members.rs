@@ -959,6 +959,15 @@ async fn a_new_branch_counts_exactly_its_own_members() {
         only.contains("Hiển thị 1 / 4 người") && only.contains(&probationer),
         "{only}"
     );
+    // A link saved before the codes were renamed filters the same; an unknown value, no one.
+    let (_, html) = app
+        .get(&format!("/units/{branch}/members?status=du_bi"))
+        .await;
+    assert!(text(&html).contains("Hiển thị 1 / 4 người"));
+    let (_, html) = app
+        .get(&format!("/units/{branch}/members?status=khong_co"))
+        .await;
+    assert!(text(&html).contains("Hiển thị 0 / 4 người"));
 
     // Its home: the same counts, no secretary yet, but enough full members.
     let (_, home) = app.get(&format!("/units/{branch}")).await;

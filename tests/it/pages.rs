@@ -68,7 +68,12 @@ async fn a_cross_site_post_is_refused() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert!(text(&r.text().await.unwrap()).contains("Không được phép"));
+    let page = text(&r.text().await.unwrap());
+    assert!(page.contains("Không được phép"));
+    assert!(
+        page.contains("Đăng xuất"),
+        "the refusal keeps the signed-in user's navigation: {page}"
+    );
     let name: String = sqlx::query_scalar("SELECT name FROM units WHERE id = $1")
         .bind(id)
         .fetch_one(&app.pool)

@@ -30,6 +30,16 @@ text_code! {
 }
 
 impl Status {
+    /// As [`Status::parse`], also reading the codes stored before migration 0008
+    /// (`chinh_thuc`, `du_bi`), so that links saved before it keep working.
+    pub fn parse_or_former(code: &str) -> Option<Self> {
+        Self::parse(code).or(match code.trim() {
+            "chinh_thuc" => Some(Status::Full),
+            "du_bi" => Some(Status::Probationary),
+            _ => None,
+        })
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Status::Probationary => "Dự bị",
