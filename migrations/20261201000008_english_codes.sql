@@ -1,6 +1,7 @@
 -- One language for stored codes: English snake_case (ARCHITECTURE.md, "Database codes").
--- The member registry was the one place that stored Vietnamese codes: gender, status and
--- committee posts. Their Vietnamese wording lives in the enums' labels.
+-- Renamed: the member registry's gender, status and committee posts (with the member
+-- history's JSON), and the branch types of units and agenda templates. Their Vietnamese
+-- wording lives in the enums' labels. audit_log rows are kept verbatim, as written.
 
 -- The CHECK constraints that name the old codes (the table-level ones have generated names).
 DO $$

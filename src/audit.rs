@@ -1,6 +1,8 @@
-//! The audit trail: one row for every change of an official record, written in the same
-//! transaction as the change (so there is never a change without its row, nor a row
-//! without its change). The row's time is the database's: the moment it was really written.
+//! The audit trail: a row for each change of the organisation tree, committee posts, rubrics,
+//! score sheets, alert thresholds, monthly reports and passwords, written in the same
+//! transaction as the change (never a change without its row, nor a row without its
+//! change). Members keep their own history (`member_events`), meetings theirs
+//! (`meeting_events`). The row's time is the database's: when it was really written.
 
 use serde_json::Value;
 use sqlx::PgConnection;

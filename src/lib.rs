@@ -211,6 +211,12 @@ async fn serve_on(
         .await
         .with_context(|| format!("không mở được cổng {}", cfg.addr))?;
     let addr = listener.local_addr()?;
+    if clock != Clock::system() {
+        println!(
+            "Đồng hồ của ứng dụng đặt ở ngày {} (CHIBO_TODAY).",
+            crate::web::vn_date(clock.today())
+        );
+    }
     let state = AppState::new(db.pool.clone(), clock, cfg.secure_cookies);
     let shutdown = shutdown_signal()?;
     println!(

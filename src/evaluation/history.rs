@@ -12,6 +12,7 @@ use super::scoring::{self, Annual, Month};
 use super::store::{self, MonthScore, StoredRubric};
 use crate::auth::scope::Read;
 use crate::error::AppResult;
+use crate::meetings::domain::MeetingKind;
 use crate::org::scope::BranchInScope;
 use crate::org::store::Unit;
 use crate::state::AppState;
@@ -81,7 +82,8 @@ pub async fn page(
     let end = NaiveDate::from_ymd_opt(year, 12, 31)
         .expect("a date")
         .min(now);
-    let rubric = store::rubric_in_force(&state.pool, unit.id, "regular", end).await?;
+    let rubric =
+        store::rubric_in_force(&state.pool, unit.id, MeetingKind::Regular.as_str(), end).await?;
     let label = |c: &str| {
         rubric
             .as_ref()

@@ -1,6 +1,7 @@
 //! The forms of a meeting's record as typed, and their parse into the typed input the store
-//! takes: every field a string (so a refused form comes back as it was typed), every rule
-//! about the values checked here, before any SQL. Pure: no database.
+//! takes: every field a string, every rule about the values checked here, before any SQL.
+//! Pure: no database. (A refused vote, task or item is answered on the minutes or agenda
+//! page read afresh, with the message; the typed sub-form is not refilled yet.)
 
 use chrono::NaiveDate;
 use serde::Deserialize;

@@ -208,7 +208,7 @@ pub async fn new_form(
 ) -> AppResult<NewPage> {
     let now = state.clock.today();
     let form = NewForm {
-        kind: "regular".into(),
+        kind: MeetingKind::Regular.as_str().into(),
         month: format!("{:04}-{:02}", now.year(), now.month()),
         agenda: AgendaSource::Template.as_str().into(),
         ..Default::default()

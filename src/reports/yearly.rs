@@ -4,6 +4,7 @@
 use super::*;
 use crate::auth::scope::Read;
 use crate::error::AppResult;
+use crate::meetings::domain::MeetingKind;
 use crate::org::scope::CommitteeInScope;
 use crate::org::store::Unit;
 use crate::state::AppState;
@@ -67,8 +68,13 @@ pub async fn yearly(
     let end = NaiveDate::from_ymd_opt(year, 12, 31)
         .expect("a date")
         .min(now);
-    let rubric =
-        crate::evaluation::store::rubric_in_force(&state.pool, unit.id, "regular", end).await?;
+    let rubric = crate::evaluation::store::rubric_in_force(
+        &state.pool,
+        unit.id,
+        MeetingKind::Regular.as_str(),
+        end,
+    )
+    .await?;
     let Some(rubric) = rubric else {
         return Ok(refuse(format!(
             "Chưa có bộ tiêu chí áp dụng cho năm {year}."

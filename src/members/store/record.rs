@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::*;
 use crate::error::StoreError;
 use crate::members::domain::{EventKind, Gender, Lifecycle, MemberRecord, Status};
+use crate::org::domain::UnitKind;
 
 pub struct NewEvent<'a> {
     pub member_id: Uuid,
@@ -106,13 +107,13 @@ pub(super) async fn lock_open_branch(
     field: &'static str,
 ) -> Result<(String, NaiveDate), StoreError> {
     let row = sqlx::query!(
-        "SELECT name, kind, valid_from, valid_to FROM units WHERE id = $1 FOR SHARE",
+        r#"SELECT name, kind AS "kind: UnitKind", valid_from, valid_to FROM units WHERE id = $1 FOR SHARE"#,
         unit_id
     )
     .fetch_optional(&mut **tx)
     .await?
     .ok_or(StoreError::NotFound)?;
-    if !matches!(row.kind.as_str(), "branch" | "grassroots_branch") {
+    if !row.kind.is_branch() {
         return Err(StoreError::invalid(
             field,
             "Chỉ chi bộ mới có đảng viên sinh hoạt.",
