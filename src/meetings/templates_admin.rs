@@ -111,6 +111,8 @@ pub async fn create_variant(
     let branch_type = f.get("branch_type").and_then(|t| BranchType::parse(t));
     let mut errors = FieldErrors::default();
     if let (Some(kind), Some(bt)) = (kind, branch_type) {
+        // The variant and its items together, or neither.
+        let mut tx = state.pool.begin().await?;
         let id = sqlx::query_scalar!(
             "INSERT INTO agenda_templates (kind, branch_type, title)
              VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id",
@@ -118,7 +120,7 @@ pub async fn create_variant(
             bt.as_str(),
             format!("{} — {}", kind.label(), bt.label())
         )
-        .fetch_optional(&state.pool)
+        .fetch_optional(&mut *tx)
         .await?;
         match id {
             Some(id) => {
@@ -130,8 +132,9 @@ pub async fn create_variant(
                     id,
                     kind.as_str()
                 )
-                .execute(&state.pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 return Ok(Redirect::to(&format!("/admin/templates/{id}")).into_response());
             }
             None => errors.add(

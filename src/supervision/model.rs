@@ -173,6 +173,8 @@ pub async fn plan(
     }
     if errors.is_empty() {
         let (b, m) = (branch.expect("checked"), month.expect("checked"));
+        // The plan and the meeting's flag together, or neither.
+        let mut tx = state.pool.begin().await?;
         let r = sqlx::query!(
             "INSERT INTO model_meetings (programme_unit, branch_id, month, created_by)
              VALUES ($1, $2, $3, $4) ON CONFLICT (branch_id, month) DO NOTHING",
@@ -181,7 +183,7 @@ pub async fn plan(
             m,
             user.id
         )
-        .execute(&state.pool)
+        .execute(&mut *tx)
         .await?;
         if r.rows_affected() == 1 {
             sqlx::query!(
@@ -190,8 +192,9 @@ pub async fn plan(
                 b,
                 m
             )
-            .execute(&state.pool)
+            .execute(&mut *tx)
             .await?;
+            tx.commit().await?;
             return Ok(Redirect::to(&format!("/model-meetings/{id}")).into_response());
         }
         errors.add(
