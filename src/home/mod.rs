@@ -9,7 +9,6 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use chrono::Datelike;
 
 use crate::auth::scope::Read;
 use crate::auth::{Role, User};
@@ -140,11 +139,7 @@ async fn unit_page(
         (BranchCounts::default(), Vec::new())
     };
     let branch_column = open_children.iter().any(|c| c.is_committee);
-    let month = state
-        .clock
-        .today()
-        .with_day(1)
-        .unwrap_or_else(|| state.clock.today());
+    let month = state.clock.this_month();
     let this_month = if is_branch {
         meetings::store::regular_of_month(&state.pool, unit.id, month).await?
     } else {

@@ -92,11 +92,7 @@ pub async fn plan_series(
         errors.add("time", "Giờ họp dạng giờ:phút, ví dụ 19:30.");
     }
     if let (Some(months), Some(day), Some(time)) = (months, day, time) {
-        let this_month = state
-            .clock
-            .today()
-            .with_day(1)
-            .unwrap_or_else(|| state.clock.today());
+        let this_month = state.clock.this_month();
         let location = Some(form.location.trim().chars().take(200).collect::<String>())
             .filter(|l| !l.is_empty());
         let (mut planned, mut skipped) = (0, 0);

@@ -31,10 +31,6 @@ text_code! {
 }
 
 impl Action {
-    pub fn slug(self) -> &'static str {
-        self.as_str()
-    }
-
     pub fn title(self) -> &'static str {
         match self {
             Action::Recognise => "Công nhận đảng viên chính thức",

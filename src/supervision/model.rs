@@ -146,7 +146,7 @@ pub async fn plan(
     let mut errors = FieldErrors::default();
     let branch = f.get("branch").and_then(|b| b.parse::<Uuid>().ok());
     let month = f.get("month").and_then(|m| crate::meetings::parse_month(m));
-    let this_month = state.clock.today().with_day(1).expect("day 1");
+    let this_month = state.clock.this_month();
     let branch_unit = match branch {
         Some(b) => crate::org::store::get(&state.pool, b).await?,
         None => None,

@@ -211,7 +211,7 @@ pub async fn dashboard(
         .filter(|(_, n)| *n > 0)
         .collect();
     alert_counts.sort_by_key(|(k, _)| *k);
-    let now = state.clock.today().with_day(1).expect("day 1");
+    let now = state.clock.this_month();
     let crumbs = crate::org::store::ancestors(&state.pool, &unit.path)
         .await?
         .into_iter()
