@@ -133,14 +133,22 @@ pub fn refused(result: Result<(), StoreError>) -> AppResult<Result<(), crate::we
     }
 }
 
-/// Why a write was refused by the store. `field` names the form field the message belongs to.
+/// A refusal a store decides from the database's state (a duplicate, a closed record, a
+/// date before the unit existed): a typed value from the feature's domain, not text. The
+/// domain words it next to its other labels; `into_form_errors` puts the message under
+/// `field` on the form that is shown again.
+pub trait Refusal: std::any::Any + std::fmt::Debug + Send + Sync {
+    /// The form field the message belongs to (`"form"` for the whole form).
+    fn field(&self) -> &'static str;
+    /// What the user reads, in Vietnamese.
+    fn message(&self) -> String;
+}
+
+/// Why a write was refused by the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
+    #[error("refused: {0:?}")]
+    Refused(Box<dyn Refusal>),
     /// The form was built from an older version of the record.
     #[error("stale form")]
     Stale,
@@ -150,23 +158,56 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
 }
 
+impl<R: Refusal> From<R> for StoreError {
+    fn from(refusal: R) -> Self {
+        StoreError::Refused(Box::new(refusal))
+    }
+}
+
+/// TRANSITIONAL: a refusal still worded by its store; being replaced by each feature's
+/// typed refusals, then deleted.
+#[derive(Debug, Clone)]
+pub struct Worded {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl Refusal for Worded {
+    fn field(&self) -> &'static str {
+        self.field
+    }
+    fn message(&self) -> String {
+        self.message.clone()
+    }
+}
+
 impl StoreError {
+    /// TRANSITIONAL (see `Worded`).
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        StoreError::Invalid {
+        Worded {
             field,
             message: message.into(),
         }
+        .into()
     }
 
-    /// A violation of one of the `known` constraints (name, field, message) becomes the
-    /// refusal written for it: the check before the write tells the user in the common
-    /// case, and the constraint still answers in words when two requests race past it.
-    pub fn on_constraint(err: sqlx::Error, known: &[(&str, &'static str, &str)]) -> StoreError {
+    /// The refusal, when this is one of type `R` (for a caller that reacts to one case).
+    pub fn refusal<R: Refusal>(&self) -> Option<&R> {
+        match self {
+            StoreError::Refused(r) => (r.as_ref() as &dyn std::any::Any).downcast_ref::<R>(),
+            _ => None,
+        }
+    }
+
+    /// A violation of one of the `known` constraints (name, refusal) becomes that refusal:
+    /// the check before the write tells the user in the common case, and the constraint
+    /// still answers in words when two requests race past it.
+    pub fn on_constraint<R: Refusal + Clone>(err: sqlx::Error, known: &[(&str, R)]) -> StoreError {
         if let Some(db) = err.as_database_error()
             && let Some(name) = db.constraint()
-            && let Some((_, field, message)) = known.iter().find(|(c, _, _)| *c == name)
+            && let Some((_, refusal)) = known.iter().find(|(c, _)| *c == name)
         {
-            return StoreError::invalid(field, *message);
+            return refusal.clone().into();
         }
         StoreError::Db(err)
     }
@@ -176,7 +217,7 @@ impl StoreError {
     pub fn into_form_errors(self) -> AppResult<crate::web::FieldErrors> {
         let mut errors = crate::web::FieldErrors::default();
         match self {
-            StoreError::Invalid { field, message } => errors.add(field, message),
+            StoreError::Refused(r) => errors.add(r.field(), r.message()),
             StoreError::Stale => errors.add(
                 "form",
                 "Dữ liệu vừa được người khác thay đổi. Dữ liệu mới đã được tải lại, nội dung bạn nhập vẫn giữ nguyên; vui lòng kiểm tra rồi gửi lại.",

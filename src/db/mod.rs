@@ -4,9 +4,9 @@ pub mod embedded;
 
 use std::time::Duration;
 
-use sqlx::PgPool;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgConnection, PgPool};
 
 pub static MIGRATOR: Migrator = sqlx::migrate!();
 
@@ -28,4 +28,21 @@ pub async fn connect(options: PgConnectOptions, max_connections: u32) -> anyhow:
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR.run(pool).await?;
     Ok(())
+}
+
+/// The shape of every change: one transaction around `work`, committed when it answers
+/// `Ok`, rolled back (by dropping it) when it answers `Err`. A store's `work` locks the
+/// row it changes first (`SELECT … FOR UPDATE`, checking the form's version), then checks
+/// what only the database knows, then writes, with its audit or history row.
+pub async fn transaction<T, E>(
+    pool: &PgPool,
+    work: impl AsyncFnOnce(&mut PgConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<sqlx::Error>,
+{
+    let mut tx = pool.begin().await?;
+    let value = work(&mut tx).await?;
+    tx.commit().await?;
+    Ok(value)
 }

@@ -116,7 +116,7 @@ pub async fn plan_series(
             };
             match store::create(&state.pool, Some(user.id), unit.id, new).await {
                 Ok(_) => planned += 1,
-                Err(crate::error::StoreError::Invalid { .. }) => skipped += 1,
+                Err(crate::error::StoreError::Refused(_)) => skipped += 1,
                 Err(e) => return Err(e.into_form_errors().err().unwrap_or(AppError::BadRequest)),
             }
         }

@@ -436,9 +436,9 @@ pub async fn commit(
         .await
         {
             Ok(_) => written += 1,
-            Err(StoreError::Invalid { message, .. }) => {
+            Err(StoreError::Refused(r)) => {
                 drop(tx);
-                let msg = format!("Dòng {}: {message} Chưa nhập dòng nào.", row.line);
+                let msg = format!("Dòng {}: {} Chưa nhập dòng nào.", row.line, r.message());
                 let page = preview_page(&state, &user, unit, batch, Some(msg)).await?;
                 return Ok(Unprocessable(page).into_response());
             }

@@ -32,20 +32,20 @@ pub async fn add_item(pool: &PgPool, meeting: Uuid, item: &ItemInput) -> Result<
         item.presenter.as_deref(),
         item.notes.as_deref(),
     );
-    let mut tx = pool.begin().await?;
-    lock_editable(&mut tx, meeting, None).await?;
-    sqlx::query!(
-        "INSERT INTO agenda_items (meeting_id, position, title, presenter, notes)
-         SELECT $1, coalesce(max(position), 0) + 1, $2, $3, $4 FROM agenda_items WHERE meeting_id = $1",
-        meeting,
-        title,
-        presenter,
-        notes
-    )
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    edit(pool, meeting, None, async |tx, _| {
+        sqlx::query!(
+            "INSERT INTO agenda_items (meeting_id, position, title, presenter, notes)
+             SELECT $1, coalesce(max(position), 0) + 1, $2, $3, $4 FROM agenda_items WHERE meeting_id = $1",
+            meeting,
+            title,
+            presenter,
+            notes
+        )
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    })
+    .await
 }
 
 pub async fn update_item(
@@ -59,42 +59,42 @@ pub async fn update_item(
         input.presenter.as_deref(),
         input.notes.as_deref(),
     );
-    let mut tx = pool.begin().await?;
-    lock_editable(&mut tx, meeting, None).await?;
-    let n = sqlx::query!(
-        "UPDATE agenda_items SET title = $3, presenter = $4, notes = $5 WHERE id = $2 AND meeting_id = $1",
-        meeting,
-        item,
-        title,
-        presenter,
-        notes
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
-    tx.commit().await?;
-    Ok(())
+    edit(pool, meeting, None, async |tx, _| {
+        let n = sqlx::query!(
+            "UPDATE agenda_items SET title = $3, presenter = $4, notes = $5 WHERE id = $2 AND meeting_id = $1",
+            meeting,
+            item,
+            title,
+            presenter,
+            notes
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    })
+    .await
 }
 
 pub async fn remove_item(pool: &PgPool, meeting: Uuid, item: Uuid) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
-    lock_editable(&mut tx, meeting, None).await?;
-    let n = sqlx::query!(
-        "DELETE FROM agenda_items WHERE id = $2 AND meeting_id = $1",
-        meeting,
-        item
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
-    tx.commit().await?;
-    Ok(())
+    edit(pool, meeting, None, async |tx, _| {
+        let n = sqlx::query!(
+            "DELETE FROM agenda_items WHERE id = $2 AND meeting_id = $1",
+            meeting,
+            item
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Swaps an item with its neighbour above (`up`) or below.
@@ -104,38 +104,38 @@ pub async fn move_item(
     item: Uuid,
     up: bool,
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
-    lock_editable(&mut tx, meeting, None).await?;
-    let ids: Vec<Uuid> = sqlx::query_scalar!(
-        "SELECT id FROM agenda_items WHERE meeting_id = $1 ORDER BY position, id FOR UPDATE",
-        meeting
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let i = ids
-        .iter()
-        .position(|x| *x == item)
-        .ok_or(StoreError::NotFound)?;
-    let j = if up {
-        i.checked_sub(1)
-    } else {
-        Some(i + 1).filter(|j| *j < ids.len())
-    };
-    if let Some(j) = j {
-        let mut order = ids.clone();
-        order.swap(i, j);
-        // Renumber 1..n in the new order.
-        sqlx::query!(
-            "UPDATE agenda_items a SET position = o.pos
-               FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, pos)
-              WHERE a.id = o.id",
-            &order
+    edit(pool, meeting, None, async |tx, _| {
+        let ids: Vec<Uuid> = sqlx::query_scalar!(
+            "SELECT id FROM agenda_items WHERE meeting_id = $1 ORDER BY position, id FOR UPDATE",
+            meeting
         )
-        .execute(&mut *tx)
+        .fetch_all(&mut *tx)
         .await?;
-    }
-    tx.commit().await?;
-    Ok(())
+        let i = ids
+            .iter()
+            .position(|x| *x == item)
+            .ok_or(StoreError::NotFound)?;
+        let j = if up {
+            i.checked_sub(1)
+        } else {
+            Some(i + 1).filter(|j| *j < ids.len())
+        };
+        if let Some(j) = j {
+            let mut order = ids.clone();
+            order.swap(i, j);
+            // Renumber 1..n in the new order.
+            sqlx::query!(
+                "UPDATE agenda_items a SET position = o.pos
+                   FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, pos)
+                  WHERE a.id = o.id",
+                &order
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 pub struct Guest {
@@ -161,31 +161,31 @@ pub async fn add_guest(pool: &PgPool, meeting: Uuid, guest: &NewGuest) -> Result
         guest.position.as_deref(),
         guest.from_unit.as_deref(),
     );
-    let mut tx = pool.begin().await?;
-    lock_editable(&mut tx, meeting, None).await?;
-    sqlx::query!(
-        "INSERT INTO meeting_guests (meeting_id, name, position, from_unit) VALUES ($1, $2, $3, $4)",
-        meeting,
-        name,
-        position,
-        from_unit
-    )
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    edit(pool, meeting, None, async |tx, _| {
+        sqlx::query!(
+            "INSERT INTO meeting_guests (meeting_id, name, position, from_unit) VALUES ($1, $2, $3, $4)",
+            meeting,
+            name,
+            position,
+            from_unit
+        )
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    })
+    .await
 }
 
 pub async fn remove_guest(pool: &PgPool, meeting: Uuid, guest: Uuid) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
-    lock_editable(&mut tx, meeting, None).await?;
-    sqlx::query!(
-        "DELETE FROM meeting_guests WHERE id = $2 AND meeting_id = $1",
-        meeting,
-        guest
-    )
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    edit(pool, meeting, None, async |tx, _| {
+        sqlx::query!(
+            "DELETE FROM meeting_guests WHERE id = $2 AND meeting_id = $1",
+            meeting,
+            guest
+        )
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    })
+    .await
 }

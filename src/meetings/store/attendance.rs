@@ -3,7 +3,7 @@
 #[allow(unused_imports)]
 use super::*;
 use crate::error::StoreError;
-use crate::meetings::domain::{Category, Presence};
+use crate::meetings::domain::{Category, MeetingRefusal, Presence};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -69,10 +69,7 @@ pub async fn mark(
     input: MarkInput<'_>,
 ) -> Result<(), StoreError> {
     if input.presence == Presence::AbsentExcused && input.reason.is_none() {
-        return Err(StoreError::invalid(
-            "reason",
-            "Vắng có lý do: vui lòng ghi lý do.",
-        ));
+        return Err(MeetingRefusal::ReasonMissing.into());
     }
     let updated = sqlx::query_scalar!(
         r#"UPDATE attendance a SET presence = $3, reason = $4, spoke = $5 AND $3 IN ('present', 'late'),
@@ -99,10 +96,7 @@ pub async fn mark(
     .fetch_optional(pool)
     .await?;
     match closed {
-        Some(true) => Err(StoreError::invalid(
-            "form",
-            "Biên bản đã khóa: không sửa được điểm danh.",
-        )),
+        Some(true) => Err(MeetingRefusal::AttendanceClosed.into()),
         _ => Err(StoreError::NotFound),
     }
 }

@@ -4,11 +4,12 @@
 #[allow(unused_imports)]
 use super::*;
 use crate::error::StoreError;
-use crate::meetings::domain::{Category, Lack, MeetingKind, MeetingState, PrepStep};
+use crate::meetings::domain::{
+    Category, Lack, MeetingKind, MeetingRefusal, MeetingState, PrepStep,
+};
 use crate::members::domain::{Lifecycle, MembershipKind, Status};
-use crate::web::vn_date;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 pub struct Meeting {
@@ -177,26 +178,18 @@ pub async fn create(
         .checked_add_months(chrono::Months::new(1))
         .unwrap_or(m.month);
     if unit.valid_from >= month_end || unit.valid_to.is_some_and(|to| to <= m.month) {
-        return Err(StoreError::invalid(
-            "month",
-            format!(
-                "{} không hoạt động trong tháng {} (thành lập {}{}).",
-                unit.name,
-                m.month.format("%m/%Y"),
-                vn_date(unit.valid_from),
-                unit.valid_to
-                    .map(|t| format!(", ngừng hoạt động {}", vn_date(t)))
-                    .unwrap_or_default()
-            ),
-        ));
+        return Err(MeetingRefusal::InactiveInMonth {
+            unit: unit.name,
+            month: m.month,
+            from: unit.valid_from,
+            to: unit.valid_to,
+        }
+        .into());
     }
     if let Some(at) = m.planned_at {
         let d = at.date();
         if d < m.month || d >= month_end {
-            return Err(StoreError::invalid(
-                "planned_at",
-                "Ngày họp phải nằm trong tháng của buổi sinh hoạt.",
-            ));
+            return Err(MeetingRefusal::PlannedOutsideMonth.into());
         }
     }
     if m.kind.is_regular() {
@@ -209,13 +202,7 @@ pub async fn create(
         .fetch_one(&mut *tx)
         .await?;
         if taken {
-            return Err(StoreError::invalid(
-                "kind",
-                format!(
-                    "Tháng {} chi bộ đã có buổi sinh hoạt thường kỳ.",
-                    m.month.format("%m/%Y")
-                ),
-            ));
+            return Err(MeetingRefusal::RegularTaken { month: m.month }.into());
         }
     }
     let id = Uuid::now_v7();
@@ -318,9 +305,29 @@ pub async fn create(
     Ok(id)
 }
 
+/// The lock–check–write–commit shape of every change to a meeting's record: one
+/// transaction; the meeting row locked and the change refused when its minutes are closed
+/// or the form was built from an older `version`; then `write`, given the connection and
+/// the meeting's state, month and kind. Nothing is written unless `write` answers `Ok`.
+pub(super) async fn edit<T>(
+    pool: &PgPool,
+    id: Uuid,
+    version: Option<i32>,
+    write: impl AsyncFnOnce(
+        &mut PgConnection,
+        (MeetingState, NaiveDate, MeetingKind),
+    ) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    crate::db::transaction(pool, async move |tx| {
+        let meeting = lock_editable(tx, id, version).await?;
+        write(tx, meeting).await
+    })
+    .await
+}
+
 /// Locks the meeting row and checks it may still be edited with the form's version.
-pub(super) async fn lock_editable(
-    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+async fn lock_editable(
+    tx: &mut PgConnection,
     id: Uuid,
     version: Option<i32>,
 ) -> Result<(MeetingState, NaiveDate, MeetingKind), StoreError> {
@@ -329,14 +336,11 @@ pub(super) async fn lock_editable(
              FROM meetings WHERE id = $1 FOR UPDATE"#,
         id
     )
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?
     .ok_or(StoreError::NotFound)?;
     if m.state == MeetingState::Closed {
-        return Err(StoreError::invalid(
-            "form",
-            "Biên bản đã khóa: muốn sửa phải mở lại biên bản (có ghi lý do).",
-        ));
+        return Err(MeetingRefusal::Closed.into());
     }
     if version.is_some_and(|v| v != m.version) {
         return Err(StoreError::Stale);
@@ -361,8 +365,7 @@ pub async fn change_state(
     .await?
     .ok_or(StoreError::NotFound)?;
     let timed = m.started_at.is_some() && m.ended_at.is_some();
-    let event = crate::meetings::domain::transition(m.state, to, timed, reason)
-        .map_err(|(field, message)| StoreError::invalid(field, message))?;
+    let event = crate::meetings::domain::transition(m.state, to, timed, reason)?;
     sqlx::query!(
         "UPDATE meetings SET state = $2, version = version + 1 WHERE id = $1",
         id,

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::error::StoreError;
-use crate::meetings::domain::{Category, Presence, Review};
+use crate::meetings::domain::{Category, MeetingRefusal, Presence, Review};
 #[allow(unused_imports)]
 use crate::meetings::forms::{NewTask, NewVote};
 use crate::web::vn_date;
@@ -66,61 +66,58 @@ pub struct MinutesInput {
 /// Saves the record of the meeting: times, chair and minute-taker, preparation dates, the
 /// minutes of each item, the resolution. One versioned form: a stale one is refused.
 pub async fn save_minutes(pool: &PgPool, id: Uuid, m: MinutesInput) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
-    lock_editable(&mut tx, id, Some(m.version)).await?;
-    if let (Some(s), Some(e)) = (m.started_at, m.ended_at) {
-        crate::meetings::domain::duration_minutes(s, e)
-            .map_err(|msg| StoreError::invalid("ended_at", msg))?;
-    }
-    for (field, person) in [("chair_id", m.chair_id), ("secretary_id", m.secretary_id)] {
-        if let Some(p) = person {
-            let listed = sqlx::query_scalar!(
-                r#"SELECT EXISTS (SELECT 1 FROM attendance WHERE meeting_id = $1 AND member_id = $2) AS "e!""#,
-                id,
-                p
-            )
-            .fetch_one(&mut *tx)
-            .await?;
-            if !listed {
-                return Err(StoreError::invalid(
-                    field,
-                    "Người được chọn không có trong danh sách của buổi sinh hoạt.",
-                ));
+    edit(pool, id, Some(m.version), async |tx, _| {
+        if let (Some(s), Some(e)) = (m.started_at, m.ended_at) {
+            crate::meetings::domain::duration_minutes(s, e)
+    ?;
+        }
+        for (field, person) in [("chair_id", m.chair_id), ("secretary_id", m.secretary_id)] {
+            if let Some(p) = person {
+                let listed = sqlx::query_scalar!(
+                    r#"SELECT EXISTS (SELECT 1 FROM attendance WHERE meeting_id = $1 AND member_id = $2) AS "e!""#,
+                    id,
+                    p
+                )
+                .fetch_one(&mut *tx)
+                .await?;
+                if !listed {
+                    return Err(MeetingRefusal::NotListed { field }.into());
+                }
             }
         }
-    }
-    sqlx::query!(
-        "UPDATE meetings SET started_at = $2, ended_at = $3, chair_id = $4, secretary_id = $5, resolution = $6,
-                prepared_on = $7, committee_met_on = $8, notice_sent_on = $9, materials_posted_on = $10,
-                draft_resolution_on = $11, version = version + 1
-          WHERE id = $1",
-        id,
-        m.started_at.map(vn_to_utc),
-        m.ended_at.map(vn_to_utc),
-        m.chair_id,
-        m.secretary_id,
-        m.resolution,
-        m.prep[0],
-        m.prep[1],
-        m.prep[2],
-        m.prep[3],
-        m.prep[4]
-    )
-    .execute(&mut *tx)
-    .await?;
-    for (item, minutes, conclusion) in &m.items {
         sqlx::query!(
-            "UPDATE agenda_items SET minutes = $3, conclusion = $4 WHERE id = $1 AND meeting_id = $2",
-            item,
+            "UPDATE meetings SET started_at = $2, ended_at = $3, chair_id = $4, secretary_id = $5, resolution = $6,
+                    prepared_on = $7, committee_met_on = $8, notice_sent_on = $9, materials_posted_on = $10,
+                    draft_resolution_on = $11, version = version + 1
+              WHERE id = $1",
             id,
-            minutes.as_deref(),
-            conclusion.as_deref()
+            m.started_at.map(vn_to_utc),
+            m.ended_at.map(vn_to_utc),
+            m.chair_id,
+            m.secretary_id,
+            m.resolution,
+            m.prep[0],
+            m.prep[1],
+            m.prep[2],
+            m.prep[3],
+            m.prep[4]
         )
         .execute(&mut *tx)
         .await?;
-    }
-    tx.commit().await?;
-    Ok(())
+        for (item, minutes, conclusion) in &m.items {
+            sqlx::query!(
+                "UPDATE agenda_items SET minutes = $3, conclusion = $4 WHERE id = $1 AND meeting_id = $2",
+                item,
+                id,
+                minutes.as_deref(),
+                conclusion.as_deref()
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 pub struct VoteRow {
@@ -152,40 +149,40 @@ pub async fn add_vote(pool: &PgPool, id: Uuid, vote: &NewVote) -> Result<(), Sto
         abstain,
     } = vote;
     let (votes_for, against, abstain) = (*votes_for, *against, *abstain);
-    let mut tx = pool.begin().await?;
-    lock_editable(&mut tx, id, None).await?;
-    let marks: Vec<crate::meetings::domain::Mark> = sqlx::query!(
-        r#"SELECT category AS "category: Category", full_member, presence AS "presence: Presence"
-             FROM attendance WHERE meeting_id = $1"#,
-        id
-    )
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .map(|r| crate::meetings::domain::Mark {
-        category: r.category,
-        full_member: r.full_member,
-        presence: r.presence,
+    edit(pool, id, None, async |tx, _| {
+        let marks: Vec<crate::meetings::domain::Mark> = sqlx::query!(
+            r#"SELECT category AS "category: Category", full_member, presence AS "presence: Presence"
+                 FROM attendance WHERE meeting_id = $1"#,
+            id
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|r| crate::meetings::domain::Mark {
+            category: r.category,
+            full_member: r.full_member,
+            presence: r.presence,
+        })
+        .collect();
+        let eligible = crate::meetings::domain::eligible_voters(&marks) as u32;
+        let passed = crate::meetings::domain::vote_outcome(votes_for, against, abstain, eligible)
+    ?;
+        sqlx::query!(
+            "INSERT INTO votes (meeting_id, subject, votes_for, against, abstain, eligible, passed)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            id,
+            subject,
+            votes_for as i32,
+            against as i32,
+            abstain as i32,
+            eligible as i32,
+            passed
+        )
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
     })
-    .collect();
-    let eligible = crate::meetings::domain::eligible_voters(&marks) as u32;
-    let passed = crate::meetings::domain::vote_outcome(votes_for, against, abstain, eligible)
-        .map_err(|m| StoreError::invalid("votes_for", m))?;
-    sqlx::query!(
-        "INSERT INTO votes (meeting_id, subject, votes_for, against, abstain, eligible, passed)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        id,
-        subject,
-        votes_for as i32,
-        against as i32,
-        abstain as i32,
-        eligible as i32,
-        passed
-    )
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 pub struct TaskRow {
@@ -229,46 +226,37 @@ pub async fn add_task(pool: &PgPool, id: Uuid, task: &NewTask) -> Result<(), Sto
         due_on,
     } = task;
     let (member, group, due_on) = (*member, group.as_deref(), *due_on);
-    let mut tx = pool.begin().await?;
-    let (_, month, _) = lock_editable(&mut tx, id, None).await?;
-    if let Some(p) = member {
-        let listed = sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT 1 FROM attendance WHERE meeting_id = $1 AND member_id = $2) AS "e!""#,
-            id,
-            p
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        if !listed {
-            return Err(StoreError::invalid(
-                "member",
-                "Chỉ giao nhiệm vụ cho đảng viên sinh hoạt ở chi bộ này.",
-            ));
+    edit(pool, id, None, async |tx, (_, month, _)| {
+        if let Some(p) = member {
+            let listed = sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM attendance WHERE meeting_id = $1 AND member_id = $2) AS "e!""#,
+                id,
+                p
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            if !listed {
+                return Err(MeetingRefusal::AssigneeElsewhere.into());
+            }
+        } else if group.is_none() {
+            return Err(MeetingRefusal::NoAssignee.into());
         }
-    } else if group.is_none() {
-        return Err(StoreError::invalid(
-            "member",
-            "Vui lòng chọn đảng viên hoặc ghi tên nhóm.",
-        ));
-    }
-    if due_on.is_some_and(|d| d < month) {
-        return Err(StoreError::invalid(
-            "due_on",
-            "Thời hạn không thể trước tháng của buổi sinh hoạt.",
-        ));
-    }
-    sqlx::query!(
-        "INSERT INTO tasks (meeting_id, member_id, group_label, description, due_on) VALUES ($1, $2, $3, $4, $5)",
-        id,
-        member,
-        group,
-        description,
-        due_on
-    )
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
+        if due_on.is_some_and(|d| d < month) {
+            return Err(MeetingRefusal::DueBeforeMonth.into());
+        }
+        sqlx::query!(
+            "INSERT INTO tasks (meeting_id, member_id, group_label, description, due_on) VALUES ($1, $2, $3, $4, $5)",
+            id,
+            member,
+            group,
+            description,
+            due_on
+        )
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    })
+    .await
 }
 
 /// The tasks given at the branch's previous meeting (the latest one before this meeting's
@@ -298,25 +286,25 @@ pub async fn review_task(
     review: Review,
     note: Option<&str>,
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
-    let (_, month, _) = lock_editable(&mut tx, meeting, None).await?;
-    let updated = sqlx::query!(
-        "UPDATE tasks t SET review = $3, review_note = $4, reviewed_in = $1
-           FROM meetings given, meetings now
-          WHERE t.id = $2 AND given.id = t.meeting_id AND now.id = $1
-            AND given.unit_id = now.unit_id AND given.month < $5",
-        meeting,
-        task,
-        review.as_str(),
-        note,
-        month
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if updated == 0 {
-        return Err(StoreError::NotFound);
-    }
-    tx.commit().await?;
-    Ok(())
+    edit(pool, meeting, None, async |tx, (_, month, _)| {
+        let updated = sqlx::query!(
+            "UPDATE tasks t SET review = $3, review_note = $4, reviewed_in = $1
+               FROM meetings given, meetings now
+              WHERE t.id = $2 AND given.id = t.meeting_id AND now.id = $1
+                AND given.unit_id = now.unit_id AND given.month < $5",
+            meeting,
+            task,
+            review.as_str(),
+            note,
+            month
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    })
+    .await
 }

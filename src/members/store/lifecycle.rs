@@ -312,8 +312,10 @@ pub async fn transfer(
                 e,
                 &[(
                     "memberships_one_open_per_kind",
-                    "target",
-                    "Đảng viên này đang sinh hoạt tạm thời ở một chi bộ khác; hãy kết thúc lần sinh hoạt tạm thời đó trước.",
+                    crate::error::Worded {
+                        field: "target",
+                        message: "Đảng viên này đang sinh hoạt tạm thời ở một chi bộ khác; hãy kết thúc lần sinh hoạt tạm thời đó trước.".into(),
+                    },
                 )],
             )
         })?;

@@ -70,7 +70,7 @@ pub async fn add_post(
         )
     })?;
     not_before(p.valid_from, joined, "ngày bắt đầu sinh hoạt ở chi bộ").map_err(|e| match e {
-        StoreError::Invalid { message, .. } => StoreError::invalid("valid_from", message),
+        StoreError::Refused(r) => StoreError::invalid("valid_from", r.message()),
         other => other,
     })?;
     let held = sqlx::query_scalar!(
@@ -121,13 +121,17 @@ pub async fn add_post(
             &[
                 (
                     "committee_roles_one_secretary",
-                    "role",
-                    "Chi bộ đang có bí thư; hãy kết thúc nhiệm vụ của bí thư hiện tại trước.",
+                    crate::error::Worded {
+                        field: "role",
+                        message: "Chi bộ đang có bí thư; hãy kết thúc nhiệm vụ của bí thư hiện tại trước.".into(),
+                    },
                 ),
                 (
                     "committee_roles_one_open_role_per_member",
-                    "member",
-                    "Đảng viên này đang giữ một chức vụ; hãy kết thúc chức vụ đó trước.",
+                    crate::error::Worded {
+                        field: "member",
+                        message: "Đảng viên này đang giữ một chức vụ; hãy kết thúc chức vụ đó trước.".into(),
+                    },
                 ),
             ],
         )

@@ -4,6 +4,9 @@
 use crate::codes::text_code;
 use crate::members::domain::Lifecycle;
 
+mod refusal;
+pub use refusal::MeetingRefusal;
+
 text_code! {
     /// Kinds of meeting (docs/rules.md §3.1). A combined session holds the regular and the
     /// thematic meeting one after the other and must last longer.
@@ -43,20 +46,17 @@ pub fn transition(
     to: MeetingState,
     timed: bool,
     reason: Option<&str>,
-) -> Result<MeetingEvent, (&'static str, &'static str)> {
+) -> Result<MeetingEvent, MeetingRefusal> {
     use MeetingState::*;
     match (from, to) {
-        (Planned, Held) if !timed => Err((
-            "form",
-            "Vui lòng ghi giờ bắt đầu và giờ kết thúc trước khi xác nhận đã họp.",
-        )),
+        (Planned, Held) if !timed => Err(MeetingRefusal::HeldWithoutTimes),
         (Planned, Held) => Ok(MeetingEvent::Held),
         (Held, Closed) => Ok(MeetingEvent::Closed),
         (Closed, Held) if reason.is_none_or(|r| r.trim().is_empty()) => {
-            Err(("reason", "Mở lại biên bản cần ghi lý do."))
+            Err(MeetingRefusal::ReopenWithoutReason)
         }
         (Closed, Held) => Ok(MeetingEvent::Reopened),
-        _ => Err(("form", "Không chuyển được trạng thái này.")),
+        _ => Err(MeetingRefusal::NoSuchTransition),
     }
 }
 
@@ -330,12 +330,10 @@ pub fn vote_outcome(
     against: u32,
     abstain: u32,
     eligible: u32,
-) -> Result<bool, String> {
+) -> Result<bool, MeetingRefusal> {
     let cast = votes_for + against + abstain;
     if cast > eligible {
-        return Err(format!(
-            "Tổng số phiếu ({cast}) nhiều hơn số đảng viên có quyền biểu quyết ({eligible})."
-        ));
+        return Err(MeetingRefusal::TooManyVotes { cast, eligible });
     }
     Ok(2 * votes_for > eligible)
 }
@@ -344,13 +342,13 @@ pub fn vote_outcome(
 pub fn duration_minutes(
     start: chrono::NaiveDateTime,
     end: chrono::NaiveDateTime,
-) -> Result<i64, &'static str> {
+) -> Result<i64, MeetingRefusal> {
     let minutes = (end - start).num_minutes();
     if minutes <= 0 {
-        return Err("Giờ kết thúc phải sau giờ bắt đầu.");
+        return Err(MeetingRefusal::EndNotAfterStart);
     }
     if minutes > 12 * 60 {
-        return Err("Một buổi sinh hoạt không kéo dài quá 12 giờ; vui lòng kiểm tra lại giờ.");
+        return Err(MeetingRefusal::TooLong);
     }
     Ok(minutes)
 }
@@ -463,7 +461,13 @@ mod tests {
             "exactly half is not more than half"
         );
         assert_eq!(vote_outcome(4, 0, 0, 9), Ok(false));
-        assert!(vote_outcome(8, 2, 0, 9).unwrap_err().contains("nhiều hơn"));
+        assert_eq!(
+            vote_outcome(8, 2, 0, 9),
+            Err(MeetingRefusal::TooManyVotes {
+                cast: 10,
+                eligible: 9
+            })
+        );
     }
 
     #[test]
@@ -475,8 +479,18 @@ mod tests {
                 .unwrap()
         };
         assert_eq!(duration_minutes(at(19, 30), at(21, 5)), Ok(95));
-        assert!(duration_minutes(at(19, 30), at(19, 30)).is_err());
-        assert!(duration_minutes(at(20, 0), at(19, 0)).is_err());
+        assert_eq!(
+            duration_minutes(at(19, 30), at(19, 30)),
+            Err(MeetingRefusal::EndNotAfterStart)
+        );
+        assert_eq!(
+            duration_minutes(at(20, 0), at(19, 0)),
+            Err(MeetingRefusal::EndNotAfterStart)
+        );
+        assert_eq!(
+            duration_minutes(at(7, 0), at(19, 30)),
+            Err(MeetingRefusal::TooLong)
+        );
         assert_eq!(MeetingKind::Regular.minimum_minutes(), 90);
         assert_eq!(MeetingKind::Combined.minimum_minutes(), 120);
     }
@@ -499,16 +513,16 @@ mod tests {
             Ok(MeetingEvent::Held)
         );
         assert_eq!(
-            transition(Planned, Held, false, None).unwrap_err().0,
-            "form"
+            transition(Planned, Held, false, None),
+            Err(MeetingRefusal::HeldWithoutTimes)
         );
         assert_eq!(
             transition(Held, Closed, true, None),
             Ok(MeetingEvent::Closed)
         );
         assert_eq!(
-            transition(Closed, Held, true, Some("  ")).unwrap_err().0,
-            "reason"
+            transition(Closed, Held, true, Some("  ")),
+            Err(MeetingRefusal::ReopenWithoutReason)
         );
         assert_eq!(
             transition(Closed, Held, true, Some("Sửa số phiếu")),

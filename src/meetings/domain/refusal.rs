@@ -1,0 +1,141 @@
+//! What the meeting stores refuse, typed; worded here, next to the other labels, and shown
+//! by the form under `field()`.
+
+use chrono::NaiveDate;
+
+use crate::web::vn_date;
+
+/// A change to a meeting that its record does not allow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MeetingRefusal {
+    /// The minutes are closed; reopening (with a reason) comes first.
+    Closed,
+    /// Attendance cannot change once the minutes are closed.
+    AttendanceClosed,
+    /// The branch did not exist (or no longer existed) in the meeting's month.
+    InactiveInMonth {
+        unit: String,
+        month: NaiveDate,
+        from: NaiveDate,
+        to: Option<NaiveDate>,
+    },
+    /// The planned day is outside the meeting's month.
+    PlannedOutsideMonth,
+    /// The month already has its regular meeting (or a combined session).
+    RegularTaken { month: NaiveDate },
+    /// The chair or the minute-taker is not on the meeting's list.
+    NotListed { field: &'static str },
+    /// A task given to a member who does not belong to the branch.
+    AssigneeElsewhere,
+    /// A task with neither a member nor a group.
+    NoAssignee,
+    /// A task due before the meeting's month.
+    DueBeforeMonth,
+    /// Absent with reason, but no reason written.
+    ReasonMissing,
+    /// The end is not after the start.
+    EndNotAfterStart,
+    /// Longer than any meeting is (docs/rules.md §3.3): a typing mistake.
+    TooLong,
+    /// More votes cast than members entitled to vote.
+    TooManyVotes { cast: u32, eligible: u32 },
+    /// Marked held without the start and end times.
+    HeldWithoutTimes,
+    /// Reopened without a reason.
+    ReopenWithoutReason,
+    /// A state change the meeting's life does not have.
+    NoSuchTransition,
+}
+
+impl crate::error::Refusal for MeetingRefusal {
+    fn field(&self) -> &'static str {
+        use MeetingRefusal::*;
+        match self {
+            Closed | AttendanceClosed | HeldWithoutTimes | NoSuchTransition => "form",
+            InactiveInMonth { .. } => "month",
+            PlannedOutsideMonth => "planned_at",
+            RegularTaken { .. } => "kind",
+            NotListed { field } => field,
+            AssigneeElsewhere | NoAssignee => "member",
+            DueBeforeMonth => "due_on",
+            ReasonMissing | ReopenWithoutReason => "reason",
+            EndNotAfterStart | TooLong => "ended_at",
+            TooManyVotes { .. } => "votes_for",
+        }
+    }
+
+    fn message(&self) -> String {
+        use MeetingRefusal::*;
+        match self {
+            Closed => "Biên bản đã khóa: muốn sửa phải mở lại biên bản (có ghi lý do).".into(),
+            AttendanceClosed => "Biên bản đã khóa: không sửa được điểm danh.".into(),
+            InactiveInMonth {
+                unit,
+                month,
+                from,
+                to,
+            } => format!(
+                "{unit} không hoạt động trong tháng {} (thành lập {}{}).",
+                month.format("%m/%Y"),
+                vn_date(*from),
+                to.map(|t| format!(", ngừng hoạt động {}", vn_date(t)))
+                    .unwrap_or_default()
+            ),
+            PlannedOutsideMonth => "Ngày họp phải nằm trong tháng của buổi sinh hoạt.".into(),
+            RegularTaken { month } => format!(
+                "Tháng {} chi bộ đã có buổi sinh hoạt thường kỳ.",
+                month.format("%m/%Y")
+            ),
+            NotListed { .. } => {
+                "Người được chọn không có trong danh sách của buổi sinh hoạt.".into()
+            }
+            AssigneeElsewhere => "Chỉ giao nhiệm vụ cho đảng viên sinh hoạt ở chi bộ này.".into(),
+            NoAssignee => "Vui lòng chọn đảng viên hoặc ghi tên nhóm.".into(),
+            DueBeforeMonth => "Thời hạn không thể trước tháng của buổi sinh hoạt.".into(),
+            ReasonMissing => "Vắng có lý do: vui lòng ghi lý do.".into(),
+            EndNotAfterStart => "Giờ kết thúc phải sau giờ bắt đầu.".into(),
+            TooLong => {
+                "Một buổi sinh hoạt không kéo dài quá 12 giờ; vui lòng kiểm tra lại giờ.".into()
+            }
+            TooManyVotes { cast, eligible } => format!(
+                "Tổng số phiếu ({cast}) nhiều hơn số đảng viên có quyền biểu quyết ({eligible})."
+            ),
+            HeldWithoutTimes => {
+                "Vui lòng ghi giờ bắt đầu và giờ kết thúc trước khi xác nhận đã họp.".into()
+            }
+            ReopenWithoutReason => "Mở lại biên bản cần ghi lý do.".into(),
+            NoSuchTransition => "Không chuyển được trạng thái này.".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Refusal;
+
+    #[test]
+    fn a_refusal_names_its_field_and_the_facts_it_is_about() {
+        let r = MeetingRefusal::InactiveInMonth {
+            unit: "Chi bộ thôn 1".into(),
+            month: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            from: NaiveDate::from_ymd_opt(2026, 5, 4).unwrap(),
+            to: None,
+        };
+        assert_eq!(r.field(), "month");
+        assert_eq!(
+            r.message(),
+            "Chi bộ thôn 1 không hoạt động trong tháng 03/2026 (thành lập 04/05/2026)."
+        );
+        let votes = MeetingRefusal::TooManyVotes {
+            cast: 12,
+            eligible: 10,
+        };
+        assert_eq!(votes.field(), "votes_for");
+        assert!(votes.message().contains("(12)") && votes.message().contains("(10)"));
+        assert_eq!(
+            MeetingRefusal::NotListed { field: "chair_id" }.field(),
+            "chair_id"
+        );
+    }
+}
