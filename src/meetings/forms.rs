@@ -1,14 +1,104 @@
 //! The forms of a meeting's record as typed, and their parse into the typed input the store
 //! takes: every field a string, every rule about the values checked here, before any SQL.
-//! Pure: no database. (A refused vote, task or item is answered on the minutes or agenda
-//! page read afresh, with the message; the typed sub-form is not refilled yet.)
+//! Pure: no database.
 
-use chrono::NaiveDate;
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::domain::{MeetingState, Review};
 use crate::web::{FieldErrors, parse_vn_date};
+
+/// The names of the preparation dates on the minutes form, in the order of
+/// `MinutesInput::prep` (docs/rules.md §3.2).
+pub const PREP_FIELDS: [&str; 5] = [
+    "prepared_on",
+    "committee_met_on",
+    "notice_sent_on",
+    "materials_posted_on",
+    "draft_resolution_on",
+];
+
+/// The minutes form as typed: one value per field name, the agenda items' text under
+/// `minutes-<item id>` and `conclusion-<item id>` (so a map, not a struct).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct MinutesForm(pub HashMap<String, String>);
+
+/// The record of the meeting as the store saves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MinutesInput {
+    /// The meeting's version the form was built from (a stale form is refused).
+    pub version: i32,
+    pub started_at: Option<NaiveDateTime>,
+    pub ended_at: Option<NaiveDateTime>,
+    pub chair_id: Option<Uuid>,
+    pub secretary_id: Option<Uuid>,
+    pub resolution: Option<String>,
+    pub prep: [Option<NaiveDate>; 5],
+    /// Each agenda item's minutes and conclusion.
+    pub items: Vec<(Uuid, Option<String>, Option<String>)>,
+}
+
+impl MinutesForm {
+    pub fn get(&self, name: &str) -> &str {
+        self.0.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    /// The typed record; `items` are the meeting's agenda items (a field for another id is
+    /// ignored). A missing or garbled version reads as -1, which the store refuses as stale.
+    pub fn parse(&self, items: &[Uuid]) -> Result<MinutesInput, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let mut when = |name: &'static str| {
+            let raw = self.get(name).trim();
+            if raw.is_empty() {
+                return None;
+            }
+            let t = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M").ok();
+            if t.is_none() {
+                errors.add(name, "Thời gian không hợp lệ.");
+            }
+            t
+        };
+        let started_at = when("started_at");
+        let ended_at = when("ended_at");
+        let mut prep = [None; 5];
+        for (slot, name) in prep.iter_mut().zip(PREP_FIELDS) {
+            let raw = self.get(name).trim();
+            if !raw.is_empty() {
+                *slot = parse_vn_date(raw);
+                if slot.is_none() {
+                    errors.add(name, "Ngày không hợp lệ.");
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let person = |name: &str| Uuid::parse_str(self.get(name).trim()).ok();
+        Ok(MinutesInput {
+            version: self.get("version").trim().parse().unwrap_or(-1),
+            started_at,
+            ended_at,
+            chair_id: person("chair_id"),
+            secretary_id: person("secretary_id"),
+            resolution: text(self.get("resolution"), 20_000),
+            prep,
+            items: items
+                .iter()
+                .map(|id| {
+                    (
+                        *id,
+                        text(self.get(&format!("minutes-{id}")), 10_000),
+                        text(self.get(&format!("conclusion-{id}")), 4_000),
+                    )
+                })
+                .collect(),
+        })
+    }
+}
 
 /// A text field: trimmed, cut to `max` characters, `None` when empty.
 fn text(raw: &str, max: usize) -> Option<String> {
@@ -235,6 +325,59 @@ impl GuestForm {
 
 #[cfg(test)]
 mod tests {
+    fn minutes(pairs: &[(&str, &str)]) -> MinutesForm {
+        MinutesForm(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn the_minutes_form_reads_times_people_dates_and_each_items_text() {
+        let item = Uuid::now_v7();
+        let chair = Uuid::now_v7();
+        let form = minutes(&[
+            ("version", "3"),
+            ("started_at", "2026-11-05T19:30"),
+            ("ended_at", ""),
+            ("chair_id", &chair.to_string()),
+            ("secretary_id", "not-an-id"),
+            ("notice_sent_on", "02/11/2026"),
+            ("resolution", "  Nghị quyết  "),
+            (&format!("minutes-{item}"), "Ý kiến"),
+            (
+                &format!("minutes-{}", Uuid::now_v7()),
+                "another meeting's item",
+            ),
+        ]);
+        let input = form.parse(&[item]).unwrap();
+        assert_eq!(input.version, 3);
+        assert_eq!(
+            input.started_at,
+            NaiveDate::from_ymd_opt(2026, 11, 5)
+                .unwrap()
+                .and_hms_opt(19, 30, 0)
+        );
+        assert_eq!(input.ended_at, None);
+        assert_eq!(input.chair_id, Some(chair));
+        assert_eq!(input.secretary_id, None);
+        assert_eq!(input.prep[2], NaiveDate::from_ymd_opt(2026, 11, 2));
+        assert_eq!(input.resolution.as_deref(), Some("Nghị quyết"));
+        assert_eq!(input.items, vec![(item, Some("Ý kiến".into()), None)]);
+    }
+
+    #[test]
+    fn a_garbled_time_or_date_is_refused_at_its_field_and_a_lost_version_is_stale() {
+        let errors = minutes(&[("ended_at", "19h30"), ("prepared_on", "31/02/2026")])
+            .parse(&[])
+            .unwrap_err();
+        assert_eq!(errors.get("ended_at"), Some("Thời gian không hợp lệ."));
+        assert_eq!(errors.get("prepared_on"), Some("Ngày không hợp lệ."));
+        assert_eq!(minutes(&[]).parse(&[]).unwrap().version, -1);
+    }
+
     use super::*;
 
     fn vote(subject: &str, a: &str, b: &str, c: &str) -> VoteForm {

@@ -1,8 +1,6 @@
 //! The record of a meeting: times, chair and minute-taker, preparation, minutes per agenda
 //! item, votes, tasks, the resolution; holding, closing and reopening; the printed minutes.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -11,8 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::domain::MeetingState;
-use super::forms::{ReviewForm, StateForm, TaskForm, VoteForm};
+use super::domain::{MeetingState, Review};
+use super::forms::{MinutesForm, PREP_FIELDS, ReviewForm, StateForm, TaskForm, VoteForm};
 use super::pages::Counts;
 use super::scope::MeetingInScope;
 use super::store::{self, AgendaItem, AttendanceRow, Meeting, TaskRow, VoteRow};
@@ -20,15 +18,11 @@ use crate::auth::scope::{Keep, Read};
 use crate::error::{AppResult, refused};
 use crate::org::store::Unit;
 use crate::state::AppState;
-use crate::web::{FieldErrors, Unprocessable, form_text as text, parse_vn_date};
-
-/// The form as typed: one value per field name (agenda items as `minutes-<id>` and
-/// `conclusion-<id>`).
-type Fields = HashMap<String, String>;
+use crate::web::{FieldErrors, Unprocessable};
 
 fn iso_local(at: Option<DateTime<Utc>>) -> String {
     at.map(|t| {
-        t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+        t.with_timezone(&crate::clock::ZONE)
             .format("%Y-%m-%dT%H:%M")
             .to_string()
     })
@@ -40,22 +34,25 @@ fn iso_date(d: Option<NaiveDate>) -> String {
         .unwrap_or_default()
 }
 
-const PREP: [(&str, &str); 5] = [
-    ("prepared_on", "Bí thư chuẩn bị nội dung"),
-    (
-        "committee_met_on",
-        "Chi ủy (bí thư, phó bí thư) họp thống nhất nội dung",
-    ),
-    (
-        "notice_sent_on",
-        "Thông báo thời gian, địa điểm, nội dung cho đảng viên và cấp trên",
-    ),
-    (
-        "materials_posted_on",
-        "Đăng tài liệu lên Sổ tay đảng viên điện tử",
-    ),
-    ("draft_resolution_on", "Dự thảo nghị quyết"),
+/// The preparation steps' labels, in the order of `PREP_FIELDS`.
+const PREP_LABELS: [&str; 5] = [
+    "Bí thư chuẩn bị nội dung",
+    "Chi ủy (bí thư, phó bí thư) họp thống nhất nội dung",
+    "Thông báo thời gian, địa điểm, nội dung cho đảng viên và cấp trên",
+    "Đăng tài liệu lên Sổ tay đảng viên điện tử",
+    "Dự thảo nghị quyết",
 ];
+
+/// What a refused form had typed, shown again as typed on the page read afresh.
+#[derive(Default)]
+enum Typed {
+    #[default]
+    Nothing,
+    Minutes(MinutesForm),
+    Vote(VoteForm),
+    Task(TaskForm),
+    Reopening(StateForm),
+}
 
 pub struct PrepField {
     pub name: &'static str,
@@ -70,8 +67,11 @@ pub struct MinutesPage {
     meeting: Meeting,
     agenda: Vec<AgendaItem>,
     people: Vec<AttendanceRow>,
-    fields: Fields,
+    fields: MinutesForm,
     prep: Vec<PrepField>,
+    vote: VoteForm,
+    task: TaskForm,
+    reason: String,
     votes: Vec<VoteRow>,
     tasks: Vec<TaskRow>,
     previous: Vec<TaskRow>,
@@ -90,7 +90,7 @@ pub fn completion_label(tasks: &[TaskRow]) -> String {
 
 impl MinutesPage {
     pub fn field(&self, name: &str) -> &str {
-        self.fields.get(name).map(String::as_str).unwrap_or("")
+        self.fields.get(name)
     }
 
     pub fn item_field(&self, kind: &str, item: &Uuid) -> &str {
@@ -100,11 +100,15 @@ impl MinutesPage {
     pub fn is_selected(&self, name: &str, member: &Uuid) -> bool {
         self.field(name) == member.to_string()
     }
+
+    pub fn is_task_member(&self, member: &Uuid) -> bool {
+        self.task.member.trim() == member.to_string()
+    }
 }
 
-async fn current_fields(state: &AppState, m: &Meeting) -> AppResult<Fields> {
+async fn current_fields(state: &AppState, m: &Meeting) -> AppResult<MinutesForm> {
     let rec = store::minutes(&state.pool, m.id).await?;
-    let mut f = Fields::new();
+    let mut f = std::collections::HashMap::new();
     f.insert("version".into(), m.version.to_string());
     f.insert("started_at".into(), iso_local(rec.started_at));
     f.insert("ended_at".into(), iso_local(rec.ended_at));
@@ -117,7 +121,7 @@ async fn current_fields(state: &AppState, m: &Meeting) -> AppResult<Fields> {
         rec.secretary_id.map(|u| u.to_string()).unwrap_or_default(),
     );
     f.insert("resolution".into(), rec.resolution.unwrap_or_default());
-    for (name, value) in PREP.iter().map(|(n, _)| *n).zip([
+    for (name, value) in PREP_FIELDS.into_iter().zip([
         rec.prepared_on,
         rec.committee_met_on,
         rec.notice_sent_on,
@@ -136,28 +140,45 @@ async fn current_fields(state: &AppState, m: &Meeting) -> AppResult<Fields> {
             item.conclusion.unwrap_or_default(),
         );
     }
-    Ok(f)
+    Ok(MinutesForm(f))
 }
 
 async fn page(
     state: &AppState,
     meeting: Meeting,
     unit: Unit,
-    fields: Option<Fields>,
+    typed: Typed,
     errors: FieldErrors,
 ) -> AppResult<MinutesPage> {
-    let fields = match fields {
-        Some(f) => f,
-        None => current_fields(state, &meeting).await?,
+    let zero = || "0".to_owned();
+    let mut vote = VoteForm {
+        votes_for: zero(),
+        against: zero(),
+        abstain: zero(),
+        ..VoteForm::default()
+    };
+    let (mut task, mut reason) = (TaskForm::default(), String::new());
+    let fields = match typed {
+        Typed::Minutes(f) => f,
+        other => {
+            match other {
+                Typed::Vote(v) => vote = v,
+                Typed::Task(t) => task = t,
+                Typed::Reopening(s) => reason = s.reason,
+                _ => {}
+            }
+            current_fields(state, &meeting).await?
+        }
     };
     let people = store::attendance(&state.pool, meeting.id).await?;
     let previous = store::previous_tasks(&state.pool, &meeting).await?;
-    let prep = PREP
-        .iter()
+    let prep = PREP_FIELDS
+        .into_iter()
+        .zip(PREP_LABELS)
         .map(|(name, label)| PrepField {
             name,
             label,
-            value: fields.get(*name).cloned().unwrap_or_default(),
+            value: fields.get(name).to_owned(),
         })
         .collect();
     Ok(MinutesPage {
@@ -170,6 +191,9 @@ async fn page(
         people,
         fields,
         prep,
+        vote,
+        task,
+        reason,
         unit,
         meeting,
         errors,
@@ -182,7 +206,7 @@ pub async fn form(
         meeting: m, unit, ..
     }: MeetingInScope<Read>,
 ) -> AppResult<MinutesPage> {
-    page(&state, m, unit, None, FieldErrors::default()).await
+    page(&state, m, unit, Typed::Nothing, FieldErrors::default()).await
 }
 
 pub async fn save(
@@ -190,76 +214,30 @@ pub async fn save(
     MeetingInScope {
         meeting: m, unit, ..
     }: MeetingInScope<Keep>,
-    Form(fields): Form<Vec<(String, String)>>,
+    Form(form): Form<MinutesForm>,
 ) -> AppResult<Response> {
     let id = m.id;
-    let fields: Fields = fields.into_iter().collect();
-    let mut errors = FieldErrors::default();
-    let when = |name: &'static str, errors: &mut FieldErrors| {
-        let raw = fields.get(name).map(String::as_str).unwrap_or("").trim();
-        if raw.is_empty() {
-            return None;
-        }
-        let t = chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M").ok();
-        if t.is_none() {
-            errors.add(name, "Thời gian không hợp lệ.");
-        }
-        t
-    };
-    let started_at = when("started_at", &mut errors);
-    let ended_at = when("ended_at", &mut errors);
-    let person = |name: &str| {
-        fields
-            .get(name)
-            .and_then(|v| Uuid::parse_str(v.trim()).ok())
-    };
-    let mut prep = [None; 5];
-    for (slot, (name, _)) in prep.iter_mut().zip(PREP) {
-        let raw = fields.get(name).map(String::as_str).unwrap_or("").trim();
-        if !raw.is_empty() {
-            *slot = parse_vn_date(raw);
-            if slot.is_none() {
-                errors.add(name, "Ngày không hợp lệ.");
-            }
-        }
-    }
-    let items = store::item_minutes(&state.pool, id)
+    let items: Vec<Uuid> = store::item_minutes(&state.pool, id)
         .await?
         .into_iter()
-        .map(|i| {
-            (
-                i.id,
-                text(&fields, &format!("minutes-{}", i.id), 10_000),
-                text(&fields, &format!("conclusion-{}", i.id), 4_000),
-            )
-        })
+        .map(|i| i.id)
         .collect();
-    if errors.is_empty() {
-        let input = store::MinutesInput {
-            version: fields
-                .get("version")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(-1),
-            started_at,
-            ended_at,
-            chair_id: person("chair_id"),
-            secretary_id: person("secretary_id"),
-            resolution: text(&fields, "resolution", 20_000),
-            prep,
-            items,
-        };
-        match store::save_minutes(&state.pool, id, input).await {
+    let errors = match form.parse(&items) {
+        Ok(input) => match store::save_minutes(&state.pool, id, input).await {
             Ok(()) => return Ok(Redirect::to(&format!("/meetings/{id}/minutes")).into_response()),
-            Err(e) => errors = e.into_form_errors()?,
-        }
-    }
-    let mut fields = fields;
+            Err(e) => e.into_form_errors()?,
+        },
+        Err(errors) => errors,
+    };
+    // Shown again as typed, with the current version so that a resubmission is not stale
+    // a second time.
+    let mut form = form;
     let current = store::get(&state.pool, id)
         .await?
         .map(|m| m.version)
         .unwrap_or(m.version);
-    fields.insert("version".into(), current.to_string());
-    let p = page(&state, m, unit, Some(fields), errors).await?;
+    form.0.insert("version".into(), current.to_string());
+    let p = page(&state, m, unit, Typed::Minutes(form), errors).await?;
     Ok(Unprocessable(p).into_response())
 }
 
@@ -269,6 +247,7 @@ async fn back_with(
     unit: Unit,
     id: Uuid,
     result: Result<(), FieldErrors>,
+    typed: Typed,
 ) -> AppResult<Response> {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}/minutes")).into_response()),
@@ -276,7 +255,7 @@ async fn back_with(
             let m = store::get(&state.pool, id)
                 .await?
                 .ok_or(crate::error::AppError::NotFound)?;
-            let p = page(state, m, unit, None, errors).await?;
+            let p = page(state, m, unit, typed, errors).await?;
             Ok(Unprocessable(p).into_response())
         }
     }
@@ -292,7 +271,7 @@ pub async fn add_vote(
         Ok(vote) => refused(store::add_vote(&state.pool, id, &vote).await)?,
         Err(errors) => Err(errors),
     };
-    back_with(&state, unit, id, result).await
+    back_with(&state, unit, id, result, Typed::Vote(form)).await
 }
 
 pub async fn add_task(
@@ -305,7 +284,7 @@ pub async fn add_task(
         Ok(task) => refused(store::add_task(&state.pool, id, &task).await)?,
         Err(errors) => Err(errors),
     };
-    back_with(&state, unit, id, result).await
+    back_with(&state, unit, id, result, Typed::Task(form)).await
 }
 
 pub async fn review_task(
@@ -321,7 +300,7 @@ pub async fn review_task(
         }
         Err(errors) => Err(errors),
     };
-    back_with(&state, unit, id, result).await
+    back_with(&state, unit, id, result, Typed::Nothing).await
 }
 
 pub async fn change_state(
@@ -341,5 +320,5 @@ pub async fn change_state(
         )?,
         Err(errors) => Err(errors),
     };
-    back_with(&state, unit, id, result).await
+    back_with(&state, unit, id, result, Typed::Reopening(form)).await
 }

@@ -5,8 +5,8 @@ use uuid::Uuid;
 use crate::fixtures::demo::{BRANCH, NEIGHBOUR, WARD};
 use crate::fixtures::{self, Presence, State, Status};
 use crate::support::{
-    TestApp, created_id, last_month, location, months_ago, number_after, text, texts, this_month,
-    word_after,
+    TestApp, created_id, input_value, last_month, location, months_ago, number_after, text, texts,
+    this_month, word_after,
 };
 
 #[tokio::test]
@@ -400,7 +400,15 @@ async fn the_minutes_are_checked_votes_counted_and_closing_locks_them() {
             ],
         )
         .await;
-    assert!(text(&r.text().await.unwrap()).contains("nhiều hơn số đảng viên có quyền biểu quyết"));
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(text(&page).contains("nhiều hơn số đảng viên có quyền biểu quyết"));
+    // The refused vote is shown again as typed, not blank.
+    assert_eq!(
+        input_value(&page, "subject").as_deref(),
+        Some("Thông qua nghị quyết")
+    );
+    assert_eq!(input_value(&page, "votes_for"), Some(too_many.clone()));
     let half = (eligible / 2).to_string();
     let r = app
         .post(
@@ -437,9 +445,11 @@ async fn the_minutes_are_checked_votes_counted_and_closing_locks_them() {
             ],
         )
         .await;
+    let page = r.text().await.unwrap();
+    assert!(text(&page).contains("Chỉ giao nhiệm vụ cho đảng viên sinh hoạt ở chi bộ này."));
     assert!(
-        text(&r.text().await.unwrap())
-            .contains("Chỉ giao nhiệm vụ cho đảng viên sinh hoạt ở chi bộ này.")
+        texts(&page, "textarea#description").contains(&"Vận động nhân dân".to_owned()),
+        "the refused task is shown again as typed"
     );
     let r = app
         .post(

@@ -2,7 +2,6 @@
 
 use super::*;
 use crate::error::StoreError;
-#[allow(unused_imports)]
 use crate::meetings::forms::{ItemInput, NewGuest};
 use sqlx::PgPool;
 use uuid::Uuid;

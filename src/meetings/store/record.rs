@@ -4,10 +4,9 @@
 use super::*;
 use crate::error::StoreError;
 use crate::meetings::domain::{Category, MeetingRefusal, Presence, Review};
-#[allow(unused_imports)]
-use crate::meetings::forms::{NewTask, NewVote};
+use crate::meetings::forms::{MinutesInput, NewTask, NewVote};
 use crate::web::vn_date;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -50,17 +49,6 @@ pub async fn item_minutes(pool: &PgPool, id: Uuid) -> Result<Vec<ItemMinutes>, s
     )
     .fetch_all(pool)
     .await
-}
-
-pub struct MinutesInput {
-    pub version: i32,
-    pub started_at: Option<NaiveDateTime>,
-    pub ended_at: Option<NaiveDateTime>,
-    pub chair_id: Option<Uuid>,
-    pub secretary_id: Option<Uuid>,
-    pub resolution: Option<String>,
-    pub prep: [Option<NaiveDate>; 5],
-    pub items: Vec<(Uuid, Option<String>, Option<String>)>,
 }
 
 /// Saves the record of the meeting: times, chair and minute-taker, preparation dates, the
