@@ -8,7 +8,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::domain::{MeetingState, Review};
+use super::domain::{MeetingKind, MeetingState, Review};
+use crate::org::domain::BranchType;
 use crate::web::{FieldErrors, parse_vn_date};
 
 /// The names of the preparation dates on the minutes form, in the order of
@@ -272,6 +273,13 @@ pub enum ItemChange {
     Save(ItemInput),
 }
 
+impl ItemChange {
+    /// The `action` values of the item's buttons (templates write them from here).
+    pub const UP: &'static str = "up";
+    pub const DOWN: &'static str = "down";
+    pub const DELETE: &'static str = "delete";
+}
+
 impl ItemForm {
     pub fn parse(&self) -> Result<ItemInput, FieldErrors> {
         match text(&self.title, 300) {
@@ -286,11 +294,34 @@ impl ItemForm {
 
     pub fn change(&self) -> Result<ItemChange, FieldErrors> {
         Ok(match self.action.trim() {
-            "up" => ItemChange::Up,
-            "down" => ItemChange::Down,
-            "delete" => ItemChange::Delete,
+            ItemChange::UP => ItemChange::Up,
+            ItemChange::DOWN => ItemChange::Down,
+            ItemChange::DELETE => ItemChange::Delete,
             _ => ItemChange::Save(self.parse()?),
         })
+    }
+}
+
+/// A new agenda-template variant, as chosen: a meeting kind and a branch type.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct VariantForm {
+    pub kind: String,
+    pub branch_type: String,
+}
+
+impl VariantForm {
+    pub fn parse(&self) -> Result<(MeetingKind, BranchType), FieldErrors> {
+        match (
+            MeetingKind::parse(self.kind.trim()),
+            BranchType::parse(self.branch_type.trim()),
+        ) {
+            (Some(kind), Some(branch_type)) => Ok((kind, branch_type)),
+            _ => Err(FieldErrors::one(
+                "branch_type",
+                "Vui lòng chọn loại buổi sinh hoạt và loại hình chi bộ.",
+            )),
+        }
     }
 }
 
@@ -325,6 +356,28 @@ impl GuestForm {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_template_variant_needs_a_kind_and_a_branch_type() {
+        let form = |kind: &str, branch_type: &str| VariantForm {
+            kind: kind.into(),
+            branch_type: branch_type.into(),
+        };
+        assert_eq!(
+            form("regular", "village").parse().ok(),
+            Some((MeetingKind::Regular, BranchType::Thon))
+        );
+        for (kind, branch_type) in [("regular", ""), ("", "village"), ("weekly", "village")] {
+            assert_eq!(
+                form(kind, branch_type)
+                    .parse()
+                    .unwrap_err()
+                    .get("branch_type"),
+                Some("Vui lòng chọn loại buổi sinh hoạt và loại hình chi bộ."),
+                "{kind}/{branch_type}"
+            );
+        }
+    }
+
     fn minutes(pairs: &[(&str, &str)]) -> MinutesForm {
         MinutesForm(
             pairs

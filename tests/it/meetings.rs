@@ -5,8 +5,8 @@ use uuid::Uuid;
 use crate::fixtures::demo::{BRANCH, NEIGHBOUR, WARD};
 use crate::fixtures::{self, Presence, State, Status};
 use crate::support::{
-    TestApp, created_id, input_value, last_month, location, months_ago, number_after, text, texts,
-    this_month, word_after,
+    TestApp, attr, created_id, input_value, last_month, location, months_ago, number_after, text,
+    texts, this_month, word_after,
 };
 
 #[tokio::test]
@@ -868,9 +868,29 @@ async fn administrators_keep_templates_and_branches_of_that_type_start_from_them
             &[("kind", "regular"), ("branch_type", "village")],
         )
         .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
     assert!(
-        text(&r.text().await.unwrap()).contains("Đã có chương trình mẫu"),
+        text(&page).contains("Đã có chương trình mẫu"),
         "the village template ships with the app"
+    );
+    assert_eq!(
+        texts(&page, "select#branch_type option[selected]"),
+        vec!["Thôn".to_owned()],
+        "the refused choice stays chosen"
+    );
+    let r = admin
+        .post(
+            &format!("{template}/items/new"),
+            &[("title", " "), ("notes", "Gợi ý của quản trị")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(text(&page).contains("Vui lòng ghi tên nội dung."));
+    assert_eq!(
+        attr(&page, "input#notes", "value").as_deref(),
+        Some("Gợi ý của quản trị")
     );
     let r = admin
         .post(

@@ -393,6 +393,15 @@ pub fn texts(html: &str, css: &str) -> Vec<String> {
         .collect()
 }
 
+/// The attribute `attr` of the first element that `css` selects.
+pub fn attr(html: &str, css: &str, attr: &str) -> Option<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(css).unwrap_or_else(|e| panic!("selector {css}: {e}"));
+    doc.select(&sel)
+        .next()
+        .and_then(|e| e.value().attr(attr).map(str::to_owned))
+}
+
 /// The `value` of the input named `name`.
 pub fn input_value(html: &str, name: &str) -> Option<String> {
     let doc = scraper::Html::parse_document(html);

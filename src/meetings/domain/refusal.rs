@@ -45,6 +45,8 @@ pub enum MeetingRefusal {
     ReopenWithoutReason,
     /// A state change the meeting's life does not have.
     NoSuchTransition,
+    /// An agenda template for this kind and branch type already exists.
+    TemplateExists,
 }
 
 impl crate::error::Refusal for MeetingRefusal {
@@ -55,6 +57,7 @@ impl crate::error::Refusal for MeetingRefusal {
             InactiveInMonth { .. } => "month",
             PlannedOutsideMonth => "planned_at",
             RegularTaken { .. } => "kind",
+            TemplateExists => "branch_type",
             NotListed { field } => field,
             AssigneeElsewhere | NoAssignee => "member",
             DueBeforeMonth => "due_on",
@@ -105,6 +108,9 @@ impl crate::error::Refusal for MeetingRefusal {
             }
             ReopenWithoutReason => "Mở lại biên bản cần ghi lý do.".into(),
             NoSuchTransition => "Không chuyển được trạng thái này.".into(),
+            TemplateExists => {
+                "Đã có chương trình mẫu cho loại buổi và loại hình chi bộ này.".into()
+            }
         }
     }
 }
