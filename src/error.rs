@@ -37,6 +37,20 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+/// A store's answer where no form is shown again: a refusal is a 409 page with its message.
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Refused(r) => AppError::Conflict(r.message()),
+            StoreError::Stale => AppError::Conflict(
+                "Dữ liệu vừa được người khác thay đổi. Vui lòng tải lại trang rồi thử lại.".into(),
+            ),
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Db(e) => e.into(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {

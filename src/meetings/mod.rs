@@ -15,8 +15,8 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 
+pub(crate) use forms::parse_month;
 pub use pages::Counts;
-pub(crate) use pages::parse_month;
 
 pub fn router() -> Router<AppState> {
     Router::new()

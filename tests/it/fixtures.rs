@@ -264,7 +264,7 @@ async fn plan(app: &TestApp, branch: Uuid) -> Meeting {
         &app.pool,
         None,
         branch,
-        meeting_store::NewMeeting {
+        chibo::meetings::forms::NewMeeting {
             kind: meeting_domain::MeetingKind::Regular,
             month: app.this_month(),
             is_model: false,
@@ -294,9 +294,9 @@ async fn finish(app: &TestApp, m: Meeting, state: State, marks: &[(Uuid, Presenc
             None,
             m.id,
             member,
-            meeting_store::MarkInput {
+            &chibo::meetings::forms::MarkInput {
                 presence: presence.domain(),
-                reason: (presence == Presence::AbsentExcused).then_some("Ốm"),
+                reason: (presence == Presence::AbsentExcused).then(|| "Ốm".to_owned()),
                 spoke: false,
             },
         )

@@ -4,6 +4,7 @@
 use super::*;
 use crate::error::StoreError;
 use crate::meetings::domain::{Category, MeetingRefusal, Presence};
+use crate::meetings::forms::MarkInput;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -53,12 +54,6 @@ pub async fn attendance(pool: &PgPool, meeting: Uuid) -> Result<Vec<AttendanceRo
     .await
 }
 
-pub struct MarkInput<'a> {
-    pub presence: Presence,
-    pub reason: Option<&'a str>,
-    pub spoke: bool,
-}
-
 /// One member's row, written alone: another person ticking other members at the same time
 /// loses nothing. Refused once the minutes are closed.
 pub async fn mark(
@@ -66,7 +61,7 @@ pub async fn mark(
     actor: Option<Uuid>,
     meeting: Uuid,
     member: Uuid,
-    input: MarkInput<'_>,
+    input: &MarkInput,
 ) -> Result<(), StoreError> {
     if input.presence == Presence::AbsentExcused && input.reason.is_none() {
         return Err(MeetingRefusal::ReasonMissing.into());

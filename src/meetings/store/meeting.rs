@@ -7,6 +7,7 @@ use crate::error::StoreError;
 use crate::meetings::domain::{
     Category, Lack, MeetingKind, MeetingRefusal, MeetingState, PrepStep,
 };
+use crate::meetings::forms::NewMeeting;
 use crate::members::domain::{Lifecycle, MembershipKind, Status};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use sqlx::{PgConnection, PgPool};
@@ -137,18 +138,6 @@ pub async fn regular_of_month(
     )
     .fetch_optional(pool)
     .await
-}
-
-pub struct NewMeeting {
-    pub kind: MeetingKind,
-    pub month: NaiveDate,
-    pub is_model: bool,
-    pub topic: Option<String>,
-    /// Local time in Vietnam.
-    pub planned_at: Option<NaiveDateTime>,
-    pub location: Option<String>,
-    /// Start from a copy of the previous meeting's agenda of the same kind.
-    pub copy_last: bool,
 }
 
 /// Vietnam has no daylight saving: local time is UTC+7 all year.
@@ -303,6 +292,26 @@ pub async fn create(
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Plans each of `meetings` (regular ones) that its month does not have yet; answers how
+/// many were planned and how many months already had theirs (or are outside the branch's
+/// life).
+pub async fn plan_regular(
+    pool: &PgPool,
+    actor: Option<Uuid>,
+    unit_id: Uuid,
+    meetings: &[NewMeeting],
+) -> Result<(u32, u32), StoreError> {
+    let (mut planned, mut skipped) = (0, 0);
+    for m in meetings {
+        match create(pool, actor, unit_id, m.clone()).await {
+            Ok(_) => planned += 1,
+            Err(StoreError::Refused(_)) => skipped += 1,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((planned, skipped))
 }
 
 /// The lock–check–write–commit shape of every change to a meeting's record: one

@@ -2,6 +2,7 @@
 
 #[allow(unused_imports)]
 use super::*;
+use crate::meetings::forms::PlannedTopic;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -61,11 +62,10 @@ pub async fn thematic_year(
 pub async fn plan_topic(
     pool: &PgPool,
     unit: Uuid,
-    year: i32,
-    quarter: i32,
-    topic: Option<&str>,
+    planned: &PlannedTopic,
 ) -> Result<(), sqlx::Error> {
-    match topic {
+    let (year, quarter) = (planned.year, planned.quarter);
+    match planned.topic.as_deref() {
         Some(t) => {
             sqlx::query!(
                 "INSERT INTO thematic_plans (unit_id, year, quarter, topic) VALUES ($1, $2, $3, $4)

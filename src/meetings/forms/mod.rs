@@ -12,6 +12,9 @@ use super::domain::{MeetingKind, MeetingState, Review};
 use crate::org::domain::BranchType;
 use crate::web::{FieldErrors, parse_vn_date};
 
+mod meeting;
+pub use meeting::*;
+
 /// The names of the preparation dates on the minutes form, in the order of
 /// `MinutesInput::prep` (docs/rules.md §3.2).
 pub const PREP_FIELDS: [&str; 5] = [

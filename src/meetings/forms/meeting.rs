@@ -1,0 +1,375 @@
+//! The forms that plan meetings and mark attendance, as typed, and their parse.
+
+use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime};
+use serde::Deserialize;
+
+use super::text;
+use crate::codes::text_code;
+use crate::meetings::domain::{MeetingKind, Presence};
+use crate::web::FieldErrors;
+
+text_code! {
+    /// Where a new meeting's agenda comes from.
+    pub enum AgendaSource {
+        /// The agenda template of its kind (or of the branch type's variant).
+        Template = "template",
+        /// A copy of the branch's last meeting of the same kind.
+        CopyLast = "copy",
+    }
+}
+
+impl AgendaSource {
+    pub fn label(self) -> &'static str {
+        match self {
+            AgendaSource::Template => "Theo chương trình mẫu",
+            AgendaSource::CopyLast => "Sao chép buổi trước cùng loại",
+        }
+    }
+}
+
+/// "2026-11" or "11/2026" into the first day of that month.
+pub fn parse_month(raw: &str) -> Option<NaiveDate> {
+    let s = raw.trim();
+    let (y, m) = if let Some((y, m)) = s.split_once('-') {
+        (y.parse().ok()?, m.parse().ok()?)
+    } else {
+        let (m, y) = s.split_once('/')?;
+        (y.parse().ok()?, m.parse().ok()?)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1)
+}
+
+fn parse_local(raw: &str) -> Option<NaiveDateTime> {
+    let s = raw.trim();
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%d/%m/%Y %H:%M"))
+        .ok()
+}
+
+/// A new meeting, as typed.
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct NewForm {
+    pub kind: String,
+    /// yyyy-mm, as a month input sends it (mm/yyyy also accepted).
+    pub month: String,
+    /// yyyy-mm-ddThh:mm, as a datetime-local input sends it.
+    pub planned_at: String,
+    pub location: String,
+    pub topic: String,
+    pub is_model: Option<String>,
+    pub agenda: String,
+}
+
+/// A meeting to plan, as the store creates it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMeeting {
+    pub kind: MeetingKind,
+    pub month: NaiveDate,
+    pub is_model: bool,
+    pub topic: Option<String>,
+    /// Local time in Vietnam.
+    pub planned_at: Option<NaiveDateTime>,
+    pub location: Option<String>,
+    /// Start from a copy of the previous meeting's agenda of the same kind.
+    pub copy_last: bool,
+}
+
+impl NewForm {
+    pub fn parse(&self) -> Result<NewMeeting, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let kind = MeetingKind::parse(self.kind.trim());
+        if kind.is_none() {
+            errors.add("kind", "Vui lòng chọn loại buổi sinh hoạt.");
+        }
+        let month = parse_month(&self.month);
+        if month.is_none() {
+            errors.add("month", "Vui lòng chọn tháng (tháng/năm).");
+        }
+        let planned_at = if self.planned_at.trim().is_empty() {
+            None
+        } else {
+            let p = parse_local(&self.planned_at);
+            if p.is_none() {
+                errors.add(
+                    "planned_at",
+                    "Thời gian họp không hợp lệ (ngày/tháng/năm giờ:phút).",
+                );
+            }
+            p
+        };
+        let topic = text(&self.topic, 300);
+        if kind.is_some_and(MeetingKind::is_thematic) && topic.is_none() {
+            errors.add("topic", "Sinh hoạt chuyên đề cần ghi tên chuyên đề.");
+        }
+        match (kind, month) {
+            (Some(kind), Some(month)) if errors.is_empty() => Ok(NewMeeting {
+                kind,
+                month,
+                is_model: self.is_model.is_some(),
+                topic,
+                planned_at,
+                location: text(&self.location, 200),
+                copy_last: AgendaSource::parse(self.agenda.trim()) == Some(AgendaSource::CopyLast),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The regular meetings of the coming months, planned in one step, as typed.
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct SeriesForm {
+    pub months: String,
+    pub day: String,
+    pub time: String,
+    pub location: String,
+}
+
+/// The same day and time each month, for `months` months from this one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Series {
+    pub months: u32,
+    /// 1–28, so that every month has it.
+    pub day: u32,
+    pub time: NaiveTime,
+    pub location: Option<String>,
+}
+
+impl SeriesForm {
+    pub fn parse(&self) -> Result<Series, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let number = |raw: &str, range: std::ops::RangeInclusive<u32>| {
+            raw.trim().parse::<u32>().ok().filter(|n| range.contains(n))
+        };
+        let months = number(&self.months, 1..=12);
+        if months.is_none() {
+            errors.add("months", "Số tháng từ 1 đến 12.");
+        }
+        let day = number(&self.day, 1..=28);
+        if day.is_none() {
+            errors.add("day", "Ngày họp từ 1 đến 28 (để tháng nào cũng có).");
+        }
+        let time = NaiveTime::parse_from_str(self.time.trim(), "%H:%M").ok();
+        if time.is_none() {
+            errors.add("time", "Giờ họp dạng giờ:phút, ví dụ 19:30.");
+        }
+        match (months, day, time) {
+            (Some(months), Some(day), Some(time)) => Ok(Series {
+                months,
+                day,
+                time,
+                location: text(&self.location, 200),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+impl Series {
+    /// The regular meetings of the series, from `first_month` on.
+    pub fn meetings(&self, first_month: NaiveDate) -> Vec<NewMeeting> {
+        (0..self.months)
+            .map(|i| {
+                let month = first_month + Months::new(i);
+                NewMeeting {
+                    kind: MeetingKind::Regular,
+                    month,
+                    is_model: false,
+                    topic: None,
+                    planned_at: month.with_day(self.day).map(|d| d.and_time(self.time)),
+                    location: self.location.clone(),
+                    copy_last: false,
+                }
+            })
+            .collect()
+    }
+}
+
+/// One member's attendance, as ticked.
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct MarkForm {
+    pub presence: String,
+    pub reason: String,
+    pub spoke: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkInput {
+    pub presence: Presence,
+    pub reason: Option<String>,
+    pub spoke: bool,
+}
+
+impl MarkForm {
+    /// The mark; "absent with reason" needs its reason (so does the store, which is the
+    /// check every writer passes).
+    pub fn parse(&self) -> Result<MarkInput, FieldErrors> {
+        let Some(presence) = Presence::parse(self.presence.trim()) else {
+            return Err(FieldErrors::one(
+                "presence",
+                "Vui lòng chọn có mặt, đến muộn hoặc vắng.",
+            ));
+        };
+        Ok(MarkInput {
+            presence,
+            reason: text(&self.reason, 300),
+            spoke: self.spoke.is_some(),
+        })
+    }
+}
+
+/// A quarter's planned thematic topic.
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct TopicForm {
+    pub year: String,
+    pub quarter: String,
+    pub topic: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedTopic {
+    pub year: i32,
+    pub quarter: i32,
+    /// `None` clears the quarter's topic.
+    pub topic: Option<String>,
+}
+
+impl TopicForm {
+    /// `None` for a year or quarter no form of ours sends (a tampered request).
+    pub fn parse(&self) -> Option<PlannedTopic> {
+        let year = self
+            .year
+            .trim()
+            .parse()
+            .ok()
+            .filter(|y| (2000..=2100).contains(y))?;
+        let quarter = self
+            .quarter
+            .trim()
+            .parse()
+            .ok()
+            .filter(|q| (1..=4).contains(q))?;
+        Some(PlannedTopic {
+            year,
+            quarter,
+            topic: text(&self.topic, 300),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_from_a_month_input_or_as_written() {
+        assert_eq!(parse_month("2026-11"), NaiveDate::from_ymd_opt(2026, 11, 1));
+        assert_eq!(parse_month("11/2026"), NaiveDate::from_ymd_opt(2026, 11, 1));
+        assert_eq!(parse_month("13/2026"), None);
+        assert_eq!(parse_month(""), None);
+    }
+
+    #[test]
+    fn a_new_meeting_needs_a_kind_a_month_and_for_a_theme_its_topic() {
+        let form = NewForm {
+            kind: "regular".into(),
+            month: "12/2026".into(),
+            planned_at: "2026-12-05T19:30".into(),
+            location: " Nhà văn hóa ".into(),
+            agenda: "copy".into(),
+            ..NewForm::default()
+        };
+        let m = form.parse().unwrap();
+        assert_eq!(m.kind, MeetingKind::Regular);
+        assert_eq!(m.month, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+        assert_eq!(
+            m.planned_at,
+            NaiveDate::from_ymd_opt(2026, 12, 5)
+                .unwrap()
+                .and_hms_opt(19, 30, 0)
+        );
+        assert_eq!(m.location.as_deref(), Some("Nhà văn hóa"));
+        assert!(m.copy_last && !m.is_model);
+
+        let thematic = NewForm {
+            kind: "thematic".into(),
+            month: "2026-12".into(),
+            planned_at: "5/12".into(),
+            ..NewForm::default()
+        };
+        let e = thematic.parse().unwrap_err();
+        assert_eq!(
+            e.get("topic"),
+            Some("Sinh hoạt chuyên đề cần ghi tên chuyên đề.")
+        );
+        assert!(e.get("planned_at").is_some());
+        let e = NewForm::default().parse().unwrap_err();
+        assert!(e.get("kind").is_some() && e.get("month").is_some());
+    }
+
+    #[test]
+    fn a_series_is_the_same_day_and_time_each_month_across_the_new_year() {
+        let form = SeriesForm {
+            months: "3".into(),
+            day: "28".into(),
+            time: "19:30".into(),
+            location: String::new(),
+        };
+        let series = form.parse().unwrap();
+        let meetings = series.meetings(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+        let days: Vec<_> = meetings
+            .iter()
+            .map(|m| m.planned_at.unwrap().date())
+            .collect();
+        assert_eq!(
+            days,
+            [(2026, 12, 28), (2027, 1, 28), (2027, 2, 28)]
+                .map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap())
+        );
+        assert!(meetings.iter().all(|m| m.kind == MeetingKind::Regular));
+        let e = SeriesForm {
+            months: "13".into(),
+            day: "31".into(),
+            time: "7h".into(),
+            location: String::new(),
+        }
+        .parse()
+        .unwrap_err();
+        assert!(e.get("months").is_some() && e.get("day").is_some() && e.get("time").is_some());
+    }
+
+    #[test]
+    fn a_mark_needs_a_presence_and_a_topic_a_real_quarter() {
+        assert!(
+            MarkForm::default()
+                .parse()
+                .unwrap_err()
+                .get("presence")
+                .is_some()
+        );
+        let mark = MarkForm {
+            presence: "absent_excused".into(),
+            reason: "  Ốm ".into(),
+            spoke: None,
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(mark.presence, Presence::AbsentExcused);
+        assert_eq!(mark.reason.as_deref(), Some("Ốm"));
+        let topic = |year: &str, quarter: &str| TopicForm {
+            year: year.into(),
+            quarter: quarter.into(),
+            topic: "Học tập và làm theo".into(),
+        };
+        assert_eq!(
+            topic("2027", "1").parse().map(|t| (t.year, t.quarter)),
+            Some((2027, 1))
+        );
+        assert_eq!(topic("2027", "5").parse(), None);
+        assert_eq!(topic("x", "1").parse(), None);
+    }
+}
