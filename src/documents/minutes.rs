@@ -50,7 +50,7 @@ impl MinutesPrint {
 
     pub fn time(&self, at: &Option<DateTime<Utc>>) -> String {
         at.map(|t| {
-            t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+            t.with_timezone(&crate::clock::ZONE)
                 .format("%H giờ %M")
                 .to_string()
         })
@@ -60,7 +60,7 @@ impl MinutesPrint {
     pub fn day(&self) -> String {
         self.record
             .started_at
-            .map(|t| vn_date(t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive()))
+            .map(|t| vn_date(t.with_timezone(&crate::clock::ZONE).date_naive()))
             .unwrap_or_else(|| "…/…/……".into())
     }
 

@@ -316,7 +316,15 @@ pub async fn change_state(
     let id = meeting.id;
     let result = match form.parse() {
         Ok((to, reason)) => refused(
-            store::change_state(&state.pool, Some(user.id), id, to, reason.as_deref()).await,
+            store::change_state(
+                &state.pool,
+                Some(user.id),
+                id,
+                to,
+                reason.as_deref(),
+                state.clock.now(),
+            )
+            .await,
         )?,
         Err(errors) => Err(errors),
     };

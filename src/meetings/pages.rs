@@ -63,8 +63,14 @@ pub async fn plan_series(
     let errors = match form.parse() {
         Ok(series) => {
             let meetings = series.meetings(state.clock.this_month());
-            let (planned, skipped) =
-                store::plan_regular(&state.pool, Some(user.id), unit.id, &meetings).await?;
+            let (planned, skipped) = store::plan_regular(
+                &state.pool,
+                Some(user.id),
+                unit.id,
+                &meetings,
+                state.clock.now(),
+            )
+            .await?;
             let to = format!("/units/{id}/meetings?planned={planned}&skipped={skipped}");
             return Ok(Redirect::to(&to).into_response());
         }
@@ -137,10 +143,12 @@ pub async fn create(
     Form(form): Form<NewForm>,
 ) -> AppResult<Response> {
     let errors = match form.parse() {
-        Ok(new) => match store::create(&state.pool, Some(user.id), unit.id, new).await {
-            Ok(id) => return Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
-            Err(e) => e.into_form_errors()?,
-        },
+        Ok(new) => {
+            match store::create(&state.pool, Some(user.id), unit.id, new, state.clock.now()).await {
+                Ok(id) => return Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
+                Err(e) => e.into_form_errors()?,
+            }
+        }
         Err(errors) => errors,
     };
     let page = NewPage {
@@ -266,7 +274,17 @@ pub async fn mark(
 ) -> AppResult<Response> {
     let id = meeting.id;
     let result = match form.parse() {
-        Ok(input) => refused(store::mark(&state.pool, Some(user.id), id, member, &input).await)?,
+        Ok(input) => refused(
+            store::mark(
+                &state.pool,
+                Some(user.id),
+                id,
+                member,
+                &input,
+                state.clock.now(),
+            )
+            .await,
+        )?,
         Err(errors) => Err(errors),
     };
     let errors = match result {

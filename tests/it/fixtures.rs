@@ -28,7 +28,7 @@ use chibo::members::store as member_store;
 use chibo::org::domain::{BranchType, UnitKind};
 use chibo::org::store as org_store;
 
-use crate::support::{TestApp, months_ago, today};
+use crate::support::{self, TestApp, months_ago, today};
 
 /// Names in the demo that the tests lean on.
 pub mod demo {
@@ -273,6 +273,7 @@ async fn plan(app: &TestApp, branch: Uuid) -> Meeting {
             location: Some("Nhà văn hóa".into()),
             copy_last: false,
         },
+        support::clock().now(),
     )
     .await
     .unwrap_or_else(|e| panic!("plan this month's meeting of {branch}: {e:?}"));
@@ -299,6 +300,7 @@ async fn finish(app: &TestApp, m: Meeting, state: State, marks: &[(Uuid, Presenc
                 reason: (presence == Presence::AbsentExcused).then(|| "Ốm".to_owned()),
                 spoke: false,
             },
+            support::clock().now(),
         )
         .await
         .unwrap_or_else(|e| panic!("mark {member} {presence:?}: {e:?}"));
@@ -323,6 +325,7 @@ async fn finish(app: &TestApp, m: Meeting, state: State, marks: &[(Uuid, Presenc
         m.id,
         meeting_domain::MeetingState::Held,
         None,
+        support::clock().now(),
     )
     .await
     .unwrap_or_else(|e| panic!("hold {}: {e:?}", m.id));
@@ -333,6 +336,7 @@ async fn finish(app: &TestApp, m: Meeting, state: State, marks: &[(Uuid, Presenc
             m.id,
             meeting_domain::MeetingState::Closed,
             None,
+            support::clock().now(),
         )
         .await
         .unwrap_or_else(|e| panic!("close {}: {e:?}", m.id));

@@ -5,6 +5,7 @@ use super::*;
 use crate::error::StoreError;
 use crate::meetings::domain::{Category, MeetingRefusal, Presence};
 use crate::meetings::forms::MarkInput;
+use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -62,13 +63,14 @@ pub async fn mark(
     meeting: Uuid,
     member: Uuid,
     input: &MarkInput,
+    at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     if input.presence == Presence::AbsentExcused && input.reason.is_none() {
         return Err(MeetingRefusal::ReasonMissing.into());
     }
     let updated = sqlx::query_scalar!(
         r#"UPDATE attendance a SET presence = $3, reason = $4, spoke = $5 AND $3 IN ('present', 'late'),
-                  updated_at = now(), updated_by = $6
+                  updated_at = $7, updated_by = $6
              FROM meetings m
             WHERE a.meeting_id = $1 AND a.member_id = $2 AND m.id = a.meeting_id AND m.state <> 'closed'
         RETURNING a.member_id"#,
@@ -77,7 +79,8 @@ pub async fn mark(
         input.presence.as_str(),
         input.reason,
         input.spoke,
-        actor
+        actor,
+        at
     )
     .fetch_optional(pool)
     .await?;

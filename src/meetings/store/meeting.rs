@@ -153,145 +153,148 @@ pub async fn create(
     actor: Option<Uuid>,
     unit_id: Uuid,
     m: NewMeeting,
+    at: DateTime<Utc>,
 ) -> Result<Uuid, StoreError> {
-    let mut tx = pool.begin().await?;
-    let unit = sqlx::query!(
-        "SELECT name, kind, branch_type, valid_from, valid_to FROM units WHERE id = $1 FOR SHARE",
-        unit_id
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(StoreError::NotFound)?;
-    let month_end = m
-        .month
-        .checked_add_months(chrono::Months::new(1))
-        .unwrap_or(m.month);
-    if unit.valid_from >= month_end || unit.valid_to.is_some_and(|to| to <= m.month) {
-        return Err(MeetingRefusal::InactiveInMonth {
-            unit: unit.name,
-            month: m.month,
-            from: unit.valid_from,
-            to: unit.valid_to,
-        }
-        .into());
-    }
-    if let Some(at) = m.planned_at {
-        let d = at.date();
-        if d < m.month || d >= month_end {
-            return Err(MeetingRefusal::PlannedOutsideMonth.into());
-        }
-    }
-    if m.kind.is_regular() {
-        let taken = sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT 1 FROM meetings WHERE unit_id = $1 AND month = $2
-                              AND kind IN ('regular', 'combined')) AS "e!""#,
-            unit_id,
-            m.month
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        if taken {
-            return Err(MeetingRefusal::RegularTaken { month: m.month }.into());
-        }
-    }
-    let id = Uuid::now_v7();
-    sqlx::query!(
-        "INSERT INTO meetings (id, unit_id, month, kind, is_model, topic, planned_at, location)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        id,
-        unit_id,
-        m.month,
-        m.kind.as_str(),
-        m.is_model,
-        m.topic,
-        m.planned_at.map(vn_to_utc),
-        m.location
-    )
-    .execute(&mut *tx)
-    .await?;
-
-    let last = if m.copy_last {
-        sqlx::query_scalar!(
-            "SELECT id FROM meetings WHERE unit_id = $1 AND kind = $2 AND id <> $3
-              ORDER BY month DESC, created_at DESC LIMIT 1",
-            unit_id,
-            m.kind.as_str(),
-            id
+    crate::db::transaction(pool, async |tx| {
+        let unit = sqlx::query!(
+            "SELECT name, kind, branch_type, valid_from, valid_to FROM units WHERE id = $1 FOR SHARE",
+            unit_id
         )
         .fetch_optional(&mut *tx)
         .await?
-    } else {
-        None
-    };
-    match last {
-        Some(previous) => {
-            sqlx::query!(
-                "INSERT INTO agenda_items (meeting_id, position, title, presenter, notes)
-                 SELECT $1, position, title, presenter, notes FROM agenda_items WHERE meeting_id = $2",
-                id,
-                previous
-            )
-            .execute(&mut *tx)
-            .await?;
+        .ok_or(StoreError::NotFound)?;
+        let month_end = m
+            .month
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(m.month);
+        if unit.valid_from >= month_end || unit.valid_to.is_some_and(|to| to <= m.month) {
+            return Err(MeetingRefusal::InactiveInMonth {
+                unit: unit.name,
+                month: m.month,
+                from: unit.valid_from,
+                to: unit.valid_to,
+            }
+            .into());
         }
-        None => {
-            // The branch type's own template when there is one, else the general one.
-            sqlx::query!(
-                "INSERT INTO agenda_items (meeting_id, position, title, notes)
-                 SELECT $1, i.position, i.title, i.notes
-                   FROM agenda_template_items i
-                  WHERE i.template_id = (SELECT id FROM agenda_templates
-                                          WHERE kind = $2 AND (branch_type = $3 OR branch_type IS NULL)
-                                          ORDER BY branch_type NULLS LAST LIMIT 1)",
-                id,
-                m.kind.as_str(),
-                unit.branch_type
-            )
-            .execute(&mut *tx)
-            .await?;
+        if let Some(at) = m.planned_at {
+            let d = at.date();
+            if d < m.month || d >= month_end {
+                return Err(MeetingRefusal::PlannedOutsideMonth.into());
+            }
         }
-    }
+        if m.kind.is_regular() {
+            let taken = sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM meetings WHERE unit_id = $1 AND month = $2
+                                  AND kind IN ('regular', 'combined')) AS "e!""#,
+                unit_id,
+                m.month
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            if taken {
+                return Err(MeetingRefusal::RegularTaken { month: m.month }.into());
+            }
+        }
+        let id = Uuid::now_v7();
+        sqlx::query!(
+            "INSERT INTO meetings (id, unit_id, month, kind, is_model, topic, planned_at, location)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            id,
+            unit_id,
+            m.month,
+            m.kind.as_str(),
+            m.is_model,
+            m.topic,
+            m.planned_at.map(vn_to_utc),
+            m.location
+        )
+        .execute(&mut *tx)
+        .await?;
 
-    let on = m.planned_at.map(|t| t.date()).unwrap_or(m.month);
-    let listed = sqlx::query!(
-        r#"SELECT ms.member_id, ms.kind AS "membership: MembershipKind",
-                  m.lifecycle_state AS "lifecycle_state: Lifecycle", m.status AS "status: Status"
-             FROM memberships ms JOIN members m ON m.id = ms.member_id
-            WHERE ms.unit_id = $1 AND ms.valid_from <= $2 AND (ms.valid_to IS NULL OR ms.valid_to > $2)"#,
-        unit_id,
-        on
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let (mut ids, mut cats, mut full) = (Vec::new(), Vec::new(), Vec::new());
-    for r in listed {
-        ids.push(r.member_id);
-        cats.push(
-            Category::of(r.lifecycle_state, r.membership == MembershipKind::Temporary)
-                .as_str()
-                .to_owned(),
-        );
-        full.push(r.status == Status::Full);
-    }
-    sqlx::query!(
-        "INSERT INTO attendance (meeting_id, member_id, category, full_member)
-         SELECT $1, m, c, f FROM unnest($2::uuid[], $3::text[], $4::bool[]) AS x(m, c, f)",
-        id,
-        &ids,
-        &cats,
-        &full
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO meeting_events (meeting_id, kind, user_id) VALUES ($1, 'planned', $2)",
-        id,
-        actor
-    )
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(id)
+        let last = if m.copy_last {
+            sqlx::query_scalar!(
+                "SELECT id FROM meetings WHERE unit_id = $1 AND kind = $2 AND id <> $3
+                  ORDER BY month DESC, created_at DESC LIMIT 1",
+                unit_id,
+                m.kind.as_str(),
+                id
+            )
+            .fetch_optional(&mut *tx)
+            .await?
+        } else {
+            None
+        };
+        match last {
+            Some(previous) => {
+                sqlx::query!(
+                    "INSERT INTO agenda_items (meeting_id, position, title, presenter, notes)
+                     SELECT $1, position, title, presenter, notes FROM agenda_items WHERE meeting_id = $2",
+                    id,
+                    previous
+                )
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {
+                // The branch type's own template when there is one, else the general one.
+                sqlx::query!(
+                    "INSERT INTO agenda_items (meeting_id, position, title, notes)
+                     SELECT $1, i.position, i.title, i.notes
+                       FROM agenda_template_items i
+                      WHERE i.template_id = (SELECT id FROM agenda_templates
+                                              WHERE kind = $2 AND (branch_type = $3 OR branch_type IS NULL)
+                                              ORDER BY branch_type NULLS LAST LIMIT 1)",
+                    id,
+                    m.kind.as_str(),
+                    unit.branch_type
+                )
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+
+        let on = m.planned_at.map(|t| t.date()).unwrap_or(m.month);
+        let listed = sqlx::query!(
+            r#"SELECT ms.member_id, ms.kind AS "membership: MembershipKind",
+                      m.lifecycle_state AS "lifecycle_state: Lifecycle", m.status AS "status: Status"
+                 FROM memberships ms JOIN members m ON m.id = ms.member_id
+                WHERE ms.unit_id = $1 AND ms.valid_from <= $2 AND (ms.valid_to IS NULL OR ms.valid_to > $2)"#,
+            unit_id,
+            on
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let (mut ids, mut cats, mut full) = (Vec::new(), Vec::new(), Vec::new());
+        for r in listed {
+            ids.push(r.member_id);
+            cats.push(
+                Category::of(r.lifecycle_state, r.membership == MembershipKind::Temporary)
+                    .as_str()
+                    .to_owned(),
+            );
+            full.push(r.status == Status::Full);
+        }
+        sqlx::query!(
+            "INSERT INTO attendance (meeting_id, member_id, category, full_member)
+             SELECT $1, m, c, f FROM unnest($2::uuid[], $3::text[], $4::bool[]) AS x(m, c, f)",
+            id,
+            &ids,
+            &cats,
+            &full
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "INSERT INTO meeting_events (meeting_id, kind, user_id, at) VALUES ($1, 'planned', $2, $3)",
+            id,
+            actor,
+            at
+        )
+        .execute(&mut *tx)
+        .await?;
+        Ok(id)
+    })
+    .await
 }
 
 /// Plans each of `meetings` (regular ones) that its month does not have yet; answers how
@@ -302,10 +305,11 @@ pub async fn plan_regular(
     actor: Option<Uuid>,
     unit_id: Uuid,
     meetings: &[NewMeeting],
+    at: DateTime<Utc>,
 ) -> Result<(u32, u32), StoreError> {
     let (mut planned, mut skipped) = (0, 0);
     for m in meetings {
-        match create(pool, actor, unit_id, m.clone()).await {
+        match create(pool, actor, unit_id, m.clone(), at).await {
             Ok(_) => planned += 1,
             Err(StoreError::Refused(_)) => skipped += 1,
             Err(e) => return Err(e),
@@ -364,35 +368,38 @@ pub async fn change_state(
     id: Uuid,
     to: MeetingState,
     reason: Option<&str>,
+    at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
-    let m = sqlx::query!(
-        r#"SELECT state AS "state: MeetingState", started_at, ended_at FROM meetings WHERE id = $1 FOR UPDATE"#,
-        id
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(StoreError::NotFound)?;
-    let timed = m.started_at.is_some() && m.ended_at.is_some();
-    let event = crate::meetings::domain::transition(m.state, to, timed, reason)?;
-    sqlx::query!(
-        "UPDATE meetings SET state = $2, version = version + 1 WHERE id = $1",
-        id,
-        to.as_str()
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO meeting_events (meeting_id, kind, reason, user_id) VALUES ($1, $2, $3, $4)",
-        id,
-        event.as_str(),
-        reason,
-        actor
-    )
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    crate::db::transaction(pool, async |tx| {
+        let m = sqlx::query!(
+            r#"SELECT state AS "state: MeetingState", started_at, ended_at FROM meetings WHERE id = $1 FOR UPDATE"#,
+            id
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let timed = m.started_at.is_some() && m.ended_at.is_some();
+        let event = crate::meetings::domain::transition(m.state, to, timed, reason)?;
+        sqlx::query!(
+            "UPDATE meetings SET state = $2, version = version + 1 WHERE id = $1",
+            id,
+            to.as_str()
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "INSERT INTO meeting_events (meeting_id, kind, reason, user_id, at) VALUES ($1, $2, $3, $4, $5)",
+            id,
+            event.as_str(),
+            reason,
+            actor,
+            at
+        )
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    })
+    .await
 }
 
 /// What a meeting still lacks, in the order a secretary would do it: for the branch home.
