@@ -55,7 +55,7 @@ impl Database {
         let server =
             tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&dir, &Default::default()))
                 .await??;
-        ensure_database(&server, "chibo").await?;
+        server.ensure_database("chibo").await?;
         let pool = db::connect(server.connect_options("chibo"), 20).await?;
         Ok(Self {
             pool,
@@ -76,23 +76,6 @@ impl Database {
         }
         Ok(())
     }
-}
-
-async fn ensure_database(server: &EmbeddedPostgres, name: &str) -> anyhow::Result<()> {
-    use sqlx::{ConnectOptions, Connection};
-    let mut conn = server.connect_options("postgres").connect().await?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(name)
-            .fetch_one(&mut conn)
-            .await?;
-    if !exists {
-        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-            .execute(&mut conn)
-            .await?;
-    }
-    conn.close().await?;
-    Ok(())
 }
 
 fn init_tracing() {

@@ -214,6 +214,25 @@ impl EmbeddedPostgres {
         &self.data_dir
     }
 
+    /// Creates the database `name` in the cluster unless it exists.
+    pub async fn ensure_database(&self, name: &str) -> anyhow::Result<()> {
+        use sqlx::{ConnectOptions, Connection};
+        let mut conn = self.connect_options("postgres").connect().await?;
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                .bind(name)
+                .fetch_one(&mut conn)
+                .await?;
+        if !exists {
+            // A name of ours, never user input: quoted, not bound (CREATE DATABASE takes none).
+            sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                .execute(&mut conn)
+                .await?;
+        }
+        conn.close().await?;
+        Ok(())
+    }
+
     /// Connection options for `database` as the cluster's superuser, over the socket.
     pub fn connect_options(&self, database: &str) -> PgConnectOptions {
         PgConnectOptions::new()
