@@ -135,3 +135,42 @@ fn the_check_reads_paths_it_is_meant_to() {
     let grouped = crate_paths("use crate::{meetings, members::domain::{Status, Gender}, org};");
     assert_eq!(grouped, vec!["meetings", "members", "org"]);
 }
+
+/// Where SQL may be written: the stores, the database module, the audit trail, the session
+/// store, and the demo generator (which bulk-loads generated data). Everything else — every
+/// handler — calls a store.
+fn may_hold_sql(path: &str) -> bool {
+    path.contains("/store/")
+        || path.ends_with("/store.rs")
+        || path.starts_with("src/db/")
+        || path.starts_with("src/demo/")
+        || ["src/audit.rs", "src/auth/sessions.rs"].contains(&path)
+}
+
+#[test]
+fn handlers_never_write_sql() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let mut offenders: Vec<String> = files
+        .iter()
+        .filter_map(|file| {
+            let path = file
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let source = std::fs::read_to_string(file).unwrap();
+            let sql = ["sqlx::query", "query!(", "query_as!(", "query_scalar!("]
+                .iter()
+                .any(|needle| source.contains(needle));
+            (sql && !may_hold_sql(&path)).then_some(path)
+        })
+        .collect();
+    offenders.sort();
+    assert!(
+        offenders.is_empty(),
+        "SQL outside a store (ARCHITECTURE.md, \"Inside a feature\"): {offenders:?}"
+    );
+    assert!(may_hold_sql("src/meetings/store/agenda.rs") && !may_hold_sql("src/meetings/pages.rs"));
+}
