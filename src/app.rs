@@ -125,10 +125,7 @@ fn as_error_page(response: Response) -> Response {
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
-    match sqlx::query_scalar!("SELECT 1 AS \"one!\"")
-        .fetch_one(&state.pool)
-        .await
-    {
+    match crate::db::healthy(&state.pool).await {
         Ok(_) => (StatusCode::OK, "ok").into_response(),
         Err(err) => {
             tracing::error!("health check: {err}");

@@ -67,7 +67,7 @@ pub async fn login(
         }
         LoginOutcome::Wrong => "Tên đăng nhập hoặc mật khẩu không đúng.".to_owned(),
         LoginOutcome::Locked { until } => {
-            let local = until.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh);
+            let local = until.with_timezone(&crate::clock::ZONE);
             format!(
                 "Tài khoản tạm khóa vì nhập sai mật khẩu {} lần liên tiếp. Vui lòng thử lại sau {}.",
                 super::MAX_FAILED_LOGINS,

@@ -21,6 +21,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use uuid::Uuid;
 
+use crate::codes::text_code;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -32,35 +33,36 @@ pub type AuthSession = axum_login::AuthSession<Backend>;
 pub const MAX_FAILED_LOGINS: i32 = 5;
 pub const LOCKOUT_MINUTES: i64 = 15;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Organisation tree, users and rubrics of a unit's subtree (or everything).
-    Admin,
-    /// Sees and acts on a committee's whole subtree.
-    Supervisor,
-    /// Bí thư of a branch.
-    Secretary,
-    /// Phó bí thư.
-    Deputy,
-    /// Chi ủy viên.
-    Committee,
-    /// A party member: their own records.
-    Member,
+text_code! {
+    /// What a grant lets its holder do (stored in `role_grants.role`).
+    #[derive(clap::ValueEnum)]
+    pub enum Role {
+        /// Organisation tree, users and rubrics of a unit's subtree (or everything).
+        Admin = "admin",
+        /// Sees and acts on a committee's whole subtree.
+        Supervisor = "supervisor",
+        /// Bí thư of a branch.
+        Secretary = "secretary",
+        /// Phó bí thư.
+        Deputy = "deputy",
+        /// Chi ủy viên.
+        Committee = "committee",
+        /// A party member: their own records.
+        Member = "member",
+    }
+}
+
+/// A grant's role arrives from the database inside JSON (`load_user` reads the user and
+/// every grant in one query): decoded from the same codes.
+impl<'de> Deserialize<'de> for Role {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        Role::parse(&code)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown Role code: {code}")))
+    }
 }
 
 impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Supervisor => "supervisor",
-            Role::Secretary => "secretary",
-            Role::Deputy => "deputy",
-            Role::Committee => "committee",
-            Role::Member => "member",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Role::Admin => "Quản trị viên",
@@ -349,5 +351,26 @@ mod tests {
             (Role::Supervisor, Some("p.t.w1")),
         ]);
         assert_eq!(u.primary_grant().unwrap().role, Role::Supervisor);
+    }
+
+    #[test]
+    fn roles_keep_their_stored_codes() {
+        let codes: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "admin",
+                "supervisor",
+                "secretary",
+                "deputy",
+                "committee",
+                "member"
+            ]
+        );
+        for &r in Role::ALL {
+            let json = serde_json::to_string(&r).unwrap();
+            assert_eq!(serde_json::from_str::<Role>(&json).unwrap(), r);
+        }
+        assert!(serde_json::from_str::<Role>("\"chairman\"").is_err());
     }
 }

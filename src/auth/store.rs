@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
-use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::{Grant, LOCKOUT_MINUTES, MAX_FAILED_LOGINS, Role, User, password};
@@ -43,29 +42,39 @@ impl axum_login::AuthnBackend for Backend {
     }
 }
 
-/// One query: the user and every grant with its unit's path and name.
+/// One query: the user and every grant with its unit's path and name (a row per grant; one
+/// row without a grant for a user who has none).
 pub async fn load_user(pool: &PgPool, id: Uuid) -> Result<Option<User>, sqlx::Error> {
-    let row = sqlx::query!(
+    let rows = sqlx::query!(
         r#"SELECT u.id, u.username, u.display_name, u.password_hash, u.member_id,
-                  coalesce(json_agg(json_build_object(
-                        'role', g.role, 'unit_id', g.unit_id,
-                        'unit_path', un.path::text, 'unit_name', un.name))
-                      FILTER (WHERE g.id IS NOT NULL), '[]') AS "grants!: Json<Vec<Grant>>"
+                  g.role AS "role?: Role", g.unit_id AS "unit_id?",
+                  un.path::text AS "unit_path?", un.name AS "unit_name?"
              FROM users u
              LEFT JOIN role_grants g ON g.user_id = u.id
              LEFT JOIN units un ON un.id = g.unit_id
             WHERE u.id = $1 AND u.is_active
-            GROUP BY u.id"#,
+            ORDER BY g.id"#,
         id
     )
-    .fetch_optional(pool)
+    .fetch_all(pool)
     .await?;
-    Ok(row.map(|r| User {
+    let grants = rows
+        .iter()
+        .filter_map(|r| {
+            Some(Grant {
+                role: r.role?,
+                unit_id: r.unit_id,
+                unit_path: r.unit_path.clone(),
+                unit_name: r.unit_name.clone(),
+            })
+        })
+        .collect();
+    Ok(rows.into_iter().next().map(|r| User {
         id: r.id,
         username: r.username,
         display_name: r.display_name,
         member_id: r.member_id,
-        grants: r.grants.0,
+        grants,
         password_hash: r.password_hash,
     }))
 }
@@ -146,30 +155,32 @@ pub async fn verify_current_password(
 
 pub async fn set_password(pool: &PgPool, user_id: Uuid, new_password: &str) -> anyhow::Result<()> {
     let hash = password::hash(new_password.to_owned()).await?;
-    let mut tx = pool.begin().await?;
-    sqlx::query!(
-        "UPDATE users SET password_hash = $2, password_changed_at = now(), failed_logins = 0,
-                          locked_until = NULL
-          WHERE id = $1",
-        user_id,
-        hash
-    )
-    .execute(&mut *tx)
-    .await?;
-    crate::audit::record(
-        &mut tx,
-        crate::audit::Entry {
-            user: Some(user_id),
-            action: "password_changed",
-            entity: "user",
-            entity_id: Some(user_id),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    // The new password and its audit row together, or neither.
+    crate::db::transaction(pool, async |tx| {
+        sqlx::query!(
+            "UPDATE users SET password_hash = $2, password_changed_at = now(), failed_logins = 0,
+                              locked_until = NULL
+              WHERE id = $1",
+            user_id,
+            hash
+        )
+        .execute(&mut *tx)
+        .await?;
+        crate::audit::record(
+            tx,
+            crate::audit::Entry {
+                user: Some(user_id),
+                action: "password_changed",
+                entity: "user",
+                entity_id: Some(user_id),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        Ok(())
+    })
+    .await
 }
 
 pub struct NewUser<'a> {
@@ -217,28 +228,30 @@ pub async fn create_user(pool: &PgPool, new: NewUser<'_>) -> anyhow::Result<Uuid
     }
     let hash = password::hash(new.password.to_owned()).await?;
     let id = Uuid::now_v7();
-    let mut tx = pool.begin().await?;
-    sqlx::query!(
-        "INSERT INTO users (id, username, display_name, password_hash, member_id) VALUES ($1, $2, $3, $4, $5)",
-        id,
-        username,
-        new.display_name.trim(),
-        hash,
-        new.member_id
-    )
-    .execute(&mut *tx)
-    .await?;
-    for (role, unit) in new.grants {
+    // The user and every grant, or nothing.
+    crate::db::transaction(pool, async |tx| {
         sqlx::query!(
-            "INSERT INTO role_grants (id, user_id, role, unit_id) VALUES ($1, $2, $3, $4)",
-            Uuid::now_v7(),
+            "INSERT INTO users (id, username, display_name, password_hash, member_id) VALUES ($1, $2, $3, $4, $5)",
             id,
-            role.as_str(),
-            *unit
+            username,
+            new.display_name.trim(),
+            hash,
+            new.member_id
         )
         .execute(&mut *tx)
         .await?;
-    }
-    tx.commit().await?;
-    Ok(id)
+        for &(role, unit) in new.grants {
+            sqlx::query!(
+                "INSERT INTO role_grants (id, user_id, role, unit_id) VALUES ($1, $2, $3, $4)",
+                Uuid::now_v7(),
+                id,
+                role.as_str(),
+                unit
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok(id)
+    })
+    .await
 }

@@ -30,6 +30,14 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Whether the database answers (the health check).
+pub async fn healthy(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query_scalar!("SELECT 1 AS \"one!\"")
+        .fetch_one(pool)
+        .await?;
+    Ok(())
+}
+
 /// The shape of every change: one transaction around `work`, committed when it answers
 /// `Ok`, rolled back (by dropping it) when it answers `Err`. A store's `work` locks the
 /// row it changes first (`SELECT … FOR UPDATE`, checking the form's version), then checks

@@ -1,11 +1,13 @@
 //! The committee's monthly report (printable in the party document layout, and as .xlsx)
 //! and the yearly report with each branch's annual roll-up.
 
+mod forms;
 mod monthly;
 mod store;
 mod workbook;
 mod yearly;
 
+use forms::*;
 use monthly::*;
 use store::*;
 use workbook::*;

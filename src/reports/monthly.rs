@@ -5,7 +5,7 @@
 use super::*;
 use crate::auth::User;
 use crate::auth::scope::Read;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, refused};
 use crate::evaluation::rubric::Points;
 use crate::org::store::Unit;
 use crate::state::AppState;
@@ -20,7 +20,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// One row of the report: a branch and its month.
@@ -57,7 +56,7 @@ pub(super) fn rows_of(branches: Vec<BranchMonth>) -> Vec<ReportRow> {
                 day: b
                     .started_at
                     .filter(|_| held)
-                    .map(|t| vn_date(t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive()))
+                    .map(|t| vn_date(t.with_timezone(&crate::clock::ZONE).date_naive()))
                     .unwrap_or_default(),
                 present: if held {
                     format!("{}/{}", b.present, b.dang_so)
@@ -207,7 +206,7 @@ pub async fn save_summary(
     user: User,
     Path(file): Path<String>,
     Query(q): Query<MonthQuery>,
-    Form(f): Form<HashMap<String, String>>,
+    Form(form): Form<SummaryForm>,
 ) -> AppResult<Response> {
     let (unit, month, _) = match report_target(&state, &user, &file, &q).await? {
         Ok(t) => t,
@@ -216,38 +215,34 @@ pub async fn save_summary(
     if !user.oversees(&unit.path) {
         return Err(AppError::Forbidden);
     }
-    let summary: String = f
-        .get("summary")
-        .map(|s| s.trim().to_owned())
-        .unwrap_or_default();
-    let version = f.get("version").cloned().unwrap_or_default();
-    let mut errors = FieldErrors::default();
-    if summary.chars().count() > 20_000 {
-        errors.add("summary", "Phần nhận xét dài quá 20.000 ký tự.");
-    } else {
-        match save(
-            &state.pool,
-            &unit,
-            month,
-            &summary,
-            version.trim().parse().ok(),
-            user.id,
-        )
-        .await
-        {
-            Ok(()) => {
-                return Ok(Redirect::to(&format!(
-                    "/reports/monthly/{}?month={}",
-                    unit.id,
-                    month.format("%Y-%m")
-                ))
-                .into_response());
-            }
-            Err(e) => errors = e.into_form_errors()?,
+    let result = match form.parse() {
+        Ok(summary) => refused(
+            save(
+                &state.pool,
+                &unit,
+                month,
+                &summary,
+                user.id,
+                state.clock.now(),
+            )
+            .await,
+        )?,
+        Err(errors) => Err(errors),
+    };
+    let errors = match result {
+        Ok(()) => {
+            return Ok(Redirect::to(&format!(
+                "/reports/monthly/{}?month={}",
+                unit.id,
+                month.format("%Y-%m")
+            ))
+            .into_response());
         }
-    }
+        Err(errors) => errors,
+    };
     let fresh = stored(&state.pool, unit.id, month).await?;
     let version = fresh.map(|s| s.version.to_string()).unwrap_or_default();
+    let summary = form.summary.trim().to_owned();
     let page = monthly_page(&state, unit, month, Some((summary, version)), errors).await?;
     Ok(Unprocessable(page).into_response())
 }

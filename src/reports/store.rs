@@ -7,7 +7,7 @@ use crate::error::{AppResult, StoreError};
 use crate::evaluation::rubric::Points;
 use crate::meetings::domain::MeetingKind;
 use crate::org::store::Unit;
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sqlx::PgPool;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -33,76 +33,77 @@ pub(super) async fn stored(
     .await
 }
 
+/// Saves the committee's text of its report for `month` from the form's version of it (a
+/// stale form is refused); the first save gives the report the next number of the unit's
+/// term. The report and its audit row together, or neither; `now` is the application
+/// clock's.
 pub(super) async fn save(
     pool: &PgPool,
     unit: &Unit,
     month: NaiveDate,
-    summary: &str,
-    version: Option<i32>,
+    summary: &Summary,
     user: Uuid,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
-    // Numbers of one unit and term are given out one at a time.
-    sqlx::query!("SELECT id FROM units WHERE id = $1 FOR UPDATE", unit.id)
-        .fetch_one(&mut *tx)
+    crate::db::transaction(pool, async |tx| {
+        // Numbers of one unit and term are given out one at a time.
+        sqlx::query!("SELECT id FROM units WHERE id = $1 FOR UPDATE", unit.id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let current = sqlx::query_scalar!(
+            "SELECT version FROM monthly_reports WHERE unit_id = $1 AND month = $2",
+            unit.id,
+            month
+        )
+        .fetch_optional(&mut *tx)
         .await?;
-    let current = sqlx::query!(
-        "SELECT version FROM monthly_reports WHERE unit_id = $1 AND month = $2",
-        unit.id,
-        month
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    match current {
-        Some(c) => {
-            if Some(c.version) != version {
-                return Err(StoreError::Stale);
-            }
+        if current != summary.version {
+            return Err(StoreError::Stale);
+        }
+        if current.is_some() {
             sqlx::query!(
-                "UPDATE monthly_reports SET summary = $3, version = version + 1, updated_by = $4, updated_at = now()
+                "UPDATE monthly_reports SET summary = $3, version = version + 1, updated_by = $4, updated_at = $5
                   WHERE unit_id = $1 AND month = $2",
                 unit.id,
                 month,
-                summary,
-                user
+                summary.text,
+                user,
+                now
             )
             .execute(&mut *tx)
             .await?;
-        }
-        None => {
-            if version.is_some() {
-                return Err(StoreError::Stale);
-            }
+        } else {
             let term = term_start(month.year());
             sqlx::query!(
-                "INSERT INTO monthly_reports (unit_id, month, term_start, number, summary, updated_by)
+                "INSERT INTO monthly_reports (unit_id, month, term_start, number, summary, updated_by, updated_at)
                  VALUES ($1, $2, $3,
                          (SELECT coalesce(max(number), 0) + 1 FROM monthly_reports WHERE unit_id = $1 AND term_start = $3),
-                         $4, $5)",
+                         $4, $5, $6)",
                 unit.id,
                 month,
                 term,
-                summary,
-                user
+                summary.text,
+                user,
+                now
             )
             .execute(&mut *tx)
             .await?;
         }
-    }
-    crate::audit::record(
-        &mut tx,
-        crate::audit::Entry {
-            user: Some(user),
-            action: "monthly_report_saved",
-            entity: "unit",
-            entity_id: Some(unit.id),
-            before: None,
-            after: Some(serde_json::json!({ "month": month })),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+        crate::audit::record(
+            tx,
+            crate::audit::Entry {
+                user: Some(user),
+                action: "monthly_report_saved",
+                entity: "unit",
+                entity_id: Some(unit.id),
+                before: None,
+                after: Some(serde_json::json!({ "month": month })),
+            },
+        )
+        .await?;
+        Ok(())
+    })
+    .await
 }
 
 pub(super) type BranchYear = (Unit, Vec<crate::evaluation::scoring::Month>, Vec<u32>);

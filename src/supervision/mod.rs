@@ -3,6 +3,7 @@
 
 mod charts;
 pub mod domain;
+pub mod forms;
 mod model;
 pub mod pages;
 pub mod store;

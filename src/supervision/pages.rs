@@ -15,11 +15,12 @@ use uuid::Uuid;
 
 use super::charts;
 use super::domain::{self, Alert, AlertKind, Figures};
+use super::forms::{FIELDS, ThresholdsForm};
 use super::store::{self, BranchMonth, Thresholds};
 use crate::auth::scope::Read;
 use crate::auth::{User, path_within};
 use crate::codes::text_code;
-use crate::error::{AppError, AppResult, ErrorPage};
+use crate::error::{AppError, AppResult, ErrorPage, refused};
 use crate::members::domain::{PostRole, Status};
 use crate::org::domain::BranchType;
 use crate::org::scope::CommitteeInScope;
@@ -410,62 +411,19 @@ pub async fn alerts(
 #[derive(Template, WebTemplate)]
 #[template(path = "supervision/thresholds.html")]
 pub struct ThresholdsPage {
-    values: HashMap<String, String>,
+    form: ThresholdsForm,
     errors: FieldErrors,
     saved: bool,
 }
 
 impl ThresholdsPage {
     pub fn value(&self, name: &str) -> &str {
-        self.values.get(name).map(String::as_str).unwrap_or("")
+        self.form.value(name)
     }
-}
 
-const FIELDS: [(&str, &str, i32, i32); 5] = [
-    (
-        "minutes_open_days",
-        "Số ngày sau buổi sinh hoạt mà biên bản chưa khóa thì cảnh báo",
-        1,
-        60,
-    ),
-    (
-        "score_unsent_days",
-        "Số ngày sau buổi sinh hoạt mà chi bộ chưa gửi điểm thì cảnh báo",
-        1,
-        60,
-    ),
-    (
-        "approval_days",
-        "Số ngày điểm chờ cấp trên phê duyệt thì cảnh báo",
-        1,
-        90,
-    ),
-    (
-        "unexcused_months",
-        "Số tháng trong năm có vắng không lý do thì nhắc chi bộ xem xét",
-        1,
-        12,
-    ),
-    (
-        "materials_days_before",
-        "Số ngày tài liệu phải đăng trước buổi sinh hoạt",
-        0,
-        14,
-    ),
-];
-
-fn values_of(t: &Thresholds) -> HashMap<String, String> {
-    [
-        ("minutes_open_days", t.minutes_open_days),
-        ("score_unsent_days", t.score_unsent_days),
-        ("approval_days", t.approval_days),
-        ("unexcused_months", t.unexcused_months),
-        ("materials_days_before", t.materials_days_before),
-        ("version", t.version),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_string()))
-    .collect()
+    pub fn fields(&self) -> Vec<(&'static str, &'static str, i32, i32)> {
+        FIELDS.to_vec()
+    }
 }
 
 fn system_admin(user: &User) -> AppResult<()> {
@@ -484,7 +442,7 @@ pub async fn thresholds_form(
     system_admin(&user)?;
     let t = store::thresholds(&state.pool).await?;
     Ok(ThresholdsPage {
-        values: values_of(&t),
+        form: ThresholdsForm::from(&t),
         errors: FieldErrors::default(),
         saved: q.contains_key("saved"),
     })
@@ -493,51 +451,26 @@ pub async fn thresholds_form(
 pub async fn thresholds_save(
     State(state): State<AppState>,
     user: User,
-    Form(f): Form<HashMap<String, String>>,
+    Form(mut form): Form<ThresholdsForm>,
 ) -> AppResult<Response> {
     system_admin(&user)?;
-    let mut errors = FieldErrors::default();
-    let mut nums = HashMap::new();
-    for (name, label, lo, hi) in FIELDS {
-        match f.get(name).and_then(|v| v.trim().parse::<i32>().ok()) {
-            Some(v) if (lo..=hi).contains(&v) => {
-                nums.insert(name, v);
-            }
-            _ => errors.add(name, format!("{label}: nhập số nguyên từ {lo} đến {hi}.")),
+    let result = match form.parse() {
+        Ok(t) => {
+            refused(store::save_thresholds(&state.pool, &t, user.id, state.clock.now()).await)?
         }
-    }
-    let version = f.get("version").and_then(|v| v.trim().parse::<i32>().ok());
-    if errors.is_empty() {
-        let t = Thresholds {
-            minutes_open_days: nums["minutes_open_days"],
-            score_unsent_days: nums["score_unsent_days"],
-            approval_days: nums["approval_days"],
-            unexcused_months: nums["unexcused_months"],
-            materials_days_before: nums["materials_days_before"],
-            version: version.unwrap_or(-1),
-        };
-        match store::save_thresholds(&state.pool, &t, user.id).await {
-            Ok(()) => return Ok(Redirect::to("/admin/alerts?saved=1").into_response()),
-            Err(e) => errors = e.into_form_errors()?,
-        }
-    }
-    let mut values = f;
+        Err(errors) => Err(errors),
+    };
+    let errors = match result {
+        Ok(()) => return Ok(Redirect::to("/admin/alerts?saved=1").into_response()),
+        Err(errors) => errors,
+    };
     if errors.get("form").is_some() {
-        values.insert(
-            "version".into(),
-            store::thresholds(&state.pool).await?.version.to_string(),
-        );
+        form.version = store::thresholds(&state.pool).await?.version.to_string();
     }
     let page = ThresholdsPage {
-        values,
+        form,
         errors,
         saved: false,
     };
     Ok(Unprocessable(page).into_response())
-}
-
-impl ThresholdsPage {
-    pub fn fields(&self) -> Vec<(&'static str, &'static str, i32, i32)> {
-        FIELDS.to_vec()
-    }
 }

@@ -17,5 +17,6 @@ mod members;
 mod pages;
 mod scope;
 mod supervision;
+mod supervision_forms;
 mod support;
 mod tree;

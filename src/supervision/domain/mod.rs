@@ -7,6 +7,9 @@ use super::store::{BranchMonth, Thresholds};
 use crate::evaluation::domain::SheetState;
 use crate::meetings::domain::MeetingState;
 
+mod refusal;
+pub use refusal::ModelRefusal;
+
 /// The standard class labels, in order; a rubric with other labels adds its own after them.
 pub const CLASS_ORDER: [&str; 4] = ["Tốt", "Khá", "Trung bình", "Kém"];
 
@@ -171,7 +174,7 @@ pub struct Alert {
 }
 
 fn local_day(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive()
+    at.with_timezone(&crate::clock::ZONE).date_naive()
 }
 
 /// The last day of the month starting on `month`.
@@ -333,7 +336,7 @@ mod tests {
     }
 
     fn at(y: i32, m: u32, day: u32, h: u32, min: u32) -> DateTime<Utc> {
-        chrono_tz::Asia::Ho_Chi_Minh
+        crate::clock::ZONE
             .with_ymd_and_hms(y, m, day, h, min, 0)
             .unwrap()
             .with_timezone(&Utc)

@@ -1,7 +1,5 @@
-//! SQL for supervision: one row per branch of a subtree for a month, the trend over twelve
-//! months, the member-level facts behind the alerts, the thresholds and the model meetings.
-//! Every query starts from the subtree (a GiST scan of the unit's path), so its cost follows
-//! the size of the subtree, not of the database.
+//! The dashboard's reads: one row per branch of a subtree for a month, the trend over
+//! twelve months, the units directly below.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
@@ -9,7 +7,6 @@ use uuid::Uuid;
 
 use crate::evaluation::domain::SheetState;
 use crate::meetings::domain::{MeetingKind, MeetingState};
-use crate::members::domain::{PostRole, Status};
 
 /// A branch of the subtree in one month: its regular meeting (if any) with the attendance
 /// figures the database keeps on the meeting row, and its self-score.
@@ -268,149 +265,4 @@ pub async fn children(
     .into_iter()
     .map(|r| (r.id, r.name, r.path))
     .collect())
-}
-
-/// Members of the subtree absent without reason in at least `at_least` months of the year
-/// (up to `month`), with those months and the branch of their latest such absence.
-pub async fn unexcused_months(
-    pool: &PgPool,
-    root: Uuid,
-    month: NaiveDate,
-    at_least: i32,
-) -> Result<Vec<(Uuid, String, Uuid, String, Vec<NaiveDate>)>, sqlx::Error> {
-    // Only meetings with such an absence are read (their count is kept on the meeting row),
-    // and members are looked up only once they pass the threshold.
-    Ok(sqlx::query!(
-        r#"WITH root AS (SELECT path FROM units WHERE id = $1),
-                hits AS (
-                    SELECT a.member_id, (array_agg(mt.unit_id ORDER BY mt.month DESC))[1] AS unit_id,
-                           array_agg(DISTINCT mt.month ORDER BY mt.month) AS months
-                      FROM units b, root, meetings mt, attendance a
-                     WHERE b.path <@ root.path AND b.kind IN ('branch', 'grassroots_branch')
-                       AND mt.unit_id = b.id AND mt.month >= date_trunc('year', $2::date) AND mt.month <= $2
-                       AND mt.unexcused_count > 0 AND a.meeting_id = mt.id AND a.presence = 'absent_unexcused'
-                     GROUP BY a.member_id
-                    HAVING count(DISTINCT mt.month) >= $3)
-           SELECT mb.id, mb.full_name, b.id AS branch_id, b.name AS branch_name, hits.months AS "months!"
-             FROM hits JOIN members mb ON mb.id = hits.member_id JOIN units b ON b.id = hits.unit_id"#,
-        root,
-        month,
-        i64::from(at_least)
-    )
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| (r.id, r.full_name, r.branch_id, r.branch_name, r.months))
-    .collect())
-}
-
-/// Probationers of the subtree's branches: (member, name, branch, branch name, ceremony).
-pub async fn probationers(
-    pool: &PgPool,
-    root: Uuid,
-) -> Result<Vec<(Uuid, String, Uuid, String, NaiveDate)>, sqlx::Error> {
-    Ok(sqlx::query!(
-        r#"WITH root AS (SELECT path FROM units WHERE id = $1)
-           SELECT mb.id, mb.full_name, b.id AS branch_id, b.name AS branch_name, mb.admission_date
-             FROM members mb
-             JOIN memberships ms ON ms.member_id = mb.id AND ms.kind = 'permanent' AND ms.valid_to IS NULL
-             JOIN units b ON b.id = ms.unit_id, root
-            WHERE mb.status = 'probationary' AND b.path <@ root.path
-              AND mb.lifecycle_state NOT IN ('struck_off', 'expelled', 'deceased', 'transferred_out')"#,
-        root
-    )
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| (r.id, r.full_name, r.branch_id, r.branch_name, r.admission_date))
-    .collect())
-}
-
-/// Open committee posts of the subtree's branches: (branch, role, holder, holder's status).
-pub async fn posts(
-    pool: &PgPool,
-    root: Uuid,
-) -> Result<Vec<(Uuid, PostRole, String, Status)>, sqlx::Error> {
-    Ok(sqlx::query!(
-        r#"WITH root AS (SELECT path FROM units WHERE id = $1)
-           SELECT b.id, cr.role AS "role: PostRole", mb.full_name, mb.status AS "status: Status"
-             FROM units b, root, committee_roles cr, members mb
-            WHERE b.path <@ root.path AND cr.unit_id = b.id AND cr.valid_to IS NULL AND mb.id = cr.member_id"#,
-        root
-    )
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| (r.id, r.role, r.full_name, r.status))
-    .collect())
-}
-
-/// The alert thresholds an administrator set.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Thresholds {
-    pub minutes_open_days: i32,
-    pub score_unsent_days: i32,
-    pub approval_days: i32,
-    pub unexcused_months: i32,
-    pub materials_days_before: i32,
-    pub version: i32,
-}
-
-pub async fn thresholds(pool: &PgPool) -> Result<Thresholds, sqlx::Error> {
-    sqlx::query_as!(
-        Thresholds,
-        "SELECT minutes_open_days, score_unsent_days, approval_days, unexcused_months,
-                materials_days_before, version
-           FROM alert_settings"
-    )
-    .fetch_one(pool)
-    .await
-}
-
-pub async fn save_thresholds(
-    pool: &PgPool,
-    t: &Thresholds,
-    user: Uuid,
-) -> Result<(), crate::error::StoreError> {
-    // The change and its audit row together, or neither.
-    let mut tx = pool.begin().await?;
-    let done = sqlx::query!(
-        "UPDATE alert_settings
-            SET minutes_open_days = $1, score_unsent_days = $2, approval_days = $3,
-                unexcused_months = $4, materials_days_before = $5, version = version + 1,
-                updated_by = $7, updated_at = now()
-          WHERE version = $6",
-        t.minutes_open_days,
-        t.score_unsent_days,
-        t.approval_days,
-        t.unexcused_months,
-        t.materials_days_before,
-        t.version,
-        user
-    )
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(crate::error::StoreError::Stale);
-    }
-    crate::audit::record(
-        &mut tx,
-        crate::audit::Entry {
-            user: Some(user),
-            action: "alert_settings_changed",
-            entity: "alert_settings",
-            entity_id: None,
-            before: None,
-            after: Some(serde_json::json!({
-                "minutes_open_days": t.minutes_open_days,
-                "score_unsent_days": t.score_unsent_days,
-                "approval_days": t.approval_days,
-                "unexcused_months": t.unexcused_months,
-                "materials_days_before": t.materials_days_before,
-            })),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }

@@ -1,0 +1,54 @@
+//! What the supervision stores refuse, typed; worded here and shown by the form under
+//! `field()`.
+
+use chrono::NaiveDate;
+
+/// A model-meeting plan the programme does not allow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelRefusal {
+    /// Not a branch, closed, or outside the programme's unit.
+    NotABranchHere,
+    /// The branch already hosts a model meeting in that month.
+    AlreadyPlanned { month: NaiveDate },
+}
+
+impl crate::error::Refusal for ModelRefusal {
+    fn field(&self) -> &'static str {
+        match self {
+            ModelRefusal::NotABranchHere | ModelRefusal::AlreadyPlanned { .. } => "branch",
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            ModelRefusal::NotABranchHere => "Chọn một chi bộ đang hoạt động thuộc đơn vị.".into(),
+            ModelRefusal::AlreadyPlanned { month } => format!(
+                "Chi bộ này đã có kế hoạch sinh hoạt điểm tháng {}.",
+                month.format("%m/%Y")
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Refusal;
+
+    #[test]
+    fn a_refusal_names_the_branch_field_and_the_month() {
+        let r = ModelRefusal::AlreadyPlanned {
+            month: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        };
+        assert_eq!(r.field(), "branch");
+        assert_eq!(
+            r.message(),
+            "Chi bộ này đã có kế hoạch sinh hoạt điểm tháng 03/2026."
+        );
+        assert_eq!(ModelRefusal::NotABranchHere.field(), "branch");
+        assert_eq!(
+            ModelRefusal::NotABranchHere.message(),
+            "Chọn một chi bộ đang hoạt động thuộc đơn vị."
+        );
+    }
+}
