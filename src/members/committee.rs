@@ -5,28 +5,18 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 use uuid::Uuid;
 
 use super::domain::{self, Post, PostRole};
-use super::store::{self, NewPost, PostRow};
+use super::forms::{EndForm, PostForm};
+use super::store::{self, PostRow};
 use crate::auth::scope::{Keep, Read};
 use crate::codes::{Choice, choices};
 use crate::error::AppResult;
 use crate::org::scope::BranchInScope;
 use crate::org::store::Unit;
 use crate::state::AppState;
-use crate::web::{FieldErrors, Unprocessable, date_field, vn_date};
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct PostForm {
-    member: String,
-    role: String,
-    term: String,
-    valid_from: String,
-    reference: String,
-}
+use crate::web::{FieldErrors, Unprocessable, vn_date};
 
 pub struct Candidate {
     pub id: String,
@@ -116,40 +106,25 @@ pub async fn add(
     Form(form): Form<PostForm>,
 ) -> AppResult<Response> {
     let id = unit.id;
-    let mut errors = FieldErrors::default();
-    let member = Uuid::parse_str(form.member.trim()).ok();
-    if member.is_none() {
-        errors.add("member", "Vui lòng chọn đảng viên.");
+    let result = match form.parse() {
+        Ok(new) => store::add_post(&state.pool, Some(user.id), unit.id, &new).await,
+        Err(errors) => return refuse(&state, unit, form, errors).await,
+    };
+    match crate::error::refused(result)? {
+        Ok(()) => Ok(Redirect::to(&format!("/units/{id}/committee")).into_response()),
+        Err(errors) => refuse(&state, unit, form, errors).await,
     }
-    let from = date_field(&form.valid_from, "valid_from", true, &mut errors);
-    let role = PostRole::parse(&form.role);
-    if role.is_none() {
-        errors.add("role", "Vui lòng chọn chức vụ.");
-    }
-    if let (true, Some(member_id), Some(valid_from), Some(role)) =
-        (errors.is_empty(), member, from, role)
-    {
-        let new = NewPost {
-            unit_id: unit.id,
-            member_id,
-            role,
-            term: Some(form.term.trim()).filter(|t| !t.is_empty()),
-            valid_from,
-            reference: Some(form.reference.trim()).filter(|t| !t.is_empty()),
-        };
-        match store::add_post(&state.pool, Some(user.id), new).await {
-            Ok(()) => return Ok(Redirect::to(&format!("/units/{id}/committee")).into_response()),
-            Err(e) => errors = e.into_form_errors()?,
-        }
-    }
-    let page = render(&state, unit, form, errors).await?;
-    Ok(Unprocessable(page).into_response())
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct EndForm {
-    on_date: String,
+/// The committee page again, with the form as typed and the messages by field.
+async fn refuse(
+    state: &AppState,
+    unit: Unit,
+    form: PostForm,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let page = render(state, unit, form, errors).await?;
+    Ok(Unprocessable(page).into_response())
 }
 
 pub async fn end(
@@ -159,13 +134,12 @@ pub async fn end(
     Form(form): Form<EndForm>,
 ) -> AppResult<Response> {
     let id = unit.id;
-    let mut errors = FieldErrors::default();
-    if let Some(on_date) = date_field(&form.on_date, "on_date", true, &mut errors) {
-        match store::end_post(&state.pool, Some(user.id), unit.id, post, on_date).await {
-            Ok(()) => return Ok(Redirect::to(&format!("/units/{id}/committee")).into_response()),
-            Err(e) => errors = e.into_form_errors()?,
-        }
+    let result = match form.parse() {
+        Ok(on_date) => store::end_post(&state.pool, Some(user.id), unit.id, post, on_date).await,
+        Err(errors) => return refuse(&state, unit, PostForm::default(), errors).await,
+    };
+    match crate::error::refused(result)? {
+        Ok(()) => Ok(Redirect::to(&format!("/units/{id}/committee")).into_response()),
+        Err(errors) => refuse(&state, unit, PostForm::default(), errors).await,
     }
-    let page = render(&state, unit, PostForm::default(), errors).await?;
-    Ok(Unprocessable(page).into_response())
 }

@@ -5,6 +5,7 @@
 mod actions;
 mod committee;
 pub mod domain;
+pub mod forms;
 mod import;
 mod pages;
 pub mod scope;

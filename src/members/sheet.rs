@@ -3,22 +3,9 @@
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
+use super::domain::COLUMNS;
 use super::store::RosterRow;
 use crate::web::vn_date;
-
-/// The import columns, in order, as the template writes them and the import expects them.
-pub const COLUMNS: [&str; 10] = [
-    "Họ và tên",
-    "Giới tính",
-    "Ngày sinh",
-    "Quê quán",
-    "Điện thoại",
-    "Số thẻ đảng viên",
-    "Ngày kết nạp",
-    "Ngày quyết định kết nạp",
-    "Ngày công nhận chính thức",
-    "Đảng viên",
-];
 
 fn header_format() -> Format {
     Format::new()

@@ -14,6 +14,7 @@ mod fixtures;
 mod login;
 mod meetings;
 mod members;
+mod members_import;
 mod pages;
 mod scope;
 mod supervision;

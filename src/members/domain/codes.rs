@@ -1,5 +1,8 @@
 //! The codes of the registry, stored as text (gender, status, life-cycle, membership kind,
-//! committee post, history event), each with the words shown for it.
+//! committee post, history event), each with the words shown for it; how a member leaves the
+//! rolls and where a transfer goes.
+
+use uuid::Uuid;
 
 use crate::codes::text_code;
 
@@ -149,4 +152,51 @@ impl EventKind {
             EventKind::Deceased => "Từ trần",
         }
     }
+}
+
+/// How a member leaves the rolls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leaving {
+    StruckOff,
+    Expelled,
+    Deceased,
+}
+
+impl Leaving {
+    /// The life-cycle state it leaves the member in.
+    pub fn state(self) -> Lifecycle {
+        match self {
+            Leaving::StruckOff => Lifecycle::StruckOff,
+            Leaving::Expelled => Lifecycle::Expelled,
+            Leaving::Deceased => Lifecycle::Deceased,
+        }
+    }
+
+    /// The history's name for it.
+    pub fn event(self) -> EventKind {
+        match self {
+            Leaving::StruckOff => EventKind::StruckOff,
+            Leaving::Expelled => EventKind::Expelled,
+            Leaving::Deceased => EventKind::Deceased,
+        }
+    }
+
+    /// The life-cycle code a form sends for it.
+    pub fn parse(code: &str) -> Option<Self> {
+        match Lifecycle::parse(code)? {
+            Lifecycle::StruckOff => Some(Leaving::StruckOff),
+            Lifecycle::Expelled => Some(Leaving::Expelled),
+            Lifecycle::Deceased => Some(Leaving::Deceased),
+            _ => None,
+        }
+    }
+}
+
+/// Where a transfer goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    /// Another branch in chibo.
+    Branch(Uuid),
+    /// Outside chibo (another province): the member leaves the rolls here.
+    Elsewhere,
 }

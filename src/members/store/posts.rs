@@ -5,10 +5,9 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::*;
 use crate::error::StoreError;
-use crate::members::domain::{PostRole, Status};
-use crate::web::vn_date;
+use crate::members::domain::{MemberRefusal, Milestone, PostRole, Status, not_before};
+use crate::members::forms::NewPost;
 
 /// A post held now in a branch's committee.
 pub struct PostRow {
@@ -37,119 +36,94 @@ pub async fn posts(pool: &PgPool, unit_id: Uuid) -> Result<Vec<PostRow>, sqlx::E
     .await
 }
 
-pub struct NewPost<'a> {
-    pub unit_id: Uuid,
-    pub member_id: Uuid,
-    pub role: PostRole,
-    pub term: Option<&'a str>,
-    pub valid_from: NaiveDate,
-    pub reference: Option<&'a str>,
-}
-
 /// Gives a member of the branch a post. Structural rules (how many, who may) are shown as
 /// warnings; what is refused here is what cannot be true: a second secretary at once, a post
 /// for someone who is not a member of the branch, two posts for one person.
 pub async fn add_post(
     pool: &PgPool,
     actor: Option<Uuid>,
-    p: NewPost<'_>,
+    unit_id: Uuid,
+    p: &NewPost,
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
-    let joined = sqlx::query_scalar!(
-        "SELECT valid_from FROM memberships
-          WHERE member_id = $1 AND unit_id = $2 AND kind = 'permanent' AND valid_to IS NULL",
-        p.member_id,
-        p.unit_id
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| {
-        StoreError::invalid(
-            "member",
-            "Người được chọn không phải đảng viên của chi bộ này.",
+    crate::db::transaction(pool, async |tx| {
+        let joined = sqlx::query_scalar!(
+            "SELECT valid_from FROM memberships
+              WHERE member_id = $1 AND unit_id = $2 AND kind = 'permanent' AND valid_to IS NULL",
+            p.member_id,
+            unit_id
         )
-    })?;
-    not_before(p.valid_from, joined, "ngày bắt đầu sinh hoạt ở chi bộ").map_err(|e| match e {
-        StoreError::Refused(r) => StoreError::invalid("valid_from", r.message()),
-        other => other,
-    })?;
-    let held = sqlx::query_scalar!(
-        r#"SELECT role AS "role: PostRole" FROM committee_roles WHERE unit_id = $1 AND member_id = $2 AND valid_to IS NULL"#,
-        p.unit_id,
-        p.member_id
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some(role) = held {
-        return Err(StoreError::invalid(
-            "member",
-            format!(
-                "Đảng viên này đang giữ chức {}; hãy kết thúc chức vụ đó trước.",
-                role.label()
-            ),
-        ));
-    }
-    if p.role == PostRole::Secretary {
-        let has = sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT 1 FROM committee_roles WHERE unit_id = $1 AND role = 'secretary' AND valid_to IS NULL) AS "e!""#,
-            p.unit_id
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(MemberRefusal::NotBranchMember)?;
+        not_before(
+            "valid_from",
+            p.valid_from,
+            joined,
+            Milestone::BranchJoined,
+        )?;
+        let held = sqlx::query_scalar!(
+            r#"SELECT role AS "role: PostRole" FROM committee_roles WHERE unit_id = $1 AND member_id = $2 AND valid_to IS NULL"#,
+            unit_id,
+            p.member_id
         )
-        .fetch_one(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        if has {
-            return Err(StoreError::invalid(
-                "role",
-                "Chi bộ đang có bí thư; hãy kết thúc nhiệm vụ của bí thư hiện tại trước.",
-            ));
+        if let Some(role) = held {
+            return Err(MemberRefusal::HoldsPost { role: Some(role) }.into());
         }
-    }
-    sqlx::query!(
-        "INSERT INTO committee_roles (unit_id, member_id, role, term, valid_from, reference)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        p.unit_id,
-        p.member_id,
-        p.role.as_str(),
-        p.term,
-        p.valid_from,
-        p.reference
-    )
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| {
-        StoreError::on_constraint(
-            e,
-            &[
-                (
-                    "committee_roles_one_secretary",
-                    crate::error::Worded {
-                        field: "role",
-                        message: "Chi bộ đang có bí thư; hãy kết thúc nhiệm vụ của bí thư hiện tại trước.".into(),
-                    },
-                ),
-                (
-                    "committee_roles_one_open_role_per_member",
-                    crate::error::Worded {
-                        field: "member",
-                        message: "Đảng viên này đang giữ một chức vụ; hãy kết thúc chức vụ đó trước.".into(),
-                    },
-                ),
-            ],
+        if p.role == PostRole::Secretary {
+            let has = sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM committee_roles WHERE unit_id = $1 AND role = 'secretary' AND valid_to IS NULL) AS "e!""#,
+                unit_id
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            if has {
+                return Err(MemberRefusal::SecretaryTaken.into());
+            }
+        }
+        sqlx::query!(
+            "INSERT INTO committee_roles (unit_id, member_id, role, term, valid_from, reference)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            unit_id,
+            p.member_id,
+            p.role.as_str(),
+            p.term,
+            p.valid_from,
+            p.reference
         )
-    })?;
-    crate::audit::record(
-        &mut tx,
-        crate::audit::Entry {
-            user: actor,
-            action: "post_added",
-            entity: "member",
-            entity_id: Some(p.member_id),
-            before: None,
-            after: Some(json!({"unit": p.unit_id, "role": p.role, "from": p.valid_from})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            StoreError::on_constraint(
+                e,
+                &[
+                    (
+                        "committee_roles_one_secretary",
+                        MemberRefusal::SecretaryTaken,
+                    ),
+                    (
+                        "committee_roles_one_open_role_per_member",
+                        MemberRefusal::HoldsPost { role: None },
+                    ),
+                ],
+            )
+        })?;
+        crate::audit::record(
+            tx,
+            crate::audit::Entry {
+                user: actor,
+                action: "post_added",
+                entity: "member",
+                entity_id: Some(p.member_id),
+                before: None,
+                after: Some(json!({"unit": unit_id, "role": p.role, "from": p.valid_from})),
+            },
+        )
+        .await?;
+        Ok(())
+    })
+    .await
 }
 
 /// Ends a post of the branch on a date.
@@ -160,44 +134,42 @@ pub async fn end_post(
     post_id: Uuid,
     on_date: NaiveDate,
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
-    let row = sqlx::query!(
-        "SELECT member_id, valid_from FROM committee_roles
-          WHERE id = $1 AND unit_id = $2 AND valid_to IS NULL FOR UPDATE",
-        post_id,
-        unit_id
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(StoreError::NotFound)?;
-    if on_date < row.valid_from {
-        return Err(StoreError::invalid(
-            "on_date",
-            format!(
-                "Ngày kết thúc không thể trước ngày nhận chức ({}).",
-                vn_date(row.valid_from)
-            ),
-        ));
-    }
-    sqlx::query!(
-        "UPDATE committee_roles SET valid_to = $2 WHERE id = $1",
-        post_id,
-        on_date
-    )
-    .execute(&mut *tx)
-    .await?;
-    crate::audit::record(
-        &mut tx,
-        crate::audit::Entry {
-            user: actor,
-            action: "post_ended",
-            entity: "member",
-            entity_id: Some(row.member_id),
-            before: None,
-            after: Some(json!({"unit": unit_id, "post": post_id, "to": on_date})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    crate::db::transaction(pool, async |tx| {
+        let row = sqlx::query!(
+            "SELECT member_id, valid_from FROM committee_roles
+              WHERE id = $1 AND unit_id = $2 AND valid_to IS NULL FOR UPDATE",
+            post_id,
+            unit_id
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        if on_date < row.valid_from {
+            return Err(MemberRefusal::EndBeforeStart {
+                since: row.valid_from,
+            }
+            .into());
+        }
+        sqlx::query!(
+            "UPDATE committee_roles SET valid_to = $2 WHERE id = $1",
+            post_id,
+            on_date
+        )
+        .execute(&mut *tx)
+        .await?;
+        crate::audit::record(
+            tx,
+            crate::audit::Entry {
+                user: actor,
+                action: "post_ended",
+                entity: "member",
+                entity_id: Some(row.member_id),
+                before: None,
+                after: Some(json!({"unit": unit_id, "post": post_id, "to": on_date})),
+            },
+        )
+        .await?;
+        Ok(())
+    })
+    .await
 }

@@ -3,12 +3,12 @@
 
 use chrono::NaiveDate;
 use serde_json::json;
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::*;
 use crate::error::StoreError;
-use crate::members::domain::{EventKind, Gender, Lifecycle, MemberRecord, Status};
+use crate::members::domain::{EventKind, Gender, Lifecycle, MemberRecord, MemberRefusal, Status};
 use crate::org::domain::UnitKind;
 
 pub struct NewEvent<'a> {
@@ -23,10 +23,7 @@ pub struct NewEvent<'a> {
     pub user_id: Option<Uuid>,
 }
 
-pub async fn add_event(
-    tx: &mut Transaction<'_, Postgres>,
-    e: NewEvent<'_>,
-) -> Result<(), sqlx::Error> {
+pub async fn add_event(tx: &mut PgConnection, e: NewEvent<'_>) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO member_events (member_id, unit_id, kind, on_date, reference, reason, before, after, user_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -40,7 +37,7 @@ pub async fn add_event(
         e.after,
         e.user_id
     )
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
@@ -76,10 +73,27 @@ fn detail_json(d: &MemberDetail) -> serde_json::Value {
     })
 }
 
+/// The lock–check–write–commit shape of every change to a member: one transaction; the
+/// member's row locked and the change refused when the form was built from an older
+/// `version`; then `write`, given the connection and the member as locked. Nothing is
+/// written unless `write` answers `Ok`.
+pub(super) async fn change_member<T>(
+    pool: &PgPool,
+    id: Uuid,
+    version: i32,
+    write: impl AsyncFnOnce(&mut PgConnection, MemberDetail) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    crate::db::transaction(pool, async move |tx| {
+        let member = lock_member(tx, id, version).await?;
+        write(tx, member).await
+    })
+    .await
+}
+
 /// The member's row, locked for the change; refused if the form was built from an older
 /// version.
 pub(super) async fn lock_member(
-    tx: &mut Transaction<'_, Postgres>,
+    tx: &mut PgConnection,
     id: Uuid,
     version: i32,
 ) -> Result<MemberDetail, StoreError> {
@@ -91,7 +105,7 @@ pub(super) async fn lock_member(
            FROM members WHERE id = $1 FOR UPDATE"#,
         id
     )
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?
     .ok_or(StoreError::NotFound)?;
     if m.version != version {
@@ -102,7 +116,7 @@ pub(super) async fn lock_member(
 
 /// The open branch a new member joins; anything else is refused on the form.
 pub(super) async fn lock_open_branch(
-    tx: &mut Transaction<'_, Postgres>,
+    tx: &mut PgConnection,
     unit_id: Uuid,
     field: &'static str,
 ) -> Result<(String, NaiveDate), StoreError> {
@@ -110,27 +124,25 @@ pub(super) async fn lock_open_branch(
         r#"SELECT name, kind AS "kind: UnitKind", valid_from, valid_to FROM units WHERE id = $1 FOR SHARE"#,
         unit_id
     )
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?
     .ok_or(StoreError::NotFound)?;
     if !row.kind.is_branch() {
-        return Err(StoreError::invalid(
-            field,
-            "Chỉ chi bộ mới có đảng viên sinh hoạt.",
-        ));
+        return Err(MemberRefusal::NotABranch { field }.into());
     }
     if row.valid_to.is_some() {
-        return Err(StoreError::invalid(
+        return Err(MemberRefusal::BranchClosed {
             field,
-            format!("{} đã ngừng hoạt động.", row.name),
-        ));
+            branch: row.name,
+        }
+        .into());
     }
     Ok((row.name, row.valid_from))
 }
 
 /// Card numbers are unique across the whole Party: name who holds it already.
 async fn check_card_free(
-    tx: &mut Transaction<'_, Postgres>,
+    tx: &mut PgConnection,
     card_no: Option<&str>,
     except: Option<Uuid>,
 ) -> Result<(), StoreError> {
@@ -140,13 +152,14 @@ async fn check_card_free(
         card,
         except
     )
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
     match holder {
-        Some(name) => Err(StoreError::invalid(
-            "card_no",
-            format!("Số thẻ {card} đã được cấp cho đảng viên {name}."),
-        )),
+        Some(holder) => Err(MemberRefusal::CardTaken {
+            card: card.to_owned(),
+            holder,
+        }
+        .into()),
         None => Ok(()),
     }
 }
@@ -161,15 +174,15 @@ pub async fn create(
     event_kind: EventKind,
     on: NaiveDate,
 ) -> Result<Uuid, StoreError> {
-    let mut tx = pool.begin().await?;
-    let id = insert_member(&mut tx, actor, unit_id, rec, event_kind, on).await?;
-    tx.commit().await?;
-    Ok(id)
+    crate::db::transaction(pool, async |tx| {
+        insert_member(tx, actor, unit_id, rec, event_kind, on).await
+    })
+    .await
 }
 
 /// The body of [`create`], for callers that add many members in one transaction (import).
 pub async fn insert_member(
-    tx: &mut Transaction<'_, Postgres>,
+    tx: &mut PgConnection,
     actor: Option<Uuid>,
     unit_id: Uuid,
     rec: &MemberRecord,
@@ -195,7 +208,7 @@ pub async fn insert_member(
         rec.official_date,
         rec.status.as_str()
     )
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     let joined = rec.admission_date.max(branch_from);
     sqlx::query!(
@@ -205,7 +218,7 @@ pub async fn insert_member(
         unit_id,
         joined
     )
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     add_event(
         tx,
@@ -234,43 +247,43 @@ pub async fn update(
     rec: &MemberRecord,
     on: NaiveDate,
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
-    let before = lock_member(&mut tx, id, version).await?;
-    check_card_free(&mut tx, rec.card_no.as_deref(), Some(id)).await?;
-    sqlx::query!(
-        "UPDATE members SET full_name = $2, gender = $3, birth_date = $4, hometown = $5, phone = $6,
-                card_no = $7, admission_date = $8, admission_decision_date = $9, official_date = $10,
-                status = $11, version = version + 1
-          WHERE id = $1",
-        id,
-        rec.full_name,
-        rec.gender.as_str(),
-        rec.birth_date,
-        rec.hometown,
-        rec.phone,
-        rec.card_no,
-        rec.admission_date,
-        rec.admission_decision_date,
-        rec.official_date,
-        rec.status.as_str()
-    )
-    .execute(&mut *tx)
-    .await?;
-    add_event(
-        &mut tx,
-        NewEvent {
-            member_id: id,
-            unit_id: None,
-            kind: EventKind::Edited,
-            on_date: on,
-            reference: None,
-            reason: None,
-            before: Some(detail_json(&before)),
-            after: Some(record_json(rec)),
-            user_id: actor,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    change_member(pool, id, version, async |tx, before| {
+        check_card_free(tx, rec.card_no.as_deref(), Some(id)).await?;
+        sqlx::query!(
+            "UPDATE members SET full_name = $2, gender = $3, birth_date = $4, hometown = $5, phone = $6,
+                    card_no = $7, admission_date = $8, admission_decision_date = $9, official_date = $10,
+                    status = $11, version = version + 1
+              WHERE id = $1",
+            id,
+            rec.full_name,
+            rec.gender.as_str(),
+            rec.birth_date,
+            rec.hometown,
+            rec.phone,
+            rec.card_no,
+            rec.admission_date,
+            rec.admission_decision_date,
+            rec.official_date,
+            rec.status.as_str()
+        )
+        .execute(&mut *tx)
+        .await?;
+        add_event(
+            tx,
+            NewEvent {
+                member_id: id,
+                unit_id: None,
+                kind: EventKind::Edited,
+                on_date: on,
+                reference: None,
+                reason: None,
+                before: Some(detail_json(&before)),
+                after: Some(record_json(rec)),
+                user_id: actor,
+            },
+        )
+        .await?;
+        Ok(())
+    })
+    .await
 }
