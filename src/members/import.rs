@@ -304,7 +304,17 @@ pub async fn commit(
     if rows.is_empty() {
         return refuse("Không có dòng nào để nhập.".into()).await;
     }
-    match store::commit(&state.pool, Some(user.id), key, &b.rows, &rows, today).await {
+    match store::commit(
+        &state.pool,
+        Some(user.id),
+        key,
+        &b.rows,
+        &rows,
+        today,
+        state.clock.now(),
+    )
+    .await
+    {
         Ok(written) => {
             tracing::info!(unit = %id, rows = written, "members imported");
             Ok(Redirect::to(&format!("/units/{id}/members?imported={written}")).into_response())

@@ -2,7 +2,7 @@
 //! `member_imports` between the preview and the commit, their fixes, and the commit that
 //! writes every row or none, once.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
@@ -165,6 +165,7 @@ pub async fn commit(
     checked: &[ImportRow],
     rows: &[ImportedRow],
     on: NaiveDate,
+    at: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
     crate::db::transaction(pool, async |tx| {
         if lock_batch(tx, key).await? != checked {
@@ -183,8 +184,9 @@ pub async fn commit(
                 })?;
         }
         sqlx::query!(
-            "UPDATE member_imports SET committed_at = now() WHERE id = $1",
-            key.id
+            "UPDATE member_imports SET committed_at = $2 WHERE id = $1",
+            key.id,
+            at
         )
         .execute(&mut *tx)
         .await?;
