@@ -15,16 +15,15 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
+use super::domain::RubricRefusal;
+use super::forms::{PublishForm, RubricErrors, RubricForm, RubricInput, file_text};
 use super::rubric::{ALL_SOURCES, Input, Rubric, Source};
 use super::scoring::{self, Entries, Entry, Facts, Scored};
 use super::store::{self, StoredRubric};
 use crate::auth::User;
-use crate::error::{AppError, AppResult, StoreError};
+use crate::error::{AppError, AppResult, Refusal, StoreError};
 use crate::state::AppState;
 use crate::web::{FieldErrors, Unprocessable};
-
-/// Rubric files are small; a sheet of a few hundred criteria is well under this.
-pub const MAX_FILE_BYTES: usize = 256 * 1024;
 
 fn admin(user: &User) -> AppResult<()> {
     if user.is_admin_anywhere() {
@@ -113,23 +112,19 @@ pub async fn list(State(state): State<AppState>, user: User) -> AppResult<ListPa
     .await
 }
 
-/// Parses and checks a rubric text: the rubric, or the messages to show.
-fn check(text: &str) -> Result<Rubric, Vec<String>> {
-    let r = Rubric::parse_file(text).map_err(|e| vec![e])?;
-    let problems = r.validate();
-    if problems.is_empty() {
-        Ok(r)
+/// The scope's refusal when the user does not manage it (a unit's rubrics are its
+/// administrators', the national ones a system administrator's).
+async fn check_scope(
+    state: &AppState,
+    user: &User,
+    scope: Option<Uuid>,
+) -> AppResult<Result<(), RubricRefusal>> {
+    let path = scope_path(state, scope).await?;
+    Ok(if may_manage(user, path.as_deref()) {
+        Ok(())
     } else {
-        Err(problems.iter().map(ToString::to_string).collect())
-    }
-}
-
-fn parse_scope(raw: &str) -> Result<Option<Uuid>, ()> {
-    if raw.trim().is_empty() {
-        Ok(None)
-    } else {
-        raw.trim().parse().map(Some).map_err(|_| ())
-    }
+        Err(RubricRefusal::ScopeNotAdministered)
+    })
 }
 
 /// Imports a file (or pasted text) as a new draft.
@@ -139,7 +134,7 @@ pub async fn import(
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     admin(&user)?;
-    let (mut text, mut scope) = (String::new(), String::new());
+    let mut form = RubricForm::default();
     let mut errors = FieldErrors::default();
     while let Some(field) = multipart.next_field().await.map_err(|e| {
         tracing::debug!("rubric form: {e}");
@@ -151,53 +146,31 @@ pub async fn import(
             AppError::BadRequest
         })?;
         match name.as_str() {
-            "file" if !bytes.is_empty() => {
-                if bytes.len() > MAX_FILE_BYTES {
-                    errors.add(
-                        "text",
-                        "Tệp lớn quá 256 KB; đây không phải tệp bộ tiêu chí.",
-                    );
-                } else {
-                    match String::from_utf8(bytes.to_vec()) {
-                        Ok(t) => text = t,
-                        Err(_) => {
-                            errors.add("text", "Tệp không phải văn bản UTF-8 (JSON hoặc TOML).")
-                        }
-                    }
-                }
+            "file" if !bytes.is_empty() => match file_text(&bytes) {
+                Ok(t) => form.text = t,
+                Err(m) => errors.add("text", m),
+            },
+            "text" if form.text.is_empty() => {
+                form.text = String::from_utf8_lossy(&bytes).into_owned()
             }
-            "text" if text.is_empty() => text = String::from_utf8_lossy(&bytes).into_owned(),
-            "scope" => scope = String::from_utf8_lossy(&bytes).into_owned(),
+            "scope" => form.scope = String::from_utf8_lossy(&bytes).into_owned(),
             _ => {}
         }
     }
     let mut problems = vec![];
     if errors.is_empty() {
-        match (check(&text), parse_scope(&scope)) {
-            (_, Err(())) => errors.add("scope", "Phạm vi áp dụng không hợp lệ."),
-            (Err(p), _) => problems = p,
-            (Ok(r), Ok(scope_id)) => {
-                let path = scope_path(&state, scope_id).await?;
-                if !may_manage(&user, path.as_deref()) {
-                    errors.add("scope", "Đồng chí không quản trị phạm vi này.");
-                } else {
-                    let id = store::create_draft(&state.pool, &r, scope_id, user.id).await;
-                    match id {
-                        Ok(id) => {
-                            return Ok(
-                                Redirect::to(&format!("/admin/rubrics/{id}")).into_response()
-                            );
-                        }
-                        Err(e) => errors = e.into_form_errors()?,
-                    }
+        match form.parse() {
+            Err(e) => (errors, problems) = (e.fields, e.problems),
+            Ok(RubricInput { rubric, scope }) => match check_scope(&state, &user, scope).await? {
+                Err(r) => errors.add(r.field(), r.message()),
+                Ok(()) => {
+                    let id = store::create_draft(&state.pool, &rubric, scope, user.id).await?;
+                    return Ok(Redirect::to(&format!("/admin/rubrics/{id}")).into_response());
                 }
-            }
+            },
         }
     }
-    if errors.is_empty() && problems.is_empty() {
-        errors.add("text", "Chọn tệp hoặc dán nội dung bộ tiêu chí.");
-    }
-    let p = list_page(&state, &user, text, scope, errors, problems).await?;
+    let p = list_page(&state, &user, form.text, form.scope, errors, problems).await?;
     Ok(Unprocessable(p).into_response())
 }
 
@@ -238,7 +211,7 @@ fn full_marks(r: &Rubric) -> Entries {
     r.criteria()
         .map(|c| {
             let value = match &c.input {
-                Input::Check => "on".to_owned(),
+                Input::Check => scoring::TICKED.to_owned(),
                 Input::Number => c.max.to_string(),
                 Input::Choice { options } => options
                     .iter()
@@ -416,22 +389,15 @@ pub struct EditPage {
     errors: FieldErrors,
 }
 
-/// What the administrator typed into the editor, kept when it comes back with messages.
-struct Typed {
-    text: String,
-    scope: String,
-    lock_version: String,
-}
-
 async fn edit_page(
     state: &AppState,
     user: &User,
     r: StoredRubric,
-    typed: Option<Typed>,
+    typed: Option<RubricForm>,
     problems: Vec<String>,
     errors: FieldErrors,
 ) -> AppResult<EditPage> {
-    let typed = typed.unwrap_or_else(|| Typed {
+    let typed = typed.unwrap_or_else(|| RubricForm {
         text: r.rubric.to_toml(),
         scope: r.scope_unit_id.map(|u| u.to_string()).unwrap_or_default(),
         lock_version: r.lock_version.to_string(),
@@ -470,53 +436,39 @@ pub async fn edit(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<Uuid>,
-    Form(f): Form<HashMap<String, String>>,
+    Form(form): Form<RubricForm>,
 ) -> AppResult<Response> {
     let (_, can) = load(&state, &user, id).await?;
     if !can {
         return Err(AppError::Forbidden);
     }
-    let text = f.get("text").cloned().unwrap_or_default();
-    let scope = f.get("scope").cloned().unwrap_or_default();
-    let lock = f.get("lock_version").cloned().unwrap_or_default();
-    let mut errors = FieldErrors::default();
-    let mut problems = vec![];
-    match (
-        check(&text),
-        parse_scope(&scope),
-        lock.trim().parse::<i32>(),
-    ) {
-        (_, Err(()), _) => errors.add("scope", "Phạm vi áp dụng không hợp lệ."),
-        (_, _, Err(_)) => errors.add("form", "Biểu mẫu thiếu số phiên bản; tải lại trang."),
-        (Err(p), _, _) => problems = p,
-        (Ok(parsed), Ok(scope_id), Ok(v)) => {
-            let path = scope_path(&state, scope_id).await?;
-            if !may_manage(&user, path.as_deref()) {
-                errors.add("scope", "Đồng chí không quản trị phạm vi này.");
-            } else {
-                match store::update_draft(&state.pool, id, &parsed, scope_id, v, user.id).await {
-                    Ok(()) => {
-                        return Ok(Redirect::to(&format!("/admin/rubrics/{id}")).into_response());
-                    }
-                    Err(e) => errors = e.into_form_errors()?,
-                }
+    let RubricErrors {
+        fields: errors,
+        problems,
+    } = match form.parse_edit() {
+        Err(e) => e,
+        Ok((RubricInput { rubric, scope }, lock)) => {
+            let written = match check_scope(&state, &user, scope).await? {
+                Err(r) => Err(r.into()),
+                Ok(()) => store::update_draft(&state.pool, id, &rubric, scope, lock, user.id).await,
+            };
+            match written {
+                Ok(()) => return Ok(Redirect::to(&format!("/admin/rubrics/{id}")).into_response()),
+                Err(e) => RubricErrors {
+                    fields: e.into_form_errors()?,
+                    problems: vec![],
+                },
             }
         }
-    }
+    };
     // Stale: the newer draft's lock is offered, the typed text kept.
     let fresh = store::rubric(&state.pool, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let lock = if errors.get("form").is_some() {
-        fresh.lock_version.to_string()
-    } else {
-        lock
-    };
-    let typed = Typed {
-        text,
-        scope,
-        lock_version: lock,
-    };
+    let mut typed = form;
+    if errors.get("form").is_some() {
+        typed.lock_version = fresh.lock_version.to_string();
+    }
     let p = edit_page(&state, &user, fresh, Some(typed), problems, errors).await?;
     Ok(Unprocessable(p).into_response())
 }
@@ -539,12 +491,7 @@ pub async fn copy(
             .unwrap_or(r.rubric.effective_from),
     );
     next.effective_to = None;
-    let new_id = store::create_draft(&state.pool, &next, r.scope_unit_id, user.id)
-        .await
-        .map_err(|e| match e {
-            StoreError::Db(e) => AppError::from(e),
-            _ => AppError::Conflict("Không tạo được phiên bản mới.".into()),
-        })?;
+    let new_id = store::create_draft(&state.pool, &next, r.scope_unit_id, user.id).await?;
     Ok(Redirect::to(&format!("/admin/rubrics/{new_id}/edit")).into_response())
 }
 
@@ -552,23 +499,16 @@ pub async fn publish(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<Uuid>,
-    Form(f): Form<HashMap<String, String>>,
+    Form(form): Form<PublishForm>,
 ) -> AppResult<Response> {
     let (r, can) = load(&state, &user, id).await?;
     if !can {
         return Err(AppError::Forbidden);
     }
-    let problems = r.rubric.validate();
-    let result = if !problems.is_empty() {
-        Err(StoreError::invalid(
-            "effective_from",
-            "Bộ tiêu chí còn lỗi; sửa rồi mới ban hành.",
-        ))
+    let result = if !r.rubric.validate().is_empty() {
+        Err(RubricRefusal::HasProblems.into())
     } else {
-        match f
-            .get("lock_version")
-            .and_then(|v| v.trim().parse::<i32>().ok())
-        {
+        match form.parse() {
             Some(v) => store::publish(&state.pool, id, v, user.id).await,
             None => Err(StoreError::Stale),
         }

@@ -4,6 +4,7 @@
 
 mod admin;
 pub mod domain;
+pub mod forms;
 mod history;
 mod pages;
 pub mod rubric;
@@ -30,7 +31,7 @@ pub fn router() -> Router<AppState> {
             get(admin::list)
                 .post(admin::import)
                 .layer(axum::extract::DefaultBodyLimit::max(
-                    admin::MAX_FILE_BYTES + 64 * 1024,
+                    forms::MAX_FILE_BYTES + 64 * 1024,
                 )),
         )
         .route("/admin/rubrics/{id}", get(admin::show))

@@ -11,10 +11,10 @@ use uuid::Uuid;
 
 use super::domain::{BranchType, UnitKind};
 use super::scope::UnitInScope;
-use super::store::{Link, OrgError, Unit};
+use super::store::{Link, Unit};
 use crate::auth::scope::Administer;
 use crate::auth::{Role, User};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Refusal};
 use crate::state::AppState;
 use crate::web::{FieldErrors, Unprocessable, date_field};
 
@@ -53,10 +53,6 @@ pub(super) async fn admin_home(State(state): State<AppState>, user: User) -> App
         units,
         system_admin,
     })
-}
-
-pub(super) fn form_errors(err: OrgError) -> AppResult<FieldErrors> {
-    err.into_form_errors()
 }
 
 pub(super) fn parse_id_field(
@@ -184,7 +180,7 @@ pub(super) async fn create(
     let parent = parent_for_new(&state, &user, parent_id).await?;
     let mut errors = FieldErrors::default();
     let name = domain::parse_name(&form.name)
-        .map_err(|m| errors.add("name", m))
+        .map_err(|r| errors.add(r.field(), r.message()))
         .ok();
     let kind = UnitKind::parse(&form.kind);
     if kind.is_none() {
@@ -211,7 +207,7 @@ pub(super) async fn create(
         };
         match store::create(&state.pool, Some(user.id), new).await {
             Ok(id) => return Ok(Redirect::to(&format!("/units/{id}")).into_response()),
-            Err(e) => errors = form_errors(e)?,
+            Err(e) => errors = e.into_form_errors()?,
         }
     }
     let page = NewUnitPage {
@@ -261,15 +257,11 @@ pub(super) async fn rename(
 ) -> AppResult<Response> {
     let id = unit.id;
     let errors = match domain::parse_name(&form.name) {
-        Err(m) => {
-            let mut e = FieldErrors::default();
-            e.add("name", m);
-            e
-        }
+        Err(r) => FieldErrors::one(r.field(), r.message()),
         Ok(name) => {
             match store::rename(&state.pool, Some(user.id), id, form.version, &name).await {
                 Ok(()) => return Ok(Redirect::to(&format!("/units/{id}")).into_response()),
-                Err(e) => form_errors(e)?,
+                Err(e) => e.into_form_errors()?,
             }
         }
     };
@@ -406,7 +398,7 @@ pub(super) async fn move_unit(
     if let Some(parent) = chosen_unit(&state, &user, &form.parent, "parent", &mut errors).await? {
         match store::move_to(&state.pool, Some(user.id), id, form.version, parent).await {
             Ok(()) => return Ok(Redirect::to(&format!("/units/{id}")).into_response()),
-            Err(e) => errors = form_errors(e)?,
+            Err(e) => errors = e.into_form_errors()?,
         }
     }
     let choices = unit_choices(&state, &user, &unit, false).await?;
@@ -504,7 +496,7 @@ pub(super) async fn merge(
     if let (Some(target), Some(date)) = (target, date) {
         match store::merge(&state.pool, Some(user.id), id, form.version, target, date).await {
             Ok(_) => return Ok(Redirect::to(&format!("/units/{target}")).into_response()),
-            Err(e) => errors = form_errors(e)?,
+            Err(e) => errors = e.into_form_errors()?,
         }
     }
     let pick = UnitPick::with_input(&state, &user, unit, form.target, form.date, errors).await?;
@@ -564,7 +556,7 @@ pub(super) async fn close(
         .await
         {
             Ok(()) => return Ok(Redirect::to(&format!("/units/{id}")).into_response()),
-            Err(e) => errors = form_errors(e)?,
+            Err(e) => errors = e.into_form_errors()?,
         }
     }
     let pick = UnitPick::with_input(&state, &user, unit, form.successor, form.date, errors).await?;

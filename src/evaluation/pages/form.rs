@@ -1,11 +1,10 @@
-//! The scoring form: the rubric's groups and criteria as the form shows them (with the
-//! figures, what was typed and its points), and the posted form read back into entries.
+//! The scoring form as shown: the rubric's groups and criteria with the figures, what was
+//! typed and its points (the posted form is read by `evaluation::forms::SheetForm`).
 
 use std::collections::HashMap;
 
 use crate::evaluation::rubric::{Input, Points, Rubric};
 use crate::evaluation::scoring::{self, Entries, Entry, Facts, Scored};
-use crate::web::form_text;
 
 /// How the form asks for a criterion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +34,7 @@ pub struct CritView {
 
 impl CritView {
     pub fn is_checked(&self) -> bool {
-        self.value == "on"
+        self.value == scoring::TICKED
     }
 
     pub fn is_chosen(&self, i: &usize) -> bool {
@@ -152,33 +151,4 @@ pub fn groups(
             }
         })
         .collect()
-}
-
-/// What the user typed: the entries, the remarks, the version the form was built on.
-pub(super) struct Typed {
-    pub(super) entries: Entries,
-    pub(super) remarks: String,
-    pub(super) version: String,
-}
-
-pub(super) fn parse_form(f: &HashMap<String, String>, r: &Rubric) -> Typed {
-    let get = |k: String| f.get(&k).cloned().unwrap_or_default();
-    let entries = r
-        .criteria()
-        .map(|c| {
-            (
-                c.code.clone(),
-                Entry {
-                    value: get(format!("v-{}", c.code)),
-                    override_points: get(format!("o-{}", c.code)),
-                    reason: get(format!("r-{}", c.code)).chars().take(1000).collect(),
-                },
-            )
-        })
-        .collect();
-    Typed {
-        entries,
-        remarks: form_text(f, "remarks", 4000).unwrap_or_default(),
-        version: f.get("version").cloned().unwrap_or_default(),
-    }
 }

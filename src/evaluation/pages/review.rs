@@ -9,13 +9,50 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::sheet::{Seat, build, facts_of, seat};
 use crate::auth::scope::Keep;
-use crate::error::{AppError, AppResult, StoreError};
-use crate::evaluation::domain::{Scorer, Step};
+use crate::error::{AppError, AppResult, Refusal, StoreError};
+use crate::evaluation::domain::{Scorer, SheetRefusal, Step};
+use crate::evaluation::forms::StepForm;
 use crate::evaluation::scoring;
-use crate::evaluation::store;
+use crate::evaluation::store::{self, Evaluation};
 use crate::meetings::scope::MeetingInScope;
+use crate::meetings::store::Meeting;
 use crate::state::AppState;
-use crate::web::{FieldErrors, Unprocessable, form_text};
+use crate::web::{FieldErrors, Unprocessable};
+
+/// The branch's sheet scored again with the record as it now stands (the minutes may have
+/// been closed since it was saved), and what keeps it from being sent up.
+async fn sent_up(
+    state: &AppState,
+    m: &Meeting,
+    b: &Evaluation,
+) -> AppResult<(scoring::Scored, Vec<SheetRefusal>)> {
+    let mut refused = vec![];
+    if !m.is_closed() {
+        refused.push(SheetRefusal::MinutesOpen);
+    }
+    let r = store::rubric(&state.pool, b.rubric_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let facts = facts_of(state, m, &r.rubric).await?;
+    let (s, errs) = scoring::score(
+        &r.rubric,
+        &facts,
+        &scoring::entries_from(&r.rubric, &b.items),
+    );
+    if !errs.is_empty() {
+        refused.push(SheetRefusal::RescoreNeeded);
+    }
+    Ok((s, refused))
+}
+
+/// What a step writes besides its state: on the version seen, the committee's note and the
+/// class it recognises, the sheet scored again when it is sent up.
+struct Decided {
+    version: i32,
+    comment: Option<String>,
+    approved_class: Option<String>,
+    rescored: Option<scoring::Scored>,
+}
 
 /// A review step: agree, submit, return, approve.
 pub async fn step(
@@ -26,104 +63,80 @@ pub async fn step(
         user,
         ..
     }: MeetingInScope<Keep>,
-    Form(f): Form<Vec<(String, String)>>,
+    Form(form): Form<StepForm>,
 ) -> AppResult<Response> {
     let id = m.id;
-    let f: HashMap<String, String> = f.into_iter().collect();
-    let step = f
-        .get("step")
-        .and_then(|s| Step::parse(s))
-        .ok_or(AppError::BadRequest)?;
+    let input = form.parse().ok_or(AppError::BadRequest)?;
+    let step = input.step;
     let seat = seat(&user, &unit);
     let all = store::evaluations(&state.pool, m.id).await?;
     let branch = all.iter().find(|e| e.scorer == Scorer::Branch);
-    let version = f.get("version").and_then(|v| v.trim().parse::<i32>().ok());
-    let comment = form_text(&f, "comment", 2000);
     let mut errors = FieldErrors::default();
-    let result: Result<(), StoreError> = match (step, seat, branch, version) {
-        (_, _, None, _) => Err(StoreError::invalid(
-            "state",
-            "Chi bộ chưa chấm điểm buổi sinh hoạt này.",
-        )),
+    // What the step writes (`None`: refused with messages already), or the store's refusal.
+    let decided: Result<Option<Decided>, StoreError> = match (step, seat, branch, input.version) {
+        (_, _, None, _) => Err(SheetRefusal::NotScored.into()),
         (_, _, _, None) => Err(StoreError::Stale),
-        (Step::Agree | Step::Submit, Seat::Branch { leads: true }, Some(b), Some(v)) => {
-            let mut rescored = None;
-            if step == Step::Submit {
-                // Sent up with the figures as the record now stands (the minutes may have
-                // been closed since the sheet was saved).
-                if !m.is_closed() {
-                    errors.add(
-                        "state",
-                        "Khóa biên bản buổi sinh hoạt trước khi gửi điểm lên cấp trên.",
-                    );
+        (Step::Agree | Step::Submit, Seat::Branch { leads: true }, Some(b), Some(version)) => {
+            let (rescored, refused) = match step {
+                Step::Submit => {
+                    let (s, refused) = sent_up(&state, &m, b).await?;
+                    (Some(s), refused)
                 }
-                let r = store::rubric(&state.pool, b.rubric_id)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
-                let facts = facts_of(&state, &m, &r.rubric).await?;
-                let (s, errs) = scoring::score(
-                    &r.rubric,
-                    &facts,
-                    &scoring::entries_from(&r.rubric, &b.items),
-                );
-                if !errs.is_empty() {
-                    errors.add("state", "Có tiêu chí cần chấm lại theo số liệu mới của biên bản; lưu lại bảng điểm rồi gửi.");
-                }
-                rescored = Some(s);
+                _ => (None, vec![]),
+            };
+            for r in &refused {
+                errors.add(r.field(), r.message());
             }
-            if errors.is_empty() {
-                store::step(
-                    &state.pool,
-                    b.id,
-                    store::Decision {
-                        step,
-                        user: user.id,
-                        version: v,
-                        comment: None,
-                        approved_class: None,
-                        rescored: rescored.as_ref(),
-                        at: state.clock.now(),
-                    },
-                )
-                .await
-            } else {
-                Ok(())
-            }
+            Ok(refused.is_empty().then_some(Decided {
+                version,
+                comment: None,
+                approved_class: None,
+                rescored,
+            }))
         }
         (Step::Agree | Step::Submit, _, _, _) => {
             return Err(AppError::Forbidden);
         }
-        (Step::Return | Step::Approve, Seat::Upper, Some(b), Some(v)) => {
-            if step == Step::Return && comment.is_none() {
-                errors.add("comment", "Ghi rõ lý do trả lại để chi bộ biết cần sửa gì.");
-                Ok(())
-            } else {
-                let approved = all
-                    .iter()
-                    .find(|e| e.scorer == Scorer::Upper && e.scored_by == user.id)
-                    .map(|e| e.class.clone())
-                    .unwrap_or_else(|| b.class.clone());
-                store::step(
-                    &state.pool,
-                    b.id,
-                    store::Decision {
-                        step,
-                        user: user.id,
-                        version: v,
-                        comment: comment.as_deref(),
-                        approved_class: (step == Step::Approve).then_some(approved.as_str()),
+        (Step::Return | Step::Approve, Seat::Upper, Some(b), Some(version)) => {
+            match input.note() {
+                Err(refusal) => Err(refusal.into()),
+                Ok(note) => {
+                    // The class recognised: the committee's own score's, else the branch's.
+                    let approved = all
+                        .iter()
+                        .find(|e| e.scorer == Scorer::Upper && e.scored_by == user.id)
+                        .unwrap_or(b)
+                        .class
+                        .clone();
+                    Ok(Some(Decided {
+                        version,
+                        comment: note.map(str::to_owned),
+                        approved_class: (step == Step::Approve).then_some(approved),
                         rescored: None,
-                        at: state.clock.now(),
-                    },
-                )
-                .await
+                    }))
+                }
             }
         }
-        (Step::Return | Step::Approve, Seat::Branch { .. }, _, _) => Err(StoreError::invalid(
-            "state",
-            "Đồng chí giữ chức vụ trong chi ủy của chi bộ này nên không thể tự phê duyệt hoặc trả lại điểm của chi bộ mình; việc này do cấp ủy cấp trên thực hiện.",
-        )),
+        (Step::Return | Step::Approve, Seat::Branch { .. }, _, _) => {
+            Err(SheetRefusal::OwnBranch.into())
+        }
         (Step::Return | Step::Approve, _, _, _) => return Err(AppError::Forbidden),
+    };
+    let result = match decided {
+        Ok(Some(d)) => {
+            let decision = store::Decision {
+                step,
+                user: user.id,
+                version: d.version,
+                comment: d.comment.as_deref(),
+                approved_class: d.approved_class.as_deref(),
+                rescored: d.rescored.as_ref(),
+                at: state.clock.now(),
+            };
+            store::step(&state.pool, m.id, decision).await
+        }
+        Ok(None) => Ok(()),
+        Err(e) => Err(e),
     };
     if let Err(e) = result {
         for (field, msg) in e.into_form_errors()?.iter() {

@@ -10,13 +10,14 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::compare::{CompareRow, compare};
-use super::form::{GroupView, InputKind, Typed, groups, parse_form};
+use super::form::{GroupView, InputKind, groups};
 use crate::auth::User;
 use crate::auth::scope::{Keep, Read};
 use crate::error::{AppError, AppResult};
-use crate::evaluation::domain::{Scorer, SheetState};
+use crate::evaluation::domain::{Scorer, SheetState, Step};
+use crate::evaluation::forms::{CriterionErrors, SheetAction, SheetForm, TypedSheet};
 use crate::evaluation::rubric::Rubric;
-use crate::evaluation::scoring::{self, Facts, Scored};
+use crate::evaluation::scoring::{self, Facts, Scored, TICKED};
 use crate::evaluation::store::{self, EvalEvent, Evaluation, StoredRubric};
 use crate::meetings::domain::MeetingState;
 use crate::meetings::scope::MeetingInScope;
@@ -166,9 +167,9 @@ pub(super) async fn build(
     user: &User,
     m: Meeting,
     unit: Unit,
-    typed: Option<Typed>,
+    typed: Option<TypedSheet>,
     mut errors: FieldErrors,
-    criterion_errors: HashMap<String, String>,
+    criterion_errors: CriterionErrors,
 ) -> AppResult<EvalPage> {
     let seat = seat(user, &unit);
     let all = store::evaluations(&state.pool, m.id).await?;
@@ -186,7 +187,7 @@ pub(super) async fn build(
         (vec![], None, String::new(), String::new());
     if let (Some(r), None) = (&rubric, &blocked) {
         let facts = facts_of(state, &m, &r.rubric).await?;
-        let typed = typed.unwrap_or_else(|| Typed {
+        let typed = typed.unwrap_or_else(|| TypedSheet {
             entries: mine
                 .as_ref()
                 .map(|e| scoring::entries_from(&r.rubric, &e.items))
@@ -200,7 +201,7 @@ pub(super) async fn build(
                 .map(|e| e.version.to_string())
                 .unwrap_or_default(),
         });
-        let (s, _) = scoring::score(&r.rubric, &facts, &typed.entries);
+        let (s, _) = typed.score(&r.rubric, &facts);
         groups_v = groups(&r.rubric, &facts, &typed.entries, &s, &criterion_errors);
         scored = Some(s);
         remarks = typed.remarks;
@@ -272,6 +273,15 @@ pub async fn page(
     .await
 }
 
+/// The user's own sheet among the meeting's: the branch's for its committee, a
+/// supervisor's own for a supervisor.
+fn own<'a>(all: &'a [Evaluation], scorer: Scorer, user: &User) -> Option<&'a Evaluation> {
+    all.iter().find(|e| match scorer {
+        Scorer::Branch => e.scorer == Scorer::Branch,
+        Scorer::Upper => e.scorer == Scorer::Upper && e.scored_by == user.id,
+    })
+}
+
 /// Saves the user's sheet, or (action=preview, and every htmx change) only totals it.
 pub async fn save(
     State(state): State<AppState>,
@@ -281,76 +291,64 @@ pub async fn save(
         user,
         ..
     }: MeetingInScope<Keep>,
-    Form(f): Form<Vec<(String, String)>>,
+    Form(form): Form<SheetForm>,
 ) -> AppResult<Response> {
     let id = m.id;
-    let f: HashMap<String, String> = f.into_iter().collect();
     let scorer = match seat(&user, &unit) {
         Seat::Branch { .. } => Scorer::Branch,
         Seat::Upper => Scorer::Upper,
         Seat::Reader => return Err(AppError::Forbidden),
     };
     let all = store::evaluations(&state.pool, m.id).await?;
-    let existing = all.iter().find(|e| match scorer {
-        Scorer::Branch => e.scorer == Scorer::Branch,
-        Scorer::Upper => e.scorer == Scorer::Upper && e.scored_by == user.id,
-    });
+    let existing = own(&all, scorer, &user);
     let branch_eval = all.iter().find(|e| e.scorer == Scorer::Branch);
     let rubric = rubric_for(&state, &m, existing.or(branch_eval)).await?;
     if let Some(why) = blocked_reason(&m, rubric.as_ref()) {
-        let mut errors = FieldErrors::default();
-        errors.add("form", why);
+        let errors = FieldErrors::one("form", why);
         let p = build(&state, &user, m, unit, None, errors, HashMap::new()).await?;
         return Ok(Unprocessable(p).into_response());
     }
     let r = rubric.expect("checked above");
-    let typed = parse_form(&f, &r.rubric);
     let facts = facts_of(&state, &m, &r.rubric).await?;
-    let (scored, errs) = scoring::score(&r.rubric, &facts, &typed.entries);
-    if f.get("action").map(String::as_str) == Some("preview") {
-        if f.contains_key("fragment") {
+    let mut typed = form.typed(&r.rubric);
+    if form.action() == SheetAction::Preview {
+        if form.fragment() {
+            let (scored, _) = typed.score(&r.rubric, &facts);
             return Ok(ScoreBar {
                 scored,
                 rubric: r.rubric,
             }
             .into_response());
         }
-        let p = build(
-            &state,
-            &user,
-            m,
-            unit,
-            Some(typed),
-            FieldErrors::default(),
-            HashMap::new(),
-        )
-        .await?;
+        let errors = FieldErrors::default();
+        let p = build(&state, &user, m, unit, Some(typed), errors, HashMap::new()).await?;
         return Ok(p.into_response());
     }
-    let criterion_errors: HashMap<String, String> = errs.into_iter().collect();
-    if !criterion_errors.is_empty() {
-        let p = build(
-            &state,
-            &user,
-            m,
-            unit,
-            Some(typed),
-            FieldErrors::default(),
-            criterion_errors,
-        )
-        .await?;
-        return Ok(Unprocessable(p).into_response());
-    }
-    let version = typed.version.trim().parse::<i32>().ok();
-    let remarks = (!typed.remarks.is_empty()).then_some(typed.remarks.as_str());
+    let input = match form.parse(&r.rubric, &facts) {
+        Ok(input) => input,
+        Err(criterion_errors) => {
+            let errors = FieldErrors::default();
+            let p = build(
+                &state,
+                &user,
+                m,
+                unit,
+                Some(typed),
+                errors,
+                criterion_errors,
+            )
+            .await?;
+            return Ok(Unprocessable(p).into_response());
+        }
+    };
     let saving = store::Saving {
         meeting: m.id,
         rubric: r.id,
         scorer,
         user: user.id,
-        scored: &scored,
-        remarks,
-        version,
+        scored: &input.scored,
+        remarks: input.remarks.as_deref(),
+        version: input.version,
         at: state.clock.now(),
     };
     match store::save(&state.pool, saving).await {
@@ -358,15 +356,8 @@ pub async fn save(
         Err(e) => {
             let errors = e.into_form_errors()?;
             // A stale form keeps what was typed, on top of the sheet as it now stands.
-            let mut typed = typed;
-            if let Some(cur) = store::evaluations(&state.pool, m.id)
-                .await?
-                .iter()
-                .find(|e| match scorer {
-                    Scorer::Branch => e.scorer == Scorer::Branch,
-                    Scorer::Upper => e.scorer == Scorer::Upper && e.scored_by == user.id,
-                })
-            {
+            let all = store::evaluations(&state.pool, m.id).await?;
+            if let Some(cur) = own(&all, scorer, &user) {
                 typed.version = cur.version.to_string();
             }
             let p = build(&state, &user, m, unit, Some(typed), errors, HashMap::new()).await?;

@@ -20,6 +20,9 @@ pub struct Entry {
 
 pub type Entries = HashMap<String, Entry>;
 
+/// The value of a ticked criterion, as the form's checkbox sends it.
+pub const TICKED: &str = "on";
+
 /// One criterion as scored, kept with the evaluation so that it reads the same forever.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
@@ -95,7 +98,7 @@ fn score_criterion(c: &Criterion, facts: &Facts, e: &Entry) -> Result<Item, (Ite
     };
     match &c.input {
         Input::Check => {
-            if matches!(e.value.trim(), "on" | "1" | "true" | "yes") {
+            if matches!(e.value.trim(), TICKED | "1" | "true" | "yes") {
                 item.points = c.max;
             }
             Ok(item)
@@ -174,7 +177,7 @@ pub fn entries_from(r: &Rubric, items: &[Item]) -> Entries {
             let e = match &c.input {
                 Input::Check => Entry {
                     value: if i.points == c.max {
-                        "on".into()
+                        TICKED.into()
                     } else {
                         String::new()
                     },

@@ -12,9 +12,7 @@ pub use history::*;
 pub use registry::*;
 pub use sheets::*;
 
-use crate::error::StoreError;
-
 /// JSON for a column; a value that cannot be written is a database-side error.
-fn json_of<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, StoreError> {
-    serde_json::to_value(v).map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))
+fn json_of<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, sqlx::Error> {
+    serde_json::to_value(v).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }

@@ -3,13 +3,14 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::json_of;
 use crate::audit;
+use crate::db::transaction;
 use crate::error::StoreError;
-use crate::evaluation::domain::RubricStatus;
+use crate::evaluation::domain::{RubricRefusal, RubricStatus};
 use crate::evaluation::rubric::{Rubric, Sheet};
 
 /// A rubric as stored: the document plus its registry fields.
@@ -196,7 +197,7 @@ pub async fn rubric_ids_in_force(
 
 /// The audit row of a change to the rubric registry.
 async fn rubric_audit(
-    tx: &mut Transaction<'_, Postgres>,
+    tx: &mut PgConnection,
     user: Uuid,
     rubric: Uuid,
     action: &str,
@@ -216,49 +217,71 @@ async fn rubric_audit(
     .await
 }
 
-/// Writes a new draft (a new rubric, or a new version of an existing code).
+/// Versions of one code are numbered and published in order: the lock keeps two changes
+/// to the same code apart until the first commits.
+async fn lock_code(tx: &mut PgConnection, code: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext($1))", code)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Writes a new draft (a new rubric, or a new version of an existing code). Nothing in
+/// the registry refuses a draft: only the database can fail.
 pub async fn create_draft(
     pool: &PgPool,
     r: &Rubric,
     scope: Option<Uuid>,
     user: Uuid,
-) -> Result<Uuid, StoreError> {
+) -> Result<Uuid, sqlx::Error> {
     let sheet = json_of(&r.sheet())?;
-    let mut tx = pool.begin().await?;
-    // Versions of one code are numbered in order; the lock keeps two imports apart.
-    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext($1))", r.code)
-        .execute(&mut *tx)
+    transaction(pool, async move |tx| {
+        lock_code(tx, &r.code).await?;
+        let id = sqlx::query_scalar!(
+            "INSERT INTO rubrics (code, version, title, legal_basis, issuer, description, kinds,
+                                  scope_unit_id, effective_from, effective_to, status, sheet, created_by)
+             VALUES ($1, (SELECT coalesce(max(version), 0) + 1 FROM rubrics WHERE code = $1),
+                     $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $11)
+             RETURNING id",
+            r.code,
+            r.title,
+            r.legal_basis,
+            r.issuer,
+            r.description,
+            &r.kinds,
+            scope,
+            r.effective_from,
+            r.effective_to,
+            sheet,
+            user
+        )
+        .fetch_one(&mut *tx)
         .await?;
-    let id = sqlx::query_scalar!(
-        "INSERT INTO rubrics (code, version, title, legal_basis, issuer, description, kinds,
-                              scope_unit_id, effective_from, effective_to, status, sheet, created_by)
-         VALUES ($1, (SELECT coalesce(max(version), 0) + 1 FROM rubrics WHERE code = $1),
-                 $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $11)
-         RETURNING id",
-        r.code,
-        r.title,
-        r.legal_basis,
-        r.issuer,
-        r.description,
-        &r.kinds,
-        scope,
-        r.effective_from,
-        r.effective_to,
-        sheet,
-        user
+        rubric_audit(tx, user, id, "rubric_drafted", json!({ "code": r.code })).await?;
+        Ok(id)
+    })
+    .await
+}
+
+/// A rubric's registry row, locked for a change.
+struct Locked {
+    status: RubricStatus,
+    lock_version: i32,
+    code: String,
+    scope_unit_id: Option<Uuid>,
+    effective_from: NaiveDate,
+}
+
+async fn lock_rubric(tx: &mut PgConnection, id: Uuid) -> Result<Locked, StoreError> {
+    sqlx::query_as!(
+        Locked,
+        r#"SELECT status AS "status: RubricStatus", lock_version, code, scope_unit_id, effective_from
+             FROM rubrics WHERE id = $1 FOR UPDATE"#,
+        id
     )
-    .fetch_one(&mut *tx)
-    .await?;
-    rubric_audit(
-        &mut tx,
-        user,
-        id,
-        "rubric_drafted",
-        json!({ "code": r.code }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(StoreError::NotFound)
 }
 
 /// Replaces a draft's content. Published rubrics are never edited: a change is a new version.
@@ -271,61 +294,40 @@ pub async fn update_draft(
     user: Uuid,
 ) -> Result<(), StoreError> {
     let sheet = json_of(&r.sheet())?;
-    let mut tx = pool.begin().await?;
-    let cur = sqlx::query!(
-        r#"SELECT status AS "status: RubricStatus", lock_version, code FROM rubrics WHERE id = $1 FOR UPDATE"#,
-        id
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(StoreError::NotFound)?;
-    if cur.status != RubricStatus::Draft {
-        return Err(StoreError::invalid(
-            "text",
-            "Bộ tiêu chí đã ban hành không sửa được; hãy tạo phiên bản mới.",
-        ));
-    }
-    if cur.lock_version != lock_version {
-        return Err(StoreError::Stale);
-    }
-    if cur.code != r.code {
-        return Err(StoreError::invalid(
-            "text",
-            format!(
-                "Mã bộ tiêu chí là “{}”; muốn đổi mã thì nhập thành bộ tiêu chí mới.",
-                cur.code
-            ),
-        ));
-    }
-    sqlx::query!(
-        "UPDATE rubrics
-            SET title = $2, legal_basis = $3, issuer = $4, description = $5, kinds = $6,
-                scope_unit_id = $7, effective_from = $8, effective_to = $9, sheet = $10,
-                lock_version = lock_version + 1
-          WHERE id = $1",
-        id,
-        r.title,
-        r.legal_basis,
-        r.issuer,
-        r.description,
-        &r.kinds,
-        scope,
-        r.effective_from,
-        r.effective_to,
-        sheet
-    )
-    .execute(&mut *tx)
-    .await?;
-    rubric_audit(
-        &mut tx,
-        user,
-        id,
-        "rubric_edited",
-        json!({ "title": r.title }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    transaction(pool, async move |tx| {
+        let cur = lock_rubric(tx, id).await?;
+        if cur.status != RubricStatus::Draft {
+            return Err(RubricRefusal::Published.into());
+        }
+        if cur.lock_version != lock_version {
+            return Err(StoreError::Stale);
+        }
+        if cur.code != r.code {
+            return Err(RubricRefusal::CodeChanged { code: cur.code }.into());
+        }
+        sqlx::query!(
+            "UPDATE rubrics
+                SET title = $2, legal_basis = $3, issuer = $4, description = $5, kinds = $6,
+                    scope_unit_id = $7, effective_from = $8, effective_to = $9, sheet = $10,
+                    lock_version = lock_version + 1
+              WHERE id = $1",
+            id,
+            r.title,
+            r.legal_basis,
+            r.issuer,
+            r.description,
+            &r.kinds,
+            scope,
+            r.effective_from,
+            r.effective_to,
+            sheet
+        )
+        .execute(&mut *tx)
+        .await?;
+        rubric_audit(tx, user, id, "rubric_edited", json!({ "title": r.title })).await?;
+        Ok(())
+    })
+    .await
 }
 
 /// Publishes a draft from its effective date. The version in force for the same code and
@@ -337,77 +339,61 @@ pub async fn publish(
     lock_version: i32,
     user: Uuid,
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
-    let cur = sqlx::query!(
-        r#"SELECT status AS "status: RubricStatus", lock_version, code, scope_unit_id, effective_from FROM rubrics WHERE id = $1 FOR UPDATE"#,
-        id
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(StoreError::NotFound)?;
-    if cur.lock_version != lock_version {
-        return Err(StoreError::Stale);
-    }
-    if cur.status != RubricStatus::Draft {
-        return Err(StoreError::invalid(
-            "effective_from",
-            "Bộ tiêu chí này đã được ban hành.",
-        ));
-    }
-    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext($1))", cur.code)
+    transaction(pool, async move |tx| {
+        let cur = lock_rubric(tx, id).await?;
+        if cur.lock_version != lock_version {
+            return Err(StoreError::Stale);
+        }
+        if cur.status != RubricStatus::Draft {
+            return Err(RubricRefusal::AlreadyPublished.into());
+        }
+        lock_code(tx, &cur.code).await?;
+        let later = sqlx::query_scalar!(
+            "SELECT effective_from FROM rubrics
+              WHERE code = $1 AND status = 'published' AND scope_unit_id IS NOT DISTINCT FROM $2
+                AND effective_from >= $3
+              ORDER BY effective_from LIMIT 1",
+            cur.code,
+            cur.scope_unit_id,
+            cur.effective_from
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(from) = later {
+            return Err(RubricRefusal::LaterVersion { from }.into());
+        }
+        let day_before = cur.effective_from.pred_opt().expect("a date after year 1");
+        sqlx::query!(
+            "UPDATE rubrics SET effective_to = $4
+              WHERE code = $1 AND status = 'published' AND scope_unit_id IS NOT DISTINCT FROM $2
+                AND effective_from < $3 AND (effective_to IS NULL OR effective_to >= $3)",
+            cur.code,
+            cur.scope_unit_id,
+            cur.effective_from,
+            day_before
+        )
         .execute(&mut *tx)
         .await?;
-    let later = sqlx::query_scalar!(
-        "SELECT effective_from FROM rubrics
-          WHERE code = $1 AND status = 'published' AND scope_unit_id IS NOT DISTINCT FROM $2
-            AND effective_from >= $3
-          ORDER BY effective_from LIMIT 1",
-        cur.code,
-        cur.scope_unit_id,
-        cur.effective_from
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some(d) = later {
-        return Err(StoreError::invalid(
-            "effective_from",
-            format!(
-                "Đã có phiên bản có hiệu lực từ {}; phiên bản mới phải có hiệu lực sau ngày đó.",
-                crate::web::vn_date(d)
-            ),
-        ));
-    }
-    let day_before = cur.effective_from.pred_opt().expect("a date after year 1");
-    sqlx::query!(
-        "UPDATE rubrics SET effective_to = $4
-          WHERE code = $1 AND status = 'published' AND scope_unit_id IS NOT DISTINCT FROM $2
-            AND effective_from < $3 AND (effective_to IS NULL OR effective_to >= $3)",
-        cur.code,
-        cur.scope_unit_id,
-        cur.effective_from,
-        day_before
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "UPDATE rubrics SET status = 'published', published_at = now(), published_by = $2,
-                            lock_version = lock_version + 1
-          WHERE id = $1",
-        id,
-        user
-    )
-    .execute(&mut *tx)
-    .await?;
-    rubric_audit(
-        &mut tx,
-        user,
-        id,
-        "rubric_published",
-        json!({ "effective_from": cur.effective_from }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+        sqlx::query!(
+            "UPDATE rubrics SET status = 'published', published_at = now(), published_by = $2,
+                                lock_version = lock_version + 1
+              WHERE id = $1",
+            id,
+            user
+        )
+        .execute(&mut *tx)
+        .await?;
+        rubric_audit(
+            tx,
+            user,
+            id,
+            "rubric_published",
+            json!({ "effective_from": cur.effective_from }),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
 }
 
 /// Units a rubric may be limited to: provinces (and the other units directly under none).

@@ -3,13 +3,14 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::json_of;
 use crate::audit;
+use crate::db::transaction;
 use crate::error::StoreError;
-use crate::evaluation::domain::{Scorer, SheetEvent, SheetState, Step};
+use crate::evaluation::domain::{Scorer, SheetEvent, SheetRefusal, SheetState, Step};
 use crate::evaluation::rubric::Points;
 use crate::evaluation::scoring::{Item, Scored};
 
@@ -154,7 +155,7 @@ pub async fn events(pool: &PgPool, evaluation: Uuid) -> Result<Vec<EvalEvent>, s
 }
 
 async fn log(
-    tx: &mut Transaction<'_, Postgres>,
+    tx: &mut PgConnection,
     evaluation: Uuid,
     kind: SheetEvent,
     comment: Option<&str>,
@@ -170,7 +171,7 @@ async fn log(
         user,
         at
     )
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     audit::record(
         tx,
@@ -188,6 +189,24 @@ async fn log(
 
 fn snapshot(state: SheetState, total: i32, class: &str) -> serde_json::Value {
     json!({ "state": state, "total_tenths": total, "class": class })
+}
+
+/// One change to a meeting's sheets, in one transaction: the meeting row locked first (it
+/// serialises every change to its sheets, the branch's and the supervisors'), then `write`.
+/// Nothing is written unless `write` answers `Ok`.
+async fn edit_sheets<T>(
+    pool: &PgPool,
+    meeting: Uuid,
+    write: impl AsyncFnOnce(&mut PgConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    transaction(pool, async move |tx| {
+        sqlx::query!("SELECT id FROM meetings WHERE id = $1 FOR UPDATE", meeting)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        write(tx).await
+    })
+    .await
 }
 
 /// A sheet to save: whose, for which meeting, scored with which rubric.
@@ -218,127 +237,117 @@ pub async fn save(pool: &PgPool, s: Saving<'_>) -> Result<Uuid, StoreError> {
         version,
         at,
     } = s;
-    let mut tx = pool.begin().await?;
-    // The meeting row serialises every change to its sheets.
-    sqlx::query!("SELECT id FROM meetings WHERE id = $1 FOR UPDATE", meeting)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let branch = sqlx::query!(
-        r#"SELECT id, state AS "state: SheetState", version, total_tenths, class FROM evaluations
-          WHERE meeting_id = $1 AND scorer = 'branch'"#,
-        meeting
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    if branch
-        .as_ref()
-        .is_some_and(|b| b.state == SheetState::Approved)
-    {
-        return Err(StoreError::invalid(
-            "state",
-            "Điểm của buổi sinh hoạt đã được cấp trên phê duyệt; không sửa được nữa.",
-        ));
-    }
-    let existing = match scorer {
-        Scorer::Branch => branch.map(|b| (b.id, b.state, b.version, b.total_tenths, b.class)),
-        Scorer::Upper => sqlx::query!(
+    let items = json_of(&scored.items)?;
+    edit_sheets(pool, meeting, async move |tx| {
+        let branch = sqlx::query!(
             r#"SELECT id, state AS "state: SheetState", version, total_tenths, class FROM evaluations
-              WHERE meeting_id = $1 AND scorer = 'upper' AND scored_by = $2"#,
-            meeting,
-            user
+              WHERE meeting_id = $1 AND scorer = 'branch'"#,
+            meeting
         )
         .fetch_optional(&mut *tx)
-        .await?
-        .map(|b| (b.id, b.state, b.version, b.total_tenths, b.class)),
-    };
-    let items = json_of(&scored.items)?;
-    let id = match existing {
-        Some((id, state, current, before_total, before_class)) => {
-            if version != Some(current) {
-                return Err(StoreError::Stale);
-            }
-            if scorer == Scorer::Branch && state == SheetState::Submitted {
-                return Err(StoreError::invalid(
-                    "state",
-                    "Điểm đã gửi cấp trên; chờ cấp trên phê duyệt hoặc trả lại rồi mới sửa.",
-                ));
-            }
-            sqlx::query!(
-                "UPDATE evaluations
-                    SET rubric_id = $2, items = $3, total_tenths = $4, band = $5, class = $6,
-                        capped_by = $7, remarks = $8, state = 'draft', scored_by = CASE WHEN scorer = 'branch' THEN $9 ELSE scored_by END,
-                        version = version + 1, updated_at = $10
-                  WHERE id = $1",
-                id,
-                rubric,
-                items,
-                scored.total.0,
-                scored.band,
-                scored.class,
-                &scored.capped_by,
-                remarks,
-                user,
-                at
-            )
-            .execute(&mut *tx)
-            .await?;
-            log(
-                &mut tx,
-                id,
-                if state == SheetState::Agreed {
-                    SheetEvent::Reopened
-                } else {
-                    SheetEvent::Saved
-                },
-                None,
-                (user, at),
-                snapshot(state, before_total, &before_class),
-                snapshot(SheetState::Draft, scored.total.0, &scored.class),
-            )
-            .await?;
-            id
+        .await?;
+        if branch
+            .as_ref()
+            .is_some_and(|b| b.state == SheetState::Approved)
+        {
+            return Err(SheetRefusal::Approved.into());
         }
-        None => {
-            if version.is_some() {
-                // The form was built on a sheet that has since gone: someone else's change.
-                return Err(StoreError::Stale);
-            }
-            let id = sqlx::query_scalar!(
-                "INSERT INTO evaluations (meeting_id, rubric_id, scorer, scored_by, state, items,
-                                          total_tenths, band, class, capped_by, remarks,
-                                          created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9, $10, $11, $11)
-                 RETURNING id",
+        let existing = match scorer {
+            Scorer::Branch => branch.map(|b| (b.id, b.state, b.version, b.total_tenths, b.class)),
+            Scorer::Upper => sqlx::query!(
+                r#"SELECT id, state AS "state: SheetState", version, total_tenths, class FROM evaluations
+                  WHERE meeting_id = $1 AND scorer = 'upper' AND scored_by = $2"#,
                 meeting,
-                rubric,
-                scorer.as_str(),
-                user,
-                items,
-                scored.total.0,
-                scored.band,
-                scored.class,
-                &scored.capped_by,
-                remarks,
-                at
+                user
             )
-            .fetch_one(&mut *tx)
-            .await?;
-            log(
-                &mut tx,
-                id,
-                SheetEvent::Saved,
-                None,
-                (user, at),
-                serde_json::Value::Null,
-                snapshot(SheetState::Draft, scored.total.0, &scored.class),
-            )
-            .await?;
-            id
-        }
-    };
-    tx.commit().await?;
-    Ok(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|b| (b.id, b.state, b.version, b.total_tenths, b.class)),
+        };
+        let id = match existing {
+            Some((id, state, current, before_total, before_class)) => {
+                if version != Some(current) {
+                    return Err(StoreError::Stale);
+                }
+                if scorer == Scorer::Branch && state == SheetState::Submitted {
+                    return Err(SheetRefusal::AwaitingReview.into());
+                }
+                sqlx::query!(
+                    "UPDATE evaluations
+                        SET rubric_id = $2, items = $3, total_tenths = $4, band = $5, class = $6,
+                            capped_by = $7, remarks = $8, state = 'draft', scored_by = CASE WHEN scorer = 'branch' THEN $9 ELSE scored_by END,
+                            version = version + 1, updated_at = $10
+                      WHERE id = $1",
+                    id,
+                    rubric,
+                    items,
+                    scored.total.0,
+                    scored.band,
+                    scored.class,
+                    &scored.capped_by,
+                    remarks,
+                    user,
+                    at
+                )
+                .execute(&mut *tx)
+                .await?;
+                log(
+                    tx,
+                    id,
+                    if state == SheetState::Agreed {
+                        SheetEvent::Reopened
+                    } else {
+                        SheetEvent::Saved
+                    },
+                    None,
+                    (user, at),
+                    snapshot(state, before_total, &before_class),
+                    snapshot(SheetState::Draft, scored.total.0, &scored.class),
+                )
+                .await?;
+                id
+            }
+            None => {
+                if version.is_some() {
+                    // The form was built on a sheet that has since gone: someone else's change.
+                    return Err(StoreError::Stale);
+                }
+                let id = sqlx::query_scalar!(
+                    "INSERT INTO evaluations (meeting_id, rubric_id, scorer, scored_by, state, items,
+                                              total_tenths, band, class, capped_by, remarks,
+                                              created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9, $10, $11, $11)
+                     RETURNING id",
+                    meeting,
+                    rubric,
+                    scorer.as_str(),
+                    user,
+                    items,
+                    scored.total.0,
+                    scored.band,
+                    scored.class,
+                    &scored.capped_by,
+                    remarks,
+                    at
+                )
+                .fetch_one(&mut *tx)
+                .await?;
+                log(
+                    tx,
+                    id,
+                    SheetEvent::Saved,
+                    None,
+                    (user, at),
+                    serde_json::Value::Null,
+                    snapshot(SheetState::Draft, scored.total.0, &scored.class),
+                )
+                .await?;
+                id
+            }
+        };
+        Ok(id)
+    })
+    .await
 }
 
 /// One step of the review as decided by a user.
@@ -355,9 +364,9 @@ pub struct Decision<'a> {
     pub at: DateTime<Utc>,
 }
 
-/// Moves the branch's sheet one step. `approved_class` is the class the committee
-/// recognises (its own score's, or the branch's).
-pub async fn step(pool: &PgPool, evaluation: Uuid, d: Decision<'_>) -> Result<(), StoreError> {
+/// Moves the branch's sheet of `meeting` one step. `approved_class` is the class the
+/// committee recognises (its own score's, or the branch's).
+pub async fn step(pool: &PgPool, meeting: Uuid, d: Decision<'_>) -> Result<(), StoreError> {
     let Decision {
         step,
         user,
@@ -367,86 +376,82 @@ pub async fn step(pool: &PgPool, evaluation: Uuid, d: Decision<'_>) -> Result<()
         rescored,
         at,
     } = d;
-    let mut tx = pool.begin().await?;
-    let cur = sqlx::query!(
-        r#"SELECT e.state AS "state: SheetState", e.version, e.total_tenths, e.class, e.meeting_id
-             FROM evaluations e
-            WHERE e.id = $1 AND e.scorer = 'branch' FOR UPDATE"#,
-        evaluation
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(StoreError::NotFound)?;
-    if cur.version != version {
-        return Err(StoreError::Stale);
-    }
-    let (from, to, kind) = step.transition();
-    if !from.contains(&cur.state) {
-        return Err(StoreError::invalid(
-            "state",
-            format!(
-                "Điểm đang ở trạng thái “{}”; không thực hiện được bước này.",
-                cur.state.label()
-            ),
-        ));
-    }
-    if let Some(s) = rescored {
-        let items = json_of(&s.items)?;
+    let rescored_items = rescored.map(|s| json_of(&s.items)).transpose()?;
+    edit_sheets(pool, meeting, async move |tx| {
+        let cur = sqlx::query!(
+            r#"SELECT e.id, e.state AS "state: SheetState", e.version, e.total_tenths, e.class
+                 FROM evaluations e
+                WHERE e.meeting_id = $1 AND e.scorer = 'branch' FOR UPDATE"#,
+            meeting
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let evaluation = cur.id;
+        if cur.version != version {
+            return Err(StoreError::Stale);
+        }
+        let (from, to, kind) = step.transition();
+        if !from.contains(&cur.state) {
+            return Err(SheetRefusal::WrongState { state: cur.state }.into());
+        }
+        if let (Some(s), Some(items)) = (rescored, rescored_items) {
+            sqlx::query!(
+                "UPDATE evaluations SET items = $2, total_tenths = $3, band = $4, class = $5, capped_by = $6
+                  WHERE id = $1",
+                evaluation,
+                items,
+                s.total.0,
+                s.band,
+                s.class,
+                &s.capped_by
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        let decided = step.is_decision();
         sqlx::query!(
-            "UPDATE evaluations SET items = $2, total_tenths = $3, band = $4, class = $5, capped_by = $6
+            "UPDATE evaluations
+                SET state = $2, version = version + 1, updated_at = $7,
+                    review_comment = CASE WHEN $3 THEN $4 ELSE review_comment END,
+                    approved_class = CASE WHEN $2 = 'approved' THEN $5 ELSE approved_class END,
+                    decided_by = CASE WHEN $3 THEN $6 ELSE decided_by END,
+                    decided_at = CASE WHEN $3 THEN $7 ELSE decided_at END
               WHERE id = $1",
             evaluation,
-            items,
-            s.total.0,
-            s.band,
-            s.class,
-            &s.capped_by
+            to.as_str(),
+            decided,
+            comment,
+            approved_class,
+            user,
+            at
         )
         .execute(&mut *tx)
         .await?;
-    }
-    let decided = step.is_decision();
-    sqlx::query!(
-        "UPDATE evaluations
-            SET state = $2, version = version + 1, updated_at = $7,
-                review_comment = CASE WHEN $3 THEN $4 ELSE review_comment END,
-                approved_class = CASE WHEN $2 = 'approved' THEN $5 ELSE approved_class END,
-                decided_by = CASE WHEN $3 THEN $6 ELSE decided_by END,
-                decided_at = CASE WHEN $3 THEN $7 ELSE decided_at END
-          WHERE id = $1",
-        evaluation,
-        to.as_str(),
-        decided,
-        comment,
-        approved_class,
-        user,
-        at
-    )
-    .execute(&mut *tx)
-    .await?;
-    if step == Step::Approve {
-        // Approval locks the supervisors' sheets too.
-        sqlx::query!(
-            "UPDATE evaluations SET state = 'approved', version = version + 1
-              WHERE meeting_id = $1 AND scorer = 'upper'",
-            cur.meeting_id
+        if step == Step::Approve {
+            // Approval locks the supervisors' sheets too.
+            sqlx::query!(
+                "UPDATE evaluations SET state = 'approved', version = version + 1
+                  WHERE meeting_id = $1 AND scorer = 'upper'",
+                meeting
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        let (total, class) = rescored
+            .map(|s| (s.total.0, s.class.clone()))
+            .unwrap_or((cur.total_tenths, cur.class.clone()));
+        log(
+            tx,
+            evaluation,
+            kind,
+            comment,
+            (user, at),
+            snapshot(cur.state, cur.total_tenths, &cur.class),
+            json!({ "state": to, "total_tenths": total, "class": class, "approved_class": approved_class }),
         )
-        .execute(&mut *tx)
         .await?;
-    }
-    let (total, class) = rescored
-        .map(|s| (s.total.0, s.class.clone()))
-        .unwrap_or((cur.total_tenths, cur.class.clone()));
-    log(
-        &mut tx,
-        evaluation,
-        kind,
-        comment,
-        (user, at),
-        snapshot(cur.state, cur.total_tenths, &cur.class),
-        json!({ "state": to, "total_tenths": total, "class": class, "approved_class": approved_class }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+        Ok(())
+    })
+    .await
 }

@@ -2,9 +2,10 @@
 
 #[allow(unused_imports)]
 use super::*;
+use crate::error::StoreError;
 use crate::org::domain::{BranchType, UnitKind};
 use chrono::NaiveDate;
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
@@ -71,16 +72,17 @@ pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<Unit>, sqlx::Error> {
     Ok(row.map(Unit::from))
 }
 
-pub(super) async fn lock(tx: &mut Transaction<'_, Postgres>, id: Uuid) -> Result<Unit, OrgError> {
+/// Locks the unit's row for the change under way (`NotFound` when there is none).
+pub(super) async fn lock(tx: &mut PgConnection, id: Uuid) -> Result<Unit, StoreError> {
     let row = sqlx::query_as!(
         UnitRow,
         r#"SELECT id, parent_id, path::text AS "path!", kind, branch_type, name, valid_from, valid_to, version
              FROM units WHERE id = $1 FOR UPDATE"#,
         id
     )
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
-    row.map(Unit::from).ok_or(OrgError::NotFound)
+    row.map(Unit::from).ok_or(StoreError::NotFound)
 }
 
 /// The unit and every unit below it, open or closed, in tree order: one index scan.

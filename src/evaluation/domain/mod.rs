@@ -3,6 +3,9 @@
 
 use crate::codes::text_code;
 
+mod refusal;
+pub use refusal::{RubricRefusal, SheetRefusal};
+
 text_code! {
     /// Where a score sheet stands.
     pub enum SheetState {

@@ -3,6 +3,9 @@
 
 use crate::codes::text_code;
 
+mod refusal;
+pub use refusal::{OrgRefusal, Placement};
+
 text_code! {
     /// Node types of the party organisation. The tree has no fixed depth: before 2025 a
     /// ward's branches sat under a town under the province; after 2025 communes sit directly
@@ -113,34 +116,34 @@ impl BranchType {
 pub const NAME_MAX: usize = 200;
 
 /// A unit name as typed: trimmed, inner spaces collapsed, 1–200 characters.
-pub fn parse_name(input: &str) -> Result<String, &'static str> {
+pub fn parse_name(input: &str) -> Result<String, OrgRefusal> {
     let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
-        Err("Tên đơn vị không được để trống.")
+        Err(OrgRefusal::NameEmpty)
     } else if name.chars().count() > NAME_MAX {
-        Err("Tên đơn vị không được dài quá 200 ký tự.")
+        Err(OrgRefusal::NameTooLong)
     } else {
         Ok(name)
     }
 }
 
 /// May a unit of kind `child` sit directly under `parent` (`None`: at the top)?
-pub fn placement_allowed(parent: Option<UnitKind>, child: UnitKind) -> Result<(), &'static str> {
+pub fn placement_allowed(parent: Option<UnitKind>, child: UnitKind) -> Result<(), Placement> {
     match (parent, child) {
         (None, UnitKind::Province) => Ok(()),
-        (None, _) => Err("Chỉ đảng bộ tỉnh mới đứng ở cấp cao nhất."),
-        (Some(_), UnitKind::Province) => Err("Đảng bộ tỉnh không thể trực thuộc đơn vị khác."),
+        (None, _) => Err(Placement::OnlyProvinceOnTop),
+        (Some(_), UnitKind::Province) => Err(Placement::ProvinceUnderUnit),
         (Some(p), UnitKind::Cell) if p.is_branch() => Ok(()),
-        (Some(_), UnitKind::Cell) => Err("Tổ đảng chỉ trực thuộc một chi bộ."),
+        (Some(_), UnitKind::Cell) => Err(Placement::CellOutsideBranch),
         (Some(p), _) if p.is_committee() => Ok(()),
-        (Some(_), _) => Err("Dưới chi bộ hoặc tổ đảng chỉ có tổ đảng."),
+        (Some(_), _) => Err(Placement::UnderBranchOnlyCells),
     }
 }
 
 /// May `source` be merged into `target`?
-pub fn merge_allowed(source: UnitKind, target: UnitKind) -> Result<(), &'static str> {
+pub fn merge_allowed(source: UnitKind, target: UnitKind) -> Result<(), OrgRefusal> {
     if source.family() != target.family() {
-        return Err("Chỉ sáp nhập chi bộ vào chi bộ, đảng bộ vào đảng bộ, tổ đảng vào tổ đảng.");
+        return Err(OrgRefusal::OtherFamily);
     }
     Ok(())
 }
@@ -152,8 +155,8 @@ mod tests {
     #[test]
     fn names_are_trimmed_and_bounded() {
         assert_eq!(parse_name("  Chi bộ   Thôn 1 "), Ok("Chi bộ Thôn 1".into()));
-        assert!(parse_name("   ").is_err());
-        assert!(parse_name(&"a".repeat(201)).is_err());
+        assert_eq!(parse_name("   "), Err(OrgRefusal::NameEmpty));
+        assert_eq!(parse_name(&"a".repeat(201)), Err(OrgRefusal::NameTooLong));
         assert!(
             parse_name(&"ệ".repeat(200)).is_ok(),
             "characters, not bytes, are counted"
@@ -163,23 +166,44 @@ mod tests {
     #[test]
     fn only_provinces_stand_at_the_top_and_cells_sit_under_branches() {
         assert!(placement_allowed(None, UnitKind::Province).is_ok());
-        assert!(placement_allowed(None, UnitKind::Branch).is_err());
+        assert_eq!(
+            placement_allowed(None, UnitKind::Branch),
+            Err(Placement::OnlyProvinceOnTop)
+        );
         assert!(placement_allowed(Some(UnitKind::Province), UnitKind::UpperCommittee).is_ok());
         // After 2025: a branch directly under a commune committee under the province.
         assert!(placement_allowed(Some(UnitKind::UpperCommittee), UnitKind::Branch).is_ok());
         assert!(placement_allowed(Some(UnitKind::Branch), UnitKind::Cell).is_ok());
-        assert!(placement_allowed(Some(UnitKind::Branch), UnitKind::Branch).is_err());
-        assert!(placement_allowed(Some(UnitKind::GrassrootsCommittee), UnitKind::Cell).is_err());
-        assert!(placement_allowed(Some(UnitKind::Cell), UnitKind::Cell).is_err());
-        assert!(placement_allowed(Some(UnitKind::Branch), UnitKind::Province).is_err());
+        assert_eq!(
+            placement_allowed(Some(UnitKind::Branch), UnitKind::Branch),
+            Err(Placement::UnderBranchOnlyCells)
+        );
+        assert_eq!(
+            placement_allowed(Some(UnitKind::GrassrootsCommittee), UnitKind::Cell),
+            Err(Placement::CellOutsideBranch)
+        );
+        assert_eq!(
+            placement_allowed(Some(UnitKind::Cell), UnitKind::Cell),
+            Err(Placement::CellOutsideBranch)
+        );
+        assert_eq!(
+            placement_allowed(Some(UnitKind::Branch), UnitKind::Province),
+            Err(Placement::ProvinceUnderUnit)
+        );
     }
 
     #[test]
     fn merges_stay_within_a_family() {
         assert!(merge_allowed(UnitKind::Branch, UnitKind::GrassrootsBranch).is_ok());
         assert!(merge_allowed(UnitKind::GrassrootsCommittee, UnitKind::UpperCommittee).is_ok());
-        assert!(merge_allowed(UnitKind::Branch, UnitKind::GrassrootsCommittee).is_err());
-        assert!(merge_allowed(UnitKind::Cell, UnitKind::Branch).is_err());
+        assert_eq!(
+            merge_allowed(UnitKind::Branch, UnitKind::GrassrootsCommittee),
+            Err(OrgRefusal::OtherFamily)
+        );
+        assert_eq!(
+            merge_allowed(UnitKind::Cell, UnitKind::Branch),
+            Err(OrgRefusal::OtherFamily)
+        );
     }
 
     #[test]
