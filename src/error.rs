@@ -178,33 +178,7 @@ impl<R: Refusal> From<R> for StoreError {
     }
 }
 
-/// TRANSITIONAL: a refusal still worded by its store; being replaced by each feature's
-/// typed refusals, then deleted.
-#[derive(Debug, Clone)]
-pub struct Worded {
-    pub field: &'static str,
-    pub message: String,
-}
-
-impl Refusal for Worded {
-    fn field(&self) -> &'static str {
-        self.field
-    }
-    fn message(&self) -> String {
-        self.message.clone()
-    }
-}
-
 impl StoreError {
-    /// TRANSITIONAL (see `Worded`).
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        Worded {
-            field,
-            message: message.into(),
-        }
-        .into()
-    }
-
     /// The refusal, when this is one of type `R` (for a caller that reacts to one case).
     pub fn refusal<R: Refusal>(&self) -> Option<&R> {
         match self {
