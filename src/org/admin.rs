@@ -10,11 +10,13 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::domain::{BranchType, UnitKind};
+use super::forms::{NewUnitForm, RenameForm};
 use super::scope::UnitInScope;
 use super::store::{Link, Unit};
 use crate::auth::scope::Administer;
 use crate::auth::{Role, User};
-use crate::error::{AppError, AppResult, Refusal};
+use crate::codes::{Choice, choices};
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::{FieldErrors, Unprocessable, date_field};
 
@@ -75,25 +77,6 @@ pub struct NewQuery {
     parent: Option<Uuid>,
 }
 
-#[derive(Deserialize, Default, Clone)]
-pub struct NewUnitForm {
-    #[serde(default)]
-    parent: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    branch_type: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    valid_from: String,
-}
-
-pub struct Choice {
-    pub value: &'static str,
-    pub label: &'static str,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "org/new.html")]
 pub(super) struct NewUnitPage {
@@ -123,25 +106,24 @@ pub(super) async fn parent_for_new(
     }
 }
 
-pub(super) fn kind_choices(parent: Option<&Unit>) -> Vec<Choice> {
-    UnitKind::ALL
-        .iter()
-        .filter(|k| domain::placement_allowed(parent.map(|p| p.kind), **k).is_ok())
-        .map(|k| Choice {
-            value: k.as_str(),
-            label: k.label(),
+/// The kinds the parent may hold, the typed one selected.
+fn kind_choices(parent: Option<&Unit>, typed: &str) -> Vec<Choice> {
+    choices(UnitKind::ALL, typed, UnitKind::as_str, UnitKind::label)
+        .into_iter()
+        .filter(|c| {
+            UnitKind::parse(c.value)
+                .is_some_and(|k| domain::placement_allowed(parent.map(|p| p.kind), k).is_ok())
         })
         .collect()
 }
 
-pub(super) fn branch_type_choices() -> Vec<Choice> {
-    BranchType::ALL
-        .iter()
-        .map(|t| Choice {
-            value: t.as_str(),
-            label: t.label(),
-        })
-        .collect()
+fn branch_type_choices(typed: &str) -> Vec<Choice> {
+    choices(
+        BranchType::ALL,
+        typed,
+        BranchType::as_str,
+        BranchType::label,
+    )
 }
 
 pub(super) async fn new_form(
@@ -159,10 +141,10 @@ pub(super) async fn new_form(
         ..Default::default()
     };
     Ok(NewUnitPage {
-        kinds: kind_choices(parent.as_ref()),
+        kinds: kind_choices(parent.as_ref(), &form.kind),
+        branch_types: branch_type_choices(&form.branch_type),
         parent,
         form,
-        branch_types: branch_type_choices(),
         errors: FieldErrors::default(),
     })
 }
@@ -172,63 +154,26 @@ pub(super) async fn create(
     user: User,
     Form(form): Form<NewUnitForm>,
 ) -> AppResult<Response> {
-    let parent_id = if form.parent.trim().is_empty() {
-        None
-    } else {
-        Some(Uuid::parse_str(form.parent.trim()).map_err(|_| AppError::NotFound)?)
-    };
+    let parent_id = form.parent_id().map_err(|_| AppError::NotFound)?;
     let parent = parent_for_new(&state, &user, parent_id).await?;
-    let mut errors = FieldErrors::default();
-    let name = domain::parse_name(&form.name)
-        .map_err(|r| errors.add(r.field(), r.message()))
-        .ok();
-    let kind = UnitKind::parse(&form.kind);
-    if kind.is_none() {
-        errors.add("kind", "Vui lòng chọn loại đơn vị.");
-    }
-    let branch_type = match (kind, BranchType::parse(&form.branch_type)) {
-        (Some(k), Some(t)) if k.is_branch() => Some(t),
-        (Some(k), None) if k.is_branch() => {
-            errors.add("branch_type", "Vui lòng chọn loại hình chi bộ.");
-            None
-        }
-        _ => None,
-    };
-    let valid_from = date_field(&form.valid_from, "valid_from", true, &mut errors);
-    if let (true, Some(name), Some(kind), Some(valid_from)) =
-        (errors.is_empty(), name, kind, valid_from)
-    {
-        let new = store::NewUnit {
-            parent_id,
-            kind,
-            branch_type,
-            name,
-            valid_from,
-        };
-        match store::create(&state.pool, Some(user.id), new).await {
+    let errors = match form.parse(parent_id) {
+        Ok(new) => match store::create(&state.pool, Some(user.id), new).await {
             Ok(id) => return Ok(Redirect::to(&format!("/units/{id}")).into_response()),
-            Err(e) => errors = e.into_form_errors()?,
-        }
-    }
+            Err(e) => e.into_form_errors()?,
+        },
+        Err(errors) => errors,
+    };
     let page = NewUnitPage {
-        kinds: kind_choices(parent.as_ref()),
+        kinds: kind_choices(parent.as_ref(), &form.kind),
+        branch_types: branch_type_choices(&form.branch_type),
         parent,
         form,
-        branch_types: branch_type_choices(),
         errors,
     };
     Ok(Unprocessable(page).into_response())
 }
 
 // ----- rename -------------------------------------------------------------------------------
-
-#[derive(Deserialize, Default)]
-pub struct RenameForm {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    version: i32,
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "org/rename.html")]
@@ -256,8 +201,8 @@ pub(super) async fn rename(
     Form(form): Form<RenameForm>,
 ) -> AppResult<Response> {
     let id = unit.id;
-    let errors = match domain::parse_name(&form.name) {
-        Err(r) => FieldErrors::one(r.field(), r.message()),
+    let errors = match form.parse() {
+        Err(errors) => errors,
         Ok(name) => {
             match store::rename(&state.pool, Some(user.id), id, form.version, &name).await {
                 Ok(()) => return Ok(Redirect::to(&format!("/units/{id}")).into_response()),

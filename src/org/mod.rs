@@ -2,6 +2,7 @@
 
 mod admin;
 pub mod domain;
+pub mod forms;
 pub mod scope;
 pub mod store;
 

@@ -4,7 +4,7 @@
 use super::*;
 use crate::db::transaction;
 use crate::error::StoreError;
-use crate::org::domain::{self, BranchType, OrgRefusal, UnitKind};
+use crate::org::domain::{self, BranchType, OrgRefusal};
 use chrono::NaiveDate;
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
@@ -72,13 +72,7 @@ async fn lock_chosen(
     })
 }
 
-pub struct NewUnit {
-    pub parent_id: Option<Uuid>,
-    pub kind: UnitKind,
-    pub branch_type: Option<BranchType>,
-    pub name: String,
-    pub valid_from: NaiveDate,
-}
+pub use crate::org::forms::NewUnit;
 
 pub async fn create(pool: &PgPool, actor: Option<Uuid>, new: NewUnit) -> Result<Uuid, StoreError> {
     transaction(pool, async move |tx| {
