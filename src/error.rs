@@ -161,7 +161,7 @@ pub trait Refusal: std::any::Any + std::fmt::Debug + Send + Sync {
 /// Why a write was refused by the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("refused: {0:?}")]
+    #[error("{}", .0.message())]
     Refused(Box<dyn Refusal>),
     /// The form was built from an older version of the record.
     #[error("stale form")]

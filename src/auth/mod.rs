@@ -6,9 +6,12 @@
 
 mod handlers;
 pub mod password;
+mod refusal;
 pub mod scope;
 pub mod sessions;
 pub mod store;
+
+pub use refusal::{AccountRefusal, check_new_user};
 
 use std::fmt;
 

@@ -1,10 +1,11 @@
 //! Users, their grants, login checks and the lock-out counter.
 
+use crate::error::StoreError;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{Grant, LOCKOUT_MINUTES, MAX_FAILED_LOGINS, Role, User, password};
+use super::{AccountRefusal, Grant, LOCKOUT_MINUTES, MAX_FAILED_LOGINS, Role, User, password};
 
 /// The axum-login backend: loads the user behind a session on every request.
 #[derive(Clone)]
@@ -191,21 +192,12 @@ pub struct NewUser<'a> {
     pub grants: &'a [(Role, Option<Uuid>)],
 }
 
+/// Creates an account with its grants. A refusal is an `AccountRefusal` inside the error (the
+/// command line prints its message).
 pub async fn create_user(pool: &PgPool, new: NewUser<'_>) -> anyhow::Result<Uuid> {
-    let username = new.username.trim().to_lowercase();
-    if !username
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
-        || !(3..=50).contains(&username.len())
-    {
-        anyhow::bail!("Tên đăng nhập chỉ gồm 3–50 chữ thường không dấu, số, dấu chấm, gạch nối.");
-    }
-    password::check_new(new.password).map_err(|m| anyhow::anyhow!(m))?;
-    for (role, unit) in new.grants {
-        if unit.is_none() && *role != Role::Admin {
-            anyhow::bail!("Vai trò {} cần một đơn vị (--unit).", role.as_str());
-        }
-    }
+    let refused = |r: AccountRefusal| anyhow::Error::from(StoreError::from(r));
+    let username =
+        super::check_new_user(new.username, new.password, new.grants).map_err(refused)?;
     let taken = sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM users WHERE username = $1) AS "e!""#,
         username
@@ -213,7 +205,7 @@ pub async fn create_user(pool: &PgPool, new: NewUser<'_>) -> anyhow::Result<Uuid
     .fetch_one(pool)
     .await?;
     if taken {
-        anyhow::bail!("Tên đăng nhập {username} đã được dùng.");
+        return Err(refused(AccountRefusal::UsernameTaken(username)));
     }
     for unit in new.grants.iter().filter_map(|(_, u)| *u) {
         let exists = sqlx::query_scalar!(
@@ -223,13 +215,13 @@ pub async fn create_user(pool: &PgPool, new: NewUser<'_>) -> anyhow::Result<Uuid
         .fetch_one(pool)
         .await?;
         if !exists {
-            anyhow::bail!("Không tìm thấy đơn vị {unit}.");
+            return Err(refused(AccountRefusal::UnknownUnit(unit)));
         }
     }
     let hash = password::hash(new.password.to_owned()).await?;
     let id = Uuid::now_v7();
     // The user and every grant, or nothing.
-    crate::db::transaction(pool, async |tx| {
+    let id = crate::db::transaction::<_, sqlx::Error>(pool, async |tx| {
         sqlx::query!(
             "INSERT INTO users (id, username, display_name, password_hash, member_id) VALUES ($1, $2, $3, $4, $5)",
             id,
@@ -253,5 +245,6 @@ pub async fn create_user(pool: &PgPool, new: NewUser<'_>) -> anyhow::Result<Uuid
         }
         Ok(id)
     })
-    .await
+    .await?;
+    Ok(id)
 }

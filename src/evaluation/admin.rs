@@ -522,3 +522,20 @@ pub async fn publish(
         }
     }
 }
+
+/// How the rubric pages word a stored rubric.
+impl super::store::StoredRubric {
+    pub fn period_label(&self) -> String {
+        let from = crate::web::vn_date(self.rubric.effective_from);
+        match self.rubric.effective_to {
+            Some(to) => format!("{from} – {}", crate::web::vn_date(to)),
+            None => format!("từ {from}"),
+        }
+    }
+
+    pub fn scope_label(&self) -> String {
+        self.scope_name
+            .clone()
+            .unwrap_or_else(|| "Toàn quốc".into())
+    }
+}

@@ -347,3 +347,20 @@ pub async fn plan_topic(
     let to = format!("/units/{id}/thematic?year={}", planned.year);
     Ok(Redirect::to(&to).into_response())
 }
+
+/// How the pages word the stores' rows.
+impl AttendanceRow {
+    pub fn presence_label(&self) -> &'static str {
+        self.presence
+            .map(Presence::label)
+            .unwrap_or("Chưa điểm danh")
+    }
+}
+
+impl store::TaskRow {
+    pub fn review_label(&self) -> &'static str {
+        self.review
+            .map(super::domain::Review::label)
+            .unwrap_or("Chưa đánh giá")
+    }
+}

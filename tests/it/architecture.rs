@@ -174,3 +174,68 @@ fn handlers_never_write_sql() {
     );
     assert!(may_hold_sql("src/meetings/store/agenda.rs") && !may_hold_sql("src/meetings/pages.rs"));
 }
+
+/// A string literal with a Vietnamese letter: text for a reader.
+fn vietnamese_literals(source: &str) -> Vec<String> {
+    const MARKED: &str = "àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ";
+    // A line's code: up to a `//` outside a string literal.
+    let code = |line: &str| {
+        let bytes = line.as_bytes();
+        let mut in_string = false;
+        for i in 0..bytes.len() {
+            match bytes[i] {
+                b'"' if i == 0 || bytes[i - 1] != b'\\' => in_string = !in_string,
+                b'/' if !in_string && bytes.get(i + 1) == Some(&b'/') => {
+                    return line[..i].to_owned();
+                }
+                _ => {}
+            }
+        }
+        line.to_owned()
+    };
+    source
+        .lines()
+        .map(code)
+        .flat_map(|l| {
+            l.split('"')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .filter(|lit| lit.to_lowercase().chars().any(|c| MARKED.contains(c)))
+        .collect()
+}
+
+#[test]
+fn stores_never_word_text_for_a_page() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let mut worded: Vec<String> = Vec::new();
+    for file in &files {
+        let path = file
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let is_store = path.contains("/store/") || path.ends_with("/store.rs");
+        if !is_store {
+            continue;
+        }
+        let source = std::fs::read_to_string(file).unwrap();
+        worded.extend(
+            vietnamese_literals(&source)
+                .into_iter()
+                .map(|l| format!("{path}: \"{l}\"")),
+        );
+    }
+    assert!(
+        worded.is_empty(),
+        "a store words text (return a typed refusal or value; the domain or page words it): {worded:#?}"
+    );
+    assert_eq!(
+        vietnamese_literals("let a = \"chi bộ\"; // \"ghi chú\"\nlet b = \"held\";"),
+        vec!["chi bộ".to_owned()]
+    );
+}

@@ -32,20 +32,6 @@ impl StoredRubric {
     pub fn is_draft(&self) -> bool {
         self.status == RubricStatus::Draft
     }
-
-    pub fn period_label(&self) -> String {
-        let from = crate::web::vn_date(self.rubric.effective_from);
-        match self.rubric.effective_to {
-            Some(to) => format!("{from} – {}", crate::web::vn_date(to)),
-            None => format!("từ {from}"),
-        }
-    }
-
-    pub fn scope_label(&self) -> String {
-        self.scope_name
-            .clone()
-            .unwrap_or_else(|| "Toàn quốc".into())
-    }
 }
 
 struct RubricRow {

@@ -20,12 +20,6 @@ pub struct AttendanceRow {
 }
 
 impl AttendanceRow {
-    pub fn presence_label(&self) -> &'static str {
-        self.presence
-            .map(Presence::label)
-            .unwrap_or("Chưa điểm danh")
-    }
-
     pub fn is(&self, presence: Presence) -> bool {
         self.presence == Some(presence)
     }

@@ -186,10 +186,6 @@ impl TaskRow {
     pub fn due_label(&self) -> String {
         self.due_on.map(vn_date).unwrap_or_default()
     }
-
-    pub fn review_label(&self) -> &'static str {
-        self.review.map(Review::label).unwrap_or("Chưa đánh giá")
-    }
 }
 
 pub async fn tasks(pool: &PgPool, id: Uuid) -> Result<Vec<TaskRow>, sqlx::Error> {

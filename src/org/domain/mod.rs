@@ -115,6 +115,11 @@ impl BranchType {
 
 pub const NAME_MAX: usize = 200;
 
+/// What the moved members' history says of a merge (their memberships' reference).
+pub fn merge_reference(source: &str, target: &str) -> String {
+    format!("Sáp nhập {source} vào {target}")
+}
+
 /// A unit name as typed: trimmed, inner spaces collapsed, 1–200 characters.
 pub fn parse_name(input: &str) -> Result<String, OrgRefusal> {
     let name = input.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -377,7 +377,7 @@ pub async fn merge(
                 .map_err(|why| why.on("target"))?;
             reparent(tx, &child, &target).await?;
         }
-        let reference = format!("Sáp nhập {} vào {}", source.name, target.name);
+        let reference = domain::merge_reference(&source.name, &target.name);
         let moved = sqlx::query_scalar!(
             r#"WITH ended AS (
                    UPDATE memberships SET valid_to = $3
