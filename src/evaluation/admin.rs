@@ -509,7 +509,7 @@ pub async fn publish(
         Err(RubricRefusal::HasProblems.into())
     } else {
         match form.parse() {
-            Some(v) => store::publish(&state.pool, id, v, user.id).await,
+            Some(v) => store::publish(&state.pool, id, v, user.id, state.clock.now()).await,
             None => Err(StoreError::Stale),
         }
     };

@@ -9,7 +9,7 @@ use chrono::Datelike;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::domain::{self, Category, MeetingKind, Presence, Summary};
+use super::domain::{self, Category, MeetingKind, MeetingState, Presence, Summary};
 use super::forms::{AgendaSource, MarkForm, NewForm, SeriesForm, TopicForm};
 use super::scope::MeetingInScope;
 use super::store::{self, AgendaItem, AttendanceRow, Meeting, MeetingRow};
@@ -28,6 +28,8 @@ pub struct ListPage {
     meetings: Vec<MeetingRow>,
     planned: Option<usize>,
     skipped: Option<usize>,
+    /// The series form: its defaults, or as typed when refused.
+    series: SeriesForm,
     errors: FieldErrors,
 }
 
@@ -48,6 +50,7 @@ pub async fn list(
         meetings,
         planned: q.planned,
         skipped: q.skipped,
+        series: SeriesForm::suggested(),
         errors: FieldErrors::default(),
     })
 }
@@ -82,6 +85,7 @@ pub async fn plan_series(
         meetings,
         planned: None,
         skipped: None,
+        series: form,
         errors,
     };
     Ok(Unprocessable(page).into_response())
@@ -362,5 +366,49 @@ impl store::TaskRow {
         self.review
             .map(super::domain::Review::label)
             .unwrap_or("Chưa đánh giá")
+    }
+}
+
+impl store::HeldTheme {
+    /// "dd/mm/yyyy hh:mm: topic" (the month when no start was recorded).
+    pub fn label(&self) -> String {
+        let day = self
+            .started_at
+            .map(crate::web::vn_datetime)
+            .unwrap_or_else(|| self.month.format("%m/%Y").to_string());
+        format!("{day}: {}", self.topic.as_deref().unwrap_or_default())
+    }
+}
+
+impl MeetingRow {
+    pub fn kind_label(&self) -> &'static str {
+        self.kind.label()
+    }
+
+    pub fn month_label(&self) -> String {
+        self.month.format("%m/%Y").to_string()
+    }
+
+    pub fn state_label(&self) -> &'static str {
+        self.state.label()
+    }
+
+    pub fn date_label(&self) -> String {
+        self.planned_at
+            .map(crate::web::vn_datetime)
+            .unwrap_or_default()
+    }
+
+    pub fn rate_label(&self) -> String {
+        if self.expected == 0 || self.state == MeetingState::Planned {
+            return String::new();
+        }
+        format!("{:.0}%", 100.0 * self.present as f64 / self.expected as f64)
+    }
+}
+
+impl store::TaskRow {
+    pub fn due_label(&self) -> String {
+        self.due_on.map(crate::web::vn_date).unwrap_or_default()
     }
 }

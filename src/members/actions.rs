@@ -78,7 +78,7 @@ async fn targets(state: &AppState, action: Action, home: Uuid) -> AppResult<Vec<
         })
         .collect();
     out.push(Choice {
-        value: "elsewhere".into(),
+        value: crate::members::domain::Destination::ELSEWHERE.into(),
         label: "Nơi khác, ngoài hệ thống (chỉ khi chuyển chính thức)".into(),
     });
     Ok(out)

@@ -147,7 +147,7 @@ impl ActionForm {
                     e.add("target", "Vui lòng chọn nơi chuyển đến.");
                     None
                 }
-                "elsewhere" => Some(Destination::Elsewhere),
+                Destination::ELSEWHERE => Some(Destination::Elsewhere),
                 raw => match Uuid::parse_str(raw) {
                     Ok(t) => Some(Destination::Branch(t)),
                     Err(_) => {

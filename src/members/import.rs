@@ -321,9 +321,14 @@ pub async fn commit(
         }
         // A row the registry refuses is named by its line ("Dòng 4: …").
         Err(StoreError::Refused(r)) => refuse(format!("{} Chưa nhập dòng nào.", r.message())).await,
-        Err(e) => {
-            let errors = e.into_form_errors()?;
-            refuse(errors.get("form").unwrap_or_default().to_owned()).await
+        // The rows were changed (another tab fixed or skipped one) after this page was read.
+        Err(StoreError::Stale) => {
+            refuse(
+                "Danh sách vừa được sửa ở nơi khác; đây là danh sách mới nhất, vui lòng kiểm tra lại rồi bấm nhập. Chưa nhập dòng nào."
+                    .into(),
+            )
+            .await
         }
+        Err(e) => Err(e.into()),
     }
 }

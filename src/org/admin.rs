@@ -10,7 +10,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::domain::{BranchType, UnitKind};
-use super::forms::{NewUnitForm, RenameForm};
+use super::forms::{CloseForm, MergeForm, MoveForm, NewUnitForm, RenameForm};
 use super::scope::UnitInScope;
 use super::store::{Link, Unit};
 use crate::auth::scope::Administer;
@@ -18,7 +18,7 @@ use crate::auth::{Role, User};
 use crate::codes::{Choice, choices};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::{FieldErrors, Unprocessable, date_field};
+use crate::web::{FieldErrors, Unprocessable};
 
 use super::{domain, scope, store};
 
@@ -55,19 +55,6 @@ pub(super) async fn admin_home(State(state): State<AppState>, user: User) -> App
         units,
         system_admin,
     })
-}
-
-pub(super) fn parse_id_field(
-    raw: &str,
-    field: &'static str,
-    message: &str,
-    errors: &mut FieldErrors,
-) -> Option<Uuid> {
-    let id = Uuid::parse_str(raw.trim()).ok();
-    if id.is_none() {
-        errors.add(field, message);
-    }
-    id
 }
 
 // ----- create -------------------------------------------------------------------------------
@@ -278,35 +265,20 @@ pub(super) async fn unit_choices(
         .collect())
 }
 
-/// The chosen unit must be one the user administers; otherwise it is treated as unknown.
-pub(super) async fn chosen_unit(
+/// The picked unit must be one the user administers; otherwise it is treated as unknown.
+pub(super) async fn in_admin_scope(
     state: &AppState,
     user: &User,
-    raw: &str,
+    id: Uuid,
     field: &'static str,
-    errors: &mut FieldErrors,
-) -> AppResult<Option<Uuid>> {
-    let Some(id) = parse_id_field(raw, field, "Vui lòng chọn một đơn vị.", errors) else {
-        return Ok(None);
-    };
+) -> AppResult<Result<Uuid, FieldErrors>> {
     match store::get(&state.pool, id).await? {
-        Some(u) if user.administers(&u.path) => Ok(Some(id)),
-        _ => {
-            errors.add(
-                field,
-                "Đơn vị đã chọn không tồn tại hoặc nằm ngoài phạm vi quản trị của bạn.",
-            );
-            Ok(None)
-        }
+        Some(u) if user.administers(&u.path) => Ok(Ok(id)),
+        _ => Ok(Err(FieldErrors::one(
+            field,
+            "Đơn vị đã chọn không tồn tại hoặc nằm ngoài phạm vi quản trị của bạn.",
+        ))),
     }
-}
-
-#[derive(Deserialize, Default)]
-pub struct MoveForm {
-    #[serde(default)]
-    parent: String,
-    #[serde(default)]
-    version: i32,
 }
 
 #[derive(Template, WebTemplate)]
@@ -339,13 +311,19 @@ pub(super) async fn move_unit(
     Form(form): Form<MoveForm>,
 ) -> AppResult<Response> {
     let id = unit.id;
-    let mut errors = FieldErrors::default();
-    if let Some(parent) = chosen_unit(&state, &user, &form.parent, "parent", &mut errors).await? {
-        match store::move_to(&state.pool, Some(user.id), id, form.version, parent).await {
-            Ok(()) => return Ok(Redirect::to(&format!("/units/{id}")).into_response()),
-            Err(e) => errors = e.into_form_errors()?,
+    let picked = match form.parse() {
+        Ok(parent) => in_admin_scope(&state, &user, parent, "parent").await?,
+        Err(errors) => Err(errors),
+    };
+    let errors = match picked {
+        Ok(parent) => {
+            match store::move_to(&state.pool, Some(user.id), id, form.version, parent).await {
+                Ok(()) => return Ok(Redirect::to(&format!("/units/{id}")).into_response()),
+                Err(e) => e.into_form_errors()?,
+            }
         }
-    }
+        Err(errors) => errors,
+    };
     let choices = unit_choices(&state, &user, &unit, false).await?;
     let page = MovePage {
         choices,
@@ -405,16 +383,6 @@ impl UnitPick {
     }
 }
 
-#[derive(Deserialize, Default)]
-pub struct MergeForm {
-    #[serde(default)]
-    target: String,
-    #[serde(default)]
-    date: String,
-    #[serde(default)]
-    version: i32,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "org/merge.html")]
 pub(super) struct MergePage {
@@ -435,31 +403,27 @@ pub(super) async fn merge(
     Form(form): Form<MergeForm>,
 ) -> AppResult<Response> {
     let id = unit.id;
-    let mut errors = FieldErrors::default();
-    let target = chosen_unit(&state, &user, &form.target, "target", &mut errors).await?;
-    let date = date_field(&form.date, "date", true, &mut errors);
-    if let (Some(target), Some(date)) = (target, date) {
-        match store::merge(&state.pool, Some(user.id), id, form.version, target, date).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/units/{target}")).into_response()),
-            Err(e) => errors = e.into_form_errors()?,
+    let picked = match form.parse() {
+        Ok((target, date)) => in_admin_scope(&state, &user, target, "target")
+            .await?
+            .map(|target| (target, date)),
+        Err(errors) => Err(errors),
+    };
+    let errors = match picked {
+        Ok((target, date)) => {
+            match store::merge(&state.pool, Some(user.id), id, form.version, target, date).await {
+                Ok(_) => return Ok(Redirect::to(&format!("/units/{target}")).into_response()),
+                Err(e) => e.into_form_errors()?,
+            }
         }
-    }
+        Err(errors) => errors,
+    };
     let pick = UnitPick::with_input(&state, &user, unit, form.target, form.date, errors).await?;
     let page = MergePage { pick };
     Ok(Unprocessable(page).into_response())
 }
 
 // ----- close --------------------------------------------------------------------------------
-
-#[derive(Deserialize, Default)]
-pub struct CloseForm {
-    #[serde(default)]
-    date: String,
-    #[serde(default)]
-    successor: String,
-    #[serde(default)]
-    version: i32,
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "org/close.html")]
@@ -481,29 +445,32 @@ pub(super) async fn close(
     Form(form): Form<CloseForm>,
 ) -> AppResult<Response> {
     let id = unit.id;
-    let mut errors = FieldErrors::default();
-    let date = date_field(&form.date, "date", true, &mut errors);
-    let successor = if form.successor.trim().is_empty() {
-        None
-    } else {
-        chosen_unit(&state, &user, &form.successor, "successors", &mut errors).await?
+    let picked = match form.parse() {
+        Ok((date, None)) => Ok((date, None)),
+        Ok((date, Some(successor))) => in_admin_scope(&state, &user, successor, "successors")
+            .await?
+            .map(|s| (date, Some(s))),
+        Err(errors) => Err(errors),
     };
-    if let (true, Some(date)) = (errors.is_empty(), date) {
-        let successors: Vec<Uuid> = successor.into_iter().collect();
-        match store::close(
-            &state.pool,
-            Some(user.id),
-            id,
-            form.version,
-            date,
-            &successors,
-        )
-        .await
-        {
-            Ok(()) => return Ok(Redirect::to(&format!("/units/{id}")).into_response()),
-            Err(e) => errors = e.into_form_errors()?,
+    let errors = match picked {
+        Err(errors) => errors,
+        Ok((date, successor)) => {
+            let successors: Vec<Uuid> = successor.into_iter().collect();
+            let closed = store::close(
+                &state.pool,
+                Some(user.id),
+                id,
+                form.version,
+                date,
+                &successors,
+            )
+            .await;
+            match closed {
+                Ok(()) => return Ok(Redirect::to(&format!("/units/{id}")).into_response()),
+                Err(e) => e.into_form_errors()?,
+            }
         }
-    }
+    };
     let pick = UnitPick::with_input(&state, &user, unit, form.successor, form.date, errors).await?;
     let page = ClosePage { pick };
     Ok(Unprocessable(page).into_response())

@@ -88,6 +88,76 @@ impl RenameForm {
     }
 }
 
+/// A unit picked from a list, as sent: its id.
+fn picked(raw: &str, field: &'static str, errors: &mut FieldErrors) -> Option<Uuid> {
+    let id = Uuid::parse_str(raw.trim()).ok();
+    if id.is_none() {
+        errors.add(field, "Vui lòng chọn một đơn vị.");
+    }
+    id
+}
+
+/// A new parent, as picked, with the version the form was built from.
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub struct MoveForm {
+    pub parent: String,
+    pub version: i32,
+}
+
+impl MoveForm {
+    /// The picked parent (whether the user may pick it is the handler's scope check).
+    pub fn parse(&self) -> Result<Uuid, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        picked(&self.parent, "parent", &mut errors).ok_or(errors)
+    }
+}
+
+/// The unit to merge into and the day, as typed.
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub struct MergeForm {
+    pub target: String,
+    pub date: String,
+    pub version: i32,
+}
+
+impl MergeForm {
+    pub fn parse(&self) -> Result<(Uuid, NaiveDate), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let target = picked(&self.target, "target", &mut errors);
+        let date = date_field(&self.date, "date", true, &mut errors);
+        match (target, date) {
+            (Some(target), Some(date)) => Ok((target, date)),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The day a unit stops, and the unit that takes over (optional), as typed.
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub struct CloseForm {
+    pub date: String,
+    pub successor: String,
+    pub version: i32,
+}
+
+impl CloseForm {
+    pub fn parse(&self) -> Result<(NaiveDate, Option<Uuid>), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let date = date_field(&self.date, "date", true, &mut errors);
+        let successor = match self.successor.trim() {
+            "" => None,
+            raw => picked(raw, "successors", &mut errors),
+        };
+        match date {
+            Some(date) if errors.is_empty() => Ok((date, successor)),
+            _ => Err(errors),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +193,37 @@ mod tests {
         let errors = NewUnitForm::default().parse(None).unwrap_err();
         assert!(errors.get("name").is_some() && errors.get("kind").is_some());
         assert!(errors.get("valid_from").is_some());
+    }
+
+    #[test]
+    fn a_pick_is_an_id_and_a_day_a_date() {
+        let id = Uuid::now_v7();
+        let merge = MergeForm {
+            target: id.to_string(),
+            date: "2025-07-01".into(),
+            version: 1,
+        };
+        assert_eq!(
+            merge.parse().ok(),
+            Some((id, NaiveDate::from_ymd_opt(2025, 7, 1).unwrap()))
+        );
+        let errors = MergeForm::default().parse().unwrap_err();
+        assert_eq!(errors.get("target"), Some("Vui lòng chọn một đơn vị."));
+        assert!(errors.get("date").is_some());
+        let close = |successor: &str| CloseForm {
+            date: "01/07/2025".into(),
+            successor: successor.into(),
+            version: 1,
+        };
+        assert_eq!(close("").parse().unwrap().1, None);
+        assert!(close("x").parse().unwrap_err().get("successors").is_some());
+        assert!(
+            MoveForm::default()
+                .parse()
+                .unwrap_err()
+                .get("parent")
+                .is_some()
+        );
     }
 
     #[test]

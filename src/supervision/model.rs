@@ -126,7 +126,9 @@ pub async fn plan(
     }
     supervisor(&user, &unit)?;
     let result = match form.parse(state.clock.this_month()) {
-        Ok(plan) => refused(store::plan(&state.pool, &unit, &plan, user.id).await)?,
+        Ok(plan) => {
+            refused(store::plan(&state.pool, &unit, &plan, user.id, state.clock.now()).await)?
+        }
         Err(errors) => Err(errors),
     };
     match result {
@@ -157,5 +159,17 @@ pub async fn review(
             let p = page(&state, unit, PlanForm::default(), Some(planned), errors).await?;
             Ok(Unprocessable(p).into_response())
         }
+    }
+}
+
+impl Planned {
+    pub fn month_label(&self) -> String {
+        self.month.format("%m/%Y").to_string()
+    }
+
+    pub fn reviewed_label(&self) -> String {
+        self.reviewed_at
+            .map(crate::web::vn_date)
+            .unwrap_or_default()
     }
 }

@@ -67,19 +67,6 @@ pub fn date_field(
     date
 }
 
-/// A text field of a form read as name → value: trimmed, cut to `max` characters, `None`
-/// when empty or missing.
-pub fn form_text(
-    fields: &std::collections::HashMap<String, String>,
-    name: &str,
-    max: usize,
-) -> Option<String> {
-    fields
-        .get(name)
-        .map(|v| v.trim().chars().take(max).collect::<String>())
-        .filter(|v| !v.is_empty())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -726,15 +726,28 @@ async fn the_coming_months_are_planned_in_one_step_and_the_notice_prints() {
     let r = app
         .post(
             &format!("/units/{branch}/meetings"),
-            &[("months", "13"), ("day", "30"), ("time", "bảy giờ")],
+            &[
+                ("months", "13"),
+                ("day", "30"),
+                ("time", "bảy giờ"),
+                ("location", "Hội trường thôn"),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let page = text(&r.text().await.unwrap());
+    let html = r.text().await.unwrap();
+    let page = text(&html);
     assert!(
         page.contains("Số tháng từ 1 đến 12.")
             && page.contains("Ngày họp từ 1 đến 28")
             && page.contains("Giờ họp dạng giờ:phút")
+    );
+    // Shown again as typed.
+    assert_eq!(input_value(&html, "months").as_deref(), Some("13"));
+    assert_eq!(input_value(&html, "day").as_deref(), Some("30"));
+    assert_eq!(
+        input_value(&html, "location").as_deref(),
+        Some("Hội trường thôn")
     );
     let r = app
         .post(

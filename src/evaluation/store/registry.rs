@@ -324,6 +324,7 @@ pub async fn publish(
     id: Uuid,
     lock_version: i32,
     user: Uuid,
+    at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     transaction(pool, async move |tx| {
         let cur = lock_rubric(tx, id).await?;
@@ -361,11 +362,12 @@ pub async fn publish(
         .execute(&mut *tx)
         .await?;
         sqlx::query!(
-            "UPDATE rubrics SET status = 'published', published_at = now(), published_by = $2,
+            "UPDATE rubrics SET status = 'published', published_at = $3, published_by = $2,
                                 lock_version = lock_version + 1
               WHERE id = $1",
             id,
-            user
+            user,
+            at
         )
         .execute(&mut *tx)
         .await?;

@@ -338,6 +338,11 @@ pub fn vote_outcome(
     Ok(2 * votes_for > eligible)
 }
 
+/// The title of a branch type's variant of a kind's agenda template.
+pub fn template_title(kind: MeetingKind, branch_type: crate::org::domain::BranchType) -> String {
+    format!("{} — {}", kind.label(), branch_type.label())
+}
+
 /// Minutes between start and end; refused when the end is not after the start.
 pub fn duration_minutes(
     start: chrono::NaiveDateTime,

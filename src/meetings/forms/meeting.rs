@@ -138,6 +138,16 @@ pub struct Series {
 }
 
 impl SeriesForm {
+    /// What the form offers first: three months, on the 15th at 19:30.
+    pub fn suggested() -> Self {
+        SeriesForm {
+            months: "3".into(),
+            day: "15".into(),
+            time: "19:30".into(),
+            location: String::new(),
+        }
+    }
+
     pub fn parse(&self) -> Result<Series, FieldErrors> {
         let mut errors = FieldErrors::default();
         let number = |raw: &str, range: std::ops::RangeInclusive<u32>| {

@@ -72,33 +72,6 @@ pub struct MeetingRow {
     pub present: i64,
 }
 
-impl MeetingRow {
-    pub fn kind_label(&self) -> &'static str {
-        self.kind.label()
-    }
-
-    pub fn month_label(&self) -> String {
-        self.month.format("%m/%Y").to_string()
-    }
-
-    pub fn state_label(&self) -> &'static str {
-        self.state.label()
-    }
-
-    pub fn date_label(&self) -> String {
-        self.planned_at
-            .map(crate::web::vn_datetime)
-            .unwrap_or_default()
-    }
-
-    pub fn rate_label(&self) -> String {
-        if self.expected == 0 || self.state == MeetingState::Planned {
-            return String::new();
-        }
-        format!("{:.0}%", 100.0 * self.present as f64 / self.expected as f64)
-    }
-}
-
 /// A branch's meetings, newest first, each with its attendance counted through the
 /// attendance key (a lateral count: never a scan of every meeting's attendance).
 pub async fn for_unit(pool: &PgPool, unit_id: Uuid) -> Result<Vec<MeetingRow>, sqlx::Error> {

@@ -5,7 +5,6 @@ use super::*;
 use crate::error::StoreError;
 use crate::meetings::domain::{Category, MeetingRefusal, Presence, Review};
 use crate::meetings::forms::{MinutesInput, NewTask, NewVote};
-use crate::web::vn_date;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -180,12 +179,6 @@ pub struct TaskRow {
     pub due_on: Option<NaiveDate>,
     pub review: Option<Review>,
     pub review_note: Option<String>,
-}
-
-impl TaskRow {
-    pub fn due_label(&self) -> String {
-        self.due_on.map(vn_date).unwrap_or_default()
-    }
 }
 
 pub async fn tasks(pool: &PgPool, id: Uuid) -> Result<Vec<TaskRow>, sqlx::Error> {

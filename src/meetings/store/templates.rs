@@ -70,7 +70,7 @@ pub async fn create_variant(
              VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id",
             kind.as_str(),
             branch_type.as_str(),
-            format!("{} — {}", kind.label(), branch_type.label())
+            crate::meetings::domain::template_title(kind, branch_type)
         )
         .fetch_optional(&mut *tx)
         .await?

@@ -9,8 +9,14 @@ use uuid::Uuid;
 pub struct QuarterPlan {
     pub quarter: i32,
     pub topic: Option<String>,
-    /// Thematic meetings (or combined sessions) held in the quarter: "dd/mm/yyyy: topic".
-    pub held: Vec<String>,
+    /// Thematic meetings (or combined sessions) held in the quarter.
+    pub held: Vec<HeldTheme>,
+}
+
+pub struct HeldTheme {
+    pub month: chrono::NaiveDate,
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub topic: Option<String>,
 }
 
 /// The year's thematic plan of a branch, quarter by quarter, with what was held.
@@ -47,12 +53,10 @@ pub async fn thematic_year(
             held: held
                 .iter()
                 .filter(|h| h.quarter == q)
-                .map(|h| {
-                    let day = h
-                        .started_at
-                        .map(crate::web::vn_datetime)
-                        .unwrap_or_else(|| h.month.format("%m/%Y").to_string());
-                    format!("{day}: {}", h.topic.clone().unwrap_or_default())
+                .map(|h| HeldTheme {
+                    month: h.month,
+                    started_at: h.started_at,
+                    topic: h.topic.clone(),
                 })
                 .collect(),
         })

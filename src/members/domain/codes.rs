@@ -200,3 +200,8 @@ pub enum Destination {
     /// Outside chibo (another province): the member leaves the rolls here.
     Elsewhere,
 }
+
+impl Destination {
+    /// The transfer form's value for `Elsewhere` (a branch is its id).
+    pub const ELSEWHERE: &'static str = "elsewhere";
+}

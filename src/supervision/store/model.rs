@@ -1,7 +1,7 @@
 //! The model-meeting programme: a committee's plan (which branch hosts in which month, with
 //! the flag on that branch's meeting) and the on-the-spot review of each.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -11,7 +11,6 @@ use crate::org::domain::UnitKind;
 use crate::org::store::Unit;
 use crate::supervision::domain::ModelRefusal;
 use crate::supervision::forms::{ModelReview, NewPlan};
-use crate::web::vn_date;
 
 /// A branch planned to host, with its meeting of the month (if the branch planned one) and
 /// the review once written.
@@ -25,16 +24,6 @@ pub struct Planned {
     pub review: Option<String>,
     pub reviewed_at: Option<NaiveDate>,
     pub version: i32,
-}
-
-impl Planned {
-    pub fn month_label(&self) -> String {
-        self.month.format("%m/%Y").to_string()
-    }
-
-    pub fn reviewed_label(&self) -> String {
-        self.reviewed_at.map(vn_date).unwrap_or_default()
-    }
 }
 
 /// The programme of a committee, newest month first.
@@ -62,6 +51,7 @@ pub async fn plan(
     programme: &Unit,
     plan: &NewPlan,
     user: Uuid,
+    at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     crate::db::transaction(pool, async |tx| {
         let branch = sqlx::query!(
@@ -78,12 +68,13 @@ pub async fn plan(
             return Err(ModelRefusal::NotABranchHere.into());
         }
         let inserted = sqlx::query!(
-            "INSERT INTO model_meetings (programme_unit, branch_id, month, created_by)
-             VALUES ($1, $2, $3, $4) ON CONFLICT (branch_id, month) DO NOTHING",
+            "INSERT INTO model_meetings (programme_unit, branch_id, month, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (branch_id, month) DO NOTHING",
             programme.id,
             plan.branch,
             plan.month,
-            user
+            user,
+            at
         )
         .execute(&mut *tx)
         .await?;
