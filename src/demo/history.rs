@@ -118,13 +118,20 @@ pub async fn seed(
     .execute(&mut **tx)
     .await?;
 
-    // The bí thư chairs, the phó bí thư keeps the minutes.
+    // The bí thư chairs, the phó bí thư keeps the minutes; a branch without them has one of
+    // those present do it (a held meeting always names both: docs/rules.md §3.5).
     sqlx::query(
         "UPDATE meetings m SET
-            chair_id = (SELECT member_id FROM committee_roles r WHERE r.unit_id = m.unit_id AND r.role = 'secretary'
-                         AND r.valid_to IS NULL),
-            secretary_id = (SELECT member_id FROM committee_roles r WHERE r.unit_id = m.unit_id AND r.role = 'deputy_secretary'
-                             AND r.valid_to IS NULL)",
+            chair_id = coalesce(
+                (SELECT member_id FROM committee_roles r WHERE r.unit_id = m.unit_id AND r.role = 'secretary'
+                    AND r.valid_to IS NULL),
+                (SELECT member_id FROM attendance a WHERE a.meeting_id = m.id AND a.presence = 'present'
+                  ORDER BY member_id LIMIT 1)),
+            secretary_id = coalesce(
+                (SELECT member_id FROM committee_roles r WHERE r.unit_id = m.unit_id AND r.role = 'deputy_secretary'
+                    AND r.valid_to IS NULL),
+                (SELECT member_id FROM attendance a WHERE a.meeting_id = m.id AND a.presence = 'present'
+                  ORDER BY member_id DESC LIMIT 1))",
     )
     .execute(&mut **tx)
     .await?;

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use thirtyfour::prelude::*;
 
 use crate::fixtures::demo::BRANCH;
-use crate::support::{DEMO_PASSWORD, TestApp, months_ago};
+use crate::support::{DEMO_PASSWORD, TestApp, months_ago, today};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -552,14 +552,34 @@ async fn a_secretary_plans_ticks_closes_and_prints_a_meeting() {
             .trim_start_matches("/meetings/")
             .trim_end_matches("/attendance")
             .to_owned();
+        // The rest of the branch is ticked at another phone (a meeting is held only with
+        // every member marked).
+        sqlx::query(
+            "UPDATE attendance SET presence = 'present'
+              WHERE meeting_id = $1::uuid AND category = 'expected' AND presence IS NULL",
+        )
+        .bind(&id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
         driver
             .goto(app.url(&format!("/meetings/{id}/minutes")))
             .await?;
-        let day = months_ago(0).format("%Y-%m-%d").to_string();
-        for (field, time) in [("started_at", "19:30"), ("ended_at", "21:05")] {
+        // This morning (the tests' clock reads 09:00): a meeting is held once it took place.
+        let day = today().format("%Y-%m-%d").to_string();
+        for (field, time) in [("started_at", "06:30"), ("ended_at", "08:05")] {
             driver
                 .execute(
                     &format!("document.getElementById('{field}').value = '{day}T{time}'"),
+                    vec![],
+                )
+                .await?;
+        }
+        // The chair and the minute-taker: the first and second on the list.
+        for (field, index) in [("chair_id", 1), ("secretary_id", 2)] {
+            driver
+                .execute(
+                    &format!("document.getElementById('{field}').selectedIndex = {index}"),
                     vec![],
                 )
                 .await?;

@@ -311,7 +311,11 @@ async fn finish(app: &TestApp, m: Meeting, state: State, marks: &[(Uuid, Presenc
     sqlx::query(
         "UPDATE meetings
             SET started_at = ($2::date + time '07:00') AT TIME ZONE 'Asia/Ho_Chi_Minh',
-                ended_at = ($2::date + time '08:30') AT TIME ZONE 'Asia/Ho_Chi_Minh'
+                ended_at = ($2::date + time '08:30') AT TIME ZONE 'Asia/Ho_Chi_Minh',
+                chair_id = (SELECT member_id FROM attendance WHERE meeting_id = $1
+                             ORDER BY member_id LIMIT 1),
+                secretary_id = (SELECT member_id FROM attendance WHERE meeting_id = $1
+                                 ORDER BY member_id DESC LIMIT 1)
           WHERE id = $1",
     )
     .bind(m.id)

@@ -5,8 +5,8 @@ use uuid::Uuid;
 use crate::fixtures::demo::{BRANCH, NEIGHBOUR, WARD};
 use crate::fixtures::{self, Presence, State, Status};
 use crate::support::{
-    TestApp, attr, created_id, input_value, last_month, location, months_ago, number_after, text,
-    texts, this_month, word_after,
+    TestApp, attr, created_id, input_value, last_month, location, number_after, text, texts,
+    this_month, today, word_after,
 };
 
 #[tokio::test]
@@ -314,10 +314,9 @@ async fn another_branchs_meetings_are_not_found() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
-/// A local time on the `day`-th day (0: the 1st) of this month, as the minutes form takes it.
-fn local(day: u64, h: u32, m: u32) -> String {
-    let d = months_ago(0) + chrono::Days::new(day);
-    format!("{}T{:02}:{:02}", d.format("%Y-%m-%d"), h, m)
+/// A local time today (the tests' clock reads 09:00), as the minutes form takes it.
+fn today_at(h: u32, m: u32) -> String {
+    format!("{}T{:02}:{:02}", today().format("%Y-%m-%d"), h, m)
 }
 
 #[tokio::test]
@@ -349,8 +348,8 @@ async fn the_minutes_are_checked_votes_counted_and_closing_locks_them() {
             &format!("/meetings/{id}/minutes"),
             &[
                 ("version", &v),
-                ("started_at", &local(4, 19, 30)),
-                ("ended_at", &local(4, 18, 0)),
+                ("started_at", &today_at(6, 30)),
+                ("ended_at", &today_at(5, 0)),
                 ("chair_id", &chair),
                 ("resolution", "Nghị quyết tháng"),
             ],
@@ -365,8 +364,8 @@ async fn the_minutes_are_checked_votes_counted_and_closing_locks_them() {
             &format!("/meetings/{id}/minutes"),
             &[
                 ("version", &v),
-                ("started_at", &local(4, 19, 30)),
-                ("ended_at", &local(4, 21, 10)),
+                ("started_at", &today_at(6, 30)),
+                ("ended_at", &today_at(8, 10)),
                 ("chair_id", &chair),
                 ("secretary_id", &expected[1].to_string()),
                 ("resolution", "Nghị quyết tháng"),
@@ -528,11 +527,17 @@ async fn the_minutes_are_checked_votes_counted_and_closing_locks_them() {
         "CHỦ TRÌ",
         "Vận động nhân dân vệ sinh môi trường",
         "không thông qua",
-        "19 giờ 30",
-        "21 giờ 10",
+        "06 giờ 30",
+        "08 giờ 10",
     ] {
         assert!(print.contains(needle), "{needle} in {print}");
     }
+    // Reopened: the print is a draft, not minutes the branch adopted.
+    assert!(
+        print.contains("Dự thảo: biên bản chưa được thông qua"),
+        "{print}"
+    );
+    assert!(!print.contains("Biên bản đã được đọc lại cho chi bộ nghe và thông qua"));
 }
 
 #[tokio::test]
@@ -1015,4 +1020,190 @@ async fn a_held_meeting_shows_who_came_and_the_rate() {
         !html.contains("value=\"present\""),
         "no taps on a locked sheet"
     );
+}
+
+/// The figures kept on the meeting row (what dashboards and reports read) always equal its
+/// attendance rows, however many people tick at once.
+#[tokio::test]
+async fn sixty_parallel_ticks_leave_the_kept_counts_equal_to_the_rows() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await;
+    let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Đông Người", WARD).await;
+    fixtures::members(&app, branch, &[(Status::Full, 60)]).await;
+    let meeting = fixtures::meeting(&app, branch, State::Planned).await;
+    assert_eq!(meeting.expected.len(), 60);
+    // Every third member absent without reason, the rest present: sixty requests at once.
+    let mut ticks = tokio::task::JoinSet::new();
+    for (i, member) in meeting.expected.iter().enumerate() {
+        let client = app.client.clone();
+        let url = app.url(&format!("/meetings/{}/attendance/{member}", meeting.id));
+        let presence = if i % 3 == 0 {
+            "absent_unexcused"
+        } else {
+            "present"
+        };
+        ticks.spawn(async move {
+            client
+                .post(url)
+                .form(&[("presence", presence)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+    for status in ticks.join_all().await {
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
+    let (rows_present, rows_unexcused): (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE presence = 'present'),
+                count(*) FILTER (WHERE presence = 'absent_unexcused')
+           FROM attendance WHERE meeting_id = $1",
+    )
+    .bind(meeting.id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!((rows_present, rows_unexcused), (40, 20), "every tick kept");
+    let kept: (i32, i32, i32) = sqlx::query_as(
+        "SELECT expected_count, present_count, unexcused_count FROM meetings WHERE id = $1",
+    )
+    .bind(meeting.id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        kept,
+        (60, 40, 20),
+        "the meeting's kept figures equal its rows"
+    );
+}
+
+/// Two secretaries (or one double click) planning the month's regular meeting at once: one
+/// meeting, and the other is told why — never a 500 from the unique index.
+#[tokio::test]
+async fn planning_the_months_meeting_five_times_at_once_plans_it_once() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await;
+    let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Cùng Lúc", WARD).await;
+    fixtures::members(&app, branch, &[(Status::Full, 3)]).await;
+    let mut plans = tokio::task::JoinSet::new();
+    for _ in 0..5 {
+        let client = app.client.clone();
+        let url = app.url(&format!("/meetings/new?unit={branch}"));
+        let month = this_month();
+        plans.spawn(async move {
+            let r = client
+                .post(url)
+                .form(&[("kind", "regular"), ("month", month.as_str())])
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.text().await.unwrap())
+        });
+    }
+    let answers = plans.join_all().await;
+    let planned = answers
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::SEE_OTHER)
+        .count();
+    assert_eq!(
+        planned,
+        1,
+        "{:?}",
+        answers.iter().map(|a| a.0).collect::<Vec<_>>()
+    );
+    for (status, page) in answers.iter().filter(|(s, _)| *s != StatusCode::SEE_OTHER) {
+        assert_eq!(*status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(text(page).contains("chi bộ đã có buổi sinh hoạt thường kỳ"));
+    }
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM meetings WHERE unit_id = $1")
+        .bind(branch)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, 1);
+}
+
+/// Saves the times, the chair and the minute-taker of a meeting through its minutes form.
+async fn record_minutes(app: &TestApp, id: Uuid, start: &str, end: &str, chair: &str, taker: &str) {
+    let v = app.meeting_version(id).await.to_string();
+    let r = app
+        .post(
+            &format!("/meetings/{id}/minutes"),
+            &[
+                ("version", v.as_str()),
+                ("started_at", start),
+                ("ended_at", end),
+                ("chair_id", chair),
+                ("secretary_id", taker),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+/// Asks to confirm the meeting held; the answer's status and text.
+async fn hold(app: &TestApp, id: Uuid) -> (StatusCode, String) {
+    let r = app
+        .post(&format!("/meetings/{id}/state"), &[("to", "held")])
+        .await;
+    (r.status(), text(&r.text().await.unwrap()))
+}
+
+/// The record says what happened: a meeting is confirmed held only after it started, with
+/// its times, chair and minute-taker, and every member expected marked.
+#[tokio::test]
+async fn a_meeting_cannot_be_confirmed_held_before_it_took_place() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await;
+    let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Chưa Họp", WARD).await;
+    let ids = fixtures::members(&app, branch, &[(Status::Full, 3)]).await;
+    let id = fixtures::meeting(&app, branch, State::Planned).await.id;
+    let refused = |(status, page): (StatusCode, String), needle: &str| {
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(page.contains(needle), "expected “{needle}”: {page}");
+    };
+    refused(
+        hold(&app, id).await,
+        "Vui lòng ghi giờ bắt đầu và giờ kết thúc",
+    );
+    // Tomorrow's meeting, everything else written: not yet.
+    let tomorrow = today().succ_opt().unwrap().format("%Y-%m-%d").to_string();
+    let (a, b) = (ids[0].to_string(), ids[1].to_string());
+    let (start, end) = (format!("{tomorrow}T19:30"), format!("{tomorrow}T21:00"));
+    record_minutes(&app, id, &start, &end, &a, &b).await;
+    for m in &ids {
+        app.post(
+            &format!("/meetings/{id}/attendance/{m}"),
+            &[("presence", "present")],
+        )
+        .await;
+    }
+    refused(hold(&app, id).await, "chưa đến giờ");
+    // This morning, but nobody keeps the minutes.
+    let (start, end) = (today_at(7, 0), today_at(8, 30));
+    record_minutes(&app, id, &start, &end, &a, "").await;
+    refused(hold(&app, id).await, "Vui lòng chọn thư ký");
+    // With the minute-taker, but a member not marked.
+    record_minutes(&app, id, &start, &end, &a, &b).await;
+    sqlx::query("UPDATE attendance SET presence = NULL WHERE meeting_id = $1 AND member_id = $2")
+        .bind(id)
+        .bind(ids[2])
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    refused(hold(&app, id).await, "Còn 1 đảng viên chưa điểm danh");
+    let state: String = sqlx::query_scalar("SELECT state FROM meetings WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(state, "planned", "nothing refused was written");
+    app.post(
+        &format!("/meetings/{id}/attendance/{}", ids[2]),
+        &[("presence", "late")],
+    )
+    .await;
+    assert_eq!(hold(&app, id).await.0, StatusCode::SEE_OTHER);
 }

@@ -38,19 +38,51 @@ text_code! {
     }
 }
 
-/// The one path a meeting takes: planned → held (once its start and end are written) →
-/// closed; closed → held again only with a reason. Anything else is refused, with the field
-/// the message belongs to.
+/// What the record holds when someone asks to confirm that the meeting took place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HoldingRecord {
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub ended_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub chair: bool,
+    pub minute_taker: bool,
+    /// Members expected to attend who are not marked yet.
+    pub unmarked: usize,
+    /// Now, by the application clock.
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// The one path a meeting takes (docs/rules.md §3.5): planned → held, once it has taken
+/// place — its start has passed, start and end are written, the chair and the minute-taker
+/// are named and every member expected is marked —; held → closed; closed → held again only
+/// with a reason. Anything else is refused.
 pub fn transition(
     from: MeetingState,
     to: MeetingState,
-    timed: bool,
+    record: &HoldingRecord,
     reason: Option<&str>,
 ) -> Result<MeetingEvent, MeetingRefusal> {
     use MeetingState::*;
     match (from, to) {
-        (Planned, Held) if !timed => Err(MeetingRefusal::HeldWithoutTimes),
-        (Planned, Held) => Ok(MeetingEvent::Held),
+        (Planned, Held) => {
+            let (Some(start), Some(_)) = (record.started_at, record.ended_at) else {
+                return Err(MeetingRefusal::HeldWithoutTimes);
+            };
+            if start > record.now {
+                return Err(MeetingRefusal::NotStartedYet { start });
+            }
+            if !record.chair {
+                return Err(MeetingRefusal::NoChair);
+            }
+            if !record.minute_taker {
+                return Err(MeetingRefusal::NoMinuteTaker);
+            }
+            if record.unmarked > 0 {
+                return Err(MeetingRefusal::Unmarked {
+                    count: record.unmarked,
+                });
+            }
+            Ok(MeetingEvent::Held)
+        }
         (Held, Closed) => Ok(MeetingEvent::Closed),
         (Closed, Held) if reason.is_none_or(|r| r.trim().is_empty()) => {
             Err(MeetingRefusal::ReopenWithoutReason)
@@ -510,27 +542,37 @@ mod tests {
         assert_eq!(completion_rate(&[None]), None);
     }
 
+    /// A meeting held this morning 07:00–08:30, all named and marked, asked at 09:00.
+    fn ready() -> HoldingRecord {
+        let at = |h, m| {
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 2)
+                .unwrap()
+                .and_hms_opt(h, m, 0)
+                .unwrap()
+                .and_utc()
+        };
+        HoldingRecord {
+            started_at: Some(at(0, 0)),
+            ended_at: Some(at(1, 30)),
+            chair: true,
+            minute_taker: true,
+            unmarked: 0,
+            now: at(2, 0),
+        }
+    }
+
     #[test]
     fn a_meeting_goes_planned_held_closed_and_reopens_only_with_a_reason() {
         use MeetingState::*;
+        let r = ready();
+        assert_eq!(transition(Planned, Held, &r, None), Ok(MeetingEvent::Held));
+        assert_eq!(transition(Held, Closed, &r, None), Ok(MeetingEvent::Closed));
         assert_eq!(
-            transition(Planned, Held, true, None),
-            Ok(MeetingEvent::Held)
-        );
-        assert_eq!(
-            transition(Planned, Held, false, None),
-            Err(MeetingRefusal::HeldWithoutTimes)
-        );
-        assert_eq!(
-            transition(Held, Closed, true, None),
-            Ok(MeetingEvent::Closed)
-        );
-        assert_eq!(
-            transition(Closed, Held, true, Some("  ")),
+            transition(Closed, Held, &r, Some("  ")),
             Err(MeetingRefusal::ReopenWithoutReason)
         );
         assert_eq!(
-            transition(Closed, Held, true, Some("Sửa số phiếu")),
+            transition(Closed, Held, &r, Some("Sửa số phiếu")),
             Ok(MeetingEvent::Reopened)
         );
         for (from, to) in [
@@ -540,10 +582,67 @@ mod tests {
             (Held, Held),
         ] {
             assert!(
-                transition(from, to, true, Some("x")).is_err(),
+                transition(from, to, &r, Some("x")).is_err(),
                 "{from} → {to}"
             );
         }
+    }
+
+    #[test]
+    fn a_meeting_is_held_only_once_it_has_taken_place_and_its_record_is_complete() {
+        use MeetingState::*;
+        let held = |r: HoldingRecord| transition(Planned, Held, &r, None);
+        assert_eq!(
+            held(HoldingRecord {
+                ended_at: None,
+                ..ready()
+            }),
+            Err(MeetingRefusal::HeldWithoutTimes)
+        );
+        let early = HoldingRecord {
+            now: ready().started_at.unwrap() - chrono::Duration::minutes(1),
+            ..ready()
+        };
+        assert_eq!(
+            held(early),
+            Err(MeetingRefusal::NotStartedYet {
+                start: ready().started_at.unwrap()
+            })
+        );
+        assert_eq!(
+            held(HoldingRecord {
+                chair: false,
+                ..ready()
+            }),
+            Err(MeetingRefusal::NoChair)
+        );
+        assert_eq!(
+            held(HoldingRecord {
+                minute_taker: false,
+                ..ready()
+            }),
+            Err(MeetingRefusal::NoMinuteTaker)
+        );
+        assert_eq!(
+            held(HoldingRecord {
+                unmarked: 3,
+                ..ready()
+            }),
+            Err(MeetingRefusal::Unmarked { count: 3 })
+        );
+        // Reopening a closed meeting does not ask again.
+        assert_eq!(
+            transition(
+                Closed,
+                Held,
+                &HoldingRecord {
+                    unmarked: 3,
+                    ..ready()
+                },
+                Some("Bổ sung")
+            ),
+            Ok(MeetingEvent::Reopened)
+        );
     }
 
     #[test]

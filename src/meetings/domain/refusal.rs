@@ -41,6 +41,16 @@ pub enum MeetingRefusal {
     TooManyVotes { cast: u32, eligible: u32 },
     /// Marked held without the start and end times.
     HeldWithoutTimes,
+    /// Marked held before its start.
+    NotStartedYet {
+        start: chrono::DateTime<chrono::Utc>,
+    },
+    /// Marked held with nobody named to chair it.
+    NoChair,
+    /// Marked held with nobody named to keep the minutes.
+    NoMinuteTaker,
+    /// Marked held with members expected still unmarked.
+    Unmarked { count: usize },
     /// Reopened without a reason.
     ReopenWithoutReason,
     /// A state change the meeting's life does not have.
@@ -54,6 +64,7 @@ impl crate::error::Refusal for MeetingRefusal {
         use MeetingRefusal::*;
         match self {
             Closed | AttendanceClosed | HeldWithoutTimes | NoSuchTransition => "form",
+            NotStartedYet { .. } | NoChair | NoMinuteTaker | Unmarked { .. } => "form",
             InactiveInMonth { .. } => "month",
             PlannedOutsideMonth => "planned_at",
             RegularTaken { .. } => "kind",
@@ -106,6 +117,17 @@ impl crate::error::Refusal for MeetingRefusal {
             HeldWithoutTimes => {
                 "Vui lòng ghi giờ bắt đầu và giờ kết thúc trước khi xác nhận đã họp.".into()
             }
+            NotStartedYet { start } => format!(
+                "Buổi sinh hoạt ghi bắt đầu lúc {}, chưa đến giờ: chỉ xác nhận đã họp sau khi buổi sinh hoạt đã diễn ra.",
+                crate::web::vn_datetime(*start)
+            ),
+            NoChair => "Vui lòng chọn người chủ trì trước khi xác nhận đã họp.".into(),
+            NoMinuteTaker => {
+                "Vui lòng chọn thư ký (người ghi biên bản) trước khi xác nhận đã họp.".into()
+            }
+            Unmarked { count } => format!(
+                "Còn {count} đảng viên chưa điểm danh: vui lòng điểm danh đủ trước khi xác nhận đã họp."
+            ),
             ReopenWithoutReason => "Mở lại biên bản cần ghi lý do.".into(),
             NoSuchTransition => "Không chuyển được trạng thái này.".into(),
             TemplateExists => {

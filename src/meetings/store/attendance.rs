@@ -3,7 +3,7 @@
 #[allow(unused_imports)]
 use super::*;
 use crate::error::StoreError;
-use crate::meetings::domain::{Category, MeetingRefusal, Presence};
+use crate::meetings::domain::{Category, MeetingRefusal, MeetingState, Presence};
 use crate::meetings::forms::MarkInput;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -49,8 +49,11 @@ pub async fn attendance(pool: &PgPool, meeting: Uuid) -> Result<Vec<AttendanceRo
     .await
 }
 
-/// One member's row, written alone: another person ticking other members at the same time
-/// loses nothing. Refused once the minutes are closed.
+/// One member's row. Ticks of one meeting are serialised on the meeting row: the statement
+/// trigger that keeps the meeting's figures (`meetings_recount`) then always counts after
+/// the previous tick committed, so the kept figures equal the rows however many people tick
+/// at once (a lock per meeting: ticks of different meetings never wait for each other).
+/// Refused once the minutes are closed.
 pub async fn mark(
     pool: &PgPool,
     actor: Option<Uuid>,
@@ -62,33 +65,36 @@ pub async fn mark(
     if input.presence == Presence::AbsentExcused && input.reason.is_none() {
         return Err(MeetingRefusal::ReasonMissing.into());
     }
-    let updated = sqlx::query_scalar!(
-        r#"UPDATE attendance a SET presence = $3, reason = $4, spoke = $5 AND $3 IN ('present', 'late'),
-                  updated_at = $7, updated_by = $6
-             FROM meetings m
-            WHERE a.meeting_id = $1 AND a.member_id = $2 AND m.id = a.meeting_id AND m.state <> 'closed'
-        RETURNING a.member_id"#,
-        meeting,
-        member,
-        input.presence.as_str(),
-        input.reason,
-        input.spoke,
-        actor,
-        at
-    )
-    .fetch_optional(pool)
-    .await?;
-    if updated.is_some() {
-        return Ok(());
-    }
-    let closed = sqlx::query_scalar!(
-        "SELECT state = 'closed' AS \"c!\" FROM meetings WHERE id = $1",
-        meeting
-    )
-    .fetch_optional(pool)
-    .await?;
-    match closed {
-        Some(true) => Err(MeetingRefusal::AttendanceClosed.into()),
-        _ => Err(StoreError::NotFound),
-    }
+    crate::db::transaction(pool, async |tx| {
+        let state = sqlx::query_scalar!(
+            r#"SELECT state AS "state: MeetingState" FROM meetings WHERE id = $1 FOR UPDATE"#,
+            meeting
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        if state == MeetingState::Closed {
+            return Err(MeetingRefusal::AttendanceClosed.into());
+        }
+        let updated = sqlx::query!(
+            "UPDATE attendance SET presence = $3, reason = $4, spoke = $5 AND $3 IN ('present', 'late'),
+                    updated_at = $7, updated_by = $6
+              WHERE meeting_id = $1 AND member_id = $2",
+            meeting,
+            member,
+            input.presence.as_str(),
+            input.reason,
+            input.spoke,
+            actor,
+            at
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    })
+    .await
 }

@@ -182,7 +182,17 @@ pub async fn create(
             m.location
         )
         .execute(&mut *tx)
-        .await?;
+        .await
+        // Two plans of the month's regular meeting at once: both passed the check above.
+        .map_err(|e| {
+            StoreError::on_constraint(
+                e,
+                &[(
+                    "meetings_one_regular_per_month",
+                    MeetingRefusal::RegularTaken { month: m.month },
+                )],
+            )
+        })?;
 
         let last = if m.copy_last {
             sqlx::query_scalar!(
@@ -344,15 +354,27 @@ pub async fn change_state(
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     crate::db::transaction(pool, async |tx| {
+        // Locked: no tick or save can change what is checked until the state is written.
         let m = sqlx::query!(
-            r#"SELECT state AS "state: MeetingState", started_at, ended_at FROM meetings WHERE id = $1 FOR UPDATE"#,
+            r#"SELECT state AS "state: MeetingState", started_at, ended_at,
+                      chair_id IS NOT NULL AS "chair!", secretary_id IS NOT NULL AS "minute_taker!",
+                      (SELECT count(*) FROM attendance a
+                        WHERE a.meeting_id = m.id AND a.category = 'expected' AND a.presence IS NULL) AS "unmarked!"
+                 FROM meetings m WHERE id = $1 FOR UPDATE"#,
             id
         )
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-        let timed = m.started_at.is_some() && m.ended_at.is_some();
-        let event = crate::meetings::domain::transition(m.state, to, timed, reason)?;
+        let record = crate::meetings::domain::HoldingRecord {
+            started_at: m.started_at,
+            ended_at: m.ended_at,
+            chair: m.chair,
+            minute_taker: m.minute_taker,
+            unmarked: m.unmarked as usize,
+            now: at,
+        };
+        let event = crate::meetings::domain::transition(m.state, to, &record, reason)?;
         sqlx::query!(
             "UPDATE meetings SET state = $2, version = version + 1 WHERE id = $1",
             id,
