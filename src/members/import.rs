@@ -12,7 +12,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
-use super::domain::{COLUMNS, MemberForm, RowCheck};
+use super::domain::{COLUMNS, MemberForm, MemberRefusal, RowCheck};
 use super::forms::RowForm;
 use super::sheet::{self, MAX_ROWS};
 use super::store::import::{self as store, Batch, BatchKey, ImportRow, ImportedRow, RowChange};
@@ -279,6 +279,11 @@ pub async fn commit(
 ) -> AppResult<Response> {
     let id = unit.id;
     let key = key(&user, unit.id, batch);
+    // Committed already (a second click, another tab): say so, as the commit's own check
+    // does when two commits race.
+    if store::committed(&state.pool, key).await? {
+        return Err(StoreError::from(MemberRefusal::AlreadyImported).into());
+    }
     let b = load_batch(&state, key).await?;
     let refuse = async |message: String| -> AppResult<Response> {
         let page = preview_page(&state, &user, unit, batch, Some(message)).await?;
@@ -318,6 +323,9 @@ pub async fn commit(
         Ok(written) => {
             tracing::info!(unit = %id, rows = written, "members imported");
             Ok(Redirect::to(&format!("/units/{id}/members?imported={written}")).into_response())
+        }
+        Err(e) if e.refusal::<MemberRefusal>() == Some(&MemberRefusal::AlreadyImported) => {
+            Err(e.into())
         }
         // A row the registry refuses is named by its line ("Dòng 4: …").
         Err(StoreError::Refused(r)) => refuse(format!("{} Chưa nhập dòng nào.", r.message())).await,

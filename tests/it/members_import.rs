@@ -124,13 +124,11 @@ async fn an_import_is_previewed_fixed_and_committed_all_at_once() {
             .await
             .unwrap();
     assert_eq!(imported, 3);
-    // A committed import cannot be committed again.
-    assert_eq!(
-        app.post(&format!("{preview_path}/commit"), &[])
-            .await
-            .status(),
-        StatusCode::NOT_FOUND
-    );
+    // A committed import cannot be committed again: the answer says so.
+    let again = app.post(&format!("{preview_path}/commit"), &[]).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert!(text(&again.text().await.unwrap()).contains("Đã nhập lô này"));
+    assert_eq!(app.open_members(branch).await, before + 3);
 }
 
 #[tokio::test]
@@ -246,13 +244,17 @@ async fn an_import_committed_twice_at_once_is_written_once() {
     let commit = format!("{}/commit", location(&r));
     // A double click, or the same preview open in two tabs: the same commit twice at once.
     let (first, second) = tokio::join!(app.post(&commit, &[]), app.post(&commit, &[]));
-    let mut answers = [first.status(), second.status()];
-    answers.sort();
+    let mut answers = [
+        (first.status(), first.text().await.unwrap()),
+        (second.status(), second.text().await.unwrap()),
+    ];
+    answers.sort_by_key(|(s, _)| *s);
     assert_eq!(
-        answers,
-        [StatusCode::SEE_OTHER, StatusCode::NOT_FOUND],
+        [answers[0].0, answers[1].0],
+        [StatusCode::SEE_OTHER, StatusCode::CONFLICT],
         "one commit writes, the other finds the import committed"
     );
+    assert!(text(&answers[1].1).contains("Đã nhập lô này"), "told why");
     assert_eq!(app.open_members(branch).await, before + 2);
     for name in ["Phan Văn Song", "Hồ Thị Đôi"] {
         let copies: i64 = sqlx::query_scalar("SELECT count(*) FROM members WHERE full_name = $1")

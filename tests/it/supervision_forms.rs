@@ -213,3 +213,50 @@ async fn thresholds_and_the_monthly_report_are_stamped_by_the_application_clock(
             .unwrap();
     assert_eq!((summary.as_str(), version), ("Đạt yêu cầu, có tiến bộ.", 2));
 }
+
+/// A model meeting planned for next month cannot have been reviewed yet: the review is
+/// refused, nothing written, and the programme's coverage does not move.
+#[tokio::test]
+async fn a_review_dated_before_the_model_meetings_month_is_refused() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await;
+    let ward = app.unit_id(WARD).await;
+    let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Tháng Sau", WARD).await;
+    let path = format!("/model-meetings/{ward}");
+    let next_month = month_value(
+        app.this_month()
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap(),
+    );
+    let r = app
+        .post(
+            &path,
+            &[("branch", &branch.to_string()), ("month", &next_month)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (planned, version): (Uuid, i32) =
+        sqlx::query_as("SELECT id, version FROM model_meetings WHERE branch_id = $1")
+            .bind(branch)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let r = post(
+        &app,
+        &format!("{path}/{planned}"),
+        &[
+            ("reviewed_at", iso(today())),
+            ("review", "Rút kinh nghiệm trước khi họp.".to_owned()),
+            ("version", version.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = text(&r.text().await.unwrap());
+    assert!(
+        page.contains("ngày rút kinh nghiệm không thể trước tháng đó"),
+        "{page}"
+    );
+    let reviewed = "SELECT count(*) FROM model_meetings WHERE id = $1 AND review IS NOT NULL";
+    assert_eq!(app.count(reviewed, planned).await, 0);
+}

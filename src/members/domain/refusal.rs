@@ -58,6 +58,8 @@ pub enum MemberRefusal {
     AlreadyFull,
     /// Recognition of a member who is not active (exempt, or off the rolls).
     RecogniseInactive,
+    /// An import batch committed already (a second click, another tab).
+    AlreadyImported,
     /// Exemption of a member who is not active as usual.
     ExemptInactive,
     /// The end of an exemption for a member who is not exempt.
@@ -120,7 +122,7 @@ impl crate::error::Refusal for MemberRefusal {
             LeftAlready => "kind",
             NotBranchMember | HoldsPost { .. } => "member",
             SecretaryTaken => "role",
-            ImportRow { .. } => "form",
+            ImportRow { .. } | AlreadyImported => "form",
         }
     }
 
@@ -144,6 +146,9 @@ impl crate::error::Refusal for MemberRefusal {
             NoBranch { .. } => "Đảng viên không còn sinh hoạt ở chi bộ nào.".into(),
             AlreadyFull => "Đảng viên này đã là đảng viên chính thức.".into(),
             RecogniseInactive => "Chỉ công nhận chính thức cho đảng viên đang sinh hoạt.".into(),
+            AlreadyImported => {
+                "Đã nhập lô này: các đảng viên trong danh sách đã được thêm vào chi bộ.".into()
+            }
             ExemptInactive => {
                 "Chỉ miễn sinh hoạt cho đảng viên đang sinh hoạt bình thường.".into()
             }

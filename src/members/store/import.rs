@@ -57,6 +57,19 @@ pub async fn stage(
     Ok(id)
 }
 
+/// Whether the import (of this user and branch) was committed.
+pub async fn committed(pool: &PgPool, key: BatchKey) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM member_imports
+                           WHERE id = $1 AND unit_id = $2 AND user_id = $3 AND committed_at IS NOT NULL) AS "e!""#,
+        key.id,
+        key.unit,
+        key.user
+    )
+    .fetch_one(pool)
+    .await
+}
+
 /// The import, while it waits for its commit.
 pub async fn batch(pool: &PgPool, key: BatchKey) -> Result<Option<Batch>, sqlx::Error> {
     let row = sqlx::query!(
@@ -92,7 +105,11 @@ pub async fn cards_taken(
 
 /// The import's rows, its row locked until the transaction ends; not found once committed
 /// (a commit waiting here behind another finds it committed, and writes nothing).
-async fn lock_batch(tx: &mut PgConnection, key: BatchKey) -> Result<Vec<ImportRow>, StoreError> {
+/// The batch's staged rows, locked; `None` once it is committed.
+async fn lock_batch(
+    tx: &mut PgConnection,
+    key: BatchKey,
+) -> Result<Option<Vec<ImportRow>>, StoreError> {
     let row = sqlx::query!(
         r#"SELECT rows AS "rows: Json<Vec<ImportRow>>", committed_at FROM member_imports
             WHERE id = $1 AND unit_id = $2 AND user_id = $3 FOR UPDATE"#,
@@ -103,10 +120,7 @@ async fn lock_batch(tx: &mut PgConnection, key: BatchKey) -> Result<Vec<ImportRo
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(StoreError::NotFound)?;
-    if row.committed_at.is_some() {
-        return Err(StoreError::NotFound);
-    }
-    Ok(row.rows.0)
+    Ok(row.committed_at.is_none().then_some(row.rows.0))
 }
 
 /// A change to one row of the preview.
@@ -126,7 +140,7 @@ pub async fn change_row(
     change: RowChange,
 ) -> Result<(), StoreError> {
     crate::db::transaction(pool, async |tx| {
-        let mut rows = lock_batch(tx, key).await?;
+        let mut rows = lock_batch(tx, key).await?.ok_or(StoreError::NotFound)?;
         let row = rows
             .iter_mut()
             .find(|r| r.line == line)
@@ -168,8 +182,12 @@ pub async fn commit(
     at: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
     crate::db::transaction(pool, async |tx| {
-        if lock_batch(tx, key).await? != checked {
-            return Err(StoreError::Stale);
+        // Claimed here, in the commit's own transaction: a second commit waits for the
+        // first, then finds the batch committed.
+        match lock_batch(tx, key).await? {
+            None => return Err(MemberRefusal::AlreadyImported.into()),
+            Some(staged) if staged != checked => return Err(StoreError::Stale),
+            Some(_) => {}
         }
         for row in rows {
             insert_member(tx, actor, key.unit, &row.record, EventKind::Imported, on)

@@ -10,12 +10,15 @@ pub enum ModelRefusal {
     NotABranchHere,
     /// The branch already hosts a model meeting in that month.
     AlreadyPlanned { month: NaiveDate },
+    /// A review dated before the model meeting's month: it cannot have been drawn yet.
+    ReviewBeforeMeeting { month: NaiveDate },
 }
 
 impl crate::error::Refusal for ModelRefusal {
     fn field(&self) -> &'static str {
         match self {
             ModelRefusal::NotABranchHere | ModelRefusal::AlreadyPlanned { .. } => "branch",
+            ModelRefusal::ReviewBeforeMeeting { .. } => "reviewed_at",
         }
     }
 
@@ -24,6 +27,10 @@ impl crate::error::Refusal for ModelRefusal {
             ModelRefusal::NotABranchHere => "Chọn một chi bộ đang hoạt động thuộc đơn vị.".into(),
             ModelRefusal::AlreadyPlanned { month } => format!(
                 "Chi bộ này đã có kế hoạch sinh hoạt điểm tháng {}.",
+                month.format("%m/%Y")
+            ),
+            ModelRefusal::ReviewBeforeMeeting { month } => format!(
+                "Buổi sinh hoạt điểm được lên kế hoạch tháng {}: ngày rút kinh nghiệm không thể trước tháng đó.",
                 month.format("%m/%Y")
             ),
         }

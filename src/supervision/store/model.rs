@@ -103,16 +103,23 @@ pub async fn review(
     r: &ModelReview,
 ) -> Result<(), StoreError> {
     crate::db::transaction(pool, async |tx| {
-        let current = sqlx::query_scalar!(
-            "SELECT version FROM model_meetings WHERE id = $1 AND programme_unit = $2 FOR UPDATE",
+        let current = sqlx::query!(
+            "SELECT version, month FROM model_meetings WHERE id = $1 AND programme_unit = $2 FOR UPDATE",
             id,
             programme
         )
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-        if r.version != Some(current) {
+        if r.version != Some(current.version) {
             return Err(StoreError::Stale);
+        }
+        // The lesson is drawn from the meeting: not before the month it is planned for.
+        if r.reviewed_at < current.month {
+            return Err(ModelRefusal::ReviewBeforeMeeting {
+                month: current.month,
+            }
+            .into());
         }
         sqlx::query!(
             "UPDATE model_meetings SET review = $2, upper_attendees = $3, reviewed_at = $4, version = version + 1
