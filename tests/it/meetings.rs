@@ -1207,3 +1207,58 @@ async fn a_meeting_cannot_be_confirmed_held_before_it_took_place() {
     .await;
     assert_eq!(hold(&app, id).await.0, StatusCode::SEE_OTHER);
 }
+
+/// A committee meeting (họp chi ủy) expects the committee, not the whole branch.
+#[tokio::test]
+async fn a_committee_meeting_lists_the_committee_only() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await;
+    let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Chi Ủy", WARD).await;
+    let ids = fixtures::members(&app, branch, &[(Status::Full, 5)]).await;
+    let day = crate::support::iso(today());
+    for (member, role) in [(ids[0], "secretary"), (ids[1], "deputy_secretary")] {
+        let r = app
+            .post(
+                &format!("/units/{branch}/committee"),
+                &[
+                    ("member", member.to_string().as_str()),
+                    ("role", role),
+                    ("valid_from", day.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let r = app
+        .post(
+            &format!("/meetings/new?unit={branch}"),
+            &[
+                ("kind", "committee"),
+                ("month", &this_month()),
+                // The posts began today: the meeting is tonight.
+                ("planned_at", &today_at(19, 30)),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let id = created_id(&r, "/meetings/");
+    let mut listed: Vec<Uuid> =
+        sqlx::query_scalar("SELECT member_id FROM attendance WHERE meeting_id = $1")
+            .bind(id)
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    listed.sort();
+    let mut committee = vec![ids[0], ids[1]];
+    committee.sort();
+    assert_eq!(
+        listed, committee,
+        "the secretary and the deputy, not all five"
+    );
+    let (_, sheet) = app.get(&format!("/meetings/{id}/attendance")).await;
+    assert!(
+        text(&sheet).contains("Đảng viên phải có mặt (2)"),
+        "{}",
+        text(&sheet)
+    );
+}

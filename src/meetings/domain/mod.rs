@@ -156,6 +156,12 @@ impl Default for MeetingKind {
 }
 
 impl MeetingKind {
+    /// A committee meeting (họp chi ủy) lists the branch's committee — its posts on the
+    /// meeting's day — and nobody else; every other kind lists the whole branch.
+    pub fn lists_committee_only(self) -> bool {
+        self == MeetingKind::Committee
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             MeetingKind::Regular => "Sinh hoạt thường kỳ",

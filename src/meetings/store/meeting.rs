@@ -237,13 +237,20 @@ pub async fn create(
         }
 
         let on = m.planned_at.map(|t| t.date()).unwrap_or(m.month);
+        // A committee meeting lists the committee on that day, nobody else.
+        let committee_only = m.kind.lists_committee_only();
         let listed = sqlx::query!(
             r#"SELECT ms.member_id, ms.kind AS "membership: MembershipKind",
                       m.lifecycle_state AS "lifecycle_state: Lifecycle", m.status AS "status: Status"
                  FROM memberships ms JOIN members m ON m.id = ms.member_id
-                WHERE ms.unit_id = $1 AND ms.valid_from <= $2 AND (ms.valid_to IS NULL OR ms.valid_to > $2)"#,
+                WHERE ms.unit_id = $1 AND ms.valid_from <= $2 AND (ms.valid_to IS NULL OR ms.valid_to > $2)
+                  AND (NOT $3 OR EXISTS (
+                        SELECT 1 FROM committee_roles r
+                         WHERE r.unit_id = ms.unit_id AND r.member_id = ms.member_id
+                           AND r.valid_from <= $2 AND (r.valid_to IS NULL OR r.valid_to > $2)))"#,
             unit_id,
-            on
+            on,
+            committee_only
         )
         .fetch_all(&mut *tx)
         .await?;
