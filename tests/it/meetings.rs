@@ -1262,3 +1262,53 @@ async fn a_committee_meeting_lists_the_committee_only() {
         text(&sheet)
     );
 }
+
+/// Preparation is dated between the previous meeting and this one: a notice sent after the
+/// meeting, or in 1990, is refused on its field with the input kept, and nothing is saved.
+#[tokio::test]
+async fn preparation_dated_after_the_meeting_or_years_off_is_refused() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await;
+    let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Chuẩn Bị", WARD).await;
+    fixtures::members(&app, branch, &[(Status::Full, 2)]).await;
+    let id = fixtures::meeting(&app, branch, State::Planned).await.id;
+    let save = async |notice: String| {
+        let v = app.meeting_version(id).await.to_string();
+        app.post(
+            &format!("/meetings/{id}/minutes"),
+            &[
+                ("version", v.as_str()),
+                ("started_at", &today_at(7, 0)),
+                ("ended_at", &today_at(8, 30)),
+                ("notice_sent_on", &notice),
+                ("resolution", "Nghị quyết chuẩn bị"),
+            ],
+        )
+        .await
+    };
+    let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    for notice in [iso(today().succ_opt().unwrap()), "1990-12-01".to_owned()] {
+        let r = save(notice.clone()).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{notice}");
+        let html = r.text().await.unwrap();
+        assert!(
+            text(&html).contains("Ngày chuẩn bị phải sau buổi sinh hoạt trước"),
+            "{notice}: {}",
+            text(&html)
+        );
+        assert_eq!(
+            input_value(&html, "notice_sent_on").as_deref(),
+            Some(notice.as_str()),
+            "kept as typed"
+        );
+        let saved: Option<chrono::NaiveDate> =
+            sqlx::query_scalar("SELECT notice_sent_on FROM meetings WHERE id = $1")
+                .bind(id)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+        assert_eq!(saved, None, "nothing saved");
+    }
+    let yesterday = iso(today().pred_opt().unwrap());
+    assert_eq!(save(yesterday).await.status(), StatusCode::SEE_OTHER);
+}

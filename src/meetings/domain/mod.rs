@@ -1,6 +1,8 @@
 //! The rules of a branch meeting (docs/rules.md §3, §9.2): who is expected, the attendance rate,
 //! vote validity, duration, task completion. Pure: no database.
 
+use chrono::NaiveDate;
+
 use crate::codes::text_code;
 use crate::members::domain::Lifecycle;
 
@@ -103,6 +105,26 @@ pub enum PrepStep {
 }
 
 impl PrepStep {
+    /// In the order of the minutes form and of `MinutesInput::prep`.
+    pub const ALL: [PrepStep; 5] = [
+        PrepStep::Prepared,
+        PrepStep::CommitteeMet,
+        PrepStep::NoticeSent,
+        PrepStep::MaterialsPosted,
+        PrepStep::DraftResolution,
+    ];
+
+    /// The minutes form's field for the step's date.
+    pub const fn field(self) -> &'static str {
+        match self {
+            PrepStep::Prepared => "prepared_on",
+            PrepStep::CommitteeMet => "committee_met_on",
+            PrepStep::NoticeSent => "notice_sent_on",
+            PrepStep::MaterialsPosted => "materials_posted_on",
+            PrepStep::DraftResolution => "draft_resolution_on",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             PrepStep::Prepared => "bí thư chuẩn bị nội dung",
@@ -112,6 +134,24 @@ impl PrepStep {
             PrepStep::DraftResolution => "dự thảo nghị quyết",
         }
     }
+}
+
+/// Preparation is dated after the branch's previous meeting (`after`: its day) and no later
+/// than the meeting's own day (`until`) — docs/rules.md §3.2. A date outside is a typing
+/// mistake (a year off) or a record of something that did not happen in that order.
+pub fn check_preparation(
+    prep: &[Option<NaiveDate>; 5],
+    after: NaiveDate,
+    until: NaiveDate,
+) -> Result<(), MeetingRefusal> {
+    for (step, date) in PrepStep::ALL.into_iter().zip(prep) {
+        if let Some(d) = *date
+            && (d <= after || d > until)
+        {
+            return Err(MeetingRefusal::PreparationOutside { step, after, until });
+        }
+    }
+    Ok(())
 }
 
 /// What a meeting still lacks, for the branch home.
@@ -649,6 +689,33 @@ mod tests {
             ),
             Ok(MeetingEvent::Reopened)
         );
+    }
+
+    #[test]
+    fn preparation_lies_between_the_previous_meeting_and_this_one() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        let (after, until) = (d(11, 20), d(12, 22));
+        let mut prep = [None; 5];
+        prep[0] = Some(d(12, 15));
+        prep[2] = Some(d(12, 22));
+        assert_eq!(check_preparation(&prep, after, until), Ok(()));
+        for (bad, when) in [
+            (d(12, 23), "after the meeting"),
+            (d(11, 20), "on the previous meeting's day"),
+        ] {
+            prep[3] = Some(bad);
+            assert_eq!(
+                check_preparation(&prep, after, until),
+                Err(MeetingRefusal::PreparationOutside {
+                    step: PrepStep::MaterialsPosted,
+                    after,
+                    until
+                }),
+                "{when}"
+            );
+        }
+        prep[3] = NaiveDate::from_ymd_opt(1990, 12, 1);
+        assert!(check_preparation(&prep, after, until).is_err(), "1990");
     }
 
     #[test]

@@ -57,6 +57,12 @@ pub enum MeetingRefusal {
     NoSuchTransition,
     /// An agenda template for this kind and branch type already exists.
     TemplateExists,
+    /// A preparation step dated before the previous meeting or after this one.
+    PreparationOutside {
+        step: super::PrepStep,
+        after: NaiveDate,
+        until: NaiveDate,
+    },
 }
 
 impl crate::error::Refusal for MeetingRefusal {
@@ -69,6 +75,7 @@ impl crate::error::Refusal for MeetingRefusal {
             PlannedOutsideMonth => "planned_at",
             RegularTaken { .. } => "kind",
             TemplateExists => "branch_type",
+            PreparationOutside { step, .. } => step.field(),
             NotListed { field } => field,
             AssigneeElsewhere | NoAssignee => "member",
             DueBeforeMonth => "due_on",
@@ -130,6 +137,11 @@ impl crate::error::Refusal for MeetingRefusal {
             ),
             ReopenWithoutReason => "Mở lại biên bản cần ghi lý do.".into(),
             NoSuchTransition => "Không chuyển được trạng thái này.".into(),
+            PreparationOutside { after, until, .. } => format!(
+                "Ngày chuẩn bị phải sau buổi sinh hoạt trước ({}) và không muộn hơn ngày họp ({}).",
+                vn_date(*after),
+                vn_date(*until)
+            ),
             TemplateExists => {
                 "Đã có chương trình mẫu cho loại buổi và loại hình chi bộ này.".into()
             }

@@ -8,7 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::domain::{MeetingKind, MeetingState, Review};
+use super::domain::{MeetingKind, MeetingState, PrepStep, Review};
 use crate::org::domain::BranchType;
 use crate::web::{FieldErrors, parse_vn_date};
 
@@ -18,11 +18,11 @@ pub use meeting::*;
 /// The names of the preparation dates on the minutes form, in the order of
 /// `MinutesInput::prep` (docs/rules.md §3.2).
 pub const PREP_FIELDS: [&str; 5] = [
-    "prepared_on",
-    "committee_met_on",
-    "notice_sent_on",
-    "materials_posted_on",
-    "draft_resolution_on",
+    PrepStep::Prepared.field(),
+    PrepStep::CommitteeMet.field(),
+    PrepStep::NoticeSent.field(),
+    PrepStep::MaterialsPosted.field(),
+    PrepStep::DraftResolution.field(),
 ];
 
 /// The minutes form as typed: one value per field name, the agenda items' text under

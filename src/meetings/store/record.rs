@@ -55,9 +55,26 @@ pub async fn item_minutes(pool: &PgPool, id: Uuid) -> Result<Vec<ItemMinutes>, s
 pub async fn save_minutes(pool: &PgPool, id: Uuid, m: MinutesInput) -> Result<(), StoreError> {
     edit(pool, id, Some(m.version), async |tx, _| {
         if let (Some(s), Some(e)) = (m.started_at, m.ended_at) {
-            crate::meetings::domain::duration_minutes(s, e)
-    ?;
+            crate::meetings::domain::duration_minutes(s, e)?;
         }
+        // The window of the preparation dates: after the branch's previous meeting, up to
+        // this meeting's day (as now written, else as planned, else its month's end).
+        let w = sqlx::query!(
+            r#"SELECT (coalesce(m.planned_at AT TIME ZONE 'Asia/Ho_Chi_Minh',
+                                (m.month + interval '1 month' - interval '1 day')))::date AS "planned_day!",
+                      (SELECT (coalesce(p.started_at, p.planned_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+                         FROM meetings p
+                        WHERE p.unit_id = m.unit_id AND p.month < m.month AND p.kind IN ('regular', 'combined')
+                        ORDER BY p.month DESC LIMIT 1) AS previous_day,
+                      (m.month - interval '1 month' - interval '1 day')::date AS "month_before!"
+                 FROM meetings m WHERE m.id = $1"#,
+            id
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        let until = m.started_at.map(|s| s.date()).unwrap_or(w.planned_day);
+        let after = w.previous_day.unwrap_or(w.month_before);
+        crate::meetings::domain::check_preparation(&m.prep, after, until)?;
         for (field, person) in [("chair_id", m.chair_id), ("secretary_id", m.secretary_id)] {
             if let Some(p) = person {
                 let listed = sqlx::query_scalar!(
