@@ -316,6 +316,7 @@ pub struct ThematicPage {
     unit: Unit,
     year: i32,
     quarters: Vec<store::QuarterPlan>,
+    errors: FieldErrors,
 }
 
 #[derive(Deserialize, Default)]
@@ -337,6 +338,7 @@ pub async fn thematic(
         unit,
         year,
         quarters,
+        errors: FieldErrors::default(),
     })
 }
 
@@ -347,9 +349,23 @@ pub async fn plan_topic(
 ) -> AppResult<Response> {
     let id = unit.id;
     let planned = form.parse().ok_or(AppError::BadRequest)?;
-    store::plan_topic(&state.pool, unit.id, &planned).await?;
-    let to = format!("/units/{id}/thematic?year={}", planned.year);
-    Ok(Redirect::to(&to).into_response())
+    match refused(store::plan_topic(&state.pool, unit.id, &planned).await)? {
+        Ok(()) => {
+            let to = format!("/units/{id}/thematic?year={}", planned.year);
+            Ok(Redirect::to(&to).into_response())
+        }
+        // Shown again afresh, with what the other person saved.
+        Err(errors) => {
+            let quarters = store::thematic_year(&state.pool, unit.id, planned.year).await?;
+            let page = ThematicPage {
+                unit,
+                year: planned.year,
+                quarters,
+                errors,
+            };
+            Ok(Unprocessable(page).into_response())
+        }
+    }
 }
 
 /// How the pages word the stores' rows.

@@ -279,12 +279,15 @@ pub async fn commit(
 ) -> AppResult<Response> {
     let id = unit.id;
     let key = key(&user, unit.id, batch);
-    // Committed already (a second click, another tab): say so, as the commit's own check
-    // does when two commits race.
-    if store::committed(&state.pool, key).await? {
-        return Err(StoreError::from(MemberRefusal::AlreadyImported).into());
-    }
-    let b = load_batch(&state, key).await?;
+    let b = match store::batch(&state.pool, key).await? {
+        Some(b) => b,
+        // Committed already (a second click, another tab): say so, as the commit's own
+        // check does when two commits race past this point.
+        None if store::committed(&state.pool, key).await? => {
+            return Err(StoreError::from(MemberRefusal::AlreadyImported).into());
+        }
+        None => return Err(AppError::NotFound),
+    };
     let refuse = async |message: String| -> AppResult<Response> {
         let page = preview_page(&state, &user, unit, batch, Some(message)).await?;
         Ok(Unprocessable(page).into_response())

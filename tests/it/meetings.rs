@@ -665,6 +665,26 @@ async fn the_agenda_is_edited_reordered_and_guests_invited() {
     .fetch_one(&app.pool)
     .await
     .unwrap();
+    // Two people saving the item from the same page: the second is refused, not written over.
+    let version: i32 = sqlx::query_scalar("SELECT version FROM agenda_items WHERE id = $1")
+        .bind(item)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let save = async |title: &str| {
+        app.post(
+            &format!("/meetings/{id}/agenda/{item}"),
+            &[("title", title), ("version", &version.to_string())],
+        )
+        .await
+    };
+    assert_eq!(
+        save("Xét kết nạp đảng viên").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let r = save("Xét kết nạp (người thứ hai)").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("vừa được người khác thay đổi"));
     app.post(
         &format!("/meetings/{id}/agenda/{item}"),
         &[("action", "up")],
@@ -800,17 +820,49 @@ async fn the_years_thematic_plan_shows_what_was_held() {
     // A topic of this test's own: the demo may already have held a thematic meeting in
     // this quarter, and the page must list ours only once it is held.
     let topic = "Học tập, làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh (kiểm thử)";
-    let r = app
-        .post(
-            &format!("/units/{branch}/thematic"),
-            &[
-                ("year", &year.to_string()),
-                ("quarter", &quarter.to_string()),
-                ("topic", topic),
-            ],
-        )
-        .await;
+    // The version the page shows for the quarter (0: nothing planned yet).
+    let version: i32 = sqlx::query_scalar(
+        "SELECT coalesce((SELECT version FROM thematic_plans
+                           WHERE unit_id = $1 AND year = $2 AND quarter = $3), 0)",
+    )
+    .bind(branch)
+    .bind(year)
+    .bind(quarter as i32)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let plan = |topic: &'static str| {
+        let (year, quarter, version) = (year.to_string(), quarter.to_string(), version.to_string());
+        let app = &app;
+        async move {
+            app.post(
+                &format!("/units/{branch}/thematic"),
+                &[
+                    ("year", year.as_str()),
+                    ("quarter", quarter.as_str()),
+                    ("topic", topic),
+                    ("version", version.as_str()),
+                ],
+            )
+            .await
+        }
+    };
+    let r = plan(topic).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // A second person's save from the same page: refused, the first one's topic kept.
+    let r = plan("Chuyên đề của người thứ hai").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("vừa được người khác thay đổi"));
+    let kept: String = sqlx::query_scalar(
+        "SELECT topic FROM thematic_plans WHERE unit_id = $1 AND year = $2 AND quarter = $3",
+    )
+    .bind(branch)
+    .bind(year)
+    .bind(quarter as i32)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(kept, topic);
     let r = app
         .plan_meeting(
             branch,
@@ -917,6 +969,36 @@ async fn administrators_keep_templates_and_branches_of_that_type_start_from_them
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Two administrators saving the same item from the same page: the second is refused.
+    let (item, version): (Uuid, i32) = sqlx::query_as(
+        "SELECT id, version FROM agenda_template_items WHERE title = 'Đánh giá công tác huấn luyện, sẵn sàng chiến đấu'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let save = async |notes: &str| {
+        admin
+            .post(
+                &format!("{template}/items/{item}"),
+                &[
+                    ("title", "Đánh giá công tác huấn luyện, sẵn sàng chiến đấu"),
+                    ("notes", notes),
+                    ("version", &version.to_string()),
+                ],
+            )
+            .await
+    };
+    assert_eq!(save("Gợi ý thứ nhất").await.status(), StatusCode::SEE_OTHER);
+    let r = save("Gợi ý thứ hai").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("vừa được người khác thay đổi"));
+    let notes: Option<String> =
+        sqlx::query_scalar("SELECT notes FROM agenda_template_items WHERE id = $1")
+            .bind(item)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(notes.as_deref(), Some("Gợi ý thứ nhất"));
     // An armed-forces branch starts from the new variant; a residential one from its own.
     let village = app.unit_id("Chi bộ Đội An ninh").await;
     let residential = app.unit_id(BRANCH).await;

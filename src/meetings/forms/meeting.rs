@@ -238,6 +238,8 @@ pub struct TopicForm {
     pub year: String,
     pub quarter: String,
     pub topic: String,
+    /// The quarter's plan version the form was built from; 0 when there was none.
+    pub version: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -246,6 +248,8 @@ pub struct PlannedTopic {
     pub quarter: i32,
     /// `None` clears the quarter's topic.
     pub topic: Option<String>,
+    /// 0: the form saw no plan for the quarter.
+    pub version: i32,
 }
 
 impl TopicForm {
@@ -267,6 +271,7 @@ impl TopicForm {
             year,
             quarter,
             topic: text(&self.topic, 300),
+            version: self.version.trim().parse().ok()?,
         })
     }
 }
@@ -374,6 +379,7 @@ mod tests {
             year: year.into(),
             quarter: quarter.into(),
             topic: "Học tập và làm theo".into(),
+            version: "0".into(),
         };
         assert_eq!(
             topic("2027", "1").parse().map(|t| (t.year, t.quarter)),

@@ -258,6 +258,8 @@ pub struct ItemForm {
     pub notes: String,
     /// `up`, `down` or `delete` from the item's buttons; empty when the item is saved.
     pub action: String,
+    /// The item's version the form was built from (empty for a new item).
+    pub version: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -265,6 +267,8 @@ pub struct ItemInput {
     pub title: String,
     pub presenter: Option<String>,
     pub notes: Option<String>,
+    /// For a saved item, the version its form was built from; a save from another is stale.
+    pub version: Option<i32>,
 }
 
 /// What a press on an agenda item asks.
@@ -290,6 +294,7 @@ impl ItemForm {
                 title,
                 presenter: text(&self.presenter, 120),
                 notes: text(&self.notes, 1_000),
+                version: self.version.trim().parse().ok(),
             }),
             None => Err(FieldErrors::one("title", "Vui lòng ghi tên nội dung.")),
         }

@@ -12,12 +12,13 @@ pub struct AgendaItem {
     pub title: String,
     pub presenter: Option<String>,
     pub notes: Option<String>,
+    pub version: i32,
 }
 
 pub async fn agenda(pool: &PgPool, meeting: Uuid) -> Result<Vec<AgendaItem>, sqlx::Error> {
     sqlx::query_as!(
         AgendaItem,
-        "SELECT id, position, title, presenter, notes FROM agenda_items WHERE meeting_id = $1 ORDER BY position",
+        "SELECT id, position, title, presenter, notes, version FROM agenda_items WHERE meeting_id = $1 ORDER BY position",
         meeting
     )
     .fetch_all(pool)
@@ -59,8 +60,21 @@ pub async fn update_item(
         input.notes.as_deref(),
     );
     edit(pool, meeting, None, async |tx, _| {
-        let n = sqlx::query!(
-            "UPDATE agenda_items SET title = $3, presenter = $4, notes = $5 WHERE id = $2 AND meeting_id = $1",
+        let current = sqlx::query_scalar!(
+            "SELECT version FROM agenda_items WHERE id = $2 AND meeting_id = $1 FOR UPDATE",
+            meeting,
+            item
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        // Saved from the version the form showed, or refused: never over another's save.
+        if input.version != Some(current) {
+            return Err(StoreError::Stale);
+        }
+        sqlx::query!(
+            "UPDATE agenda_items SET title = $3, presenter = $4, notes = $5, version = version + 1
+              WHERE id = $2 AND meeting_id = $1",
             meeting,
             item,
             title,
@@ -68,11 +82,7 @@ pub async fn update_item(
             notes
         )
         .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
+        .await?;
         Ok(())
     })
     .await

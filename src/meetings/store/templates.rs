@@ -21,6 +21,7 @@ pub struct TemplateItem {
     pub id: Uuid,
     pub title: String,
     pub notes: Option<String>,
+    pub version: i32,
 }
 
 pub async fn templates(pool: &PgPool) -> Result<Vec<TemplateRow>, sqlx::Error> {
@@ -50,7 +51,7 @@ pub async fn template(pool: &PgPool, id: Uuid) -> Result<Option<TemplateRow>, sq
 pub async fn template_items(pool: &PgPool, id: Uuid) -> Result<Vec<TemplateItem>, sqlx::Error> {
     sqlx::query_as!(
         TemplateItem,
-        "SELECT id, title, notes FROM agenda_template_items WHERE template_id = $1 ORDER BY position, id",
+        "SELECT id, title, notes, version FROM agenda_template_items WHERE template_id = $1 ORDER BY position, id",
         id
     )
     .fetch_all(pool)
@@ -128,14 +129,20 @@ pub async fn change_template_item(
                             .await?;
                     }
                     ItemChange::Save(input) => {
-                        sqlx::query!(
-                            "UPDATE agenda_template_items SET title = $2, notes = $3 WHERE id = $1",
+                        // From the version the form showed, or refused as stale.
+                        let saved = sqlx::query!(
+                            "UPDATE agenda_template_items SET title = $2, notes = $3, version = version + 1
+                              WHERE id = $1 AND version = $4",
                             it,
                             input.title,
-                            input.notes
+                            input.notes,
+                            input.version
                         )
                         .execute(&mut *tx)
                         .await?;
+                        if saved.rows_affected() == 0 {
+                            return Err(StoreError::Stale);
+                        }
                     }
                 }
                 sqlx::query!(

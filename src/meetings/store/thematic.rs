@@ -2,6 +2,7 @@
 
 #[allow(unused_imports)]
 use super::*;
+use crate::error::StoreError;
 use crate::meetings::forms::PlannedTopic;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -9,6 +10,8 @@ use uuid::Uuid;
 pub struct QuarterPlan {
     pub quarter: i32,
     pub topic: Option<String>,
+    /// The plan's version (0: none yet), for the form.
+    pub version: i32,
     /// Thematic meetings (or combined sessions) held in the quarter.
     pub held: Vec<HeldTheme>,
 }
@@ -26,7 +29,7 @@ pub async fn thematic_year(
     year: i32,
 ) -> Result<Vec<QuarterPlan>, sqlx::Error> {
     let plans = sqlx::query!(
-        "SELECT quarter, topic FROM thematic_plans WHERE unit_id = $1 AND year = $2",
+        "SELECT quarter, topic, version FROM thematic_plans WHERE unit_id = $1 AND year = $2",
         unit,
         year
     )
@@ -50,6 +53,10 @@ pub async fn thematic_year(
                 .iter()
                 .find(|p| p.quarter == q)
                 .map(|p| p.topic.clone()),
+            version: plans
+                .iter()
+                .find(|p| p.quarter == q)
+                .map_or(0, |p| p.version),
             held: held
                 .iter()
                 .filter(|h| h.quarter == q)
@@ -63,35 +70,68 @@ pub async fn thematic_year(
         .collect())
 }
 
+/// Sets (or clears) a quarter's planned topic, from the version the form showed (0: the
+/// form saw none): a save over another person's meanwhile is refused as stale.
 pub async fn plan_topic(
     pool: &PgPool,
     unit: Uuid,
     planned: &PlannedTopic,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     let (year, quarter) = (planned.year, planned.quarter);
-    match planned.topic.as_deref() {
-        Some(t) => {
-            sqlx::query!(
-                "INSERT INTO thematic_plans (unit_id, year, quarter, topic) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (unit_id, year, quarter) DO UPDATE SET topic = excluded.topic",
-                unit,
-                year,
-                quarter,
-                t
-            )
-            .execute(pool)
-            .await?;
+    crate::db::transaction(pool, async |tx| {
+        let current = sqlx::query_scalar!(
+            "SELECT version FROM thematic_plans WHERE unit_id = $1 AND year = $2 AND quarter = $3 FOR UPDATE",
+            unit,
+            year,
+            quarter
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .unwrap_or(0);
+        if current != planned.version {
+            return Err(StoreError::Stale);
         }
-        None => {
-            sqlx::query!(
-                "DELETE FROM thematic_plans WHERE unit_id = $1 AND year = $2 AND quarter = $3",
-                unit,
-                year,
-                quarter
-            )
-            .execute(pool)
-            .await?;
+        match (planned.topic.as_deref(), current) {
+            (Some(t), 0) => {
+                // Two first plans at once: the second finds the first's row, and is stale.
+                let inserted = sqlx::query!(
+                    "INSERT INTO thematic_plans (unit_id, year, quarter, topic) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (unit_id, year, quarter) DO NOTHING",
+                    unit,
+                    year,
+                    quarter,
+                    t
+                )
+                .execute(&mut *tx)
+                .await?;
+                if inserted.rows_affected() == 0 {
+                    return Err(StoreError::Stale);
+                }
+            }
+            (Some(t), _) => {
+                sqlx::query!(
+                    "UPDATE thematic_plans SET topic = $4, version = version + 1
+                      WHERE unit_id = $1 AND year = $2 AND quarter = $3",
+                    unit,
+                    year,
+                    quarter,
+                    t
+                )
+                .execute(&mut *tx)
+                .await?;
+            }
+            (None, _) => {
+                sqlx::query!(
+                    "DELETE FROM thematic_plans WHERE unit_id = $1 AND year = $2 AND quarter = $3",
+                    unit,
+                    year,
+                    quarter
+                )
+                .execute(&mut *tx)
+                .await?;
+            }
         }
-    }
-    Ok(())
+        Ok(())
+    })
+    .await
 }
