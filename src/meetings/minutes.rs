@@ -157,18 +157,17 @@ async fn page(
         abstain: zero(),
         ..VoteForm::default()
     };
-    let (mut task, mut reason) = (TaskForm::default(), String::new());
-    let fields = match typed {
-        Typed::Minutes(f) => f,
-        other => {
-            match other {
-                Typed::Vote(v) => vote = v,
-                Typed::Task(t) => task = t,
-                Typed::Reopening(s) => reason = s.reason,
-                _ => {}
-            }
-            current_fields(state, &meeting).await?
-        }
+    let (mut task, mut reason, mut minutes) = (TaskForm::default(), String::new(), None);
+    match typed {
+        Typed::Nothing => {}
+        Typed::Minutes(f) => minutes = Some(f),
+        Typed::Vote(v) => vote = v,
+        Typed::Task(t) => task = t,
+        Typed::Reopening(s) => reason = s.reason,
+    }
+    let fields = match minutes {
+        Some(f) => f,
+        None => current_fields(state, &meeting).await?,
     };
     let people = store::attendance(&state.pool, meeting.id).await?;
     let previous = store::previous_tasks(&state.pool, &meeting).await?;

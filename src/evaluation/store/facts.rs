@@ -16,7 +16,7 @@ use crate::meetings::store::Meeting;
 pub fn meeting_day(m: &Meeting) -> NaiveDate {
     m.started_at
         .or(m.planned_at)
-        .map(|t| t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive())
+        .map(|t| t.with_timezone(&crate::clock::ZONE).date_naive())
         .unwrap_or(m.month)
 }
 
