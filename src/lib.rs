@@ -16,6 +16,7 @@ pub mod home;
 pub mod meetings;
 pub mod members;
 pub mod org;
+pub mod rate;
 pub mod reports;
 pub mod state;
 pub mod supervision;

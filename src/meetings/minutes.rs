@@ -80,12 +80,10 @@ pub struct MinutesPage {
     errors: FieldErrors,
 }
 
-/// "67%" of last meeting's tasks done (partly counts half), or a dash.
+/// "66,7%" of last meeting's tasks done (partly counts half), or a dash.
 pub fn completion_label(tasks: &[TaskRow]) -> String {
     let reviews: Vec<Option<super::domain::Review>> = tasks.iter().map(|t| t.review).collect();
-    super::domain::completion_rate(&reviews)
-        .map(|r| format!("{r:.0}%"))
-        .unwrap_or_else(|| "—".into())
+    crate::rate::Rate::label(super::domain::completion_rate(&reviews))
 }
 
 impl MinutesPage {

@@ -180,10 +180,7 @@ impl Counts {
     }
 
     pub fn rate_label(&self) -> String {
-        self.summary
-            .rate()
-            .map(|r| format!("{r:.0}%"))
-            .unwrap_or_else(|| "—".into())
+        crate::rate::Rate::label(self.summary.rate())
     }
 }
 
@@ -419,7 +416,10 @@ impl MeetingRow {
         if self.expected == 0 || self.state == MeetingState::Planned {
             return String::new();
         }
-        format!("{:.0}%", 100.0 * self.present as f64 / self.expected as f64)
+        crate::rate::Rate::label(crate::rate::Rate::of(
+            i64::from(self.present),
+            i64::from(self.expected),
+        ))
     }
 }
 

@@ -8,6 +8,7 @@ use crate::auth::scope::Read;
 use crate::error::{AppError, AppResult, refused};
 use crate::evaluation::rubric::Points;
 use crate::org::store::Unit;
+use crate::rate::Rate;
 use crate::state::AppState;
 use crate::supervision::domain::{self as sv, AlertKind, Figures};
 use crate::supervision::pages::{MonthQuery, month_of, refuse};
@@ -58,17 +59,17 @@ pub(super) fn rows_of(branches: Vec<BranchMonth>) -> Vec<ReportRow> {
                     .filter(|_| held)
                     .map(|t| vn_date(t.with_timezone(&crate::clock::ZONE).date_naive()))
                     .unwrap_or_default(),
+                // Present over the attendance base, the rate's own base (đảng số, which
+                // counts the exempt and those away, has its own column).
                 present: if held {
-                    format!("{}/{}", b.present, b.dang_so)
+                    format!("{}/{}", b.present, b.expected)
                 } else {
                     String::new()
                 },
-                rate: if held && b.expected > 0 {
-                    format!(
-                        "{:.1}%",
-                        100.0 * f64::from(b.present) / f64::from(b.expected)
-                    )
-                    .replace('.', ",")
+                rate: if held {
+                    Rate::of(i64::from(b.present), i64::from(b.expected))
+                        .map(|r| r.to_string())
+                        .unwrap_or_default()
                 } else {
                     String::new()
                 },

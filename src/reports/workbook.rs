@@ -2,6 +2,7 @@
 
 #[allow(unused_imports)]
 use super::*;
+use crate::rate::Rate;
 use rust_xlsxwriter::{Format, FormatBorder, Workbook, XlsxError};
 
 /// The report as a workbook: title, the branch rows with Vietnamese headers, the totals.
@@ -69,16 +70,10 @@ pub fn workbook(p: &MonthlyPage) -> Result<Vec<u8>, XlsxError> {
         if held {
             ws.write_number_with_format(row, 4, f64::from(b.present), &int)?;
             ws.write_number_with_format(row, 5, f64::from(b.expected), &int)?;
-            if b.expected > 0 {
-                ws.write_number_with_format(
-                    row,
-                    6,
-                    100.0 * f64::from(b.present) / f64::from(b.expected),
-                    &num,
-                )?;
-            } else {
-                ws.write_blank(row, 6, &cell)?;
-            }
+            match Rate::of(i64::from(b.present), i64::from(b.expected)) {
+                Some(rate) => ws.write_number_with_format(row, 6, rate.percent(), &num)?,
+                None => ws.write_blank(row, 6, &cell)?,
+            };
             ws.write_number_with_format(row, 7, f64::from(b.unexcused), &int)?;
         } else {
             for c in 4..=7 {
@@ -98,7 +93,7 @@ pub fn workbook(p: &MonthlyPage) -> Result<Vec<u8>, XlsxError> {
     ws.write_number_with_format(row, 4, t.present as f64, &bold)?;
     ws.write_number_with_format(row, 5, t.expected as f64, &bold)?;
     if let Some(rate) = t.rate() {
-        ws.write_number_with_format(row, 6, (rate * 10.0).round() / 10.0, &bold)?;
+        ws.write_number_with_format(row, 6, rate.percent(), &bold)?;
     }
     ws.write_number_with_format(row, 7, t.unexcused as f64, &bold)?;
     let mut r = row + 2;

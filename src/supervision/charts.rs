@@ -136,13 +136,12 @@ pub fn attendance(months: &[TrendMonth]) -> String {
             BOTTOM + 14.0,
             m.month.format("%m/%y")
         );
-        if m.expected > 0 {
-            let rate = 100.0 * m.present as f64 / m.expected as f64;
-            let y = y_of(rate);
+        if let Some(rate) = crate::rate::Rate::of(m.present, m.expected) {
+            let y = y_of(rate.percent());
             points.push(format!("{x:.1},{y:.1}"));
             let _ = write!(
                 s,
-                r##"<circle cx="{x:.1}" cy="{y:.1}" r="3" fill="#000"/><text x="{x:.1}" y="{:.1}" font-size="9" text-anchor="middle">{rate:.0}</text>"##,
+                r##"<circle cx="{x:.1}" cy="{y:.1}" r="3" fill="#000"/><text x="{x:.1}" y="{:.1}" font-size="9" text-anchor="middle">{rate}</text>"##,
                 y - 6.0
             );
         }
@@ -200,6 +199,6 @@ mod tests {
             month(10, &[], 200, 170),
         ]);
         assert_eq!(svg.matches("<circle").count(), 2);
-        assert!(svg.contains(">90<") && svg.contains(">85<"));
+        assert!(svg.contains(">90,0%<") && svg.contains(">85,0%<"));
     }
 }

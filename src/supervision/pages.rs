@@ -258,15 +258,13 @@ fn held_share(r: &Row) -> f64 {
     r.figures.held as f64 / r.figures.branches as f64
 }
 
+// Sorted by the figures as shown (two rows showing the same rate tie).
 fn rate(r: &Row) -> f64 {
-    r.figures.rate().unwrap_or(0.0)
+    r.figures.rate().map_or(0.0, |r| r.percent())
 }
 
 fn score(r: &Row) -> f64 {
-    if r.figures.scored == 0 {
-        return 0.0;
-    }
-    r.figures.score_sum_tenths as f64 / r.figures.scored as f64
+    r.figures.average_tenths().unwrap_or(0) as f64
 }
 
 /// Every alert of the subtree for a month: the meeting-level ones of each branch, members

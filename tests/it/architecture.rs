@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 /// Lowest first. A module may use only modules of a strictly lower layer.
 const LAYERS: &[&[&str]] = &[
-    &["clock", "config", "codes"],
+    &["clock", "config", "codes", "rate"],
     &["db", "web", "state", "audit"],
     &["error"],
     &["auth"],

@@ -184,7 +184,7 @@ async fn computed_criteria_read_the_meeting_record() {
     );
     // 72 of 90 minutes = 80 %: 3 points (67 % and more).
     let c = computed(&html, "thoi_luong");
-    assert!(c.contains("80%") && c.contains("3 điểm"), "{c}");
+    assert!(c.contains("80,0%") && c.contains("3 điểm"), "{c}");
     // About 85 % present: 3 points (75 to under 90 %).
     let c = computed(&html, "ty_le_du");
     assert!(c.contains("3 điểm"), "{c}");
@@ -203,7 +203,7 @@ async fn computed_criteria_read_the_meeting_record() {
     let c = computed(&html, "phat_bieu");
     assert!(c.contains("5 điểm"), "half the attendees spoke: {c}");
     let c = computed(&html, "hoan_thanh");
-    assert!(c.contains("50%") && c.contains("15 điểm"), "{c}");
+    assert!(c.contains("50,0%") && c.contains("15 điểm"), "{c}");
     let c = computed(&html, "bien_ban");
     assert!(c.contains("chưa") && c.contains("0 điểm"), "{c}");
     let c = computed(&html, "ket_luan");

@@ -227,7 +227,7 @@ async fn two_people_ticking_at_once_keep_each_others_ticks() {
         page.contains(&format!("Có mặt / phải có mặt {0}/{0}", expected.len())),
         "{page}"
     );
-    assert!(page.contains("Tỷ lệ 100%"));
+    assert!(page.contains("Tỷ lệ 100,0%"));
 }
 
 #[tokio::test]
@@ -609,7 +609,7 @@ async fn last_months_tasks_are_reviewed_and_their_completion_computed() {
     }
     let (_, page) = app.get(&format!("/meetings/{id}/minutes")).await;
     assert!(
-        text(&page).contains("Tỷ lệ hoàn thành: 50%"),
+        text(&page).contains("Tỷ lệ hoàn thành: 50,0%"),
         "done 1 + partly ½ of 3"
     );
     // A task reviewed at an earlier meeting, or at a meeting of another branch: not found.
@@ -1066,7 +1066,7 @@ async fn a_held_meeting_shows_who_came_and_the_rate() {
     assert_eq!(status, StatusCode::OK);
     let sheet = text(&html);
     assert_eq!(word_after(&sheet, "Có mặt / phải có mặt"), "2/4", "{sheet}");
-    assert_eq!(word_after(&sheet, "Tỷ lệ"), "50%");
+    assert_eq!(word_after(&sheet, "Tỷ lệ"), "50,0%");
     assert_eq!(number_after(&sheet, "Đảng số"), 4);
     assert_eq!(number_after(&sheet, "Vắng có lý do"), 1);
     assert_eq!(number_after(&sheet, "Vắng không lý do"), 1);
@@ -1083,7 +1083,7 @@ async fn a_held_meeting_shows_who_came_and_the_rate() {
     let rows = texts(&list, "table tbody tr");
     assert_eq!(rows.len(), 1, "the new branch's only meeting: {rows:?}");
     assert!(
-        rows[0].contains("Đã họp") && rows[0].ends_with("50%"),
+        rows[0].contains("Đã họp") && rows[0].ends_with("50,0%"),
         "{rows:?}"
     );
 
@@ -1096,7 +1096,7 @@ async fn a_held_meeting_shows_who_came_and_the_rate() {
         .await;
     let sheet = text(&html);
     assert_eq!(word_after(&sheet, "Có mặt / phải có mặt"), "3/3", "{sheet}");
-    assert_eq!(word_after(&sheet, "Tỷ lệ"), "100%");
+    assert_eq!(word_after(&sheet, "Tỷ lệ"), "100,0%");
     assert!(sheet.contains("Biên bản đã khóa"), "{sheet}");
     assert!(
         !html.contains("value=\"present\""),

@@ -607,3 +607,101 @@ async fn new_branches_and_a_held_meeting_move_this_months_figures() {
         ["1", "0", "0", "—", "0", "—"]
     );
 }
+
+/// One rate, stated one way: 15 present of 17 expected (20 in the đảng số, 3 exempt) reads
+/// 88,2% on the meeting page, the branch's list, the print, the dashboard, the report and
+/// its workbook; the report's "có mặt" column is over the same base as its rate, with the
+/// đảng số in its own column, and the report's averages are the dashboard's.
+#[tokio::test]
+async fn a_meetings_rate_reads_the_same_on_every_page_print_and_workbook() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await;
+    let ward = app.unit_id(WARD).await;
+    let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Một Tỷ Lệ", WARD).await;
+    let ids = fixtures::members(&app, branch, &[(Status::Full, 20)]).await;
+    for &id in &ids[17..] {
+        fixtures::exempt(&app, id).await;
+    }
+    let mut marks: Vec<(Uuid, Presence)> = ids[..15]
+        .iter()
+        .map(|&id| (id, Presence::Present))
+        .collect();
+    marks.extend(ids[15..17].iter().map(|&id| (id, Presence::AbsentExcused)));
+    let m = fixtures::meeting_with(&app, branch, State::Closed, &marks).await;
+    assert_eq!(m.expected.len(), 17, "the three exempt are not expected");
+
+    let (_, html) = app.get(&format!("/meetings/{}", m.id)).await;
+    assert!(
+        text(&html).contains("88,2%"),
+        "meeting page: {}",
+        text(&html)
+    );
+    let (_, html) = app.get(&format!("/units/{branch}/meetings")).await;
+    assert!(
+        text(&html).contains("88,2%"),
+        "branch list: {}",
+        text(&html)
+    );
+    let (_, html) = app.get(&format!("/meetings/{}/print", m.id)).await;
+    assert!(
+        text(&html).contains("Có mặt: 15 (tỷ lệ 88,2%)"),
+        "print: {}",
+        text(&html)
+    );
+
+    let month = this_month();
+    let (_, html) = app.get(&format!("/dashboard/{ward}?month={month}")).await;
+    let rows = texts(&html, "table.dashboard tbody tr");
+    let row = rows
+        .iter()
+        .find(|r| r.starts_with("Chi bộ Tổ dân phố Một Tỷ Lệ "))
+        .unwrap_or_else(|| panic!("no dashboard row: {rows:?}"));
+    assert!(row.contains(" 88,2% "), "dashboard row: {row}");
+    let dashboard = text(&html);
+    let dash_rate = word_after(&dashboard, "Tỷ lệ dự bình quân");
+    let dash_avg = word_after(&dashboard, "Điểm bình quân");
+
+    let (_, html) = app
+        .get(&format!("/reports/monthly/{ward}?month={month}"))
+        .await;
+    let rows = texts(&html, "table.report tbody tr");
+    let row = rows
+        .iter()
+        .find(|r| r.contains("Chi bộ Tổ dân phố Một Tỷ Lệ"))
+        .unwrap_or_else(|| panic!("no report row: {rows:?}"));
+    // TT, name, đảng số, day, có mặt/phải có mặt, rate.
+    assert!(
+        row.contains("Chi bộ Tổ dân phố Một Tỷ Lệ 20 ") && row.contains(" 15/17 88,2%"),
+        "report row: {row}"
+    );
+    let report = text(&html);
+    assert!(
+        report.contains(&format!(
+            "Tỷ lệ đảng viên dự sinh hoạt bình quân {dash_rate};"
+        )),
+        "the report's rate is the dashboard's {dash_rate}: {report}"
+    );
+    assert!(
+        report.contains(&format!("Điểm bình quân {dash_avg};")),
+        "the report's average is the dashboard's {dash_avg}: {report}"
+    );
+
+    let r = app
+        .client
+        .get(app.url(&format!("/reports/monthly/{ward}.xlsx?month={month}")))
+        .send()
+        .await
+        .unwrap();
+    let bytes = r.bytes().await.unwrap();
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let row = (4..sheet.height() as u32)
+        .find(|&r| {
+            sheet.get_value((r, 1)) == Some(&Data::String("Chi bộ Tổ dân phố Một Tỷ Lệ".into()))
+        })
+        .expect("the branch's row in the workbook");
+    assert_eq!(sheet.get_value((row, 2)), Some(&Data::Float(20.0)));
+    assert_eq!(sheet.get_value((row, 6)), Some(&Data::Float(88.2)));
+}

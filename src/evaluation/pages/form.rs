@@ -69,12 +69,7 @@ fn fact_label(source: crate::evaluation::rubric::Source, v: Option<f64>) -> Stri
         (
             S::AttendanceRate | S::SpeakingShare | S::TaskCompletion | S::DurationPercent,
             Some(v),
-        ) => {
-            format!(
-                "{}%",
-                format!("{v:.1}").trim_end_matches(".0").replace('.', ",")
-            )
-        }
+        ) => crate::rate::Rate::label(crate::rate::Rate::of_fraction(v / 100.0)),
         (S::DurationMinutes, Some(v)) => format!("{v:.0} phút"),
         (_, Some(v)) => format!("{v:.0}"),
     }

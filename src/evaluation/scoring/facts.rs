@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::evaluation::rubric::{Rubric, Source};
 use crate::meetings::domain::MeetingKind;
+use crate::rate::Rate;
 
 /// The computed figures of one meeting; a figure the record cannot give is absent.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -53,7 +54,9 @@ pub struct Record {
 /// The figures a rubric reads from a meeting record (docs/rules.md §9.2). Steps not taken count
 /// as −1 day ("not posted"), so that a rule "at least 1 day before" fails without asking.
 pub fn facts(r: &Rubric, rec: &Record) -> Facts {
-    let pct = |a: i64, b: i64| (b > 0).then(|| 100.0 * a as f64 / b as f64);
+    // Rates as the pages show them (one decimal), so that a meeting shown at 90,0% meets a
+    // rule "từ 90%".
+    let pct = |a: i64, b: i64| Rate::of(a, b).map(Rate::percent);
     let flag = |b: bool| Some(if b { 1.0 } else { 0.0 });
     let days_before = |d: Option<NaiveDate>| match (d, rec.day) {
         (Some(d), Some(day)) => Some((day - d).num_days() as f64),
@@ -72,7 +75,12 @@ pub fn facts(r: &Rubric, rec: &Record) -> Facts {
             .map(|m| (100.0 * m.round() / f64::from(minimum.max(1)) * 10.0).round() / 10.0),
     );
     f.set(Source::SpeakingShare, pct(rec.spoke, rec.attendees));
-    f.set(Source::TaskCompletion, rec.completion);
+    f.set(
+        Source::TaskCompletion,
+        rec.completion
+            .and_then(|c| Rate::of_fraction(c / 100.0))
+            .map(Rate::percent),
+    );
     f.set(
         Source::MaterialsDaysBefore,
         days_before(rec.materials_posted_on),

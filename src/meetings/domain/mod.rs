@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 
 use crate::codes::text_code;
 use crate::members::domain::Lifecycle;
+use crate::rate::Rate;
 
 mod refusal;
 pub use refusal::MeetingRefusal;
@@ -345,9 +346,9 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// present ÷ base, in percent; none when nobody is expected.
-    pub fn rate(&self) -> Option<f64> {
-        (self.base > 0).then(|| 100.0 * self.present as f64 / self.base as f64)
+    /// present ÷ base; none when nobody is expected.
+    pub fn rate(&self) -> Option<Rate> {
+        Rate::of(self.present as i64, self.base as i64)
     }
 }
 
@@ -455,9 +456,9 @@ impl Review {
     }
 }
 
-/// Share of last meeting's tasks carried out, in percent: done counts 1, partly ½. None when
-/// no task was reviewed.
-pub fn completion_rate(reviews: &[Option<Review>]) -> Option<f64> {
+/// Share of last meeting's tasks carried out: done counts 1, partly ½. None when no task was
+/// reviewed.
+pub fn completion_rate(reviews: &[Option<Review>]) -> Option<Rate> {
     let reviewed: Vec<Review> = reviews.iter().flatten().copied().collect();
     if reviewed.is_empty() {
         return None;
@@ -470,7 +471,7 @@ pub fn completion_rate(reviews: &[Option<Review>]) -> Option<f64> {
             Review::NotDone => 0.0,
         })
         .sum();
-    Some(100.0 * score / reviewed.len() as f64)
+    Rate::of_fraction(score / reviewed.len() as f64)
 }
 
 #[cfg(test)]
@@ -522,7 +523,7 @@ mod tests {
             (s.others_present, s.attached, s.attached_present),
             (1, 2, 1)
         );
-        assert_eq!(s.rate(), Some(70.0));
+        assert_eq!(s.rate().map(|r| r.to_string()), Some("70,0%".into()));
         assert_eq!(summarise(&[]).rate(), None);
     }
 
@@ -583,7 +584,7 @@ mod tests {
         use Review::*;
         assert_eq!(
             completion_rate(&[Some(Done), Some(Partly), Some(NotDone), None]),
-            Some(50.0)
+            Rate::of(1, 2)
         );
         assert_eq!(completion_rate(&[None]), None);
     }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use super::store::{BranchMonth, Thresholds};
 use crate::evaluation::domain::SheetState;
 use crate::meetings::domain::MeetingState;
+use crate::rate::Rate;
 
 mod refusal;
 pub use refusal::ModelRefusal;
@@ -33,30 +34,30 @@ pub struct Figures {
 }
 
 impl Figures {
-    /// Present ÷ expected over the held meetings, in percent.
-    pub fn rate(&self) -> Option<f64> {
-        (self.expected > 0).then(|| 100.0 * self.present as f64 / self.expected as f64)
+    /// Present ÷ expected (the attendance base) over the held meetings.
+    pub fn rate(&self) -> Option<Rate> {
+        Rate::of(self.present, self.expected)
     }
 
     pub fn rate_label(&self) -> String {
-        self.rate()
-            .map(|r| format!("{r:.1}%").replace('.', ","))
-            .unwrap_or_else(|| "—".into())
+        Rate::label(self.rate())
+    }
+
+    /// The mean of the scored branches' totals, in tenths of a point rounded half up: the
+    /// one average the dashboard, the report and its workbook show.
+    pub fn average_tenths(&self) -> Option<i64> {
+        let n = i64::try_from(self.scored).ok().filter(|n| *n > 0)?;
+        Some((2 * self.score_sum_tenths + n).div_euclid(2 * n))
     }
 
     pub fn average_label(&self) -> String {
-        if self.scored == 0 {
-            return "—".into();
-        }
-        let avg = self.score_sum_tenths as f64 / self.scored as f64 / 10.0;
-        format!("{avg:.1}").replace('.', ",")
+        self.average_tenths()
+            .map(|t| format!("{},{}", t / 10, t % 10))
+            .unwrap_or_else(|| "—".into())
     }
 
     pub fn held_share_label(&self) -> String {
-        if self.branches == 0 {
-            return "—".into();
-        }
-        format!("{:.0}%", 100.0 * self.held as f64 / self.branches as f64)
+        Rate::label(Rate::of(self.held as i64, self.branches as i64))
     }
 
     pub fn class_count(&self, label: &str) -> usize {
@@ -527,6 +528,6 @@ mod tests {
             (1, 1, 0)
         );
         assert_eq!((f.unscored, f.waiting), (1, 1));
-        assert_eq!(f.held_share_label(), "75%");
+        assert_eq!(f.held_share_label(), "75,0%");
     }
 }
