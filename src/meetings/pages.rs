@@ -416,10 +416,7 @@ impl MeetingRow {
         if self.expected == 0 || self.state == MeetingState::Planned {
             return String::new();
         }
-        crate::rate::Rate::label(crate::rate::Rate::of(
-            i64::from(self.present),
-            i64::from(self.expected),
-        ))
+        crate::rate::Rate::label(crate::rate::Rate::of(self.present, self.expected))
     }
 }
 

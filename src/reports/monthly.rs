@@ -134,7 +134,13 @@ pub(super) async fn monthly_page(
     typed: Option<(String, String)>,
     errors: FieldErrors,
 ) -> AppResult<MonthlyPage> {
-    let branches = crate::supervision::store::branch_months(&state.pool, unit.id, month).await?;
+    let branches = crate::supervision::store::branch_months(
+        &state.pool,
+        unit.id,
+        month,
+        sv::quarter_counted_through(month, state.clock.today()),
+    )
+    .await?;
     let total = sv::figures(branches.iter());
     let alerts = crate::supervision::pages::all_alerts(state, &unit, month, &branches).await?;
     let alert_counts = sv::ALL_ALERTS

@@ -21,6 +21,7 @@ use crate::auth::scope::Read;
 use crate::auth::{User, path_within};
 use crate::codes::text_code;
 use crate::error::{AppError, AppResult, ErrorPage, refused};
+use crate::meetings::domain::MeetingState;
 use crate::members::domain::{PostRole, Status};
 use crate::org::domain::BranchType;
 use crate::org::scope::CommitteeInScope;
@@ -130,7 +131,8 @@ text_code! {
     }
 }
 
-/// The meeting-level alerts of every branch, for `month` as of today.
+/// The meeting-level alerts of every branch, for `month` judged on its last day (or today
+/// while it runs); `rows` carry the states of that day.
 pub fn meeting_alerts(
     rows: &[BranchMonth],
     month: NaiveDate,
@@ -161,7 +163,13 @@ pub async fn dashboard(
         .and_then(BranchType::parse_or_former)
         .map(|t| t.as_str().to_owned())
         .unwrap_or_default();
-    let mut branches = store::branch_months(&state.pool, unit.id, month).await?;
+    let mut branches = store::branch_months(
+        &state.pool,
+        unit.id,
+        month,
+        domain::quarter_counted_through(month, state.clock.today()),
+    )
+    .await?;
     if !branch_type.is_empty() {
         branches.retain(|b| b.branch_type.as_deref() == Some(branch_type.as_str()));
     }
@@ -267,8 +275,43 @@ fn score(r: &Row) -> f64 {
     r.figures.average_tenths().unwrap_or(0) as f64
 }
 
+/// The rows with each meeting's and branch sheet's state as it stood at the end of `on`
+/// (from their histories). A meeting that took place in the month but was recorded later
+/// keeps its "held": the alert about the month's meeting follows what happened.
+async fn as_they_stood(
+    state: &AppState,
+    branches: &[BranchMonth],
+    on: NaiveDate,
+) -> AppResult<Vec<BranchMonth>> {
+    let until = (on + chrono::Days::new(1))
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(crate::clock::ZONE).earliest())
+        .map(|t| t.to_utc())
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no midnight after {on}")))?;
+    let ids: Vec<Uuid> = branches.iter().filter_map(|b| b.meeting_id).collect();
+    let states = store::states_on(&state.pool, &ids, until).await?;
+    Ok(branches
+        .iter()
+        .map(|b| {
+            let mut b = b.clone();
+            if let Some(s) = b.meeting_id.and_then(|id| states.get(&id)) {
+                b.meeting_state = match (s.meeting, b.meeting_state) {
+                    (Some(e), _) => Some(e.state_after()),
+                    (None, Some(MeetingState::Planned)) | (None, None) => b.meeting_state,
+                    (None, Some(_)) => Some(MeetingState::Held),
+                };
+                b.sheet_state = s.sheet.map(|(e, _)| e.state_after());
+                b.sheet_updated_at = s.sheet.map(|(_, at)| at);
+            }
+            b
+        })
+        .collect())
+}
+
 /// Every alert of the subtree for a month: the meeting-level ones of each branch, members
-/// absent without reason in too many months, overdue probations, committee structure.
+/// absent without reason in too many months, overdue probations, committee structure —
+/// all judged on the month's last day (or today while it runs): a past month's alerts are
+/// the same whenever they are looked at.
 pub async fn all_alerts(
     state: &AppState,
     unit: &Unit,
@@ -276,12 +319,22 @@ pub async fn all_alerts(
     branches: &[BranchMonth],
 ) -> AppResult<Vec<Alert>> {
     let t = store::thresholds(&state.pool).await?;
-    let mut alerts = meeting_alerts(branches, month, state.clock.today(), &t);
-    // Three independent reads over the subtree: run side by side on the pool.
-    let (absentees, probationers, posts_held) = tokio::try_join!(
+    let today = state.clock.today();
+    let on = domain::judged_on(month, today);
+    let stood;
+    let branches = if on < today {
+        stood = as_they_stood(state, branches, on).await?;
+        &stood[..]
+    } else {
+        branches
+    };
+    let mut alerts = meeting_alerts(branches, month, today, &t);
+    // Four independent reads over the subtree: run side by side on the pool.
+    let (absentees, probationers, posts_held, dang_so) = tokio::try_join!(
         store::unexcused_months(&state.pool, unit.id, month, t.unexcused_months),
-        store::probationers(&state.pool, unit.id),
-        store::posts(&state.pool, unit.id),
+        store::probationers(&state.pool, unit.id, on),
+        store::posts(&state.pool, unit.id, on),
+        store::dang_so_on(&state.pool, unit.id, on),
     )?;
     for (member, name, branch, branch_name, months) in absentees {
         let n = domain::unexcused_month_count(&months, month);
@@ -304,13 +357,13 @@ pub async fn all_alerts(
             });
         }
     }
-    let now = state.clock.today();
-    // Full members = đảng số less the probationers (the two statuses there are).
+    // Full members = đảng số less the probationers (the two statuses there are), both on
+    // the day judged.
     let mut probationers_of: HashMap<Uuid, i64> = HashMap::new();
     for (member, name, branch, branch_name, admission) in probationers {
         *probationers_of.entry(branch).or_default() += 1;
         if let crate::members::domain::Probation::Overdue { ended, days } =
-            crate::members::domain::probation(Status::Probationary, admission, now)
+            crate::members::domain::probation(Status::Probationary, admission, on)
         {
             alerts.push(Alert {
                 kind: AlertKind::ProbationOverdue,
@@ -333,7 +386,7 @@ pub async fn all_alerts(
     }
     for b in branches
         .iter()
-        .filter(|b| b.meeting_id.is_some() || b.members_now > 0)
+        .filter(|b| b.meeting_id.is_some() || dang_so.get(&b.id).copied().unwrap_or(0) > 0)
     {
         let held = posts.get(&b.id).cloned().unwrap_or_default();
         let list: Vec<crate::members::domain::Post> = held
@@ -345,7 +398,9 @@ pub async fn all_alerts(
             })
             .collect();
         for w in crate::members::domain::committee_warnings(
-            (b.members_now - probationers_of.get(&b.id).copied().unwrap_or(0)).max(0) as usize,
+            (dang_so.get(&b.id).copied().unwrap_or(0)
+                - probationers_of.get(&b.id).copied().unwrap_or(0))
+            .max(0) as usize,
             &list,
         ) {
             alerts.push(Alert {
@@ -380,7 +435,13 @@ pub async fn alerts(
         Ok(m) => m,
         Err(why) => return Ok(refuse(why)),
     };
-    let branches = store::branch_months(&state.pool, unit.id, month).await?;
+    let branches = store::branch_months(
+        &state.pool,
+        unit.id,
+        month,
+        domain::quarter_counted_through(month, state.clock.today()),
+    )
+    .await?;
     let list = all_alerts(&state, &unit, month, &branches).await?;
     let total = list.len();
     let groups = domain::ALL_ALERTS

@@ -705,3 +705,163 @@ async fn a_meetings_rate_reads_the_same_on_every_page_print_and_workbook() {
     assert_eq!(sheet.get_value((row, 2)), Some(&Data::Float(20.0)));
     assert_eq!(sheet.get_value((row, 6)), Some(&Data::Float(88.2)));
 }
+
+/// The alerts of a past month are those of that month, whatever today is: a probation is
+/// measured at the month's end (one that ran out later is not yet overdue there), and a
+/// quarter that is over is judged on all its months (a thematic meeting in its last month
+/// answers its first month too).
+#[tokio::test]
+async fn a_past_months_alerts_are_judged_as_of_that_month() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await;
+    let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Nhìn Lại", WARD).await;
+    let ids = fixtures::members(
+        &app,
+        branch,
+        &[(Status::Full, 3), (Status::Probationary, 1)],
+    )
+    .await;
+    let probationer = fixtures::name_of(&app, ids[3]).await;
+
+    // Viewed month: three months ago. The probation ends ten days after that month's end:
+    // running then, overdue now (at least 50 days later).
+    let viewed = months_ago(3);
+    let viewed_end = viewed
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap()
+        .pred_opt()
+        .unwrap();
+    let admitted = (viewed_end + chrono::Days::new(10))
+        .checked_sub_months(chrono::Months::new(12))
+        .unwrap();
+    sqlx::query("UPDATE members SET admission_date = $2 WHERE id = $1")
+        .bind(ids[3])
+        .bind(admitted)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let overdue_names = |html: &str| -> Vec<String> {
+        texts(html, "section.alert-group")
+            .into_iter()
+            .filter(|g| g.starts_with("Quá hạn xét công nhận đảng viên chính thức"))
+            .collect()
+    };
+    let ward = app.unit_id(WARD).await;
+    let (_, now) = app
+        .get(&format!("/alerts/{ward}?month={}", this_month()))
+        .await;
+    assert!(
+        overdue_names(&now).iter().any(|g| g.contains(&probationer)),
+        "overdue today: {:?}",
+        overdue_names(&now)
+    );
+    let (status, then) = app
+        .get(&format!("/alerts/{ward}?month={}", month_value(viewed)))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !overdue_names(&then)
+            .iter()
+            .any(|g| g.contains(&probationer)),
+        "still running at the end of {}: {:?}",
+        month_value(viewed),
+        overdue_names(&then)
+    );
+
+    // A meeting of that month whose minutes were closed only today: at the month's end they
+    // were still open, and that month's alerts say so.
+    let (late, late_branch): (Uuid, String) = sqlx::query_as(
+        "SELECT m.id, u.name FROM meetings m JOIN units u ON u.id = m.unit_id, units w
+          WHERE w.id = $1 AND u.path <@ w.path AND m.month = $2 AND m.kind = 'regular'
+            AND m.state = 'closed' ORDER BY u.name LIMIT 1",
+    )
+    .bind(ward)
+    .bind(viewed)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let minutes_open = |html: &str| -> bool {
+        texts(html, "section.alert-group")
+            .iter()
+            .any(|g| g.starts_with("Chưa khóa biên bản") && g.contains(&late_branch))
+    };
+    assert!(!minutes_open(&then), "closed within the month in the demo");
+    sqlx::query("UPDATE meeting_events SET at = $2 WHERE meeting_id = $1 AND kind = 'closed'")
+        .bind(late)
+        .bind(crate::support::clock().now())
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (_, then) = app
+        .get(&format!("/alerts/{ward}?month={}", month_value(viewed)))
+        .await;
+    assert!(
+        minutes_open(&then),
+        "open at the end of {}",
+        month_value(viewed)
+    );
+
+    // The last quarter that is over: a thematic meeting held in its last month.
+    let this_quarter = months_ago(0).with_day(1).unwrap();
+    let quarter_start = NaiveDate::from_ymd_opt(
+        this_quarter.year(),
+        (this_quarter.month() - 1) / 3 * 3 + 1,
+        1,
+    )
+    .unwrap();
+    let last_q_first = quarter_start
+        .checked_sub_months(chrono::Months::new(3))
+        .unwrap();
+    let last_q_last = quarter_start
+        .checked_sub_months(chrono::Months::new(1))
+        .unwrap();
+    let thematic = chibo::meetings::store::create(
+        &app.pool,
+        None,
+        branch,
+        chibo::meetings::forms::NewMeeting {
+            kind: chibo::meetings::domain::MeetingKind::Thematic,
+            month: last_q_last,
+            is_model: false,
+            topic: Some("Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh".into()),
+            planned_at: None,
+            location: None,
+            copy_last: false,
+        },
+        crate::support::clock().now(),
+    )
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE meetings SET state = 'held',
+                started_at = ($2::date + time '08:00') AT TIME ZONE 'Asia/Ho_Chi_Minh',
+                ended_at = ($2::date + time '10:00') AT TIME ZONE 'Asia/Ho_Chi_Minh'
+          WHERE id = $1",
+    )
+    .bind(thematic)
+    .bind(last_q_last + chrono::Days::new(9))
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let no_thematic = |html: &str| -> bool {
+        texts(html, "section.alert-group")
+            .iter()
+            .any(|g| g.starts_with("Chưa sinh hoạt chuyên đề trong quý") && g.contains("Nhìn Lại"))
+    };
+    let (_, first) = app
+        .get(&format!(
+            "/alerts/{ward}?month={}",
+            month_value(last_q_first)
+        ))
+        .await;
+    assert!(
+        !no_thematic(&first),
+        "the quarter of {} had its thematic meeting in {}",
+        month_value(last_q_first),
+        month_value(last_q_last)
+    );
+    // The branch had no regular meeting in that month: that alert stays.
+    assert!(texts(&first, "section.alert-group").iter().any(|g| {
+        g.starts_with("Chưa sinh hoạt thường kỳ trong tháng") && g.contains("Nhìn Lại")
+    }));
+}

@@ -75,6 +75,18 @@ impl SheetEvent {
             SheetEvent::Reopened => "Sửa lại sau khi thống nhất",
         }
     }
+
+    /// The sheet's state after this step (its state on a past day is the one after the
+    /// day's last step): a save, or a change after agreeing, leaves a draft.
+    pub fn state_after(self) -> SheetState {
+        match self {
+            SheetEvent::Saved | SheetEvent::Reopened => SheetState::Draft,
+            SheetEvent::Agreed => SheetState::Agreed,
+            SheetEvent::Submitted => SheetState::Submitted,
+            SheetEvent::Returned => SheetState::Returned,
+            SheetEvent::Approved => SheetState::Approved,
+        }
+    }
 }
 
 text_code! {

@@ -41,6 +41,17 @@ text_code! {
     }
 }
 
+impl MeetingEvent {
+    /// The state the meeting is in after this change (the state on a past day is the one
+    /// after the day's last change).
+    pub fn state_after(self) -> MeetingState {
+        match self {
+            MeetingEvent::Held | MeetingEvent::Reopened => MeetingState::Held,
+            MeetingEvent::Closed => MeetingState::Closed,
+        }
+    }
+}
+
 /// What the record holds when someone asks to confirm that the meeting took place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HoldingRecord {

@@ -186,13 +186,35 @@ pub fn month_end(month: NaiveDate) -> NaiveDate {
         .expect("a month has an end")
 }
 
-/// The meeting-level alerts of one branch for `month`, as of `today`.
+/// The day a month's alerts are judged on: the month's last day, or today while the month
+/// runs. Nothing in a past month's alerts depends on the day it is looked at.
+pub fn judged_on(month: NaiveDate, today: NaiveDate) -> NaiveDate {
+    month_end(month).min(today)
+}
+
+/// The last month a quarter's thematic meeting is looked for, for the alerts of `month`:
+/// the quarter's last month once the quarter is over (it is judged whole), else today's
+/// month (the quarter "so far").
+pub fn quarter_counted_through(month: NaiveDate, today: NaiveDate) -> NaiveDate {
+    let first = NaiveDate::from_ymd_opt(month.year(), (month.month() - 1) / 3 * 3 + 1, 1)
+        .expect("a quarter's first month");
+    let last = first
+        .checked_add_months(chrono::Months::new(2))
+        .expect("a quarter's last month");
+    let now = today.with_day(1).expect("day 1");
+    last.min(now.max(month))
+}
+
+/// The meeting-level alerts of one branch for `month`, judged on the month's last day (or
+/// today while it runs, see [`judged_on`]); `b` carries the states of that day.
 pub fn branch_alerts(
     b: &BranchMonth,
     month: NaiveDate,
     today: NaiveDate,
     t: &Thresholds,
 ) -> Vec<Alert> {
+    let over = month_end(month) < today;
+    let today = judged_on(month, today);
     let mut out = Vec::new();
     let mut add = |kind, detail: String, href: String| {
         out.push(Alert {
@@ -205,7 +227,7 @@ pub fn branch_alerts(
     };
     let branch_href = format!("/units/{}/meetings", b.id);
     let Some(meeting) = b.meeting_id.filter(|_| b.held()) else {
-        let detail = if month_end(month) < today {
+        let detail = if over {
             format!(
                 "Không có buổi sinh hoạt thường kỳ tháng {}.",
                 month.format("%m/%Y")
@@ -468,6 +490,44 @@ mod tests {
         b.sheet_state = Some(SheetState::Returned);
         let alerts = branch_alerts(&b, d(2026, 10, 1), d(2026, 10, 20), &thresholds());
         assert!(alerts[0].detail.contains("Cấp trên đã trả lại"));
+    }
+
+    #[test]
+    fn a_past_month_is_judged_on_its_last_day() {
+        assert_eq!(judged_on(d(2026, 10, 1), d(2026, 12, 2)), d(2026, 10, 31));
+        assert_eq!(judged_on(d(2026, 12, 1), d(2026, 12, 2)), d(2026, 12, 2));
+        assert_eq!(judged_on(d(2028, 2, 1), d(2028, 3, 1)), d(2028, 2, 29));
+        // Held on 10/10 with the minutes open: 21 days at the month's end, however late
+        // the month is looked at.
+        let mut b = good();
+        b.meeting_state = Some(MeetingState::Closed);
+        b.sheet_state = None;
+        let alerts = branch_alerts(&b, d(2026, 10, 1), d(2027, 3, 1), &thresholds());
+        assert_eq!(alerts[0].kind, AlertKind::ScoreNotSent);
+        assert!(alerts[0].detail.contains("Đã họp 21 ngày"), "{alerts:?}");
+    }
+
+    #[test]
+    fn a_quarter_is_judged_whole_once_over_and_so_far_while_it_runs() {
+        // April seen in December: the whole of Q2.
+        assert_eq!(
+            quarter_counted_through(d(2026, 4, 1), d(2026, 12, 2)),
+            d(2026, 6, 1)
+        );
+        // April seen in May: April and May so far.
+        assert_eq!(
+            quarter_counted_through(d(2026, 4, 1), d(2026, 5, 20)),
+            d(2026, 5, 1)
+        );
+        // The running month.
+        assert_eq!(
+            quarter_counted_through(d(2026, 12, 1), d(2026, 12, 2)),
+            d(2026, 12, 1)
+        );
+        assert_eq!(
+            quarter_counted_through(d(2027, 3, 1), d(2027, 3, 31)),
+            d(2027, 3, 1)
+        );
     }
 
     #[test]

@@ -1,10 +1,14 @@
 //! The member-level facts behind the alerts, and the thresholds an administrator sets.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::error::StoreError;
+use crate::evaluation::domain::SheetEvent;
+use crate::meetings::domain::MeetingEvent;
 use crate::members::domain::{PostRole, Status};
 use crate::supervision::forms::NewThresholds;
 
@@ -42,20 +46,70 @@ pub async fn unexcused_months(
     .collect())
 }
 
-/// Probationers of the subtree's branches: (member, name, branch, branch name, ceremony).
+/// A meeting's last recorded change before a moment, and its branch sheet's.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StatesOn {
+    pub meeting: Option<MeetingEvent>,
+    pub sheet: Option<(SheetEvent, DateTime<Utc>)>,
+}
+
+/// The last state change before `until` of each meeting named, and of its branch score
+/// sheet, as their histories record them: what a past month's alerts judge.
+pub async fn states_on(
+    pool: &PgPool,
+    meetings: &[Uuid],
+    until: DateTime<Utc>,
+) -> Result<HashMap<Uuid, StatesOn>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT m.id AS "id!",
+                  (SELECT e.kind FROM meeting_events e
+                    WHERE e.meeting_id = m.id AND e.at < $2 AND e.kind IN ('held', 'closed', 'reopened')
+                    ORDER BY e.at DESC, e.id DESC LIMIT 1) AS "meeting?: MeetingEvent",
+                  s.kind AS "sheet?: SheetEvent", s.at AS "sheet_at?"
+             FROM unnest($1::uuid[]) AS m(id)
+             LEFT JOIN LATERAL (
+                  SELECT ee.kind, ee.at FROM evaluations ev JOIN evaluation_events ee ON ee.evaluation_id = ev.id
+                   WHERE ev.meeting_id = m.id AND ev.scorer = 'branch' AND ee.at < $2
+                     AND ee.kind IN ('saved', 'agreed', 'submitted', 'returned', 'approved', 'reopened')
+                   ORDER BY ee.at DESC, ee.id DESC LIMIT 1) s ON true"#,
+        meetings,
+        until
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.id,
+                StatesOn {
+                    meeting: r.meeting,
+                    sheet: r.sheet.zip(r.sheet_at),
+                },
+            )
+        })
+        .collect())
+}
+
+/// Members of the subtree's branches who were probationers on `on`: (member, name, branch,
+/// branch name, ceremony). A member recognised since counts as the probationer they were.
 pub async fn probationers(
     pool: &PgPool,
     root: Uuid,
+    on: NaiveDate,
 ) -> Result<Vec<(Uuid, String, Uuid, String, NaiveDate)>, sqlx::Error> {
     Ok(sqlx::query!(
         r#"WITH root AS (SELECT path FROM units WHERE id = $1)
            SELECT mb.id, mb.full_name, b.id AS branch_id, b.name AS branch_name, mb.admission_date
              FROM members mb
-             JOIN memberships ms ON ms.member_id = mb.id AND ms.kind = 'permanent' AND ms.valid_to IS NULL
+             JOIN memberships ms ON ms.member_id = mb.id AND ms.kind = 'permanent'
+                  AND ms.valid_from <= $2 AND (ms.valid_to IS NULL OR ms.valid_to > $2)
              JOIN units b ON b.id = ms.unit_id, root
-            WHERE mb.status = 'probationary' AND b.path <@ root.path
+            WHERE mb.admission_date <= $2 AND (mb.official_date IS NULL OR mb.official_date > $2)
+              AND b.path <@ root.path
               AND mb.lifecycle_state NOT IN ('struck_off', 'expelled', 'deceased', 'transferred_out')"#,
-        root
+        root,
+        on
     )
     .fetch_all(pool)
     .await?
@@ -64,22 +118,51 @@ pub async fn probationers(
     .collect())
 }
 
-/// Open committee posts of the subtree's branches: (branch, role, holder, holder's status).
+/// Committee posts of the subtree's branches held on `on`: (branch, role, holder, the
+/// holder's status on that day).
 pub async fn posts(
     pool: &PgPool,
     root: Uuid,
+    on: NaiveDate,
 ) -> Result<Vec<(Uuid, PostRole, String, Status)>, sqlx::Error> {
     Ok(sqlx::query!(
         r#"WITH root AS (SELECT path FROM units WHERE id = $1)
-           SELECT b.id, cr.role AS "role: PostRole", mb.full_name, mb.status AS "status: Status"
+           SELECT b.id, cr.role AS "role: PostRole", mb.full_name,
+                  CASE WHEN mb.official_date <= $2 THEN 'full' ELSE 'probationary' END AS "status!: Status"
              FROM units b, root, committee_roles cr, members mb
-            WHERE b.path <@ root.path AND cr.unit_id = b.id AND cr.valid_to IS NULL AND mb.id = cr.member_id"#,
-        root
+            WHERE b.path <@ root.path AND cr.unit_id = b.id AND mb.id = cr.member_id
+              AND cr.valid_from <= $2 AND (cr.valid_to IS NULL OR cr.valid_to > $2)"#,
+        root,
+        on
     )
     .fetch_all(pool)
     .await?
     .into_iter()
     .map(|r| (r.id, r.role, r.full_name, r.status))
+    .collect())
+}
+
+/// Đảng số of each branch of the subtree on `on` (permanent memberships covering the day).
+pub async fn dang_so_on(
+    pool: &PgPool,
+    root: Uuid,
+    on: NaiveDate,
+) -> Result<HashMap<Uuid, i64>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"WITH root AS (SELECT path FROM units WHERE id = $1)
+           SELECT ms.unit_id, count(*) AS "n!"
+             FROM units b, root, memberships ms
+            WHERE b.path <@ root.path AND b.kind IN ('branch', 'grassroots_branch')
+              AND ms.unit_id = b.id AND ms.kind = 'permanent'
+              AND ms.valid_from <= $2 AND (ms.valid_to IS NULL OR ms.valid_to > $2)
+            GROUP BY ms.unit_id"#,
+        root,
+        on
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| (r.unit_id, r.n))
     .collect())
 }
 

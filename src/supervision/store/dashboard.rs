@@ -47,11 +47,14 @@ impl BranchMonth {
 }
 
 /// Every branch open at some point of `month` under `root` (the root itself when it is a
-/// branch), with its figures for the month.
+/// branch), with its figures for the month; a thematic meeting counts for the quarter when
+/// held in one of its months up to `thematic_through`
+/// (`supervision::domain::quarter_counted_through`).
 pub async fn branch_months(
     pool: &PgPool,
     root: Uuid,
     month: NaiveDate,
+    thematic_through: NaiveDate,
 ) -> Result<Vec<BranchMonth>, sqlx::Error> {
     // Set-based (one join per fact, not a subquery per branch), so a province's 2,000
     // branches cost a few scans rather than 2,000 × 5 lookups.
@@ -68,7 +71,7 @@ pub async fn branch_months(
                 thematic AS (
                     SELECT DISTINCT t.unit_id FROM meetings t JOIN b ON b.id = t.unit_id
                      WHERE t.kind IN ('thematic', 'combined') AND t.state <> 'planned'
-                       AND t.month >= date_trunc('quarter', $2::date) AND t.month <= $2::date)
+                       AND t.month >= date_trunc('quarter', $2::date) AND t.month <= $3::date)
            SELECT b.id, b.name, b.path::text AS "path!", b.branch_type,
                   coalesce(members.n, 0) AS "members_now!",
                   m.id AS "meeting_id?", m.kind AS "meeting_kind?: MeetingKind",
@@ -88,7 +91,8 @@ pub async fn branch_months(
              LEFT JOIN evaluations e ON e.meeting_id = m.id AND e.scorer = 'branch'
             ORDER BY b.path"#,
         root,
-        month
+        month,
+        thematic_through
     )
     .fetch_all(pool)
     .await?;
