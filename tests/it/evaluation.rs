@@ -1412,6 +1412,7 @@ async fn approvals_and_ticks_at_once_never_leave_a_tick_after_the_approval() {
             "{status}: a refusal is a message, never a 500"
         );
     }
+    let mut approved_first = 0;
     for (id, member) in meetings {
         let (approved_at, state, sheet, presence): (
             Option<chrono::DateTime<chrono::Utc>>,
@@ -1448,6 +1449,7 @@ async fn approvals_and_ticks_at_once_never_leave_a_tick_after_the_approval() {
                     )
                     .await;
                 assert_eq!(reopened, 0, "the reopening was refused");
+                approved_first += 1;
             }
             None => {
                 // The reopening came first: the approval waited and was refused.
@@ -1456,4 +1458,5 @@ async fn approvals_and_ticks_at_once_never_leave_a_tick_after_the_approval() {
             }
         }
     }
+    eprintln!("{approved_first} of {PAIRS} approvals came first");
 }
