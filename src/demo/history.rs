@@ -1,7 +1,8 @@
 //! Months of meeting history (twelve by default) for every open branch of the demo, generated in SQL
 //! (a seeded random(), so the same every run): a regular meeting most months (a few gaps),
 //! a thematic meeting most quarters, attendance with a few absentees, minutes, votes, tasks
-//! reviewed at the following meeting. The current month is left for the user to plan.
+//! reviewed at the following meeting; the minutes of every item of a closed meeting. The
+//! current month is left for the user to plan.
 
 use chrono::{Datelike, Months, NaiveDate};
 use sqlx::{Postgres, Transaction};
@@ -79,9 +80,13 @@ pub async fn seed(
     .execute(&mut **tx)
     .await?;
 
+    // A closed meeting's minutes are written under every item (docs/rules.md §3.5: the
+    // minutes close only so); last month's, still open, are left for the secretary.
     sqlx::query(
-        "INSERT INTO agenda_items (meeting_id, position, title, notes)
-         SELECT m.id, i.position, i.title, i.notes
+        "INSERT INTO agenda_items (meeting_id, position, title, notes, minutes, conclusion)
+         SELECT m.id, i.position, i.title, i.notes,
+                CASE WHEN m.state = 'closed' THEN 'Chi bộ trao đổi về nội dung “' || i.title || '”; các ý kiến phát biểu thống nhất.' END,
+                CASE WHEN m.state = 'closed' THEN 'Chủ trì kết luận; chi bộ thống nhất thực hiện.' END
            FROM meetings m
            JOIN agenda_templates t ON t.kind = m.kind AND t.branch_type IS NULL
            JOIN agenda_template_items i ON i.template_id = t.id",

@@ -2,7 +2,10 @@
 //! scoring code a secretary's form uses, with the figures its record gives and the judged
 //! criteria drawn from a per-branch level of care, so the classes cover the whole range.
 //! Most older scores are approved by the ward or town above; a few were returned with a
-//! comment or still wait; last month's are at every step. Some get a supervisor's own score.
+//! comment or still wait; last month's are at every step their minutes allow (a meeting
+//! whose minutes are still open is only scored and agreed: sending up needs them closed).
+//! Some get a supervisor's own score. An approved score freezes its meeting, as the review
+//! does (`meetings.approved_at`, and the approval in the meeting's history).
 
 use crate::evaluation::domain::{Scorer, SheetState};
 use std::collections::HashMap;
@@ -74,6 +77,7 @@ struct Target {
     month: NaiveDate,
     day: NaiveDate,
     is_model: bool,
+    closed: bool,
     supervisor: Option<Uuid>,
 }
 
@@ -92,7 +96,7 @@ pub async fn seed(pool: &PgPool, today: NaiveDate, seed: u64) -> anyhow::Result<
     )
     .await?;
     let targets: Vec<Target> = sqlx::query!(
-        r#"SELECT m.id, m.unit_id, m.kind, m.month, m.is_model,
+        r#"SELECT m.id, m.unit_id, m.kind, m.month, m.is_model, m.state = 'closed' AS "closed!",
                   (coalesce(m.started_at, m.planned_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS "day!",
                   (SELECT g.user_id FROM role_grants g JOIN units gu ON gu.id = g.unit_id
                     WHERE g.role = 'supervisor' AND gu.path @> u.path AND gu.id <> u.id
@@ -111,6 +115,7 @@ pub async fn seed(pool: &PgPool, today: NaiveDate, seed: u64) -> anyhow::Result<
         month: r.month,
         day: r.day,
         is_model: r.is_model,
+        closed: r.closed,
         supervisor: r.supervisor,
     })
     .collect();
@@ -183,6 +188,12 @@ pub async fn seed(pool: &PgPool, today: NaiveDate, seed: u64) -> anyhow::Result<
             } else {
                 SheetState::Returned
             };
+            // Only closed minutes are sent up (and so approved or returned).
+            let state = if t.closed || matches!(state, SheetState::Draft | SheetState::Agreed) {
+                state
+            } else {
+                SheetState::Agreed
+            };
             let decider = t.supervisor.unwrap_or(clerk);
             let upper_scores = t.is_model || rng.random_bool(0.08);
             let mut upper_class = None;
@@ -243,6 +254,18 @@ pub async fn seed(pool: &PgPool, today: NaiveDate, seed: u64) -> anyhow::Result<
         }
         rows.insert(pool).await?;
     }
+    // Every approved score freezes its meeting from its decision.
+    sqlx::query!(
+        "WITH a AS (
+            UPDATE meetings m SET approved_at = e.decided_at, approved_by = e.decided_by
+              FROM evaluations e
+             WHERE e.meeting_id = m.id AND e.scorer = 'branch' AND e.state = 'approved'
+            RETURNING m.id, m.approved_at, m.approved_by)
+         INSERT INTO meeting_events (meeting_id, kind, user_id, at)
+         SELECT id, 'approved', approved_by, approved_at FROM a"
+    )
+    .execute(pool)
+    .await?;
     Ok(())
 }
 

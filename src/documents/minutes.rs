@@ -36,6 +36,9 @@ pub struct MinutesPrint {
     chair: String,
     secretary: String,
     today: String,
+    /// Each reopening of the minutes and each withdrawal of the approval, as printed
+    /// ("Biên bản được mở lại ngày … vì …"), oldest first.
+    reopenings: Vec<String>,
     /// The score sheet, attached after the minutes when the meeting was scored.
     score_sheet: String,
 }
@@ -90,7 +93,13 @@ pub async fn minutes(
         .await?
         .map(|s| s.html(&m))
         .unwrap_or_default();
+    let reopenings = meetings::store::events(&state.pool, id)
+        .await?
+        .iter()
+        .filter_map(meetings::store::MeetingEventRow::printed)
+        .collect();
     Ok(MinutesPrint {
+        reopenings,
         score_sheet,
         parent_name: parent_name.to_uppercase(),
         agenda: meetings::store::item_minutes(&state.pool, id).await?,

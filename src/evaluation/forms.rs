@@ -174,10 +174,12 @@ impl StepForm {
 }
 
 impl StepInput {
-    /// The note of the committee's decision: a return must say what to correct.
+    /// The note of the committee's decision: a return must say what to correct, a
+    /// withdrawal why the approval no longer stands.
     pub fn note(&self) -> Result<Option<&str>, SheetRefusal> {
         match (self.step, self.comment.as_deref()) {
             (Step::Return, None) => Err(SheetRefusal::ReturnWithoutReason),
+            (Step::Withdraw, None) => Err(SheetRefusal::WithdrawWithoutReason),
             (_, note) => Ok(note),
         }
     }
@@ -380,6 +382,10 @@ mod tests {
         assert_eq!(bare.note(), Err(SheetRefusal::ReturnWithoutReason));
         let why = form("return", " Điểm cao hơn thực tế ").parse().unwrap();
         assert_eq!(why.note(), Ok(Some("Điểm cao hơn thực tế")));
+        let bare = form("withdraw", "  ").parse().unwrap();
+        assert_eq!(bare.note(), Err(SheetRefusal::WithdrawWithoutReason));
+        let why = form("withdraw", "Chi bộ điểm danh sai").parse().unwrap();
+        assert_eq!(why.note(), Ok(Some("Chi bộ điểm danh sai")));
         assert_eq!(form("archive", "").parse(), None);
         assert_eq!(StepForm::default().parse(), None);
         let no_version = StepForm {

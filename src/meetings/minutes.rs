@@ -95,6 +95,11 @@ impl MinutesPage {
         self.field(&format!("{kind}-{item}"))
     }
 
+    /// The item's box "Không có nội dung ghi" is ticked (as stored, or as typed).
+    pub fn is_marked_empty(&self, item: &Uuid) -> bool {
+        !self.item_field("empty", item).trim().is_empty()
+    }
+
     pub fn is_selected(&self, name: &str, member: &Uuid) -> bool {
         self.field(name) == member.to_string()
     }
@@ -137,6 +142,9 @@ async fn current_fields(state: &AppState, m: &Meeting) -> AppResult<MinutesForm>
             format!("conclusion-{}", item.id),
             item.conclusion.unwrap_or_default(),
         );
+        if item.nothing_to_record {
+            f.insert(format!("empty-{}", item.id), "1".into());
+        }
     }
     Ok(MinutesForm(f))
 }

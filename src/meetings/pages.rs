@@ -193,6 +193,8 @@ pub struct ShowPage {
     counts: Counts,
     previous: Vec<store::TaskRow>,
     completion: String,
+    /// The meeting's history: state changes, reopenings and the approval, with reasons.
+    history: Vec<store::MeetingEventRow>,
 }
 
 pub async fn show(
@@ -204,6 +206,7 @@ pub async fn show(
     let rows = store::attendance(&state.pool, id).await?;
     let previous = store::previous_tasks(&state.pool, &meeting).await?;
     Ok(ShowPage {
+        history: store::events(&state.pool, id).await?,
         unit,
         counts: Counts::of(&rows),
         completion: super::minutes::completion_label(&previous),
@@ -417,6 +420,23 @@ impl MeetingRow {
             return String::new();
         }
         crate::rate::Rate::label(crate::rate::Rate::of(self.present, self.expected))
+    }
+}
+
+impl store::MeetingEventRow {
+    pub fn label(&self) -> &'static str {
+        self.kind.label()
+    }
+
+    /// The day, dd/mm/yyyy in Vietnam.
+    pub fn day(&self) -> String {
+        crate::web::vn_date(self.at.with_timezone(&crate::clock::ZONE).date_naive())
+    }
+
+    /// The printed minutes' sentence for a reopening or a withdrawal.
+    pub fn printed(&self) -> Option<String> {
+        let on = self.at.with_timezone(&crate::clock::ZONE).date_naive();
+        self.kind.printed(on, self.reason.as_deref())
     }
 }
 

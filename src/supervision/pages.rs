@@ -296,7 +296,7 @@ async fn as_they_stood(
             let mut b = b.clone();
             if let Some(s) = b.meeting_id.and_then(|id| states.get(&id)) {
                 b.meeting_state = match (s.meeting, b.meeting_state) {
-                    (Some(e), _) => Some(e.state_after()),
+                    (Some(e), _) => e.state_after().or(b.meeting_state),
                     (None, Some(MeetingState::Planned)) | (None, None) => b.meeting_state,
                     (None, Some(_)) => Some(MeetingState::Held),
                 };

@@ -562,6 +562,8 @@ async fn a_secretary_plans_ticks_closes_and_prints_a_meeting() {
         .execute(&app.pool)
         .await
         .unwrap();
+        // So is the minutes of each agenda item (the minutes close only with all of them).
+        crate::fixtures::write_item_minutes(&app, id.parse().unwrap()).await;
         driver
             .goto(app.url(&format!("/meetings/{id}/minutes")))
             .await?;

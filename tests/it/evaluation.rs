@@ -23,7 +23,8 @@ fn computed(html: &str, code: &str) -> String {
 /// of a meeting held on the 10th: 72 minutes; about 15 % of those expected absent, one of
 /// them without reason and one who also missed the year's earlier meetings with reason;
 /// half the attendees spoke; materials posted on the day; the chi ủy met two days before;
-/// one of last month's two tasks done. Returns the meeting and the excused streak set up.
+/// one of last month's two tasks done; every agenda item's minutes written. Returns the
+/// meeting and the excused streak set up.
 pub(crate) async fn held_meeting(app: &TestApp) -> (Uuid, i64) {
     let branch = app.unit_id(BRANCH).await;
     let r = app
@@ -50,6 +51,8 @@ pub(crate) async fn held_meeting(app: &TestApp) -> (Uuid, i64) {
     .execute(&app.pool)
     .await
     .unwrap();
+    // Every item's minutes written, so that the minutes can be closed.
+    crate::fixtures::write_item_minutes(app, id).await;
     let expected: Vec<Uuid> = sqlx::query_scalar(
         "SELECT member_id FROM attendance WHERE meeting_id = $1 AND category = 'expected' ORDER BY member_id",
     )
@@ -893,4 +896,567 @@ async fn the_branch_history_rolls_up_the_year() {
         html.contains(&format!("/meetings/{id}/evaluation")),
         "this month's sheet is listed"
     );
+}
+
+/// The branch's sheet of the demo branch's meeting scored, agreed, the minutes closed, sent
+/// up and approved by the ward, each through its page as the bí thư (`app`, signed in) and
+/// the ward (the returned browser) would. Returns the meeting and the ward's browser.
+async fn approved_meeting(app: &TestApp) -> (Uuid, TestApp) {
+    let (id, _) = held_meeting(app).await;
+    let step = format!("/meetings/{id}/evaluation/step");
+    let r = app
+        .post_form(&format!("/meetings/{id}/evaluation"), &full_form(""))
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let v = branch_sheet(app, id).await.unwrap().3.to_string();
+    let r = app.post(&step, &[("step", "agree"), ("version", &v)]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .post(&format!("/meetings/{id}/state"), &[("to", "closed")])
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        text(&r.text().await.unwrap())
+    );
+    let v = branch_sheet(app, id).await.unwrap().3.to_string();
+    let r = app
+        .post(&step, &[("step", "submit"), ("version", &v)])
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        text(&r.text().await.unwrap())
+    );
+    let ward = app.other_browser();
+    ward.login_as("phuong").await;
+    let v = branch_sheet(app, id).await.unwrap().3.to_string();
+    let r = ward
+        .post(&step, &[("step", "approve"), ("version", &v)])
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        text(&r.text().await.unwrap())
+    );
+    assert_eq!(branch_sheet(app, id).await.unwrap().0, "approved");
+    (id, ward)
+}
+
+/// Everything a meeting's record holds, as one text: the meeting row, its attendance,
+/// agenda, guests, votes, tasks (given and reviewed there), its history and every sheet
+/// with theirs. Equal before and after means nothing was written.
+async fn record_of(app: &TestApp, id: Uuid) -> String {
+    sqlx::query_scalar(
+        "SELECT jsonb_build_object(
+            'meeting', (SELECT to_jsonb(m) FROM meetings m WHERE m.id = $1),
+            'attendance', (SELECT jsonb_agg(to_jsonb(a) ORDER BY a.member_id) FROM attendance a WHERE a.meeting_id = $1),
+            'agenda', (SELECT jsonb_agg(to_jsonb(i) ORDER BY i.id) FROM agenda_items i WHERE i.meeting_id = $1),
+            'guests', (SELECT jsonb_agg(to_jsonb(g) ORDER BY g.id) FROM meeting_guests g WHERE g.meeting_id = $1),
+            'votes', (SELECT jsonb_agg(to_jsonb(v) ORDER BY v.id) FROM votes v WHERE v.meeting_id = $1),
+            'tasks', (SELECT jsonb_agg(to_jsonb(t) ORDER BY t.id) FROM tasks t WHERE t.meeting_id = $1 OR t.reviewed_in = $1),
+            'events', (SELECT jsonb_agg(to_jsonb(e) ORDER BY e.id) FROM meeting_events e WHERE e.meeting_id = $1),
+            'sheets', (SELECT jsonb_agg(to_jsonb(s) ORDER BY s.id) FROM evaluations s WHERE s.meeting_id = $1),
+            'sheet_events', (SELECT count(*) FROM evaluation_events ev JOIN evaluations s ON s.id = ev.evaluation_id
+                              WHERE s.meeting_id = $1))::text",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+/// Once the ward approved the score, every write to the meeting's record is refused with
+/// the same message, the page kept, and nothing in the record changes (issue 11: the
+/// secretary reopened approved minutes and changed the attendance).
+#[tokio::test]
+async fn approved_meeting_refuses_every_write() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let (id, ward) = approved_meeting(&app).await;
+    let before = record_of(&app, id).await;
+    let approved = format!(
+        "Điểm của buổi sinh hoạt đã được cấp trên phê duyệt ngày {} (Đảng ủy phường Sông Trí)",
+        crate::support::today().format("%d/%m/%Y")
+    );
+    let member: Uuid = sqlx::query_scalar(
+        "SELECT member_id FROM attendance WHERE meeting_id = $1 AND category = 'expected'
+          AND presence = 'present' ORDER BY member_id LIMIT 1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let (item, item_version): (Uuid, i32) = sqlx::query_as(
+        "SELECT id, version FROM agenda_items WHERE meeting_id = $1 ORDER BY position LIMIT 1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let previous_task: Option<Uuid> = sqlx::query_scalar(
+        "SELECT t.id FROM tasks t JOIN meetings g ON g.id = t.meeting_id
+          WHERE g.unit_id = (SELECT unit_id FROM meetings WHERE id = $1)
+            AND g.month < (SELECT month FROM meetings WHERE id = $1)
+          ORDER BY g.month DESC, t.id LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(&app.pool)
+    .await
+    .unwrap();
+    let v = app.meeting_version(id).await.to_string();
+    let iv = item_version.to_string();
+    let minutes_field = format!("minutes-{item}");
+    let mut writes: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (
+            format!("/meetings/{id}/attendance/{member}"),
+            vec![("presence", "absent_unexcused")],
+        ),
+        (
+            format!("/meetings/{id}/agenda"),
+            vec![("title", "Nội dung thêm sau khi phê duyệt")],
+        ),
+        (
+            format!("/meetings/{id}/agenda/{item}"),
+            vec![("title", "Sửa sau khi phê duyệt"), ("version", &iv)],
+        ),
+        (
+            format!("/meetings/{id}/agenda/{item}"),
+            vec![("action", "delete")],
+        ),
+        (
+            format!("/meetings/{id}/guests"),
+            vec![("name", "Khách thêm sau khi phê duyệt")],
+        ),
+        (
+            format!("/meetings/{id}/minutes"),
+            vec![
+                ("version", &v),
+                (&minutes_field, "Sửa biên bản sau khi phê duyệt"),
+            ],
+        ),
+        (
+            format!("/meetings/{id}/votes"),
+            vec![
+                ("subject", "Biểu quyết thêm"),
+                ("votes_for", "1"),
+                ("against", "0"),
+                ("abstain", "0"),
+            ],
+        ),
+        (
+            format!("/meetings/{id}/tasks"),
+            vec![("group", "Chi ủy"), ("description", "Nhiệm vụ thêm")],
+        ),
+        (
+            format!("/meetings/{id}/state"),
+            vec![
+                ("to", "held"),
+                ("reason", "Sửa điểm danh sau khi phê duyệt"),
+            ],
+        ),
+    ];
+    let review = previous_task.map(|t| format!("/meetings/{id}/reviews/{t}"));
+    if let Some(path) = &review {
+        writes.push((path.clone(), vec![("review", "not_done")]));
+    }
+    for (path, form) in &writes {
+        let r = app.post(path, form).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path} {form:?}"
+        );
+        let page = text(&r.text().await.unwrap());
+        assert!(page.contains(&approved), "{path} {form:?}: {page}");
+    }
+    // Every score sheet: the branch's, and a supervisor's own.
+    let v = branch_sheet(&app, id).await.unwrap().3.to_string();
+    for (who, form) in [(&app, full_form(&v)), (&ward, full_form(""))] {
+        let r = who
+            .post_form(&format!("/meetings/{id}/evaluation"), &form)
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(text(&r.text().await.unwrap()).contains("đã được cấp trên phê duyệt"));
+    }
+    assert_eq!(record_of(&app, id).await, before, "nothing written");
+    // The pages say why, and offer no form to change the record.
+    let (_, page) = app.get(&format!("/meetings/{id}")).await;
+    assert!(text(&page).contains("đã được cấp trên phê duyệt ngày"));
+    let (_, minutes) = app.get(&format!("/meetings/{id}/minutes")).await;
+    assert!(!minutes.contains("Mở lại biên bản</button>"));
+    assert!(!minutes.contains("Lưu biên bản</button>"));
+    let (_, sheet) = app.get(&format!("/meetings/{id}/attendance")).await;
+    assert!(!sheet.contains("name=\"presence\""), "no tick buttons");
+}
+
+/// Only the committee above withdraws an approval, and only with a reason; then the record
+/// is open again, the branch reopens its minutes and corrects them, and the meeting page,
+/// the review log and the printed minutes show the withdrawal and the reopening with their
+/// days and reasons.
+#[tokio::test]
+async fn only_the_committee_above_withdraws_an_approval_with_a_reason_and_the_branch_reopens() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let (id, ward) = approved_meeting(&app).await;
+    let step = format!("/meetings/{id}/evaluation/step");
+    let day = crate::support::today().format("%d/%m/%Y").to_string();
+    let approved_at = async || -> Option<chrono::DateTime<chrono::Utc>> {
+        sqlx::query_scalar("SELECT approved_at FROM meetings WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    };
+    assert!(approved_at().await.is_some());
+    let v = branch_sheet(&app, id).await.unwrap().3.to_string();
+    let withdraw = |reason: &str| {
+        vec![
+            ("step", "withdraw".to_owned()),
+            ("version", v.clone()),
+            ("comment", reason.to_owned()),
+        ]
+    };
+
+    // The branch's secretary: refused, as for approving its own score.
+    let r = app.post_form(&step, &withdraw("Chi bộ tự hủy")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        text(&r.text().await.unwrap())
+            .contains("không thể tự phê duyệt, trả lại hoặc hủy phê duyệt")
+    );
+    // A member of the branch and a supervisor elsewhere do not reach it (the scope's 404).
+    for who in ["dangvien", "xaductho"] {
+        let other = app.other_browser();
+        other.login_as(who).await;
+        let r = other.post_form(&step, &withdraw("Người khác hủy")).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{who}");
+    }
+    // The ward without a reason: refused, the approval stands.
+    let r = ward.post_form(&step, &withdraw("   ")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("Ghi rõ lý do hủy phê duyệt"));
+    assert_eq!(branch_sheet(&app, id).await.unwrap().0, "approved");
+    assert!(approved_at().await.is_some(), "still frozen");
+
+    // With a reason: the sheet goes back to the branch, the supervisors' sheets to draft,
+    // the recognised class is forgotten and the record is open again.
+    let reason = "Chi bộ báo điểm danh sai một đồng chí";
+    let r = ward.post_form(&step, &withdraw(reason)).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        text(&r.text().await.unwrap())
+    );
+    let (state, class, comment): (String, Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT state, approved_class, review_comment FROM evaluations WHERE meeting_id = $1 AND scorer = 'branch'",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (state.as_str(), class, comment.as_deref()),
+        ("returned", None, Some(reason))
+    );
+    assert_eq!(approved_at().await, None);
+
+    // The branch reopens its minutes and corrects the attendance.
+    let r = app
+        .post(
+            &format!("/meetings/{id}/state"),
+            &[("to", "held"), ("reason", "")],
+        )
+        .await;
+    assert!(text(&r.text().await.unwrap()).contains("Mở lại biên bản cần ghi lý do."));
+    let reopen = "Sửa điểm danh theo ý kiến cấp trên";
+    let r = app
+        .post(
+            &format!("/meetings/{id}/state"),
+            &[("to", "held"), ("reason", reopen)],
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        text(&r.text().await.unwrap())
+    );
+    let member: Uuid = sqlx::query_scalar(
+        "SELECT member_id FROM attendance WHERE meeting_id = $1 AND presence = 'present' ORDER BY member_id LIMIT 1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let r = app
+        .post(
+            &format!("/meetings/{id}/attendance/{member}"),
+            &[("presence", "absent_excused"), ("reason", "Đi công tác")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let presence: String = sqlx::query_scalar(
+        "SELECT presence FROM attendance WHERE meeting_id = $1 AND member_id = $2",
+    )
+    .bind(id)
+    .bind(member)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(presence, "absent_excused");
+
+    // Shown on the meeting page, in the review log and on the printed minutes.
+    let (_, page) = app.get(&format!("/meetings/{id}")).await;
+    let page = text(&page);
+    assert!(
+        page.contains(&format!(
+            "{day} · Cấp trên hủy phê duyệt điểm · Đảng ủy phường Sông Trí: {reason}"
+        )),
+        "{page}"
+    );
+    assert!(page.contains(&format!("{day} · Mở lại biên bản")), "{page}");
+    assert!(page.contains(&format!(": {reopen}")), "{page}");
+    let (_, log) = app.get(&format!("/meetings/{id}/evaluation")).await;
+    let log = text(&log);
+    assert!(
+        log.contains(&format!(
+            "Cấp trên hủy phê duyệt · Đảng ủy phường Sông Trí: {reason}"
+        )),
+        "{log}"
+    );
+    assert!(log.contains("Chi bộ mở lại biên bản"), "{log}");
+    assert!(log.contains(&format!("Ý kiến cấp trên: {reason}")), "{log}");
+    assert!(log.contains(&day));
+    let (_, print) = app.get(&format!("/meetings/{id}/print")).await;
+    let print = text(&print);
+    assert!(
+        print.contains(&format!("Biên bản được mở lại ngày {day} vì {reopen}.")),
+        "{print}"
+    );
+    assert!(
+        print.contains(&format!(
+            "Cấp trên hủy phê duyệt điểm ngày {day} vì {reason}."
+        )),
+        "{print}"
+    );
+
+    // The branch corrects its score and sends it up again (closed minutes, scored anew);
+    // the ward approves it again.
+    let v = branch_sheet(&app, id).await.unwrap().3.to_string();
+    let r = app
+        .post_form(&format!("/meetings/{id}/evaluation"), &full_form(&v))
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let v = branch_sheet(&app, id).await.unwrap().3.to_string();
+    app.post(&step, &[("step", "agree"), ("version", &v)]).await;
+    let v = branch_sheet(&app, id).await.unwrap().3.to_string();
+    let r = app
+        .post(&step, &[("step", "submit"), ("version", &v)])
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the minutes are open"
+    );
+    let r = app
+        .post(&format!("/meetings/{id}/state"), &[("to", "closed")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .post(&step, &[("step", "submit"), ("version", &v)])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let v = branch_sheet(&app, id).await.unwrap().3.to_string();
+    let r = ward
+        .post(&step, &[("step", "approve"), ("version", &v)])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(approved_at().await.is_some(), "frozen again");
+    let events: Vec<String> = sqlx::query_scalar(
+        "SELECT kind FROM meeting_events WHERE meeting_id = $1 AND kind NOT IN ('planned', 'held') ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        events,
+        [
+            "closed",
+            "approved",
+            "approval_withdrawn",
+            "reopened",
+            "closed",
+            "approved"
+        ]
+    );
+}
+
+/// A sheet sent up, then the minutes reopened: the ward cannot approve a record still being
+/// written (it would freeze a draft).
+#[tokio::test]
+async fn an_approval_waits_for_the_reopened_minutes_to_close() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let (id, _) = held_meeting(&app).await;
+    let step = format!("/meetings/{id}/evaluation/step");
+    app.post_form(&format!("/meetings/{id}/evaluation"), &full_form(""))
+        .await;
+    let v = branch_sheet(&app, id).await.unwrap().3.to_string();
+    app.post(&step, &[("step", "agree"), ("version", &v)]).await;
+    app.post(&format!("/meetings/{id}/state"), &[("to", "closed")])
+        .await;
+    let v = branch_sheet(&app, id).await.unwrap().3.to_string();
+    let r = app
+        .post(&step, &[("step", "submit"), ("version", &v)])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .post(
+            &format!("/meetings/{id}/state"),
+            &[("to", "held"), ("reason", "Bổ sung ý kiến")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let ward = app.other_browser();
+    ward.login_as("phuong").await;
+    let v = branch_sheet(&app, id).await.unwrap().3.to_string();
+    let r = ward
+        .post(&step, &[("step", "approve"), ("version", &v)])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("Chi bộ đang mở lại biên bản"));
+    assert_eq!(branch_sheet(&app, id).await.unwrap().0, "submitted");
+    let frozen: Option<chrono::DateTime<chrono::Utc>> =
+        sqlx::query_scalar("SELECT approved_at FROM meetings WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(frozen, None);
+}
+
+/// Approvals racing the branch's "reopen, then tick" on several meetings at once: the
+/// meeting row serialises them, so an approved meeting's attendance is exactly as it was
+/// when approved (its minutes closed, no reopening after), and a tick lands only on a
+/// meeting whose approval was refused because the reopening came first.
+#[tokio::test]
+async fn approvals_and_ticks_at_once_never_leave_a_tick_after_the_approval() {
+    const PAIRS: usize = 8;
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await;
+    let branch_side = app.other_browser();
+    branch_side.login_as("thixa").await;
+    // A submitted self-score: the demo's first sheet's figures, on each closed meeting.
+    let mut meetings = Vec::new();
+    for i in 0..PAIRS {
+        let branch = crate::fixtures::branch(
+            &app,
+            &format!("Chi bộ Tổ dân phố Đua {i}"),
+            crate::fixtures::demo::WARD,
+        )
+        .await;
+        crate::fixtures::members(&app, branch, &[(crate::fixtures::Status::Full, 3)]).await;
+        let m = crate::fixtures::meeting(&app, branch, crate::fixtures::State::Closed).await;
+        sqlx::query(
+            "INSERT INTO evaluations (meeting_id, rubric_id, scorer, scored_by, state, items, total_tenths, band, class)
+             SELECT $1, rubric_id, 'branch', scored_by, 'submitted', items, total_tenths, band, class
+               FROM evaluations WHERE scorer = 'branch' ORDER BY id LIMIT 1",
+        )
+        .bind(m.id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+        meetings.push((m.id, m.expected[0]));
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for &(id, member) in &meetings {
+        let (ward, branch) = (app.client.clone(), branch_side.client.clone());
+        let (approve, state, tick) = (
+            app.url(&format!("/meetings/{id}/evaluation/step")),
+            app.url(&format!("/meetings/{id}/state")),
+            app.url(&format!("/meetings/{id}/attendance/{member}")),
+        );
+        tasks.spawn(async move {
+            ward.post(approve)
+                .form(&[("step", "approve"), ("version", "1")])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+        tasks.spawn(async move {
+            branch
+                .post(state)
+                .form(&[("to", "held"), ("reason", "Sửa điểm danh")])
+                .send()
+                .await
+                .unwrap();
+            branch
+                .post(tick)
+                .form(&[("presence", "absent_unexcused")])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+    for status in tasks.join_all().await {
+        assert!(
+            [StatusCode::SEE_OTHER, StatusCode::UNPROCESSABLE_ENTITY].contains(&status),
+            "{status}: a refusal is a message, never a 500"
+        );
+    }
+    let mut approved_first = 0;
+    for (id, member) in meetings {
+        let (approved_at, state, sheet, presence): (
+            Option<chrono::DateTime<chrono::Utc>>,
+            String,
+            String,
+            Option<String>,
+        ) = sqlx::query_as(
+            "SELECT m.approved_at, m.state, e.state, a.presence
+               FROM meetings m JOIN evaluations e ON e.meeting_id = m.id AND e.scorer = 'branch'
+               JOIN attendance a ON a.meeting_id = m.id AND a.member_id = $2
+              WHERE m.id = $1",
+        )
+        .bind(id)
+        .bind(member)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        let changed_after = app
+            .count(
+                "SELECT count(*) FROM attendance a JOIN meetings m ON m.id = a.meeting_id
+                  WHERE a.meeting_id = $1 AND a.updated_at > m.approved_at",
+                id,
+            )
+            .await;
+        match approved_at {
+            Some(_) => {
+                assert_eq!((state.as_str(), sheet.as_str()), ("closed", "approved"));
+                assert_eq!(presence.as_deref(), Some("present"), "the tick was refused");
+                assert_eq!(changed_after, 0, "no attendance written after the approval");
+                let reopened = app
+                    .count(
+                        "SELECT count(*) FROM meeting_events WHERE meeting_id = $1 AND kind = 'reopened'",
+                        id,
+                    )
+                    .await;
+                assert_eq!(reopened, 0, "the reopening was refused");
+                approved_first += 1;
+            }
+            None => {
+                // The reopening came first: the approval waited and was refused.
+                assert_eq!((state.as_str(), sheet.as_str()), ("held", "submitted"));
+                assert_eq!(presence.as_deref(), Some("absent_unexcused"));
+            }
+        }
+    }
+    eprintln!("{approved_first} of {PAIRS} approvals came first");
 }

@@ -8,7 +8,8 @@
 //! The builders go through the app's own store functions, the code the pages call (the
 //! same checks, the same attendance list, the same history rows), with no user behind them
 //! (`actor` none, as the demo seeds); only what no store function writes on its own (the
-//! times a meeting was held) is set with SQL. Each returns the ids it made.
+//! times a meeting was held, the minutes of its items) is set with SQL. Each returns the
+//! ids it made.
 //!
 //! ```ignore
 //! let branch = fixtures::branch(&app, "Chi bộ Kiểm thử", demo::WARD).await;
@@ -248,7 +249,7 @@ pub async fn meeting(app: &TestApp, branch: Uuid, state: State) -> Meeting {
 /// template, an attendance row for every member the registry lists on the 1st of the
 /// month), marked as a tap on the sheet does; held this morning from 07:00 to 08:30 (in
 /// Vietnam), before the tests' clock starts at 09:00; closed as the "Khóa biên bản" button
-/// does.
+/// does, once every agenda item's minutes are written ("Đã ghi biên bản.").
 pub async fn meeting_with(
     app: &TestApp,
     branch: Uuid,
@@ -334,6 +335,8 @@ async fn finish(app: &TestApp, m: Meeting, state: State, marks: &[(Uuid, Presenc
     .await
     .unwrap_or_else(|e| panic!("hold {}: {e:?}", m.id));
     if state == State::Closed {
+        // The minutes close only with every item's minutes written.
+        write_item_minutes(app, m.id).await;
         meeting_store::change_state(
             &app.pool,
             None,
@@ -346,4 +349,17 @@ async fn finish(app: &TestApp, m: Meeting, state: State, marks: &[(Uuid, Presenc
         .unwrap_or_else(|e| panic!("close {}: {e:?}", m.id));
     }
     m
+}
+
+/// Writes "Đã ghi biên bản." as the minutes of every agenda item of `meeting` that has
+/// none, as a secretary filling the minutes form would, so that the minutes can be closed.
+pub async fn write_item_minutes(app: &TestApp, meeting: Uuid) {
+    sqlx::query(
+        "UPDATE agenda_items SET minutes = 'Đã ghi biên bản.'
+          WHERE meeting_id = $1 AND minutes IS NULL AND conclusion IS NULL",
+    )
+    .bind(meeting)
+    .execute(&app.pool)
+    .await
+    .unwrap();
 }

@@ -460,13 +460,14 @@ async fn the_minutes_are_checked_votes_counted_and_closing_locks_them() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    // Held, then closed: the minutes lock.
+    // Held, then closed (every item's minutes written): the minutes lock.
     assert_eq!(
         app.post(&format!("/meetings/{id}/state"), &[("to", "held")])
             .await
             .status(),
         StatusCode::SEE_OTHER
     );
+    fixtures::write_item_minutes(&app, id).await;
     assert_eq!(
         app.post(&format!("/meetings/{id}/state"), &[("to", "closed")])
             .await
@@ -1393,4 +1394,156 @@ async fn preparation_dated_after_the_meeting_or_years_off_is_refused() {
     }
     let yesterday = iso(today().pred_opt().unwrap());
     assert_eq!(save(yesterday).await.status(), StatusCode::SEE_OTHER);
+}
+
+/// The minutes form of `id` as the page shows it (version, times, chair, minute-taker),
+/// plus `extra` fields for the agenda items.
+async fn minutes_form(app: &TestApp, id: Uuid, extra: &[(String, &str)]) -> Vec<(String, String)> {
+    let (version, start, end, chair, taker): (i32, String, String, String, String) =
+        sqlx::query_as(
+            "SELECT version,
+                to_char(started_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI'),
+                to_char(ended_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI'),
+                chair_id::text, secretary_id::text
+           FROM meetings WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let mut form: Vec<(String, String)> = [
+        ("version", version.to_string()),
+        ("started_at", start),
+        ("ended_at", end),
+        ("chair_id", chair),
+        ("secretary_id", taker),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    form.extend(extra.iter().map(|(k, v)| (k.clone(), (*v).to_owned())));
+    form
+}
+
+/// held → closed only once every agenda item's minutes are written or marked "Không có nội
+/// dung ghi": the refusal names the items lacking them, and the mark is stored.
+#[tokio::test]
+async fn closing_needs_the_minutes_of_every_item_or_its_mark_that_there_is_none() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await;
+    let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Biên Bản", WARD).await;
+    fixtures::members(&app, branch, &[(Status::Full, 3)]).await;
+    let id = fixtures::meeting(&app, branch, State::Held).await.id;
+    let items: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT id, title FROM agenda_items WHERE meeting_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert!(items.len() >= 5, "the regular template");
+    // Every item written but the third and the fifth.
+    let written: Vec<(String, &str)> = items
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 2 && *i != 4)
+        .map(|(_, (item, _))| (format!("minutes-{item}"), "Chi bộ thống nhất."))
+        .collect();
+    let r = app
+        .post_form(
+            &format!("/meetings/{id}/minutes"),
+            &minutes_form(&app, id, &written).await,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let close = async || {
+        let r = app
+            .post(&format!("/meetings/{id}/state"), &[("to", "closed")])
+            .await;
+        (r.status(), text(&r.text().await.unwrap()))
+    };
+    let state = async || -> String {
+        sqlx::query_scalar("SELECT state FROM meetings WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    };
+    let (status, page) = close().await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(&format!(
+            "Chưa ghi biên bản của nội dung: 3. {}; 5. {}.",
+            items[2].1, items[4].1
+        )),
+        "{page}"
+    );
+    assert_eq!(state().await, "held");
+
+    // An item both written and marked empty is refused, the typed text kept.
+    let mut both = written.clone();
+    both.push((format!("empty-{}", items[2].0), "1"));
+    both.push((format!("conclusion-{}", items[2].0), "Kết luận lạc chỗ"));
+    let r = app
+        .post_form(
+            &format!("/meetings/{id}/minutes"),
+            &minutes_form(&app, id, &both).await,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        text(&html)
+            .contains("Nội dung 3 đã ghi biên bản nhưng lại đánh dấu “Không có nội dung ghi”")
+    );
+    assert!(html.contains("Kết luận lạc chỗ"), "the typed text is kept");
+
+    // The third marked as having nothing to record: the fifth is still named.
+    let mut marked = written.clone();
+    marked.push((format!("empty-{}", items[2].0), "1"));
+    let r = app
+        .post_form(
+            &format!("/meetings/{id}/minutes"),
+            &minutes_form(&app, id, &marked).await,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, form) = app.get(&format!("/meetings/{id}/minutes")).await;
+    assert!(
+        form.contains(&format!(
+            "name=\"empty-{}\" value=\"1\" checked",
+            items[2].0
+        )),
+        "the mark is shown as stored"
+    );
+    let (status, page) = close().await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(&format!(
+            "Chưa ghi biên bản của nội dung: 5. {}.",
+            items[4].1
+        )),
+        "{page}"
+    );
+    assert!(!page.contains("Chưa ghi biên bản của nội dung: 3."));
+    // Both marked: the minutes close.
+    marked.push((format!("empty-{}", items[4].0), "1"));
+    let r = app
+        .post_form(
+            &format!("/meetings/{id}/minutes"),
+            &minutes_form(&app, id, &marked).await,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, page) = close().await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    assert_eq!(state().await, "closed");
+    let empty: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM agenda_items WHERE meeting_id = $1 AND nothing_to_record ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(empty, [items[2].0, items[4].0]);
 }

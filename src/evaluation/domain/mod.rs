@@ -61,6 +61,8 @@ text_code! {
         Approved = "approved",
         /// Changed again after the branch had agreed it.
         Reopened = "reopened",
+        /// The upper committee withdrew its approval, with a reason.
+        Withdrawn = "withdrawn",
     }
 }
 
@@ -73,6 +75,7 @@ impl SheetEvent {
             SheetEvent::Returned => "Cấp trên trả lại",
             SheetEvent::Approved => "Cấp trên phê duyệt",
             SheetEvent::Reopened => "Sửa lại sau khi thống nhất",
+            SheetEvent::Withdrawn => "Cấp trên hủy phê duyệt",
         }
     }
 
@@ -108,6 +111,8 @@ text_code! {
         Return = "return",
         /// The upper committee approves it (submitted → approved), locking every sheet.
         Approve = "approve",
+        /// The upper committee withdraws its approval, with a reason (approved → returned).
+        Withdraw = "withdraw",
     }
 }
 
@@ -131,12 +136,27 @@ impl Step {
                 SheetState::Approved,
                 SheetEvent::Approved,
             ),
+            // Back to "returned", not "submitted" (docs/rules.md §3.6): an approval is
+            // withdrawn because the record must change, so the branch gets its sheet back to
+            // correct, and sending it up again re-scores it with the corrected record and
+            // needs the minutes closed again. Left "submitted", the sheet would wait for a
+            // new approval scored on the record as it was.
+            Step::Withdraw => (
+                &[SheetState::Approved],
+                SheetState::Returned,
+                SheetEvent::Withdrawn,
+            ),
         }
     }
 
     /// The review's decision steps, taken by the committee above.
     pub fn is_decision(self) -> bool {
-        matches!(self, Step::Return | Step::Approve)
+        matches!(self, Step::Return | Step::Approve | Step::Withdraw)
+    }
+
+    /// The step must say why (the branch reads it as the committee's comment).
+    pub fn needs_reason(self) -> bool {
+        matches!(self, Step::Return | Step::Withdraw)
     }
 }
 
@@ -159,7 +179,14 @@ mod tests {
             reach(SheetState::Submitted),
             vec![SheetState::Returned, SheetState::Approved]
         );
-        assert!(reach(SheetState::Approved).is_empty());
+        assert_eq!(
+            reach(SheetState::Approved),
+            vec![SheetState::Returned],
+            "only a withdrawal leaves an approval, and it hands the sheet back"
+        );
+        assert!(SheetState::Returned.is_editable());
+        assert!(Step::Withdraw.is_decision() && Step::Withdraw.needs_reason());
+        assert!(!Step::Approve.needs_reason());
         assert!(
             reach(SheetState::Returned).is_empty(),
             "a returned sheet is saved again first"

@@ -25,12 +25,17 @@ pub enum SheetRefusal {
     RescoreNeeded,
     /// Returned without saying why.
     ReturnWithoutReason,
+    /// An approval withdrawn without saying why.
+    WithdrawWithoutReason,
+    /// The minutes were reopened after the score was sent up: the record the approval
+    /// would freeze is not final.
+    MinutesReopened,
 }
 
 impl crate::error::Refusal for SheetRefusal {
     fn field(&self) -> &'static str {
         match self {
-            SheetRefusal::ReturnWithoutReason => "comment",
+            SheetRefusal::ReturnWithoutReason | SheetRefusal::WithdrawWithoutReason => "comment",
             _ => "state",
         }
     }
@@ -49,10 +54,14 @@ impl crate::error::Refusal for SheetRefusal {
                 state.label()
             ),
             NotScored => "Chi bộ chưa chấm điểm buổi sinh hoạt này.".into(),
-            OwnBranch => "Đồng chí giữ chức vụ trong chi ủy của chi bộ này nên không thể tự phê duyệt hoặc trả lại điểm của chi bộ mình; việc này do cấp ủy cấp trên thực hiện.".into(),
+            OwnBranch => "Đồng chí giữ chức vụ trong chi ủy của chi bộ này nên không thể tự phê duyệt, trả lại hoặc hủy phê duyệt điểm của chi bộ mình; việc này do cấp ủy cấp trên thực hiện.".into(),
             MinutesOpen => "Khóa biên bản buổi sinh hoạt trước khi gửi điểm lên cấp trên.".into(),
             RescoreNeeded => "Có tiêu chí cần chấm lại theo số liệu mới của biên bản; lưu lại bảng điểm rồi gửi.".into(),
             ReturnWithoutReason => "Ghi rõ lý do trả lại để chi bộ biết cần sửa gì.".into(),
+            WithdrawWithoutReason => {
+                "Ghi rõ lý do hủy phê duyệt; lý do được lưu trong quá trình xét duyệt và in trên biên bản.".into()
+            }
+            MinutesReopened => "Chi bộ đang mở lại biên bản buổi sinh hoạt; chờ chi bộ khóa biên bản rồi mới phê duyệt.".into(),
         }
     }
 }
@@ -118,6 +127,11 @@ mod tests {
             "Điểm đang ở trạng thái “Đã gửi cấp trên”; không thực hiện được bước này."
         );
         assert_eq!(SheetRefusal::ReturnWithoutReason.field(), "comment");
+        let r = SheetRefusal::WithdrawWithoutReason;
+        assert_eq!(r.field(), "comment");
+        assert!(r.message().starts_with("Ghi rõ lý do hủy phê duyệt"));
+        assert_eq!(SheetRefusal::MinutesReopened.field(), "state");
+        assert!(SheetRefusal::OwnBranch.message().contains("hủy phê duyệt"));
         let r = RubricRefusal::LaterVersion {
             from: NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(),
         };

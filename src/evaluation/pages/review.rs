@@ -1,5 +1,5 @@
 //! The review of the branch's sheet: the branch agrees and submits it, the upper committee
-//! returns or approves it.
+//! returns or approves it, and may withdraw its approval with a reason.
 
 use std::collections::HashMap;
 
@@ -54,7 +54,9 @@ struct Decided {
     rescored: Option<scoring::Scored>,
 }
 
-/// A review step: agree, submit, return, approve.
+/// A review step: agree, submit, return, approve, withdraw. The committee's steps are
+/// those of a supervisor or administrator strictly above the branch (`Seat::Upper`), the
+/// seat that approves; a holder of a branch post is refused, anyone else forbidden.
 pub async fn step(
     State(state): State<AppState>,
     MeetingInScope {
@@ -97,7 +99,7 @@ pub async fn step(
         (Step::Agree | Step::Submit, _, _, _) => {
             return Err(AppError::Forbidden);
         }
-        (Step::Return | Step::Approve, Seat::Upper, Some(b), Some(version)) => {
+        (Step::Return | Step::Approve | Step::Withdraw, Seat::Upper, Some(b), Some(version)) => {
             match input.note() {
                 Err(refusal) => Err(refusal.into()),
                 Ok(note) => {
@@ -117,10 +119,12 @@ pub async fn step(
                 }
             }
         }
-        (Step::Return | Step::Approve, Seat::Branch { .. }, _, _) => {
+        (Step::Return | Step::Approve | Step::Withdraw, Seat::Branch { .. }, _, _) => {
             Err(SheetRefusal::OwnBranch.into())
         }
-        (Step::Return | Step::Approve, _, _, _) => return Err(AppError::Forbidden),
+        (Step::Return | Step::Approve | Step::Withdraw, _, _, _) => {
+            return Err(AppError::Forbidden);
+        }
     };
     let result = match decided {
         Ok(Some(d)) => {
@@ -149,6 +153,8 @@ pub async fn step(
     if errors.is_empty() {
         return Ok(Redirect::to(&format!("/meetings/{id}/evaluation#xet-duyet")).into_response());
     }
-    let p = build(&state, &user, m, unit, None, errors, HashMap::new()).await?;
+    let mut p = build(&state, &user, m, unit, None, errors, HashMap::new()).await?;
+    // The committee's comment or reason, shown again as typed.
+    p.comment = form.comment;
     Ok(Unprocessable(p).into_response())
 }

@@ -66,8 +66,49 @@ pub struct EvalPage {
     uppers: Vec<Evaluation>,
     mine: Option<Evaluation>,
     compare: Vec<CompareRow>,
-    events: Vec<EvalEvent>,
+    /// The review log: the branch's sheet's events and the reopenings of the minutes.
+    log: Vec<LogLine>,
     errors: FieldErrors,
+    /// The committee's comment or reason as typed (a refused step shows it again).
+    pub(super) comment: String,
+}
+
+/// One line of the review log.
+pub struct LogLine {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub label: &'static str,
+    pub who: Option<String>,
+    pub note: Option<String>,
+}
+
+/// The review log, oldest first: what happened to the branch's sheet, and each reopening
+/// of the minutes (the record the score reads changed; docs/rules.md §3.6).
+fn review_log(
+    sheet: Vec<EvalEvent>,
+    meeting: Vec<crate::meetings::store::MeetingEventRow>,
+) -> Vec<LogLine> {
+    let mut log: Vec<LogLine> = sheet
+        .into_iter()
+        .map(|e| LogLine {
+            at: e.at,
+            label: e.kind.label(),
+            who: e.user_name,
+            note: e.comment,
+        })
+        .chain(
+            meeting
+                .into_iter()
+                .filter(|e| e.kind == crate::meetings::domain::MeetingEvent::Reopened)
+                .map(|e| LogLine {
+                    at: e.at,
+                    label: "Chi bộ mở lại biên bản",
+                    who: e.user_name,
+                    note: e.reason,
+                }),
+        )
+        .collect();
+    log.sort_by_key(|l| l.at);
+    log
 }
 
 impl EvalPage {
@@ -82,8 +123,8 @@ impl EvalPage {
         vn_datetime(e.updated_at)
     }
 
-    pub fn event_at(&self, e: &EvalEvent) -> String {
-        vn_datetime(e.at)
+    pub fn log_at(&self, l: &LogLine) -> String {
+        vn_datetime(l.at)
     }
 
     pub fn form_open(&self) -> bool {
@@ -222,8 +263,11 @@ pub(super) async fn build(
         }
         _ => vec![],
     };
-    let events = match &branch {
-        Some(b) => store::events(&state.pool, b.id).await?,
+    let log = match &branch {
+        Some(b) => review_log(
+            store::events(&state.pool, b.id).await?,
+            crate::meetings::store::events(&state.pool, m.id).await?,
+        ),
         None => vec![],
     };
     Ok(EvalPage {
@@ -240,8 +284,9 @@ pub(super) async fn build(
         uppers,
         mine,
         compare,
-        events,
+        log,
         errors,
+        comment: String::new(),
     })
 }
 

@@ -13,6 +13,7 @@ use crate::error::StoreError;
 use crate::evaluation::domain::{Scorer, SheetEvent, SheetRefusal, SheetState, Step};
 use crate::evaluation::rubric::Points;
 use crate::evaluation::scoring::{Item, Scored};
+use crate::meetings::domain::MeetingState;
 
 /// One scorer's sheet as stored.
 #[derive(Debug, Clone)]
@@ -192,19 +193,17 @@ fn snapshot(state: SheetState, total: i32, class: &str) -> serde_json::Value {
 }
 
 /// One change to a meeting's sheets, in one transaction: the meeting row locked first (it
-/// serialises every change to its sheets, the branch's and the supervisors'), then `write`.
-/// Nothing is written unless `write` answers `Ok`.
+/// serialises every change to its sheets, the branch's and the supervisors', with every
+/// change to the meeting's record), then `write`, given the meeting's state and whether its
+/// score is approved. Nothing is written unless `write` answers `Ok`.
 async fn edit_sheets<T>(
     pool: &PgPool,
     meeting: Uuid,
-    write: impl AsyncFnOnce(&mut PgConnection) -> Result<T, StoreError>,
+    write: impl AsyncFnOnce(&mut PgConnection, (MeetingState, bool)) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
     transaction(pool, async move |tx| {
-        sqlx::query!("SELECT id FROM meetings WHERE id = $1 FOR UPDATE", meeting)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        write(tx).await
+        let locked = crate::meetings::store::lock_for_review(tx, meeting).await?;
+        write(tx, locked).await
     })
     .await
 }
@@ -238,7 +237,7 @@ pub async fn save(pool: &PgPool, s: Saving<'_>) -> Result<Uuid, StoreError> {
         at,
     } = s;
     let items = json_of(&scored.items)?;
-    edit_sheets(pool, meeting, async move |tx| {
+    edit_sheets(pool, meeting, async move |tx, (_, approved)| {
         let branch = sqlx::query!(
             r#"SELECT id, state AS "state: SheetState", version, total_tenths, class FROM evaluations
               WHERE meeting_id = $1 AND scorer = 'branch'"#,
@@ -246,9 +245,10 @@ pub async fn save(pool: &PgPool, s: Saving<'_>) -> Result<Uuid, StoreError> {
         )
         .fetch_optional(&mut *tx)
         .await?;
-        if branch
-            .as_ref()
-            .is_some_and(|b| b.state == SheetState::Approved)
+        if approved
+            || branch
+                .as_ref()
+                .is_some_and(|b| b.state == SheetState::Approved)
         {
             return Err(SheetRefusal::Approved.into());
         }
@@ -365,7 +365,11 @@ pub struct Decision<'a> {
 }
 
 /// Moves the branch's sheet of `meeting` one step. `approved_class` is the class the
-/// committee recognises (its own score's, or the branch's).
+/// committee recognises (its own score's, or the branch's). An approval needs the minutes
+/// closed and freezes the meeting's record (`meetings::store::set_approval`, in this
+/// transaction); a withdrawal hands the branch its sheet back (returned, with the reason as
+/// the committee's comment), puts the supervisors' sheets back to draft, forgets the
+/// recognised class and unfreezes the record.
 pub async fn step(pool: &PgPool, meeting: Uuid, d: Decision<'_>) -> Result<(), StoreError> {
     let Decision {
         step,
@@ -377,7 +381,7 @@ pub async fn step(pool: &PgPool, meeting: Uuid, d: Decision<'_>) -> Result<(), S
         at,
     } = d;
     let rescored_items = rescored.map(|s| json_of(&s.items)).transpose()?;
-    edit_sheets(pool, meeting, async move |tx| {
+    edit_sheets(pool, meeting, async move |tx, (meeting_state, _)| {
         let cur = sqlx::query!(
             r#"SELECT e.id, e.state AS "state: SheetState", e.version, e.total_tenths, e.class
                  FROM evaluations e
@@ -394,6 +398,10 @@ pub async fn step(pool: &PgPool, meeting: Uuid, d: Decision<'_>) -> Result<(), S
         let (from, to, kind) = step.transition();
         if !from.contains(&cur.state) {
             return Err(SheetRefusal::WrongState { state: cur.state }.into());
+        }
+        // Submitted with closed minutes, then reopened: what would be frozen is a draft.
+        if step == Step::Approve && meeting_state != MeetingState::Closed {
+            return Err(SheetRefusal::MinutesReopened.into());
         }
         if let (Some(s), Some(items)) = (rescored, rescored_items) {
             sqlx::query!(
@@ -414,7 +422,8 @@ pub async fn step(pool: &PgPool, meeting: Uuid, d: Decision<'_>) -> Result<(), S
             "UPDATE evaluations
                 SET state = $2, version = version + 1, updated_at = $7,
                     review_comment = CASE WHEN $3 THEN $4 ELSE review_comment END,
-                    approved_class = CASE WHEN $2 = 'approved' THEN $5 ELSE approved_class END,
+                    approved_class = CASE WHEN $2 = 'approved' THEN $5
+                                          WHEN $8 THEN NULL ELSE approved_class END,
                     decided_by = CASE WHEN $3 THEN $6 ELSE decided_by END,
                     decided_at = CASE WHEN $3 THEN $7 ELSE decided_at END
               WHERE id = $1",
@@ -424,19 +433,37 @@ pub async fn step(pool: &PgPool, meeting: Uuid, d: Decision<'_>) -> Result<(), S
             comment,
             approved_class,
             user,
-            at
+            at,
+            step == Step::Withdraw
         )
         .execute(&mut *tx)
         .await?;
-        if step == Step::Approve {
-            // Approval locks the supervisors' sheets too.
-            sqlx::query!(
-                "UPDATE evaluations SET state = 'approved', version = version + 1
-                  WHERE meeting_id = $1 AND scorer = 'upper'",
-                meeting
-            )
-            .execute(&mut *tx)
-            .await?;
+        match step {
+            Step::Approve => {
+                // Approval locks the supervisors' sheets too, and the meeting's record.
+                sqlx::query!(
+                    "UPDATE evaluations SET state = 'approved', version = version + 1
+                      WHERE meeting_id = $1 AND scorer = 'upper'",
+                    meeting
+                )
+                .execute(&mut *tx)
+                .await?;
+                crate::meetings::store::set_approval(tx, meeting, user, true, None, at).await?;
+            }
+            Step::Withdraw => {
+                // The supervisors may score again the record the branch now corrects.
+                sqlx::query!(
+                    "UPDATE evaluations SET state = 'draft', version = version + 1, updated_at = $2
+                      WHERE meeting_id = $1 AND scorer = 'upper'",
+                    meeting,
+                    at
+                )
+                .execute(&mut *tx)
+                .await?;
+                crate::meetings::store::set_approval(tx, meeting, user, false, comment, at)
+                    .await?;
+            }
+            Step::Agree | Step::Submit | Step::Return => {}
         }
         let (total, class) = rescored
             .map(|s| (s.total.0, s.class.clone()))

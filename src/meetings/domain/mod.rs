@@ -33,27 +33,95 @@ text_code! {
 }
 
 text_code! {
-    /// A change of a meeting's state, as its history records it.
+    /// What happened to a meeting, as its history (`meeting_events`) records it: its
+    /// planning, its state changes, and the upper committee's approval of its score and
+    /// the withdrawal of that approval (written by the evaluation store).
     pub enum MeetingEvent {
+        Planned = "planned",
         Held = "held",
         Closed = "closed",
         Reopened = "reopened",
+        Approved = "approved",
+        ApprovalWithdrawn = "approval_withdrawn",
     }
 }
 
 impl MeetingEvent {
-    /// The state the meeting is in after this change (the state on a past day is the one
-    /// after the day's last change).
-    pub fn state_after(self) -> MeetingState {
+    /// The state the meeting is in after this change, when it changes it (the state on a
+    /// past day is the one after the day's last such change).
+    pub fn state_after(self) -> Option<MeetingState> {
         match self {
-            MeetingEvent::Held | MeetingEvent::Reopened => MeetingState::Held,
-            MeetingEvent::Closed => MeetingState::Closed,
+            MeetingEvent::Planned => Some(MeetingState::Planned),
+            MeetingEvent::Held | MeetingEvent::Reopened => Some(MeetingState::Held),
+            MeetingEvent::Closed => Some(MeetingState::Closed),
+            MeetingEvent::Approved | MeetingEvent::ApprovalWithdrawn => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MeetingEvent::Planned => "Lên kế hoạch",
+            MeetingEvent::Held => "Xác nhận đã họp",
+            MeetingEvent::Closed => "Khóa biên bản",
+            MeetingEvent::Reopened => "Mở lại biên bản",
+            MeetingEvent::Approved => "Cấp trên phê duyệt điểm",
+            MeetingEvent::ApprovalWithdrawn => "Cấp trên hủy phê duyệt điểm",
+        }
+    }
+
+    /// How the printed minutes record the event, if they do: every reopening and every
+    /// withdrawal of the approval, with its day and reason (docs/rules.md §6.2).
+    pub fn printed(self, on: NaiveDate, reason: Option<&str>) -> Option<String> {
+        let why = reason.map(str::trim).filter(|r| !r.is_empty());
+        let because = why.map(|r| format!(" vì {r}")).unwrap_or_default();
+        match self {
+            MeetingEvent::Reopened => Some(format!(
+                "Biên bản được mở lại ngày {}{because}.",
+                crate::web::vn_date(on)
+            )),
+            MeetingEvent::ApprovalWithdrawn => Some(format!(
+                "Cấp trên hủy phê duyệt điểm ngày {}{because}.",
+                crate::web::vn_date(on)
+            )),
+            _ => None,
         }
     }
 }
 
-/// What the record holds when someone asks to confirm that the meeting took place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One agenda item's minutes as the closing of the minutes sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemRecord {
+    pub title: String,
+    pub minutes: Option<String>,
+    pub conclusion: Option<String>,
+    /// The secretary marked the item as having nothing to record.
+    pub nothing_to_record: bool,
+}
+
+impl ItemRecord {
+    /// Something is written for the item: who said what, or the chair's conclusion.
+    pub fn is_written(&self) -> bool {
+        [&self.minutes, &self.conclusion]
+            .into_iter()
+            .any(|t| t.as_deref().is_some_and(|t| !t.trim().is_empty()))
+    }
+}
+
+/// The agenda items (numbered from 1, in the agenda's order) whose minutes are neither
+/// written nor marked as having nothing to record — docs/rules.md §3.5: the minutes close
+/// only once each item says what happened under it, or says explicitly that nothing did.
+pub fn items_lacking_minutes(items: &[ItemRecord]) -> Vec<(usize, String)> {
+    items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| !i.nothing_to_record && !i.is_written())
+        .map(|(n, i)| (n + 1, i.title.clone()))
+        .collect()
+}
+
+/// What the record holds when someone asks to confirm that the meeting took place, or to
+/// close its minutes.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HoldingRecord {
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
     pub ended_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -61,13 +129,16 @@ pub struct HoldingRecord {
     pub minute_taker: bool,
     /// Members expected to attend who are not marked yet.
     pub unmarked: usize,
+    /// The agenda items, in order, with their minutes.
+    pub items: Vec<ItemRecord>,
     /// Now, by the application clock.
     pub now: chrono::DateTime<chrono::Utc>,
 }
 
 /// The one path a meeting takes (docs/rules.md §3.5): planned → held, once it has taken
 /// place — its start has passed, start and end are written, the chair and the minute-taker
-/// are named and every member expected is marked —; held → closed; closed → held again only
+/// are named and every member expected is marked —; held → closed once every agenda item's
+/// minutes are written or marked as having nothing to record; closed → held again only
 /// with a reason. Anything else is refused.
 pub fn transition(
     from: MeetingState,
@@ -97,7 +168,14 @@ pub fn transition(
             }
             Ok(MeetingEvent::Held)
         }
-        (Held, Closed) => Ok(MeetingEvent::Closed),
+        (Held, Closed) => {
+            let lacking = items_lacking_minutes(&record.items);
+            if lacking.is_empty() {
+                Ok(MeetingEvent::Closed)
+            } else {
+                Err(MeetingRefusal::MinutesMissing { items: lacking })
+            }
+        }
         (Closed, Held) if reason.is_none_or(|r| r.trim().is_empty()) => {
             Err(MeetingRefusal::ReopenWithoutReason)
         }
@@ -615,7 +693,114 @@ mod tests {
             chair: true,
             minute_taker: true,
             unmarked: 0,
+            items: vec![item(
+                "Thông qua chương trình",
+                Some("Chi bộ thống nhất"),
+                None,
+                false,
+            )],
             now: at(2, 0),
+        }
+    }
+
+    fn item(
+        title: &str,
+        minutes: Option<&str>,
+        conclusion: Option<&str>,
+        nothing_to_record: bool,
+    ) -> ItemRecord {
+        ItemRecord {
+            title: title.into(),
+            minutes: minutes.map(Into::into),
+            conclusion: conclusion.map(Into::into),
+            nothing_to_record,
+        }
+    }
+
+    #[test]
+    fn the_minutes_close_only_once_every_item_is_written_or_marked_empty() {
+        use MeetingState::*;
+        let items = vec![
+            item(
+                "Tuyên bố lý do",
+                Some("Đồng chí bí thư tuyên bố lý do"),
+                None,
+                false,
+            ),
+            item("Điểm danh", None, Some("Có mặt 9/10"), false),
+            item("Báo cáo đảng phí", None, None, false),
+            item("Thông tin thời sự", Some("   "), None, false),
+            item("Phát triển đảng viên", None, None, true),
+        ];
+        assert_eq!(
+            items_lacking_minutes(&items),
+            vec![
+                (3, "Báo cáo đảng phí".into()),
+                (4, "Thông tin thời sự".into())
+            ],
+            "blank text is not minutes; the item marked empty is done"
+        );
+        let close = |items: Vec<ItemRecord>| {
+            transition(Held, Closed, &HoldingRecord { items, ..ready() }, None)
+        };
+        assert_eq!(
+            close(items.clone()),
+            Err(MeetingRefusal::MinutesMissing {
+                items: vec![
+                    (3, "Báo cáo đảng phí".into()),
+                    (4, "Thông tin thời sự".into())
+                ]
+            })
+        );
+        let mut done = items;
+        done[2].nothing_to_record = true;
+        done[3].minutes = Some("Phổ biến nghị quyết của đảng ủy phường".into());
+        assert_eq!(close(done), Ok(MeetingEvent::Closed));
+        assert_eq!(
+            close(vec![]),
+            Ok(MeetingEvent::Closed),
+            "no agenda, nothing to write"
+        );
+        // Reopening and confirming held do not look at the minutes.
+        let bare = HoldingRecord {
+            items: vec![item("Báo cáo đảng phí", None, None, false)],
+            ..ready()
+        };
+        assert_eq!(
+            transition(Planned, Held, &bare, None),
+            Ok(MeetingEvent::Held)
+        );
+        assert_eq!(
+            transition(Closed, Held, &bare, Some("Bổ sung")),
+            Ok(MeetingEvent::Reopened)
+        );
+    }
+
+    #[test]
+    fn the_printed_minutes_record_each_reopening_and_withdrawal() {
+        let on = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        assert_eq!(
+            MeetingEvent::Reopened
+                .printed(on, Some("bổ sung ý kiến phát biểu"))
+                .as_deref(),
+            Some("Biên bản được mở lại ngày 02/12/2026 vì bổ sung ý kiến phát biểu.")
+        );
+        assert_eq!(
+            MeetingEvent::ApprovalWithdrawn
+                .printed(on, Some("Chi bộ điểm danh sai"))
+                .as_deref(),
+            Some("Cấp trên hủy phê duyệt điểm ngày 02/12/2026 vì Chi bộ điểm danh sai.")
+        );
+        for e in [
+            MeetingEvent::Planned,
+            MeetingEvent::Held,
+            MeetingEvent::Closed,
+            MeetingEvent::Approved,
+        ] {
+            assert_eq!(e.printed(on, None), None, "{e}");
+        }
+        for &e in MeetingEvent::ALL {
+            assert_eq!(MeetingEvent::parse(e.as_str()), Some(e));
         }
     }
 

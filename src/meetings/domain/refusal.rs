@@ -8,8 +8,17 @@ use crate::web::vn_date;
 /// A change to a meeting that its record does not allow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MeetingRefusal {
+    /// The upper committee approved the meeting's score (at `at`, by `by`): its whole record
+    /// is frozen until the approval is withdrawn (docs/rules.md §3.6).
+    Approved {
+        at: chrono::DateTime<chrono::Utc>,
+        by: Option<String>,
+    },
     /// The minutes are closed; reopening (with a reason) comes first.
     Closed,
+    /// Closing the minutes with agenda items (number, title) that have neither minutes
+    /// nor the mark "nothing to record".
+    MinutesMissing { items: Vec<(usize, String)> },
     /// Attendance cannot change once the minutes are closed.
     AttendanceClosed,
     /// The branch did not exist (or no longer existed) in the meeting's month.
@@ -69,7 +78,10 @@ impl crate::error::Refusal for MeetingRefusal {
     fn field(&self) -> &'static str {
         use MeetingRefusal::*;
         match self {
-            Closed | AttendanceClosed | HeldWithoutTimes | NoSuchTransition => "form",
+            Approved { .. } | Closed | AttendanceClosed | HeldWithoutTimes | NoSuchTransition => {
+                "form"
+            }
+            MinutesMissing { .. } => "form",
             NotStartedYet { .. } | NoChair | NoMinuteTaker | Unmarked { .. } => "form",
             InactiveInMonth { .. } => "month",
             PlannedOutsideMonth => "planned_at",
@@ -88,6 +100,29 @@ impl crate::error::Refusal for MeetingRefusal {
     fn message(&self) -> String {
         use MeetingRefusal::*;
         match self {
+            Approved { at, by } => format!(
+                "Điểm của buổi sinh hoạt đã được cấp trên phê duyệt ngày {}{}: biên bản, điểm danh, chương trình, biểu quyết và nhiệm vụ đã chốt, không sửa được. Muốn sửa, đề nghị cấp ủy cấp trên hủy phê duyệt (có ghi lý do).",
+                vn_date(at.with_timezone(&crate::clock::ZONE).date_naive()),
+                by.as_deref().map(|b| format!(" ({b})")).unwrap_or_default()
+            ),
+            MinutesMissing { items } => {
+                // The first three by number and title; the rest counted.
+                let named: Vec<String> = items
+                    .iter()
+                    .take(3)
+                    .map(|(n, title)| format!("{n}. {title}"))
+                    .collect();
+                let more = items.len().saturating_sub(3);
+                format!(
+                    "Chưa ghi biên bản của nội dung: {}{}. Ghi diễn biến, kết luận hoặc đánh dấu “Không có nội dung ghi” cho từng nội dung rồi mới khóa biên bản.",
+                    named.join("; "),
+                    if more > 0 {
+                        format!(" và {more} nội dung khác")
+                    } else {
+                        String::new()
+                    }
+                )
+            }
             Closed => "Biên bản đã khóa: muốn sửa phải mở lại biên bản (có ghi lý do).".into(),
             AttendanceClosed => "Biên bản đã khóa: không sửa được điểm danh.".into(),
             InactiveInMonth {
@@ -177,5 +212,47 @@ mod tests {
             MeetingRefusal::NotListed { field: "chair_id" }.field(),
             "chair_id"
         );
+    }
+
+    #[test]
+    fn an_approved_record_names_the_day_and_the_approver_and_the_way_out() {
+        // 23:30 UTC on 1 December is 06:30 on 2 December in Vietnam.
+        let at = NaiveDate::from_ymd_opt(2026, 12, 1)
+            .unwrap()
+            .and_hms_opt(23, 30, 0)
+            .unwrap()
+            .and_utc();
+        let r = MeetingRefusal::Approved {
+            at,
+            by: Some("Đảng ủy phường Sông Trí".into()),
+        };
+        assert_eq!(r.field(), "form");
+        assert_eq!(
+            r.message(),
+            "Điểm của buổi sinh hoạt đã được cấp trên phê duyệt ngày 02/12/2026 (Đảng ủy phường Sông Trí): biên bản, điểm danh, chương trình, biểu quyết và nhiệm vụ đã chốt, không sửa được. Muốn sửa, đề nghị cấp ủy cấp trên hủy phê duyệt (có ghi lý do)."
+        );
+        assert!(
+            MeetingRefusal::Approved { at, by: None }
+                .message()
+                .starts_with("Điểm của buổi sinh hoạt đã được cấp trên phê duyệt ngày 02/12/2026:")
+        );
+    }
+
+    #[test]
+    fn closing_without_minutes_names_the_first_items_lacking_them() {
+        let one = MeetingRefusal::MinutesMissing {
+            items: vec![(3, "Báo cáo tình hình thu, nộp đảng phí".into())],
+        };
+        assert_eq!(one.field(), "form");
+        assert_eq!(
+            one.message(),
+            "Chưa ghi biên bản của nội dung: 3. Báo cáo tình hình thu, nộp đảng phí. Ghi diễn biến, kết luận hoặc đánh dấu “Không có nội dung ghi” cho từng nội dung rồi mới khóa biên bản."
+        );
+        let many = MeetingRefusal::MinutesMissing {
+            items: (1..=5).map(|n| (n, format!("Mục {n}"))).collect(),
+        };
+        assert!(many.message().starts_with(
+            "Chưa ghi biên bản của nội dung: 1. Mục 1; 2. Mục 2; 3. Mục 3 và 2 nội dung khác."
+        ));
     }
 }

@@ -26,7 +26,8 @@ pub const PREP_FIELDS: [&str; 5] = [
 ];
 
 /// The minutes form as typed: one value per field name, the agenda items' text under
-/// `minutes-<item id>` and `conclusion-<item id>` (so a map, not a struct).
+/// `minutes-<item id>` and `conclusion-<item id>`, and the box "nothing to record" under
+/// `empty-<item id>` (so a map, not a struct).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(transparent)]
 pub struct MinutesForm(pub HashMap<String, String>);
@@ -42,8 +43,18 @@ pub struct MinutesInput {
     pub secretary_id: Option<Uuid>,
     pub resolution: Option<String>,
     pub prep: [Option<NaiveDate>; 5],
-    /// Each agenda item's minutes and conclusion.
-    pub items: Vec<(Uuid, Option<String>, Option<String>)>,
+    /// Each agenda item's minutes and conclusion, or the mark that it has none.
+    pub items: Vec<ItemMinutesInput>,
+}
+
+/// One agenda item's minutes as the store saves them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemMinutesInput {
+    pub id: Uuid,
+    pub minutes: Option<String>,
+    pub conclusion: Option<String>,
+    /// The secretary ticked "Không có nội dung ghi" (docs/rules.md §3.5).
+    pub nothing_to_record: bool,
 }
 
 impl MinutesForm {
@@ -51,8 +62,10 @@ impl MinutesForm {
         self.0.get(name).map(String::as_str).unwrap_or("")
     }
 
-    /// The typed record; `items` are the meeting's agenda items (a field for another id is
-    /// ignored). A missing or garbled version reads as -1, which the store refuses as stale.
+    /// The typed record; `items` are the meeting's agenda items in their order (a field for
+    /// another id is ignored). A missing or garbled version reads as -1, which the store
+    /// refuses as stale. An item both written and ticked "nothing to record" is refused:
+    /// the record would say two things.
     pub fn parse(&self, items: &[Uuid]) -> Result<MinutesInput, FieldErrors> {
         let mut errors = FieldErrors::default();
         let mut when = |name: &'static str| {
@@ -78,6 +91,27 @@ impl MinutesForm {
                 }
             }
         }
+        let items: Vec<ItemMinutesInput> = items
+            .iter()
+            .map(|id| ItemMinutesInput {
+                id: *id,
+                minutes: text(self.get(&format!("minutes-{id}")), 10_000),
+                conclusion: text(self.get(&format!("conclusion-{id}")), 4_000),
+                nothing_to_record: !self.get(&format!("empty-{id}")).trim().is_empty(),
+            })
+            .collect();
+        if let Some(n) = items
+            .iter()
+            .position(|i| i.nothing_to_record && (i.minutes.is_some() || i.conclusion.is_some()))
+        {
+            errors.add(
+                "form",
+                format!(
+                    "Nội dung {} đã ghi biên bản nhưng lại đánh dấu “Không có nội dung ghi”: vui lòng bỏ đánh dấu hoặc xóa phần đã ghi.",
+                    n + 1
+                ),
+            );
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -90,16 +124,7 @@ impl MinutesForm {
             secretary_id: person("secretary_id"),
             resolution: text(self.get("resolution"), 20_000),
             prep,
-            items: items
-                .iter()
-                .map(|id| {
-                    (
-                        *id,
-                        text(self.get(&format!("minutes-{id}")), 10_000),
-                        text(self.get(&format!("conclusion-{id}")), 4_000),
-                    )
-                })
-                .collect(),
+            items,
         })
     }
 }
@@ -426,7 +451,43 @@ mod tests {
         assert_eq!(input.secretary_id, None);
         assert_eq!(input.prep[2], NaiveDate::from_ymd_opt(2026, 11, 2));
         assert_eq!(input.resolution.as_deref(), Some("Nghị quyết"));
-        assert_eq!(input.items, vec![(item, Some("Ý kiến".into()), None)]);
+        assert_eq!(
+            input.items,
+            vec![ItemMinutesInput {
+                id: item,
+                minutes: Some("Ý kiến".into()),
+                conclusion: None,
+                nothing_to_record: false
+            }]
+        );
+    }
+
+    #[test]
+    fn an_item_is_written_or_marked_empty_never_both() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let input = minutes(&[("version", "1"), (&format!("empty-{b}"), "1")])
+            .parse(&[a, b])
+            .unwrap();
+        assert_eq!(
+            input
+                .items
+                .iter()
+                .map(|i| i.nothing_to_record)
+                .collect::<Vec<_>>(),
+            [false, true]
+        );
+        let errors = minutes(&[
+            (&format!("empty-{b}"), "1"),
+            (&format!("conclusion-{b}"), "Thống nhất"),
+        ])
+        .parse(&[a, b])
+        .unwrap_err();
+        assert_eq!(
+            errors.get("form"),
+            Some(
+                "Nội dung 2 đã ghi biên bản nhưng lại đánh dấu “Không có nội dung ghi”: vui lòng bỏ đánh dấu hoặc xóa phần đã ghi."
+            )
+        );
     }
 
     #[test]

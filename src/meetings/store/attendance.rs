@@ -53,7 +53,7 @@ pub async fn attendance(pool: &PgPool, meeting: Uuid) -> Result<Vec<AttendanceRo
 /// trigger that keeps the meeting's figures (`meetings_recount`) then always counts after
 /// the previous tick committed, so the kept figures equal the rows however many people tick
 /// at once (a lock per meeting: ticks of different meetings never wait for each other).
-/// Refused once the minutes are closed.
+/// Refused once the minutes are closed or the score approved (the meeting's `lock`).
 pub async fn mark(
     pool: &PgPool,
     actor: Option<Uuid>,
@@ -66,13 +66,7 @@ pub async fn mark(
         return Err(MeetingRefusal::ReasonMissing.into());
     }
     crate::db::transaction(pool, async |tx| {
-        let state = sqlx::query_scalar!(
-            r#"SELECT state AS "state: MeetingState" FROM meetings WHERE id = $1 FOR UPDATE"#,
-            meeting
-        )
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let state = lock(tx, meeting).await?.state;
         if state == MeetingState::Closed {
             return Err(MeetingRefusal::AttendanceClosed.into());
         }

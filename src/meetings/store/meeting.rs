@@ -5,7 +5,7 @@
 use super::*;
 use crate::error::StoreError;
 use crate::meetings::domain::{
-    Category, Lack, MeetingKind, MeetingRefusal, MeetingState, PrepStep,
+    Category, ItemRecord, Lack, MeetingEvent, MeetingKind, MeetingRefusal, MeetingState, PrepStep,
 };
 use crate::meetings::forms::NewMeeting;
 use crate::members::domain::{Lifecycle, MembershipKind, Status};
@@ -26,6 +26,8 @@ pub struct Meeting {
     pub started_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
     pub version: i32,
+    /// When the upper committee approved the meeting's score: the record is frozen.
+    pub approved_at: Option<DateTime<Utc>>,
 }
 
 impl Meeting {
@@ -48,13 +50,30 @@ impl Meeting {
     pub fn is_closed(&self) -> bool {
         self.state == MeetingState::Closed
     }
+
+    /// Approved by the upper committee: nothing of its record can change.
+    pub fn is_approved(&self) -> bool {
+        self.approved_at.is_some()
+    }
+
+    /// Closed or approved: the record's forms are not offered.
+    pub fn is_locked(&self) -> bool {
+        self.is_closed() || self.is_approved()
+    }
+
+    /// "dd/mm/yyyy" of the approval.
+    pub fn approved_label(&self) -> Option<String> {
+        self.approved_at
+            .map(|at| crate::web::vn_date(at.with_timezone(&crate::clock::ZONE).date_naive()))
+    }
 }
 
 pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<Meeting>, sqlx::Error> {
     sqlx::query_as!(
         Meeting,
         r#"SELECT id, unit_id, month, kind AS "kind: MeetingKind", is_model, topic,
-                  state AS "state: MeetingState", planned_at, location, started_at, ended_at, version
+                  state AS "state: MeetingState", planned_at, location, started_at, ended_at, version,
+                  approved_at
              FROM meetings WHERE id = $1"#,
         id
     )
@@ -274,14 +293,7 @@ pub async fn create(
         )
         .execute(&mut *tx)
         .await?;
-        sqlx::query!(
-            "INSERT INTO meeting_events (meeting_id, kind, user_id, at) VALUES ($1, 'planned', $2, $3)",
-            id,
-            actor,
-            at
-        )
-        .execute(&mut *tx)
-        .await?;
+        add_event(tx, id, MeetingEvent::Planned, None, actor, at).await?;
         Ok(id)
     })
     .await
@@ -309,9 +321,10 @@ pub async fn plan_regular(
 }
 
 /// The lock–check–write–commit shape of every change to a meeting's record: one
-/// transaction; the meeting row locked and the change refused when its minutes are closed
-/// or the form was built from an older `version`; then `write`, given the connection and
-/// the meeting's state, month and kind. Nothing is written unless `write` answers `Ok`.
+/// transaction; the meeting row locked and the change refused when its score is approved,
+/// its minutes are closed or the form was built from an older `version`; then `write`,
+/// given the connection and the meeting's state, month and kind. Nothing is written unless
+/// `write` answers `Ok`.
 pub(super) async fn edit<T>(
     pool: &PgPool,
     id: Uuid,
@@ -328,20 +341,51 @@ pub(super) async fn edit<T>(
     .await
 }
 
+/// The meeting row as locked for a change.
+pub(super) struct Locked {
+    pub state: MeetingState,
+    pub month: NaiveDate,
+    pub kind: MeetingKind,
+    pub version: i32,
+}
+
+/// Locks the meeting row (`FOR UPDATE`: every change to a meeting's record, its ticks, its
+/// state and its score's review waits here for the one before) and refuses any change once
+/// the upper committee approved its score (docs/rules.md §3.6). Read after the lock, the
+/// approval is the committed one: an approval and a change never both pass.
+pub(super) async fn lock(tx: &mut PgConnection, id: Uuid) -> Result<Locked, StoreError> {
+    let m = sqlx::query!(
+        r#"SELECT m.state AS "state: MeetingState", m.month, m.kind AS "kind: MeetingKind", m.version,
+                  m.approved_at, u.display_name AS "approved_by?"
+             FROM meetings m LEFT JOIN users u ON u.id = m.approved_by
+            WHERE m.id = $1 FOR UPDATE OF m"#,
+        id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    if let Some(at) = m.approved_at {
+        return Err(MeetingRefusal::Approved {
+            at,
+            by: m.approved_by,
+        }
+        .into());
+    }
+    Ok(Locked {
+        state: m.state,
+        month: m.month,
+        kind: m.kind,
+        version: m.version,
+    })
+}
+
 /// Locks the meeting row and checks it may still be edited with the form's version.
 async fn lock_editable(
     tx: &mut PgConnection,
     id: Uuid,
     version: Option<i32>,
 ) -> Result<(MeetingState, NaiveDate, MeetingKind), StoreError> {
-    let m = sqlx::query!(
-        r#"SELECT state AS "state: MeetingState", month, kind AS "kind: MeetingKind", version
-             FROM meetings WHERE id = $1 FOR UPDATE"#,
-        id
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(StoreError::NotFound)?;
+    let m = lock(tx, id).await?;
     if m.state == MeetingState::Closed {
         return Err(MeetingRefusal::Closed.into());
     }
@@ -352,6 +396,7 @@ async fn lock_editable(
 }
 
 /// planned → held → closed; closed → held again only with a reason. Every change recorded.
+/// Refused, like every change, once the score is approved.
 pub async fn change_state(
     pool: &PgPool,
     actor: Option<Uuid>,
@@ -362,26 +407,35 @@ pub async fn change_state(
 ) -> Result<(), StoreError> {
     crate::db::transaction(pool, async |tx| {
         // Locked: no tick or save can change what is checked until the state is written.
+        let state = lock(tx, id).await?.state;
         let m = sqlx::query!(
-            r#"SELECT state AS "state: MeetingState", started_at, ended_at,
+            r#"SELECT started_at, ended_at,
                       chair_id IS NOT NULL AS "chair!", secretary_id IS NOT NULL AS "minute_taker!",
                       (SELECT count(*) FROM attendance a
                         WHERE a.meeting_id = m.id AND a.category = 'expected' AND a.presence IS NULL) AS "unmarked!"
-                 FROM meetings m WHERE id = $1 FOR UPDATE"#,
+                 FROM meetings m WHERE id = $1"#,
             id
         )
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        .fetch_one(&mut *tx)
+        .await?;
+        let items = sqlx::query_as!(
+            ItemRecord,
+            "SELECT title, minutes, conclusion, nothing_to_record FROM agenda_items
+              WHERE meeting_id = $1 ORDER BY position, id",
+            id
+        )
+        .fetch_all(&mut *tx)
+        .await?;
         let record = crate::meetings::domain::HoldingRecord {
             started_at: m.started_at,
             ended_at: m.ended_at,
             chair: m.chair,
             minute_taker: m.minute_taker,
             unmarked: m.unmarked as usize,
+            items,
             now: at,
         };
-        let event = crate::meetings::domain::transition(m.state, to, &record, reason)?;
+        let event = crate::meetings::domain::transition(state, to, &record, reason)?;
         sqlx::query!(
             "UPDATE meetings SET state = $2, version = version + 1 WHERE id = $1",
             id,
@@ -389,18 +443,101 @@ pub async fn change_state(
         )
         .execute(&mut *tx)
         .await?;
-        sqlx::query!(
-            "INSERT INTO meeting_events (meeting_id, kind, reason, user_id, at) VALUES ($1, $2, $3, $4, $5)",
-            id,
-            event.as_str(),
-            reason,
-            actor,
-            at
-        )
-        .execute(&mut *tx)
-        .await?;
+        add_event(tx, id, event, reason, actor, at).await?;
         Ok(())
     })
+    .await
+}
+
+/// For the review of the meeting's score (the evaluation store, inside its transaction):
+/// locks the meeting row and answers its state and whether its score is approved. Every
+/// change to the record waits on the same lock, so none slips between the review's check
+/// and its commit.
+pub async fn lock_for_review(
+    tx: &mut PgConnection,
+    id: Uuid,
+) -> Result<(MeetingState, bool), StoreError> {
+    let m = sqlx::query!(
+        r#"SELECT state AS "state: MeetingState", approved_at IS NOT NULL AS "approved!"
+             FROM meetings WHERE id = $1 FOR UPDATE"#,
+        id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    Ok((m.state, m.approved))
+}
+
+/// Records the upper committee's approval of the meeting's score (`Some((by, at))`),
+/// freezing its record, or its withdrawal (`None`), with the event in the meeting's
+/// history. Called by the evaluation store inside the transaction that decides it, after
+/// `lock_for_review`.
+pub async fn set_approval(
+    tx: &mut PgConnection,
+    id: Uuid,
+    user: Uuid,
+    approved: bool,
+    reason: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query!(
+        "UPDATE meetings SET approved_at = CASE WHEN $2 THEN $3::timestamptz END,
+                             approved_by = CASE WHEN $2 THEN $4::uuid END
+          WHERE id = $1",
+        id,
+        approved,
+        at,
+        user
+    )
+    .execute(&mut *tx)
+    .await?;
+    let event = if approved {
+        MeetingEvent::Approved
+    } else {
+        MeetingEvent::ApprovalWithdrawn
+    };
+    add_event(tx, id, event, reason, Some(user), at).await
+}
+
+async fn add_event(
+    tx: &mut PgConnection,
+    id: Uuid,
+    kind: MeetingEvent,
+    reason: Option<&str>,
+    user: Option<Uuid>,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query!(
+        "INSERT INTO meeting_events (meeting_id, kind, reason, user_id, at) VALUES ($1, $2, $3, $4, $5)",
+        id,
+        kind.as_str(),
+        reason,
+        user,
+        at
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// One entry of a meeting's history.
+pub struct MeetingEventRow {
+    pub kind: MeetingEvent,
+    pub reason: Option<String>,
+    pub user_name: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// A meeting's history, oldest first: planning, state changes, approval and withdrawal.
+pub async fn events(pool: &PgPool, id: Uuid) -> Result<Vec<MeetingEventRow>, sqlx::Error> {
+    sqlx::query_as!(
+        MeetingEventRow,
+        r#"SELECT e.kind AS "kind: MeetingEvent", e.reason, u.display_name AS "user_name?", e.at
+             FROM meeting_events e LEFT JOIN users u ON u.id = e.user_id
+            WHERE e.meeting_id = $1 ORDER BY e.id"#,
+        id
+    )
+    .fetch_all(pool)
     .await
 }
 

@@ -38,12 +38,16 @@ pub struct ItemMinutes {
     pub id: Uuid,
     pub minutes: Option<String>,
     pub conclusion: Option<String>,
+    /// Marked "Không có nội dung ghi".
+    pub nothing_to_record: bool,
 }
 
+/// The minutes of each agenda item, in the agenda's order.
 pub async fn item_minutes(pool: &PgPool, id: Uuid) -> Result<Vec<ItemMinutes>, sqlx::Error> {
     sqlx::query_as!(
         ItemMinutes,
-        "SELECT id, minutes, conclusion FROM agenda_items WHERE meeting_id = $1 ORDER BY position",
+        "SELECT id, minutes, conclusion, nothing_to_record FROM agenda_items WHERE meeting_id = $1
+          ORDER BY position, id",
         id
     )
     .fetch_all(pool)
@@ -108,13 +112,15 @@ pub async fn save_minutes(pool: &PgPool, id: Uuid, m: MinutesInput) -> Result<()
         )
         .execute(&mut *tx)
         .await?;
-        for (item, minutes, conclusion) in &m.items {
+        for item in &m.items {
             sqlx::query!(
-                "UPDATE agenda_items SET minutes = $3, conclusion = $4 WHERE id = $1 AND meeting_id = $2",
-                item,
+                "UPDATE agenda_items SET minutes = $3, conclusion = $4, nothing_to_record = $5
+                  WHERE id = $1 AND meeting_id = $2",
+                item.id,
                 id,
-                minutes.as_deref(),
-                conclusion.as_deref()
+                item.minutes.as_deref(),
+                item.conclusion.as_deref(),
+                item.nothing_to_record
             )
             .execute(&mut *tx)
             .await?;
