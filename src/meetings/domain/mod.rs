@@ -6,7 +6,9 @@ use chrono::NaiveDate;
 use crate::codes::text_code;
 use crate::members::domain::Lifecycle;
 
+mod listing;
 mod refusal;
+pub use listing::{Line, Listed, Relist, list_day, relist};
 pub use refusal::MeetingRefusal;
 
 text_code! {
