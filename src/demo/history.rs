@@ -94,7 +94,7 @@ pub async fn seed(
     .execute(&mut **tx)
     .await?;
 
-    // Everyone the branch held on the day; most came.
+    // Everyone the branch held on the day, as they stood that day; most came.
     sqlx::query(
         "INSERT INTO attendance (meeting_id, member_id, category, full_member, presence, reason, spoke)
          SELECT meeting_id, member_id, category, full_member, presence,
@@ -102,9 +102,9 @@ pub async fn seed(
                 coalesce(presence IN ('present', 'late'), false) AND random() < 0.45
            FROM (SELECT m.id AS meeting_id, ms.member_id,
                         CASE WHEN ms.kind = 'temporary' THEN 'attached'
-                             WHEN mb.lifecycle_state = 'exempt' THEN 'exempt'
-                             WHEN mb.lifecycle_state = 'away' THEN 'away'
-                             ELSE 'expected' END AS category,
+                             ELSE CASE member_state_on(ms.member_id, m.started_at::date)
+                                      WHEN 'exempt' THEN 'exempt' WHEN 'away' THEN 'away'
+                                      ELSE 'expected' END END AS category,
                         mb.status = 'full' AND mb.official_date <= m.started_at::date AS full_member,
                         random() AS r
                    FROM meetings m

@@ -307,13 +307,18 @@ async fn seed(
         if units.0[b].id == m.branch || temp_member.contains(&m.id) {
             continue;
         }
-        temp_member.push(m.id);
-        temp_unit.push(units.0[b].id);
-        temp_from.push(random_date(
+        let from = random_date(
             &mut rng,
             today - Duration::days(300),
             today - Duration::days(10),
-        ));
+        );
+        // As the transfer form allows: an active member, after joining the branch.
+        if m.lifecycle_state != Lifecycle::Active || from < m.joined {
+            continue;
+        }
+        temp_member.push(m.id);
+        temp_unit.push(units.0[b].id);
+        temp_from.push(from);
     }
     sqlx::query!(
         "INSERT INTO memberships (id, member_id, unit_id, kind, valid_from, reference)
@@ -335,6 +340,7 @@ async fn seed(
     )
     .execute(&mut *tx)
     .await?;
+    insert_history(&mut tx).await?;
     history::seed(&mut tx, today, scale.history_months).await?;
     sqlx::query!(
         "INSERT INTO demo_info (password) VALUES ($1)",

@@ -21,6 +21,8 @@ pub(super) struct MemberSpec {
     pub(super) official_date: Option<NaiveDate>,
     pub(super) status: Status,
     pub(super) lifecycle_state: Lifecycle,
+    /// The day the life-cycle state began, when the member is not simply active.
+    pub(super) state_since: Option<NaiveDate>,
     pub(super) branch: Uuid,
     pub(super) joined: NaiveDate,
 }
@@ -135,6 +137,16 @@ pub(super) fn make_member(
         "{:08}",
         (seq as u64 * 7919 + 1_234_567) % 90_000_000 + 10_000_000
     );
+    let joined = admission_date.max(branch_from);
+    // Exempted for age: from the 78th birthday (within the last years for most), never before
+    // joining the branch, and at least two months ago.
+    let state_since = (lifecycle_state == Lifecycle::Exempt).then(|| {
+        birth_date
+            .checked_add_months(chrono::Months::new(78 * 12))
+            .unwrap_or(today)
+            .min(today - Duration::days(60))
+            .max(joined)
+    });
     MemberSpec {
         id: Uuid::now_v7(),
         full_name,
@@ -146,8 +158,9 @@ pub(super) fn make_member(
         official_date,
         status,
         lifecycle_state,
+        state_since,
         branch,
-        joined: admission_date.max(branch_from),
+        joined,
     }
 }
 
@@ -265,14 +278,15 @@ pub(super) async fn insert_members(
         .iter()
         .map(|m| m.lifecycle_state.to_string())
         .collect();
+    let since: Vec<Option<NaiveDate>> = members.iter().map(|m| m.state_since).collect();
     let branches: Vec<Uuid> = members.iter().map(|m| m.branch).collect();
     let joined: Vec<NaiveDate> = members.iter().map(|m| m.joined).collect();
     sqlx::query!(
         "INSERT INTO members (id, full_name, gender, birth_date, hometown, card_no, admission_date,
                               official_date, status, lifecycle_state, state_since)
-         SELECT i, n, g, b, h, c, a, o, s, l, CASE WHEN l = 'exempt' THEN a END
+         SELECT i, n, g, b, h, c, a, o, s, l, ss
            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::date[], $5::text[], $6::text[], $7::date[],
-                       $8::date[], $9::text[], $10::text[]) AS x(i, n, g, b, h, c, a, o, s, l)",
+                       $8::date[], $9::text[], $10::text[], $11::date[]) AS x(i, n, g, b, h, c, a, o, s, l, ss)",
         &ids,
         &names,
         &genders,
@@ -282,7 +296,8 @@ pub(super) async fn insert_members(
         &admissions,
         &officials as &[Option<NaiveDate>],
         &statuses,
-        &states
+        &states,
+        &since as &[Option<NaiveDate>]
     )
     .execute(&mut **tx)
     .await?;
@@ -292,6 +307,43 @@ pub(super) async fn insert_members(
         &ids,
         &branches,
         &joined
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The history of the demo's life-cycle changes, as the registry's own steps write it: the
+/// dated periods of every member's state (active from the admission, then the state begun on
+/// `state_since`: the demo changes a member's state at most once) and the event of each
+/// exemption and temporary transfer. Runs once the states are final.
+pub(super) async fn insert_history(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+) -> anyhow::Result<()> {
+    sqlx::query!(
+        "INSERT INTO member_states (member_id, state, valid_from, valid_to)
+         SELECT id, 'active', admission_date, state_since FROM members
+          WHERE state_since IS NULL OR state_since > admission_date
+         UNION ALL
+         SELECT id, lifecycle_state, state_since, NULL FROM members WHERE state_since IS NOT NULL"
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query!(
+        r#"INSERT INTO member_events (member_id, unit_id, kind, on_date, reference, reason, before, after)
+           SELECT m.id, home.unit_id, 'exempted', m.state_since, NULL, 'Tuổi cao, sức yếu',
+                  '{"lifecycle_state": "active"}', '{"lifecycle_state": "exempt"}'
+             FROM members m
+             JOIN memberships home ON home.member_id = m.id AND home.kind = 'permanent'
+            WHERE m.lifecycle_state = 'exempt'
+           UNION ALL
+           SELECT m.id, home.unit_id, 'temporary_transfer', m.state_since, host.reference, NULL,
+                  jsonb_build_object('branch', home.unit_id),
+                  jsonb_build_object('branch', host.unit_id, 'permanent', false)
+             FROM members m
+             JOIN memberships home ON home.member_id = m.id AND home.kind = 'permanent'
+             JOIN memberships host ON host.member_id = m.id AND host.kind = 'temporary'
+            WHERE m.lifecycle_state = 'away'"#
     )
     .execute(&mut **tx)
     .await?;

@@ -16,6 +16,7 @@ mod meetings;
 mod members;
 mod members_import;
 mod pages;
+mod registry_history;
 mod scope;
 mod supervision;
 mod supervision_forms;

@@ -19,7 +19,8 @@ async fn a_meeting_planned_from_the_template_lists_everyone_the_registry_holds()
         text(&home).contains("Chưa có kế hoạch sinh hoạt thường kỳ tháng"),
         "the branch home says what is missing"
     );
-    // One more member exempted today, so that the branch has someone to list apart.
+    // One more member exempted today, so that the branch has someone to list apart (the
+    // meeting is tonight: its list is taken as the registry stands on its day).
     let active: Uuid = sqlx::query_scalar(
         "SELECT m.id FROM memberships ms JOIN members m ON m.id = ms.member_id
           WHERE ms.unit_id = $1 AND ms.valid_to IS NULL AND ms.kind = 'permanent'
@@ -37,6 +38,7 @@ async fn a_meeting_planned_from_the_template_lists_everyone_the_registry_holds()
             &[
                 ("kind", "regular"),
                 ("month", &this_month()),
+                ("planned_at", &today_at(19, 30)),
                 ("agenda", "template"),
                 ("location", "Nhà văn hóa tổ dân phố"),
             ],

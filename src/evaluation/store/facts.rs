@@ -12,12 +12,9 @@ use crate::meetings::domain::{MeetingKind, MeetingState};
 use crate::meetings::store::Meeting;
 
 /// The day a meeting is scored for: the day it started, else the planned day, else the
-/// first of its month.
+/// first of its month — the day its attendance list is taken for.
 pub fn meeting_day(m: &Meeting) -> NaiveDate {
-    m.started_at
-        .or(m.planned_at)
-        .map(|t| t.with_timezone(&crate::clock::ZONE).date_naive())
-        .unwrap_or(m.month)
+    m.list_day()
 }
 
 /// The records of several meetings in one pass (one meeting's page, or the demo's history).

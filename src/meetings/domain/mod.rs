@@ -7,7 +7,9 @@ use crate::codes::text_code;
 use crate::members::domain::Lifecycle;
 use crate::rate::Rate;
 
+mod listing;
 mod refusal;
+pub use listing::{Line, Listed, Relist, list_day, relist};
 pub use refusal::MeetingRefusal;
 
 text_code! {

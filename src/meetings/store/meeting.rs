@@ -5,10 +5,11 @@
 use super::*;
 use crate::error::StoreError;
 use crate::meetings::domain::{
-    Category, ItemRecord, Lack, MeetingEvent, MeetingKind, MeetingRefusal, MeetingState, PrepStep,
+    Category, ItemRecord, Lack, Line, Listed, MeetingEvent, MeetingKind, MeetingRefusal,
+    MeetingState, PrepStep, list_day, relist,
 };
 use crate::meetings::forms::NewMeeting;
-use crate::members::domain::{Lifecycle, MembershipKind, Status};
+use crate::members::domain::{Lifecycle, MembershipKind};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -65,6 +66,20 @@ impl Meeting {
     pub fn approved_label(&self) -> Option<String> {
         self.approved_at
             .map(|at| crate::web::vn_date(at.with_timezone(&crate::clock::ZONE).date_naive()))
+    }
+
+    /// The day its list and figures are taken for (`domain::list_day`), in Vietnam.
+    pub fn list_day(&self) -> NaiveDate {
+        let local = |t: DateTime<Utc>| t.with_timezone(&crate::clock::ZONE).date_naive();
+        list_day(
+            self.started_at.map(local),
+            self.planned_at.map(local),
+            self.month,
+        )
+    }
+
+    pub fn list_day_label(&self) -> String {
+        crate::web::vn_date(self.list_day())
     }
 }
 
@@ -139,7 +154,7 @@ pub fn vn_to_utc(local: NaiveDateTime) -> DateTime<Utc> {
 
 /// Plans a meeting: checks the month against the branch's life and the one-regular-meeting
 /// rule, copies the agenda (template, or last meeting's), and lists every member the registry
-/// holds for the meeting's date with their category.
+/// holds on the meeting's day, as they stood that day (`listed_on`).
 pub async fn create(
     pool: &PgPool,
     actor: Option<Uuid>,
@@ -255,48 +270,150 @@ pub async fn create(
             }
         }
 
-        let on = m.planned_at.map(|t| t.date()).unwrap_or(m.month);
-        // A committee meeting lists the committee on that day, nobody else.
-        let committee_only = m.kind.lists_committee_only();
-        let listed = sqlx::query!(
-            r#"SELECT ms.member_id, ms.kind AS "membership: MembershipKind",
-                      m.lifecycle_state AS "lifecycle_state: Lifecycle", m.status AS "status: Status"
-                 FROM memberships ms JOIN members m ON m.id = ms.member_id
-                WHERE ms.unit_id = $1 AND ms.valid_from <= $2 AND (ms.valid_to IS NULL OR ms.valid_to > $2)
-                  AND (NOT $3 OR EXISTS (
-                        SELECT 1 FROM committee_roles r
-                         WHERE r.unit_id = ms.unit_id AND r.member_id = ms.member_id
-                           AND r.valid_from <= $2 AND (r.valid_to IS NULL OR r.valid_to > $2)))"#,
-            unit_id,
-            on,
-            committee_only
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let (mut ids, mut cats, mut full) = (Vec::new(), Vec::new(), Vec::new());
-        for r in listed {
-            ids.push(r.member_id);
-            cats.push(
-                Category::of(r.lifecycle_state, r.membership == MembershipKind::Temporary)
-                    .as_str()
-                    .to_owned(),
-            );
-            full.push(r.status == Status::Full);
-        }
-        sqlx::query!(
-            "INSERT INTO attendance (meeting_id, member_id, category, full_member)
-             SELECT $1, m, c, f FROM unnest($2::uuid[], $3::text[], $4::bool[]) AS x(m, c, f)",
-            id,
-            &ids,
-            &cats,
-            &full
-        )
-        .execute(&mut *tx)
-        .await?;
+        let day = list_day(None, m.planned_at.map(|t| t.date()), m.month);
+        let listed = listed_on(tx, unit_id, day, m.kind).await?;
+        add_lines(tx, id, &listed).await?;
         add_event(tx, id, MeetingEvent::Planned, None, actor, at).await?;
         Ok(id)
     })
     .await
+}
+
+/// The members a branch lists for a meeting of `kind` on `day`: everyone whose permanent or
+/// temporary membership covers the day (a committee meeting: the committee on that day),
+/// each with their life-cycle state and status on that day (docs/rules.md §3.5, §4.2).
+async fn listed_on(
+    tx: &mut PgConnection,
+    unit_id: Uuid,
+    day: NaiveDate,
+    kind: MeetingKind,
+) -> Result<Vec<Listed>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT ms.member_id, ms.kind AS "membership: MembershipKind",
+                  member_state_on(ms.member_id, $2) AS "state: Lifecycle", m.official_date
+             FROM memberships ms JOIN members m ON m.id = ms.member_id
+            WHERE ms.unit_id = $1 AND ms.valid_from <= $2 AND (ms.valid_to IS NULL OR ms.valid_to > $2)
+              AND (NOT $3 OR EXISTS (
+                    SELECT 1 FROM committee_roles r
+                     WHERE r.unit_id = ms.unit_id AND r.member_id = ms.member_id
+                       AND r.valid_from <= $2 AND (r.valid_to IS NULL OR r.valid_to > $2)))"#,
+        unit_id,
+        day,
+        kind.lists_committee_only()
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            Listed::on(
+                day,
+                r.member_id,
+                r.state,
+                r.membership == MembershipKind::Temporary,
+                r.official_date,
+            )
+        })
+        .collect())
+}
+
+fn columns(lines: &[Listed]) -> (Vec<Uuid>, Vec<String>, Vec<bool>) {
+    (
+        lines.iter().map(|l| l.member_id).collect(),
+        lines
+            .iter()
+            .map(|l| l.category.as_str().to_owned())
+            .collect(),
+        lines.iter().map(|l| l.full_member).collect(),
+    )
+}
+
+async fn add_lines(
+    tx: &mut PgConnection,
+    meeting: Uuid,
+    lines: &[Listed],
+) -> Result<(), sqlx::Error> {
+    let (ids, cats, full) = columns(lines);
+    sqlx::query!(
+        "INSERT INTO attendance (meeting_id, member_id, category, full_member)
+         SELECT $1, m, c, f FROM unnest($2::uuid[], $3::text[], $4::bool[]) AS x(m, c, f)",
+        meeting,
+        &ids,
+        &cats,
+        &full
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Takes the list of a meeting again when its day changes to `started` (the day it started,
+/// as the minutes now say): the unmarked lines follow the registry on the new day, the marked
+/// ones stay (`domain::relist`). Runs inside the change that moves the day, on the locked
+/// meeting row, so no tick lands between the reading and the writing.
+pub(super) async fn relist_if_moved(
+    tx: &mut PgConnection,
+    id: Uuid,
+    started: Option<NaiveDate>,
+) -> Result<(), sqlx::Error> {
+    let m = sqlx::query!(
+        r#"SELECT unit_id, month, kind AS "kind: MeetingKind", started_at, planned_at
+             FROM meetings WHERE id = $1"#,
+        id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let local = |t: DateTime<Utc>| t.with_timezone(&crate::clock::ZONE).date_naive();
+    let planned = m.planned_at.map(local);
+    let (before, after) = (
+        list_day(m.started_at.map(local), planned, m.month),
+        list_day(started, planned, m.month),
+    );
+    if before == after {
+        return Ok(());
+    }
+    let current: Vec<Line> = sqlx::query!(
+        r#"SELECT member_id, category AS "category: Category", full_member, presence IS NOT NULL AS "marked!"
+             FROM attendance WHERE meeting_id = $1"#,
+        id
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|r| Line {
+        listed: Listed {
+            member_id: r.member_id,
+            category: r.category,
+            full_member: r.full_member,
+        },
+        marked: r.marked,
+    })
+    .collect();
+    let change = relist(&current, &listed_on(tx, m.unit_id, after, m.kind).await?);
+    if change.is_empty() {
+        return Ok(());
+    }
+    sqlx::query!(
+        "DELETE FROM attendance WHERE meeting_id = $1 AND member_id = ANY ($2) AND presence IS NULL",
+        id,
+        &change.drop
+    )
+    .execute(&mut *tx)
+    .await?;
+    let (ids, cats, full) = columns(&change.renew);
+    sqlx::query!(
+        "UPDATE attendance a SET category = x.c, full_member = x.f
+           FROM unnest($2::uuid[], $3::text[], $4::bool[]) AS x(m, c, f)
+          WHERE a.meeting_id = $1 AND a.member_id = x.m AND a.presence IS NULL",
+        id,
+        &ids,
+        &cats,
+        &full
+    )
+    .execute(&mut *tx)
+    .await?;
+    add_lines(tx, id, &change.add).await?;
+    Ok(())
 }
 
 /// Plans each of `meetings` (regular ones) that its month does not have yet; answers how

@@ -79,6 +79,8 @@ pub async fn save_minutes(pool: &PgPool, id: Uuid, m: MinutesInput) -> Result<()
         let until = m.started_at.map(|s| s.date()).unwrap_or(w.planned_day);
         let after = w.previous_day.unwrap_or(w.month_before);
         crate::meetings::domain::check_preparation(&m.prep, after, until)?;
+        // Held on another day than the list was taken for: the list follows the day.
+        relist_if_moved(tx, id, m.started_at.map(|s| s.date())).await?;
         for (field, person) in [("chair_id", m.chair_id), ("secretary_id", m.secretary_id)] {
             if let Some(p) = person {
                 let listed = sqlx::query_scalar!(

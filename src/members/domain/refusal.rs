@@ -12,7 +12,8 @@ use crate::web::vn_date;
 pub enum Milestone {
     /// Probation's 12 months ended (recognition).
     ProbationEnd,
-    /// The member's previous change of state (exemption and its end).
+    /// The member's previous change of state: every step that changes it (exemption and its
+    /// end, a temporary transfer, a transfer out of chibo, leaving the rolls) follows it.
     PreviousChange,
     /// The member joined their current branch (a transfer).
     CurrentBranchJoined,

@@ -15,6 +15,16 @@ pub fn probation_end(admission: NaiveDate) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
+/// A member's status on `day` (docs/rules.md §4.2): chính thức from the day of recognition
+/// on, dự bị before it. The registry keeps only the recognition's date, so the status of any
+/// past day follows from it.
+pub fn status_on(official_date: Option<NaiveDate>, day: NaiveDate) -> Status {
+    match official_date {
+        Some(recognised) if recognised <= day => Status::Full,
+        _ => Status::Probationary,
+    }
+}
+
 /// Where a probationer stands on `today`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Probation {
@@ -142,6 +152,16 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_member_is_full_from_the_day_of_recognition_on() {
+        let recognised = Some(d(2026, 3, 15));
+        assert_eq!(status_on(recognised, d(2026, 1, 10)), Status::Probationary);
+        assert_eq!(status_on(recognised, d(2026, 3, 14)), Status::Probationary);
+        assert_eq!(status_on(recognised, d(2026, 3, 15)), Status::Full);
+        assert_eq!(status_on(recognised, d(2026, 12, 2)), Status::Full);
+        assert_eq!(status_on(None, d(2026, 12, 2)), Status::Probationary);
     }
 
     #[test]

@@ -45,12 +45,60 @@ fn on_or_after(
     Ok(not_before("on_date", date, earliest, milestone)?)
 }
 
+/// Changes the member's life-cycle state from `since`: the current state on the member's row,
+/// and the dated history (`member_states`) that says the state of any past day. The current
+/// period ends the day before `since` and the new one begins on it; a period begun on `since`
+/// itself gives way (two steps on one day: the last one holds), and a return to the state of
+/// the period just ended continues that period. Refused before the current period began,
+/// so that periods stay in order and never overlap.
 async fn set_state(
     tx: &mut PgConnection,
     member: Uuid,
     state: Lifecycle,
     since: NaiveDate,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
+    let current = sqlx::query_scalar!(
+        "SELECT valid_from FROM member_states WHERE member_id = $1 AND valid_to IS NULL FOR UPDATE",
+        member
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(from) = current {
+        on_or_after(since, from, Milestone::PreviousChange)?;
+    }
+    sqlx::query!(
+        "DELETE FROM member_states WHERE member_id = $1 AND valid_to IS NULL AND valid_from = $2",
+        member,
+        since
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "UPDATE member_states SET valid_to = $2 WHERE member_id = $1 AND valid_to IS NULL",
+        member,
+        since
+    )
+    .execute(&mut *tx)
+    .await?;
+    let continued = sqlx::query!(
+        "UPDATE member_states SET valid_to = NULL WHERE member_id = $1 AND valid_to = $2 AND state = $3",
+        member,
+        since,
+        state.as_str()
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if continued == 0 {
+        sqlx::query!(
+            "INSERT INTO member_states (member_id, state, valid_from) VALUES ($1, $2, $3)",
+            member,
+            state.as_str(),
+            since
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
     sqlx::query!(
         "UPDATE members SET lifecycle_state = $2, state_since = $3, version = version + 1 WHERE id = $1",
         member,

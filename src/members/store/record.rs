@@ -220,6 +220,15 @@ pub async fn insert_member(
     )
     .execute(&mut *tx)
     .await?;
+    // The dated history of the life-cycle state begins with the admission (see `set_state`).
+    sqlx::query!(
+        "INSERT INTO member_states (member_id, state, valid_from) VALUES ($1, $2, $3)",
+        id,
+        Lifecycle::Active.as_str(),
+        rec.admission_date
+    )
+    .execute(&mut *tx)
+    .await?;
     add_event(
         tx,
         NewEvent {
