@@ -86,7 +86,8 @@ impl SheetEvent {
             SheetEvent::Saved | SheetEvent::Reopened => SheetState::Draft,
             SheetEvent::Agreed => SheetState::Agreed,
             SheetEvent::Submitted => SheetState::Submitted,
-            SheetEvent::Returned => SheetState::Returned,
+            // A withdrawn approval sends the sheet back to the branch, as a return does.
+            SheetEvent::Returned | SheetEvent::Withdrawn => SheetState::Returned,
             SheetEvent::Approved => SheetState::Approved,
         }
     }

@@ -70,7 +70,7 @@ pub async fn states_on(
              LEFT JOIN LATERAL (
                   SELECT ee.kind, ee.at FROM evaluations ev JOIN evaluation_events ee ON ee.evaluation_id = ev.id
                    WHERE ev.meeting_id = m.id AND ev.scorer = 'branch' AND ee.at < $2
-                     AND ee.kind IN ('saved', 'agreed', 'submitted', 'returned', 'approved', 'reopened')
+                     AND ee.kind IN ('saved', 'agreed', 'submitted', 'returned', 'approved', 'reopened', 'withdrawn')
                    ORDER BY ee.at DESC, ee.id DESC LIMIT 1) s ON true"#,
         meetings,
         until
