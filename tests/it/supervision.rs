@@ -38,6 +38,27 @@ async fn counted(app: &TestApp, ward: Uuid, month: &str) -> (i64, i64, i64, i64,
     .unwrap()
 }
 
+/// The first sheet of the monthly report's workbook for `ward` and `month` (`yyyy-mm`), as
+/// downloaded (asserted 200) and read back.
+async fn report_workbook(
+    app: &TestApp,
+    ward: Uuid,
+    month: &str,
+) -> calamine::Range<calamine::Data> {
+    use calamine::{Reader, Xlsx};
+    let r = app
+        .client
+        .get(app.url(&format!("/reports/monthly/{ward}.xlsx?month={month}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap();
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    book.worksheet_range_at(0).unwrap().unwrap()
+}
+
 #[tokio::test]
 async fn a_supervisor_lands_on_the_dashboard_and_its_figures_match_the_records() {
     let app = TestApp::spawn().await;
@@ -224,18 +245,8 @@ async fn the_monthly_report_lists_every_branch_and_its_workbook_holds_the_same_n
     );
 
     // The workbook, read back.
-    let r = app
-        .client
-        .get(app.url(&format!("/reports/monthly/{ward}.xlsx?month={month}")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let bytes = r.bytes().await.unwrap();
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    use calamine::Data;
+    let sheet = report_workbook(&app, ward, &month).await;
     let cell = |r: u32, c: u32| sheet.get_value((r, c)).cloned().unwrap_or(Data::Empty);
     assert_eq!(cell(3, 1), Data::String("Chi bộ".into()));
     assert_eq!(cell(3, 6), Data::String("Tỷ lệ dự (%)".into()));
@@ -701,17 +712,8 @@ async fn a_meetings_rate_reads_the_same_on_every_page_print_and_workbook() {
         "the report's average is the dashboard's {dash_avg}: {report}"
     );
 
-    let r = app
-        .client
-        .get(app.url(&format!("/reports/monthly/{ward}.xlsx?month={month}")))
-        .send()
-        .await
-        .unwrap();
-    let bytes = r.bytes().await.unwrap();
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    use calamine::Data;
+    let sheet = report_workbook(&app, ward, &month).await;
     let row = (4..sheet.height() as u32)
         .find(|&r| {
             sheet.get_value((r, 1)) == Some(&Data::String("Chi bộ Tổ dân phố Một Tỷ Lệ".into()))
