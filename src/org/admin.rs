@@ -191,7 +191,16 @@ pub(super) async fn rename(
     let errors = match form.parse() {
         Err(errors) => errors,
         Ok(name) => {
-            match store::rename(&state.pool, Some(user.id), id, form.version, &name).await {
+            match store::rename(
+                &state.pool,
+                Some(user.id),
+                id,
+                form.version,
+                &name,
+                state.clock.today(),
+            )
+            .await
+            {
                 Ok(()) => return Ok(Redirect::to(&format!("/units/{id}")).into_response()),
                 Err(e) => e.into_form_errors()?,
             }
@@ -317,7 +326,16 @@ pub(super) async fn move_unit(
     };
     let errors = match picked {
         Ok(parent) => {
-            match store::move_to(&state.pool, Some(user.id), id, form.version, parent).await {
+            match store::move_to(
+                &state.pool,
+                Some(user.id),
+                id,
+                form.version,
+                parent,
+                state.clock.today(),
+            )
+            .await
+            {
                 Ok(()) => return Ok(Redirect::to(&format!("/units/{id}")).into_response()),
                 Err(e) => e.into_form_errors()?,
             }

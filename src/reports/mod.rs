@@ -3,6 +3,7 @@
 
 mod forms;
 mod monthly;
+pub mod statement;
 mod store;
 mod workbook;
 mod yearly;

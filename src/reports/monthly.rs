@@ -6,13 +6,11 @@ use super::*;
 use crate::auth::User;
 use crate::auth::scope::Read;
 use crate::error::{AppError, AppResult, refused};
-use crate::evaluation::rubric::Points;
 use crate::org::store::Unit;
-use crate::rate::Rate;
+use crate::reports::statement::{Difference, ReportLine, Statement, differences};
 use crate::state::AppState;
 use crate::supervision::domain::{self as sv, AlertKind, Figures};
 use crate::supervision::pages::{MonthQuery, month_of, refuse};
-use crate::supervision::store::BranchMonth;
 use crate::web::{FieldErrors, Unprocessable, vn_date};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -23,64 +21,21 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-/// One row of the report: a branch and its month.
+/// One row of the report as printed: its number and its line.
 pub struct ReportRow {
     pub number: usize,
-    pub branch: BranchMonth,
-    pub day: String,
-    pub present: String,
-    pub rate: String,
-    pub score: String,
-    pub class: String,
+    pub line: ReportLine,
     pub remarks: String,
 }
 
-pub(super) fn rows_of(branches: Vec<BranchMonth>) -> Vec<ReportRow> {
-    branches
-        .into_iter()
+pub(super) fn rows_of(lines: &[ReportLine]) -> Vec<ReportRow> {
+    lines
+        .iter()
         .enumerate()
-        .map(|(i, b)| {
-            let held = b.held();
-            let mut remarks = Vec::new();
-            if !held {
-                remarks.push("Chưa sinh hoạt thường kỳ".to_owned());
-            }
-            if held && b.unexcused > 0 {
-                remarks.push(format!("{} đảng viên vắng không lý do", b.unexcused));
-            }
-            remarks.extend(b.capped_by.iter().cloned());
-            if held && b.total_tenths.is_none() {
-                remarks.push("Chưa chấm điểm".into());
-            }
-            ReportRow {
-                number: i + 1,
-                day: b
-                    .started_at
-                    .filter(|_| held)
-                    .map(|t| vn_date(t.with_timezone(&crate::clock::ZONE).date_naive()))
-                    .unwrap_or_default(),
-                // Present over the attendance base, the rate's own base (đảng số, which
-                // counts the exempt and those away, has its own column).
-                present: if held {
-                    format!("{}/{}", b.present, b.expected)
-                } else {
-                    String::new()
-                },
-                rate: if held {
-                    Rate::of(i64::from(b.present), i64::from(b.expected))
-                        .map(|r| r.to_string())
-                        .unwrap_or_default()
-                } else {
-                    String::new()
-                },
-                score: b
-                    .total_tenths
-                    .map(|t| Points(t).to_string())
-                    .unwrap_or_default(),
-                class: b.class_label.clone().unwrap_or_default(),
-                remarks: remarks.join("; "),
-                branch: b,
-            }
+        .map(|(i, l)| ReportRow {
+            number: i + 1,
+            remarks: l.remarks.join("; "),
+            line: l.clone(),
         })
         .collect()
 }
@@ -89,6 +44,8 @@ pub(super) fn rows_of(branches: Vec<BranchMonth>) -> Vec<ReportRow> {
 #[template(path = "reports/monthly.html")]
 pub struct MonthlyPage {
     pub(super) unit: Unit,
+    /// The committee's name as on the day judged (or as issued).
+    pub(super) unit_name: String,
     pub(super) parent_name: String,
     pub(super) month: NaiveDate,
     pub(super) month_value: String,
@@ -98,7 +55,11 @@ pub struct MonthlyPage {
     pub(super) rows: Vec<ReportRow>,
     pub(super) total: Figures,
     pub(super) alerts: Vec<(AlertKind, usize)>,
+    /// The document's date: the day it was issued, or today for a report not yet numbered.
     pub(super) today: String,
+    /// When the figures shown were fixed (the report was numbered), and what changed since.
+    pub(super) issued_on: Option<String>,
+    pub(super) differences: Vec<Difference>,
     pub(super) errors: FieldErrors,
     pub(super) symbol: &'static str,
 }
@@ -127,6 +88,42 @@ pub(super) async fn report_target(
         .map_err(refuse))
 }
 
+/// The month as the record reads now: its lines, totals and alerts on the day judged.
+pub(super) async fn statement_now(
+    state: &AppState,
+    unit: &Unit,
+    month: NaiveDate,
+) -> AppResult<Statement> {
+    let today = state.clock.today();
+    let on = sv::judged_on(month, today);
+    let branches = crate::supervision::store::branch_months(
+        &state.pool,
+        unit.id,
+        month,
+        sv::quarter_counted_through(month, today),
+        on,
+    )
+    .await?;
+    let total = sv::figures(branches.iter());
+    let alerts = crate::supervision::pages::all_alerts(state, unit, month, &branches).await?;
+    let alerts = sv::ALL_ALERTS
+        .iter()
+        .map(|k| (*k, alerts.iter().filter(|a| a.kind == *k).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let (unit_name, parent_name) = crate::org::store::names_on(&state.pool, unit.id, on)
+        .await?
+        .unwrap_or_else(|| (unit.name.clone(), String::new()));
+    Ok(Statement {
+        judged_on: on,
+        unit_name,
+        parent_name,
+        lines: branches.iter().map(ReportLine::of).collect(),
+        total,
+        alerts,
+    })
+}
+
 pub(super) async fn monthly_page(
     state: &AppState,
     unit: Unit,
@@ -134,39 +131,42 @@ pub(super) async fn monthly_page(
     typed: Option<(String, String)>,
     errors: FieldErrors,
 ) -> AppResult<MonthlyPage> {
-    let branches = crate::supervision::store::branch_months(
-        &state.pool,
-        unit.id,
-        month,
-        sv::quarter_counted_through(month, state.clock.today()),
-    )
-    .await?;
-    let total = sv::figures(branches.iter());
-    let alerts = crate::supervision::pages::all_alerts(state, &unit, month, &branches).await?;
-    let alert_counts = sv::ALL_ALERTS
-        .iter()
-        .map(|k| (*k, alerts.iter().filter(|a| a.kind == *k).count()))
-        .filter(|(_, n)| *n > 0)
-        .collect();
+    let now = statement_now(state, &unit, month).await?;
     let saved = stored(&state.pool, unit.id, month).await?;
-    let parent_name = crate::org::upper_unit_name(state, &unit).await?;
     let (summary, version) = typed.unwrap_or_else(|| {
         saved
             .as_ref()
             .map(|s| (s.summary.clone(), s.version.to_string()))
             .unwrap_or_default()
     });
+    // An issued report shows what it stated; the record as it is now only as differences.
+    let issued = saved
+        .as_ref()
+        .and_then(|s| s.issued.clone().zip(s.issued_at));
+    let (shown, differences, issued_on) = match issued {
+        Some((stated, at)) => {
+            let day = vn_date(at.with_timezone(&crate::clock::ZONE).date_naive());
+            let differences = differences(&stated, &now);
+            (stated, differences, Some(day))
+        }
+        None => (now, Vec::new(), None),
+    };
     Ok(MonthlyPage {
         symbol: if unit.kind.is_branch() { "CB" } else { "ĐU" },
         number: saved.as_ref().map(|s| s.number),
-        parent_name: parent_name.to_uppercase(),
+        parent_name: shown.parent_name.to_uppercase(),
+        unit_name: shown.unit_name.clone(),
         month_value: month.format("%Y-%m").to_string(),
-        rows: rows_of(branches),
-        alerts: alert_counts,
-        today: vn_date(state.clock.today()),
+        rows: rows_of(&shown.lines),
+        alerts: shown.alerts.clone(),
+        today: issued_on
+            .clone()
+            .unwrap_or_else(|| vn_date(state.clock.today())),
+        issued_on,
+        differences,
         summary,
         version,
-        total,
+        total: shown.total,
         errors,
         month,
         unit,
@@ -223,17 +223,22 @@ pub async fn save_summary(
         return Err(AppError::Forbidden);
     }
     let result = match form.parse() {
-        Ok(summary) => refused(
-            save(
-                &state.pool,
-                &unit,
-                month,
-                &summary,
-                user.id,
-                state.clock.now(),
-            )
-            .await,
-        )?,
+        Ok(summary) => {
+            // The figures the number fixes: the month as it reads at this moment.
+            let stated = statement_now(&state, &unit, month).await?;
+            refused(
+                save(
+                    &state.pool,
+                    &unit,
+                    month,
+                    &summary,
+                    &stated,
+                    user.id,
+                    state.clock.now(),
+                )
+                .await,
+            )?
+        }
         Err(errors) => Err(errors),
     };
     let errors = match result {

@@ -1,6 +1,7 @@
 //! SQL of the reports: the committee's saved text and its number, and a year's scored
 //! months of every branch of a subtree.
 
+use super::statement::Statement;
 #[allow(unused_imports)]
 use super::*;
 use crate::error::{AppResult, StoreError};
@@ -9,6 +10,7 @@ use crate::meetings::domain::MeetingKind;
 use crate::org::store::Unit;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sqlx::PgPool;
+use sqlx::types::Json;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -16,6 +18,9 @@ pub(super) struct Stored {
     pub(super) number: i32,
     pub(super) summary: String,
     pub(super) version: i32,
+    /// What the report stated when it was numbered, and when.
+    pub(super) issued: Option<Statement>,
+    pub(super) issued_at: Option<DateTime<Utc>>,
 }
 
 pub(super) async fn stored(
@@ -23,28 +28,38 @@ pub(super) async fn stored(
     unit: Uuid,
     month: NaiveDate,
 ) -> Result<Option<Stored>, sqlx::Error> {
-    sqlx::query_as!(
-        Stored,
-        "SELECT number, summary, version FROM monthly_reports WHERE unit_id = $1 AND month = $2",
+    Ok(sqlx::query!(
+        r#"SELECT number, summary, version, issued AS "issued: Json<Statement>", issued_at
+             FROM monthly_reports WHERE unit_id = $1 AND month = $2"#,
         unit,
         month
     )
     .fetch_optional(pool)
-    .await
+    .await?
+    .map(|r| Stored {
+        number: r.number,
+        summary: r.summary,
+        version: r.version,
+        issued: r.issued.map(|j| j.0),
+        issued_at: r.issued_at,
+    }))
 }
 
 /// Saves the committee's text of its report for `month` from the form's version of it (a
 /// stale form is refused); the first save gives the report the next number of the unit's
-/// term. The report and its audit row together, or neither; `now` is the application
-/// clock's.
+/// term and issues it: `stated` is kept with it from then on (a report numbered before
+/// reports were kept so is issued at its next save). The report and its audit row
+/// together, or neither; `now` is the application clock's.
 pub(super) async fn save(
     pool: &PgPool,
     unit: &Unit,
     month: NaiveDate,
     summary: &Summary,
+    stated: &Statement,
     user: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let stated = Json(stated);
     crate::db::transaction(pool, async |tx| {
         // Numbers of one unit and term are given out one at a time.
         sqlx::query!("SELECT id FROM units WHERE id = $1 FOR UPDATE", unit.id)
@@ -62,29 +77,33 @@ pub(super) async fn save(
         }
         if current.is_some() {
             sqlx::query!(
-                "UPDATE monthly_reports SET summary = $3, version = version + 1, updated_by = $4, updated_at = $5
+                "UPDATE monthly_reports SET summary = $3, version = version + 1, updated_by = $4, updated_at = $5,
+                        issued = coalesce(issued, $6), issued_at = coalesce(issued_at, $5)
                   WHERE unit_id = $1 AND month = $2",
                 unit.id,
                 month,
                 summary.text,
                 user,
-                now
+                now,
+                stated as _
             )
             .execute(&mut *tx)
             .await?;
         } else {
             let term = term_start(month.year());
             sqlx::query!(
-                "INSERT INTO monthly_reports (unit_id, month, term_start, number, summary, updated_by, updated_at)
+                "INSERT INTO monthly_reports (unit_id, month, term_start, number, summary, updated_by, updated_at,
+                                              issued, issued_at)
                  VALUES ($1, $2, $3,
                          (SELECT coalesce(max(number), 0) + 1 FROM monthly_reports WHERE unit_id = $1 AND term_start = $3),
-                         $4, $5, $6)",
+                         $4, $5, $6, $7, $6)",
                 unit.id,
                 month,
                 term,
                 summary.text,
                 user,
-                now
+                now,
+                stated as _
             )
             .execute(&mut *tx)
             .await?;
@@ -108,20 +127,27 @@ pub(super) async fn save(
 
 pub(super) type BranchYear = (Unit, Vec<crate::evaluation::scoring::Month>, Vec<u32>);
 
-/// Every branch of the subtree open in the year, its scored months and thematic quarters.
-pub(super) async fn year_data(pool: &PgPool, root: Uuid, year: i32) -> AppResult<Vec<BranchYear>> {
+/// Every branch of the subtree open in the year — the tree as it stood on the year's last
+/// day, or `today` while the year runs — its scored months and thematic quarters.
+pub(super) async fn year_data(
+    pool: &PgPool,
+    root: Uuid,
+    year: i32,
+    today: NaiveDate,
+) -> AppResult<Vec<BranchYear>> {
     let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a date");
     let to = NaiveDate::from_ymd_opt(year + 1, 1, 1).expect("a date");
-    let units = crate::org::store::branches_open_between(pool, root, from, to).await?;
+    let on = to.pred_opt().expect("a date").min(today);
+    let units = crate::org::store::branches_open_between(pool, root, from, to, on).await?;
+    let ids: Vec<Uuid> = units.iter().map(|u| u.id).collect();
     let rows = sqlx::query!(
-        r#"WITH root AS (SELECT path FROM units WHERE id = $1)
-           SELECT m.unit_id, m.month, m.kind AS "kind: MeetingKind", m.state, e.total_tenths AS "total?",
+        r#"SELECT m.unit_id, m.month, m.kind AS "kind: MeetingKind", m.state, e.total_tenths AS "total?",
                   coalesce(e.approved_class, e.class) AS class
-             FROM units b, root, meetings m
+             FROM meetings m
              LEFT JOIN evaluations e ON e.meeting_id = m.id AND e.scorer = 'branch'
-            WHERE b.path <@ root.path AND m.unit_id = b.id AND m.month >= $2 AND m.month < $3
+            WHERE m.unit_id = ANY($1) AND m.month >= $2 AND m.month < $3
               AND m.kind IN ('regular', 'thematic', 'combined') AND m.state <> 'planned'"#,
-        root,
+        &ids,
         from,
         to
     )

@@ -2,7 +2,6 @@
 
 #[allow(unused_imports)]
 use super::*;
-use crate::rate::Rate;
 use rust_xlsxwriter::{Format, FormatBorder, Workbook, XlsxError};
 
 /// The report as a workbook: title, the branch rows with Vietnamese headers, the totals.
@@ -24,7 +23,7 @@ pub fn workbook(p: &MonthlyPage) -> Result<Vec<u8>, XlsxError> {
         .set_border(FormatBorder::Thin)
         .set_num_format("0");
     let bold = Format::new().set_bold().set_border(FormatBorder::Thin);
-    ws.write_string_with_format(0, 0, &p.unit.name, &title)?;
+    ws.write_string_with_format(0, 0, &p.unit_name, &title)?;
     ws.write_string_with_format(
         1,
         0,
@@ -34,6 +33,13 @@ pub fn workbook(p: &MonthlyPage) -> Result<Vec<u8>, XlsxError> {
         ),
         &title,
     )?;
+    if let Some(day) = &p.issued_on {
+        ws.write_string(
+            2,
+            0,
+            format!("Số liệu chốt ngày {day}, khi báo cáo được vào số."),
+        )?;
+    }
     let headers = [
         "STT",
         "Chi bộ",
@@ -52,39 +58,29 @@ pub fn workbook(p: &MonthlyPage) -> Result<Vec<u8>, XlsxError> {
     }
     for (i, r) in p.rows.iter().enumerate() {
         let row = 4 + i as u32;
-        let b = &r.branch;
-        let held = b.held();
+        let l = &r.line;
         ws.write_number_with_format(row, 0, r.number as f64, &int)?;
-        ws.write_string_with_format(row, 1, &b.name, &cell)?;
-        ws.write_number_with_format(
-            row,
-            2,
-            if held {
-                f64::from(b.dang_so)
-            } else {
-                b.members_now as f64
-            },
-            &int,
-        )?;
-        ws.write_string_with_format(row, 3, &r.day, &cell)?;
-        if held {
-            ws.write_number_with_format(row, 4, f64::from(b.present), &int)?;
-            ws.write_number_with_format(row, 5, f64::from(b.expected), &int)?;
-            match Rate::of(i64::from(b.present), i64::from(b.expected)) {
+        ws.write_string_with_format(row, 1, &l.name, &cell)?;
+        ws.write_number_with_format(row, 2, l.dang_so as f64, &int)?;
+        ws.write_string_with_format(row, 3, l.day_label(), &cell)?;
+        if l.held {
+            ws.write_number_with_format(row, 4, l.present as f64, &int)?;
+            ws.write_number_with_format(row, 5, l.expected as f64, &int)?;
+            match l.rate() {
                 Some(rate) => ws.write_number_with_format(row, 6, rate.percent(), &num)?,
                 None => ws.write_blank(row, 6, &cell)?,
             };
-            ws.write_number_with_format(row, 7, f64::from(b.unexcused), &int)?;
+            ws.write_number_with_format(row, 7, l.unexcused as f64, &int)?;
         } else {
             for c in 4..=7 {
                 ws.write_blank(row, c, &cell)?;
             }
         }
-        match b.total_tenths {
+        match l.total_tenths {
             Some(t) => ws.write_number_with_format(row, 8, f64::from(t) / 10.0, &num)?,
             None => ws.write_blank(row, 8, &cell)?,
         };
-        ws.write_string_with_format(row, 9, &r.class, &cell)?;
+        ws.write_string_with_format(row, 9, l.class.as_deref().unwrap_or_default(), &cell)?;
         ws.write_string_with_format(row, 10, &r.remarks, &cell)?;
     }
     let t = &p.total;

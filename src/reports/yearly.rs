@@ -81,7 +81,7 @@ pub async fn yearly(
         )));
     };
     let r = &rubric.rubric;
-    let data = year_data(&state.pool, unit.id, year).await?;
+    let data = year_data(&state.pool, unit.id, year, now).await?;
     let labels: Vec<String> = r.bands_desc().iter().map(|b| b.label.clone()).collect();
     let rows = data
         .into_iter()

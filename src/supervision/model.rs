@@ -59,6 +59,7 @@ async fn page(
         unit.id,
         state.clock.today(),
         state.clock.today().succ_opt().expect("tomorrow"),
+        state.clock.today(),
     )
     .await?;
     let hosted: Vec<Uuid> = planned

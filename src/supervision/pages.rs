@@ -163,11 +163,13 @@ pub async fn dashboard(
         .and_then(BranchType::parse_or_former)
         .map(|t| t.as_str().to_owned())
         .unwrap_or_default();
+    let on = domain::judged_on(month, state.clock.today());
     let mut branches = store::branch_months(
         &state.pool,
         unit.id,
         month,
         domain::quarter_counted_through(month, state.clock.today()),
+        on,
     )
     .await?;
     if !branch_type.is_empty() {
@@ -175,7 +177,7 @@ pub async fn dashboard(
     }
     let thresholds = store::thresholds(&state.pool).await?;
     let alerts = meeting_alerts(&branches, month, state.clock.today(), &thresholds);
-    let children = store::children(&state.pool, unit.id, month).await?;
+    let children = store::children(&state.pool, unit.id, month, on).await?;
     let mut rows: Vec<Row> = children
         .into_iter()
         .filter_map(|(cid, name, path)| {
@@ -213,7 +215,7 @@ pub async fn dashboard(
     let total = domain::figures(branches.iter());
     let mut labels: Vec<String> = total.classes.iter().map(|(l, _)| l.clone()).collect();
     labels.dedup();
-    let trend = store::trend(&state.pool, unit.id, month).await?;
+    let trend = store::trend(&state.pool, unit.id, month, state.clock.today()).await?;
     let mut alert_counts: Vec<(AlertKind, usize)> = domain::ALL_ALERTS
         .iter()
         .map(|k| (*k, alerts.iter().filter(|a| a.kind == *k).count()))
@@ -331,7 +333,7 @@ pub async fn all_alerts(
     let mut alerts = meeting_alerts(branches, month, today, &t);
     // Four independent reads over the subtree: run side by side on the pool.
     let (absentees, probationers, posts_held, dang_so) = tokio::try_join!(
-        store::unexcused_months(&state.pool, unit.id, month, t.unexcused_months),
+        store::unexcused_months(&state.pool, unit.id, month, t.unexcused_months, on),
         store::probationers(&state.pool, unit.id, on),
         store::posts(&state.pool, unit.id, on),
         store::dang_so_on(&state.pool, unit.id, on),
@@ -440,6 +442,7 @@ pub async fn alerts(
         unit.id,
         month,
         domain::quarter_counted_through(month, state.clock.today()),
+        domain::judged_on(month, state.clock.today()),
     )
     .await?;
     let list = all_alerts(&state, &unit, month, &branches).await?;

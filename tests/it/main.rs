@@ -9,6 +9,7 @@ mod architecture;
 mod bad_input;
 mod browser;
 mod cli;
+mod dated_tree;
 mod evaluation;
 mod fixtures;
 mod login;

@@ -72,6 +72,24 @@ async fn lock_chosen(
     })
 }
 
+/// Records, as from `day`, the place and name of every unit under `path` (itself included)
+/// that changed: the dated tree that past months are read from (`record_unit_versions` in
+/// the migration `…015_dated_tree`).
+async fn record_versions(
+    tx: &mut PgConnection,
+    path: &str,
+    day: NaiveDate,
+) -> Result<(), sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT record_unit_versions($1::text::ltree, $2)",
+        path,
+        day
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 pub use crate::org::forms::NewUnit;
 
 pub async fn create(pool: &PgPool, actor: Option<Uuid>, new: NewUnit) -> Result<Uuid, StoreError> {
@@ -132,12 +150,14 @@ pub async fn create(pool: &PgPool, actor: Option<Uuid>, new: NewUnit) -> Result<
     .await
 }
 
+/// Renames a unit as from `day` (today): earlier months keep the name they had.
 pub async fn rename(
     pool: &PgPool,
     actor: Option<Uuid>,
     id: Uuid,
     version: i32,
     name: &str,
+    day: NaiveDate,
 ) -> Result<(), StoreError> {
     transaction(pool, async move |tx| {
         let unit = lock_current(tx, id, version).await?;
@@ -154,6 +174,7 @@ pub async fn rename(
         )
         .execute(&mut *tx)
         .await?;
+        record_versions(tx, &unit.path, day).await?;
         audit(
             tx,
             actor,
@@ -168,11 +189,14 @@ pub async fn rename(
     .await
 }
 
-/// Re-roots the subtree of `unit` under `new_parent`: one UPDATE over the subtree's paths.
+/// Re-roots the subtree of `unit` under `new_parent` as from `day`: one UPDATE over the
+/// subtree's paths, and a new version of each unit moved (months before `day` keep the
+/// tree they had).
 pub(super) async fn reparent(
     tx: &mut PgConnection,
     unit: &Unit,
     new_parent: &Unit,
+    day: NaiveDate,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE units
@@ -190,7 +214,12 @@ pub(super) async fn reparent(
     )
     .execute(&mut *tx)
     .await?;
-    Ok(())
+    let moved = format!(
+        "{}.{}",
+        new_parent.path,
+        unit.path.rsplit('.').next().unwrap_or(&unit.path)
+    );
+    record_versions(tx, &moved, day).await
 }
 
 pub(super) fn check_new_parent(unit: &Unit, parent: &Unit) -> Result<(), OrgRefusal> {
@@ -203,12 +232,14 @@ pub(super) fn check_new_parent(unit: &Unit, parent: &Unit) -> Result<(), OrgRefu
     domain::placement_allowed(Some(parent.kind), unit.kind).map_err(|why| why.on("parent"))
 }
 
+/// Moves a unit under another as from `day` (today): the months before stay as reported.
 pub async fn move_to(
     pool: &PgPool,
     actor: Option<Uuid>,
     id: Uuid,
     version: i32,
     new_parent_id: Uuid,
+    day: NaiveDate,
 ) -> Result<(), StoreError> {
     transaction(pool, async move |tx| {
         let unit = lock_current(tx, id, version).await?;
@@ -223,7 +254,7 @@ pub async fn move_to(
         if open_sibling_named(tx, Some(parent.id), &unit.name, Some(unit.id)).await? {
             return Err(OrgRefusal::NewParentNameTaken.into());
         }
-        reparent(tx, &unit, &parent).await?;
+        reparent(tx, &unit, &parent, day).await?;
         audit(
             tx,
             actor,
@@ -375,7 +406,7 @@ pub async fn merge(
             let child = lock(tx, *kid).await?;
             domain::placement_allowed(Some(target.kind), child.kind)
                 .map_err(|why| why.on("target"))?;
-            reparent(tx, &child, &target).await?;
+            reparent(tx, &child, &target, date).await?;
         }
         let reference = domain::merge_reference(&source.name, &target.name);
         let moved = sqlx::query_scalar!(

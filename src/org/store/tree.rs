@@ -98,28 +98,51 @@ pub async fn subtree(pool: &PgPool, root_path: &str) -> Result<Vec<Unit>, sqlx::
     Ok(rows.into_iter().map(Unit::from).collect())
 }
 
-/// The branches under the unit at `root` that were open at some point in [from, to).
+/// The branches under the unit at `root` in the tree as it stood `on` that were open at
+/// some point in [from, to), with their place and name of that day.
 pub async fn branches_open_between(
     pool: &PgPool,
     root: Uuid,
     from: NaiveDate,
     to: NaiveDate,
+    on: NaiveDate,
 ) -> Result<Vec<Unit>, sqlx::Error> {
     let rows = sqlx::query_as!(
         UnitRow,
-        r#"SELECT u.id, u.parent_id, u.path::text AS "path!", u.kind, u.branch_type, u.name, u.valid_from,
-                  u.valid_to, u.version
-             FROM units u, units root
-            WHERE root.id = $1 AND u.path <@ root.path AND u.kind IN ('branch', 'grassroots_branch')
-              AND u.valid_from < $3 AND (u.valid_to IS NULL OR u.valid_to >= $2)
+        r#"WITH root AS (SELECT path FROM units_on($4) WHERE id = $1)
+           SELECT u.id AS "id!", u.parent_id, u.path::text AS "path!", u.kind AS "kind!", u.branch_type,
+                  u.name AS "name!", u.valid_from AS "valid_from!", u.valid_to, now.version
+             FROM units_on($4) u JOIN units now ON now.id = u.id, root
+            WHERE u.path <@ root.path AND u.kind IN ('branch', 'grassroots_branch')
+              AND u.valid_from < $3 AND (u.valid_to IS NULL OR u.valid_to > $2)
             ORDER BY u.name COLLATE "vi-VN-x-icu""#,
         root,
         from,
-        to
+        to,
+        on
     )
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(Unit::from).collect())
+}
+
+/// A unit's name, and its parent's, as they were `on` (a document of a past month is
+/// headed with the names of that month); `None` before the unit was founded.
+pub async fn names_on(
+    pool: &PgPool,
+    id: Uuid,
+    on: NaiveDate,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"SELECT u.name AS "name!", coalesce(p.name, '') AS "parent!"
+             FROM units_on($2) u LEFT JOIN units_on($2) p ON p.id = u.parent_id
+            WHERE u.id = $1"#,
+        id,
+        on
+    )
+    .fetch_optional(pool)
+    .await?
+    .map(|r| (r.name, r.parent)))
 }
 
 /// The top-level units (a system-wide administrator starts from them).

@@ -15,7 +15,7 @@ pub use refusal::ModelRefusal;
 pub const CLASS_ORDER: [&str; 4] = ["Tốt", "Khá", "Trung bình", "Kém"];
 
 /// Figures over a set of branches for one month.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Figures {
     pub branches: usize,
     pub held: usize,
@@ -104,8 +104,11 @@ pub fn figures<'a>(rows: impl IntoIterator<Item = &'a BranchMonth>) -> Figures {
     f
 }
 
-/// What an alert is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// What an alert is about (kept by name in an issued report).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum AlertKind {
     NoRegularMeeting,
     NoThematicMeeting,

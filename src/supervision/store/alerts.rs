@@ -12,32 +12,37 @@ use crate::meetings::domain::MeetingEvent;
 use crate::members::domain::{PostRole, Status};
 use crate::supervision::forms::NewThresholds;
 
-/// Members of the subtree absent without reason in at least `at_least` months of the year
-/// (up to `month`), with those months and the branch of their latest such absence.
+/// Members of the subtree (as it stood `on`, the day the month is judged) absent without
+/// reason in at least `at_least` months of the year (up to `month`), with those months and
+/// the branch of their latest such absence, named as on that day.
 pub async fn unexcused_months(
     pool: &PgPool,
     root: Uuid,
     month: NaiveDate,
     at_least: i32,
+    on: NaiveDate,
 ) -> Result<Vec<(Uuid, String, Uuid, String, Vec<NaiveDate>)>, sqlx::Error> {
     // Only meetings with such an absence are read (their count is kept on the meeting row),
     // and members are looked up only once they pass the threshold.
     Ok(sqlx::query!(
-        r#"WITH root AS (SELECT path FROM units WHERE id = $1),
+        r#"WITH root AS (SELECT path FROM units_on($4) WHERE id = $1),
+                tree AS MATERIALIZED (SELECT u.id, u.name, u.path, u.kind FROM units_on($4) u, root
+                                       WHERE u.path <@ root.path),
                 hits AS (
                     SELECT a.member_id, (array_agg(mt.unit_id ORDER BY mt.month DESC))[1] AS unit_id,
                            array_agg(DISTINCT mt.month ORDER BY mt.month) AS months
-                      FROM units b, root, meetings mt, attendance a
-                     WHERE b.path <@ root.path AND b.kind IN ('branch', 'grassroots_branch')
+                      FROM tree b, meetings mt, attendance a
+                     WHERE b.kind IN ('branch', 'grassroots_branch')
                        AND mt.unit_id = b.id AND mt.month >= date_trunc('year', $2::date) AND mt.month <= $2
                        AND mt.unexcused_count > 0 AND a.meeting_id = mt.id AND a.presence = 'absent_unexcused'
                      GROUP BY a.member_id
                     HAVING count(DISTINCT mt.month) >= $3)
-           SELECT mb.id, mb.full_name, b.id AS branch_id, b.name AS branch_name, hits.months AS "months!"
-             FROM hits JOIN members mb ON mb.id = hits.member_id JOIN units b ON b.id = hits.unit_id"#,
+           SELECT mb.id, mb.full_name, b.id AS "branch_id!", b.name AS "branch_name!", hits.months AS "months!"
+             FROM hits JOIN members mb ON mb.id = hits.member_id JOIN tree b ON b.id = hits.unit_id"#,
         root,
         month,
-        i64::from(at_least)
+        i64::from(at_least),
+        on
     )
     .fetch_all(pool)
     .await?
@@ -91,7 +96,7 @@ pub async fn states_on(
         .collect())
 }
 
-/// Members of the subtree's branches who were probationers on `on`: (member, name, branch,
+/// Members of the subtree's branches (the tree as it stood `on`) who were probationers on `on`: (member, name, branch,
 /// branch name, ceremony). A member recognised since counts as the probationer they were.
 pub async fn probationers(
     pool: &PgPool,
@@ -99,12 +104,12 @@ pub async fn probationers(
     on: NaiveDate,
 ) -> Result<Vec<(Uuid, String, Uuid, String, NaiveDate)>, sqlx::Error> {
     Ok(sqlx::query!(
-        r#"WITH root AS (SELECT path FROM units WHERE id = $1)
-           SELECT mb.id, mb.full_name, b.id AS branch_id, b.name AS branch_name, mb.admission_date
+        r#"WITH root AS (SELECT path FROM units_on($2) WHERE id = $1)
+           SELECT mb.id, mb.full_name, b.id AS "branch_id!", b.name AS "branch_name!", mb.admission_date
              FROM members mb
              JOIN memberships ms ON ms.member_id = mb.id AND ms.kind = 'permanent'
                   AND ms.valid_from <= $2 AND (ms.valid_to IS NULL OR ms.valid_to > $2)
-             JOIN units b ON b.id = ms.unit_id, root
+             JOIN units_on($2) b ON b.id = ms.unit_id, root
             WHERE mb.admission_date <= $2 AND (mb.official_date IS NULL OR mb.official_date > $2)
               AND b.path <@ root.path
               AND mb.lifecycle_state NOT IN ('struck_off', 'expelled', 'deceased', 'transferred_out')"#,
@@ -118,7 +123,7 @@ pub async fn probationers(
     .collect())
 }
 
-/// Committee posts of the subtree's branches held on `on`: (branch, role, holder, the
+/// Committee posts of the subtree's branches (the tree as it stood `on`) held on `on`: (branch, role, holder, the
 /// holder's status on that day).
 pub async fn posts(
     pool: &PgPool,
@@ -126,10 +131,10 @@ pub async fn posts(
     on: NaiveDate,
 ) -> Result<Vec<(Uuid, PostRole, String, Status)>, sqlx::Error> {
     Ok(sqlx::query!(
-        r#"WITH root AS (SELECT path FROM units WHERE id = $1)
-           SELECT b.id, cr.role AS "role: PostRole", mb.full_name,
+        r#"WITH root AS (SELECT path FROM units_on($2) WHERE id = $1)
+           SELECT b.id AS "id!", cr.role AS "role: PostRole", mb.full_name,
                   CASE WHEN mb.official_date <= $2 THEN 'full' ELSE 'probationary' END AS "status!: Status"
-             FROM units b, root, committee_roles cr, members mb
+             FROM units_on($2) b, root, committee_roles cr, members mb
             WHERE b.path <@ root.path AND cr.unit_id = b.id AND mb.id = cr.member_id
               AND cr.valid_from <= $2 AND (cr.valid_to IS NULL OR cr.valid_to > $2)"#,
         root,
@@ -142,16 +147,16 @@ pub async fn posts(
     .collect())
 }
 
-/// Đảng số of each branch of the subtree on `on` (permanent memberships covering the day).
+/// Đảng số of each branch of the subtree (the tree as it stood `on`) on `on` (permanent memberships covering the day).
 pub async fn dang_so_on(
     pool: &PgPool,
     root: Uuid,
     on: NaiveDate,
 ) -> Result<HashMap<Uuid, i64>, sqlx::Error> {
     Ok(sqlx::query!(
-        r#"WITH root AS (SELECT path FROM units WHERE id = $1)
+        r#"WITH root AS (SELECT path FROM units_on($2) WHERE id = $1)
            SELECT ms.unit_id, count(*) AS "n!"
-             FROM units b, root, memberships ms
+             FROM units_on($2) b, root, memberships ms
             WHERE b.path <@ root.path AND b.kind IN ('branch', 'grassroots_branch')
               AND ms.unit_id = b.id AND ms.kind = 'permanent'
               AND ms.valid_from <= $2 AND (ms.valid_to IS NULL OR ms.valid_to > $2)

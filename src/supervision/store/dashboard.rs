@@ -16,8 +16,9 @@ pub struct BranchMonth {
     pub name: String,
     pub path: String,
     pub branch_type: Option<String>,
-    /// Đảng số now (used when the month has no meeting to read it from).
-    pub members_now: i64,
+    /// Đảng số on the day the month is judged (used when the month has no meeting to read
+    /// it from).
+    pub members_on: i64,
     pub meeting_id: Option<Uuid>,
     pub meeting_kind: Option<MeetingKind>,
     pub meeting_state: Option<MeetingState>,
@@ -46,34 +47,37 @@ impl BranchMonth {
     }
 }
 
-/// Every branch open at some point of `month` under `root` (the root itself when it is a
-/// branch), with its figures for the month; a thematic meeting counts for the quarter when
-/// held in one of its months up to `thematic_through`
-/// (`supervision::domain::quarter_counted_through`).
+/// Every branch under `root` in the tree as it stood `on` (the day the month is judged:
+/// `supervision::domain::judged_on`) that was open at some point of `month` — a unit
+/// closed or merged on the month's first day is gone from it — with its name of that day
+/// and its figures for the month; a thematic meeting counts for the quarter when held in
+/// one of its months up to `thematic_through` (`supervision::domain::quarter_counted_through`).
 pub async fn branch_months(
     pool: &PgPool,
     root: Uuid,
     month: NaiveDate,
     thematic_through: NaiveDate,
+    on: NaiveDate,
 ) -> Result<Vec<BranchMonth>, sqlx::Error> {
     // Set-based (one join per fact, not a subquery per branch), so a province's 2,000
     // branches cost a few scans rather than 2,000 × 5 lookups.
     let rows = sqlx::query!(
-        r#"WITH root AS (SELECT path FROM units WHERE id = $1),
+        r#"WITH root AS (SELECT path FROM units_on($4) WHERE id = $1),
                 b AS MATERIALIZED (
-                    SELECT u.id, u.name, u.path, u.branch_type FROM units u, root
+                    SELECT u.id, u.name, u.path, u.branch_type FROM units_on($4) u, root
                      WHERE u.path <@ root.path AND u.kind IN ('branch', 'grassroots_branch')
                        AND u.valid_from < ($2::date + interval '1 month')
-                       AND (u.valid_to IS NULL OR u.valid_to >= $2::date)),
+                       AND (u.valid_to IS NULL OR u.valid_to > $2::date)),
                 members AS (
                     SELECT ms.unit_id, count(*) AS n FROM memberships ms JOIN b ON b.id = ms.unit_id
-                     WHERE ms.kind = 'permanent' AND ms.valid_to IS NULL GROUP BY ms.unit_id),
+                     WHERE ms.kind = 'permanent' AND ms.valid_from <= $4
+                       AND (ms.valid_to IS NULL OR ms.valid_to > $4) GROUP BY ms.unit_id),
                 thematic AS (
                     SELECT DISTINCT t.unit_id FROM meetings t JOIN b ON b.id = t.unit_id
                      WHERE t.kind IN ('thematic', 'combined') AND t.state <> 'planned'
                        AND t.month >= date_trunc('quarter', $2::date) AND t.month <= $3::date)
-           SELECT b.id, b.name, b.path::text AS "path!", b.branch_type,
-                  coalesce(members.n, 0) AS "members_now!",
+           SELECT b.id AS "id!", b.name AS "name!", b.path::text AS "path!", b.branch_type,
+                  coalesce(members.n, 0) AS "members_on!",
                   m.id AS "meeting_id?", m.kind AS "meeting_kind?: MeetingKind",
                   m.state AS "meeting_state?: MeetingState",
                   m.started_at, m.ended_at, m.materials_posted_on,
@@ -92,7 +96,8 @@ pub async fn branch_months(
             ORDER BY b.path"#,
         root,
         month,
-        thematic_through
+        thematic_through,
+        on
     )
     .fetch_all(pool)
     .await?;
@@ -106,7 +111,7 @@ pub async fn branch_months(
             name: r.name,
             path: r.path,
             branch_type: r.branch_type,
-            members_now: r.members_now,
+            members_on: r.members_on,
             meeting_id: r.meeting_id,
             meeting_kind: r.meeting_kind,
             meeting_state: r.meeting_state,
@@ -170,28 +175,36 @@ pub struct TrendMonth {
 /// (rubric, class code, meetings) of one month.
 type ClassGroup = (Option<Uuid>, String, i64);
 
+/// The twelve months up to `last`, each over the tree as it stood on the day that month is
+/// judged (its last day, or `today` while it runs), as the month's own report counts it.
 pub async fn trend(
     pool: &PgPool,
     root: Uuid,
     last: NaiveDate,
+    today: NaiveDate,
 ) -> Result<Vec<TrendMonth>, sqlx::Error> {
     let first = last
         .checked_sub_months(chrono::Months::new(11))
         .expect("a month");
     let rows = sqlx::query!(
-        r#"WITH root AS (SELECT path FROM units WHERE id = $1),
-                months AS (SELECT generate_series($2::date, $3::date, interval '1 month')::date AS month),
+        r#"WITH months AS (
+                    SELECT g::date AS month,
+                           least((g + interval '1 month' - interval '1 day')::date, $4::date) AS day
+                      FROM generate_series($2::date, $3::date, interval '1 month') AS g),
                 b AS MATERIALIZED (
-                    SELECT u.id, u.valid_from, u.valid_to FROM units u, root
-                     WHERE u.path <@ root.path AND u.kind IN ('branch', 'grassroots_branch')),
+                    SELECT months.month, u.id FROM months
+                      JOIN LATERAL (SELECT path FROM units_on(months.day) WHERE id = $1) root ON true
+                      JOIN LATERAL (SELECT * FROM units_on(months.day)) u ON u.path <@ root.path
+                     WHERE u.kind IN ('branch', 'grassroots_branch')
+                       AND u.valid_from < (months.month + interval '1 month')
+                       AND (u.valid_to IS NULL OR u.valid_to > months.month)),
                 open AS (SELECT months.month, count(b.id) AS branches FROM months
-                           LEFT JOIN b ON b.valid_from < (months.month + interval '1 month')
-                                      AND (b.valid_to IS NULL OR b.valid_to >= months.month)
+                           LEFT JOIN b ON b.month = months.month
                           GROUP BY months.month),
                 m AS MATERIALIZED (
                     SELECT mt.month, mt.expected_count, mt.present_count,
                            coalesce(e.approved_class, e.class) AS class, e.rubric_id
-                      FROM meetings mt JOIN b ON b.id = mt.unit_id
+                      FROM meetings mt JOIN b ON b.id = mt.unit_id AND b.month = mt.month
                       LEFT JOIN evaluations e ON e.meeting_id = mt.id AND e.scorer = 'branch'
                      WHERE mt.month BETWEEN $2 AND $3 AND mt.kind IN ('regular', 'combined')
                        AND mt.state <> 'planned'),
@@ -209,7 +222,8 @@ pub async fn trend(
             ORDER BY open.month"#,
         root,
         first,
-        last
+        last,
+        today
     )
     .fetch_all(pool)
     .await?;
@@ -250,19 +264,22 @@ pub async fn trend(
         .collect())
 }
 
-/// The units directly below `root` that were open in the month (the dashboard's rows).
+/// The units directly below `root` in the tree as it stood `on` that were open in the
+/// month (the dashboard's rows), with their names of that day.
 pub async fn children(
     pool: &PgPool,
     root: Uuid,
     month: NaiveDate,
+    on: NaiveDate,
 ) -> Result<Vec<(Uuid, String, String)>, sqlx::Error> {
     Ok(sqlx::query!(
-        r#"SELECT id, name, path::text AS "path!" FROM units
+        r#"SELECT id AS "id!", name AS "name!", path::text AS "path!" FROM units_on($3)
             WHERE parent_id = $1 AND valid_from < ($2::date + interval '1 month')
-              AND (valid_to IS NULL OR valid_to >= $2::date)
+              AND (valid_to IS NULL OR valid_to > $2::date)
             ORDER BY name COLLATE "vi-VN-x-icu""#,
         root,
-        month
+        month,
+        on
     )
     .fetch_all(pool)
     .await?

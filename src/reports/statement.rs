@@ -1,0 +1,314 @@
+//! What a monthly report states — a line per branch, the totals, the alerts counted — and
+//! how an issued report differs from the record as it is now. Pure: no database.
+//!
+//! A report is a party document: once the committee gives it a number, what it stated is
+//! kept with it (`monthly_reports.issued`) and shown as issued. A later change to the
+//! record (a meeting scored after the report, a branch moved) shows beside it as a
+//! difference, never inside it.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::evaluation::rubric::Points;
+use crate::rate::Rate;
+use crate::supervision::domain::{AlertKind, Figures};
+use crate::supervision::store::BranchMonth;
+use crate::web::vn_date;
+
+/// One branch's line of the report as stated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportLine {
+    pub branch_id: Uuid,
+    pub name: String,
+    /// Đảng số: the meeting's when it met, else the branch's on the day judged.
+    pub dang_so: i64,
+    pub held: bool,
+    pub day: Option<NaiveDate>,
+    pub present: i64,
+    /// The attendance base (phải có mặt), the rate's denominator.
+    pub expected: i64,
+    pub unexcused: i64,
+    pub total_tenths: Option<i32>,
+    pub class: Option<String>,
+    pub remarks: Vec<String>,
+}
+
+impl ReportLine {
+    pub fn of(b: &BranchMonth) -> Self {
+        let held = b.held();
+        let mut remarks = Vec::new();
+        if !held {
+            remarks.push("Chưa sinh hoạt thường kỳ".to_owned());
+        }
+        if held && b.unexcused > 0 {
+            remarks.push(format!("{} đảng viên vắng không lý do", b.unexcused));
+        }
+        remarks.extend(b.capped_by.iter().cloned());
+        if held && b.total_tenths.is_none() {
+            remarks.push("Chưa chấm điểm".into());
+        }
+        ReportLine {
+            branch_id: b.id,
+            name: b.name.clone(),
+            dang_so: if held {
+                i64::from(b.dang_so)
+            } else {
+                b.members_on
+            },
+            held,
+            day: b
+                .started_at
+                .filter(|_| held)
+                .map(|t| t.with_timezone(&crate::clock::ZONE).date_naive()),
+            present: if held { i64::from(b.present) } else { 0 },
+            expected: if held { i64::from(b.expected) } else { 0 },
+            unexcused: if held { i64::from(b.unexcused) } else { 0 },
+            total_tenths: b.total_tenths,
+            class: b.class_label.clone(),
+            remarks,
+        }
+    }
+
+    pub fn rate(&self) -> Option<Rate> {
+        Rate::of(self.present, self.expected).filter(|_| self.held)
+    }
+
+    pub fn day_label(&self) -> String {
+        self.day.map(vn_date).unwrap_or_default()
+    }
+
+    /// "Có mặt/ phải có mặt" over the rate's own base.
+    pub fn present_label(&self) -> String {
+        if self.held {
+            format!("{}/{}", self.present, self.expected)
+        } else {
+            String::new()
+        }
+    }
+
+    pub fn rate_label(&self) -> String {
+        self.rate().map(|r| r.to_string()).unwrap_or_default()
+    }
+
+    pub fn score_label(&self) -> String {
+        self.total_tenths
+            .map(|t| Points(t).to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// A monthly report's content as stated on the day it was judged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Statement {
+    /// The day the month was judged (its last day, or the day of issue while it ran).
+    pub judged_on: NaiveDate,
+    /// The committee's name and its upper committee's, as on that day.
+    pub unit_name: String,
+    pub parent_name: String,
+    pub lines: Vec<ReportLine>,
+    pub total: Figures,
+    pub alerts: Vec<(AlertKind, usize)>,
+}
+
+/// What of a report's figures changed since it was issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// The branch is in the report now and was not when issued.
+    Added,
+    /// The branch was in the issued report and is not now.
+    Removed,
+    Name,
+    DangSo,
+    Day,
+    Present,
+    Rate,
+    Score,
+    Class,
+    /// A total of the report: branches met, the average rate, the average score.
+    Held,
+    TotalRate,
+    Average,
+}
+
+impl Field {
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Added => "có trong số liệu hiện nay, không có khi chốt",
+            Field::Removed => "có khi chốt, không còn trong số liệu hiện nay",
+            Field::Name => "Tên",
+            Field::DangSo => "Đảng số",
+            Field::Day => "Ngày sinh hoạt",
+            Field::Present => "Có mặt/ phải có mặt",
+            Field::Rate => "Tỷ lệ dự",
+            Field::Score => "Điểm",
+            Field::Class => "Xếp loại",
+            Field::Held => "Số chi bộ đã sinh hoạt",
+            Field::TotalRate => "Tỷ lệ dự bình quân",
+            Field::Average => "Điểm bình quân",
+        }
+    }
+}
+
+/// One difference: whose (a branch's name, or the report's totals when `None`), what,
+/// as issued and as now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    pub branch: Option<String>,
+    pub field: Field,
+    pub issued: String,
+    pub now: String,
+}
+
+/// The differences between an issued report and the same month read now, branch by
+/// branch (matched by id, in the issued order, then the branches new to the month), then
+/// the totals.
+pub fn differences(issued: &Statement, now: &Statement) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let mut push = |branch: Option<&str>, field: Field, was: String, is: String| {
+        if was != is {
+            out.push(Difference {
+                branch: branch.map(str::to_owned),
+                field,
+                issued: was,
+                now: is,
+            });
+        }
+    };
+    for old in &issued.lines {
+        let Some(new) = now.lines.iter().find(|l| l.branch_id == old.branch_id) else {
+            push(Some(&old.name), Field::Removed, "có".into(), "không".into());
+            continue;
+        };
+        let who = Some(old.name.as_str());
+        push(who, Field::Name, old.name.clone(), new.name.clone());
+        push(
+            who,
+            Field::DangSo,
+            old.dang_so.to_string(),
+            new.dang_so.to_string(),
+        );
+        push(who, Field::Day, old.day_label(), new.day_label());
+        push(
+            who,
+            Field::Present,
+            old.present_label(),
+            new.present_label(),
+        );
+        push(who, Field::Rate, old.rate_label(), new.rate_label());
+        push(who, Field::Score, old.score_label(), new.score_label());
+        push(
+            who,
+            Field::Class,
+            old.class.clone().unwrap_or_default(),
+            new.class.clone().unwrap_or_default(),
+        );
+    }
+    for new in &now.lines {
+        if !issued.lines.iter().any(|l| l.branch_id == new.branch_id) {
+            push(Some(&new.name), Field::Added, "không".into(), "có".into());
+        }
+    }
+    let (a, b) = (&issued.total, &now.total);
+    push(
+        None,
+        Field::Held,
+        format!("{}/{}", a.held, a.branches),
+        format!("{}/{}", b.held, b.branches),
+    );
+    push(None, Field::TotalRate, a.rate_label(), b.rate_label());
+    push(None, Field::Average, a.average_label(), b.average_label());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(id: u128, name: &str, present: i64, expected: i64, score: Option<i32>) -> ReportLine {
+        ReportLine {
+            branch_id: Uuid::from_u128(id),
+            name: name.into(),
+            dang_so: expected + 2,
+            held: true,
+            day: NaiveDate::from_ymd_opt(2026, 11, 10),
+            present,
+            expected,
+            unexcused: expected - present,
+            total_tenths: score,
+            class: score.map(|_| "Tốt".into()),
+            remarks: vec![],
+        }
+    }
+
+    fn statement(lines: Vec<ReportLine>) -> Statement {
+        let mut total = Figures {
+            branches: lines.len(),
+            ..Figures::default()
+        };
+        for l in &lines {
+            total.held += 1;
+            total.present += l.present;
+            total.expected += l.expected;
+            if let Some(t) = l.total_tenths {
+                total.scored += 1;
+                total.score_sum_tenths += i64::from(t);
+            }
+        }
+        Statement {
+            judged_on: NaiveDate::from_ymd_opt(2026, 11, 30).expect("a day"),
+            unit_name: "Đảng ủy xã A".into(),
+            parent_name: "Huyện ủy B".into(),
+            lines,
+            total,
+            alerts: vec![],
+        }
+    }
+
+    #[test]
+    fn an_unchanged_month_has_no_differences() {
+        let s = statement(vec![line(1, "Chi bộ 1", 15, 17, Some(900))]);
+        assert!(differences(&s, &s.clone()).is_empty());
+    }
+
+    #[test]
+    fn a_later_score_and_a_moved_branch_show_as_differences() {
+        let issued = statement(vec![
+            line(1, "Chi bộ 1", 15, 17, None),
+            line(2, "Chi bộ 2", 10, 10, Some(800)),
+        ]);
+        let now = statement(vec![
+            line(1, "Chi bộ Một", 15, 17, Some(925)),
+            line(3, "Chi bộ 3", 9, 10, None),
+        ]);
+        let d = differences(&issued, &now);
+        let seen: Vec<(Option<&str>, Field, &str, &str)> = d
+            .iter()
+            .map(|d| {
+                (
+                    d.branch.as_deref(),
+                    d.field,
+                    d.issued.as_str(),
+                    d.now.as_str(),
+                )
+            })
+            .collect();
+        assert!(seen.contains(&(Some("Chi bộ 1"), Field::Name, "Chi bộ 1", "Chi bộ Một")));
+        assert!(seen.contains(&(Some("Chi bộ 1"), Field::Score, "", "92,5")));
+        assert!(seen.contains(&(Some("Chi bộ 1"), Field::Class, "", "Tốt")));
+        assert!(seen.contains(&(Some("Chi bộ 2"), Field::Removed, "có", "không")));
+        assert!(seen.contains(&(Some("Chi bộ 3"), Field::Added, "không", "có")));
+        assert!(seen.contains(&(None, Field::TotalRate, "92,6%", "88,9%")));
+        assert!(seen.contains(&(None, Field::Average, "80,0", "92,5")));
+        assert!(!seen.iter().any(|s| s.1 == Field::Held), "2/2 both times");
+    }
+
+    #[test]
+    fn a_statement_reads_back_as_it_was_written() {
+        let mut s = statement(vec![line(1, "Chi bộ 1", 15, 17, Some(900))]);
+        s.alerts = vec![(AlertKind::ProbationOverdue, 2)];
+        let json = serde_json::to_value(&s).expect("serialises");
+        let back: Statement = serde_json::from_value(json).expect("deserialises");
+        assert_eq!(back, s);
+    }
+}
