@@ -80,7 +80,9 @@ pub async fn minutes(
     }: MeetingInScope<Read>,
 ) -> AppResult<MinutesPrint> {
     let id = m.id;
-    let parent_name = org::upper_unit_name(&state, &unit).await?;
+    let mut unit = unit;
+    let parent_name;
+    (unit.name, parent_name) = org::document_names(&state, &unit, m.list_day()).await?;
     let people = meetings::store::attendance(&state.pool, id).await?;
     let record = meetings::store::minutes(&state.pool, id).await?;
     let name_of = |who: Option<Uuid>| {
@@ -137,7 +139,9 @@ pub async fn notice(
     }: MeetingInScope<Read>,
 ) -> AppResult<NoticePage> {
     let id = m.id;
-    let parent_name = org::upper_unit_name(&state, &unit).await?;
+    let mut unit = unit;
+    let parent_name;
+    (unit.name, parent_name) = org::document_names(&state, &unit, m.list_day()).await?;
     Ok(NoticePage {
         parent_name: parent_name.to_uppercase(),
         agenda: meetings::store::agenda(&state.pool, id).await?,

@@ -149,7 +149,9 @@ pub async fn page(
     }: MeetingInScope<Read>,
 ) -> AppResult<PrintPage> {
     let sheet = printed_sheet(&state, &m).await?;
-    let upper_name = crate::org::upper_unit_name(&state, &unit).await?;
+    let mut unit = unit;
+    let upper_name;
+    (unit.name, upper_name) = crate::org::document_names(&state, &unit, m.list_day()).await?;
     Ok(PrintPage {
         sheet,
         meeting: m,

@@ -36,15 +36,26 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// The upper unit's name for the top-left block of a party document.
-pub async fn upper_unit_name(state: &AppState, unit: &Unit) -> AppResult<String> {
-    Ok(match unit.parent_id {
-        Some(p) => crate::org::store::get(&state.pool, p)
+/// A document's heading names, as they were `on` (the meeting's day, the month judged): the
+/// unit's name and its upper unit's, for the top-left block. A minutes book printed today
+/// of a meeting held before a rename is headed with the names the meeting was held under.
+pub async fn document_names(
+    state: &AppState,
+    unit: &Unit,
+    on: chrono::NaiveDate,
+) -> AppResult<(String, String)> {
+    if let Some(names) = store::names_on(&state.pool, unit.id, on).await? {
+        return Ok(names);
+    }
+    // Before the unit was founded (a meeting planned on an earlier day): its names now.
+    let parent = match unit.parent_id {
+        Some(p) => store::get(&state.pool, p)
             .await?
             .map(|u| u.name)
             .unwrap_or_default(),
         None => String::new(),
-    })
+    };
+    Ok((unit.name.clone(), parent))
 }
 
 /// One step of a page's breadcrumbs: a link where the user may go.

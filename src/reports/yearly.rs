@@ -136,7 +136,12 @@ pub async fn yearly(
             }
         })
         .collect();
-    let parent_name = crate::org::upper_unit_name(&state, &unit).await?;
+    let on = NaiveDate::from_ymd_opt(year, 12, 31)
+        .expect("a date")
+        .min(now);
+    let mut unit = unit;
+    let parent_name;
+    (unit.name, parent_name) = crate::org::document_names(&state, &unit, on).await?;
     Ok(YearlyPage {
         parent_name: parent_name.to_uppercase(),
         rule: r.title.clone(),

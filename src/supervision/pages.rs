@@ -164,6 +164,9 @@ pub async fn dashboard(
         .map(|t| t.as_str().to_owned())
         .unwrap_or_default();
     let on = domain::judged_on(month, state.clock.today());
+    // The month is shown with the tree and the names it had.
+    let mut unit = unit;
+    (unit.name, _) = crate::org::document_names(&state, &unit, on).await?;
     let mut branches = store::branch_months(
         &state.pool,
         unit.id,
@@ -437,12 +440,15 @@ pub async fn alerts(
         Ok(m) => m,
         Err(why) => return Ok(refuse(why)),
     };
+    let on = domain::judged_on(month, state.clock.today());
+    let mut unit = unit;
+    (unit.name, _) = crate::org::document_names(&state, &unit, on).await?;
     let branches = store::branch_months(
         &state.pool,
         unit.id,
         month,
         domain::quarter_counted_through(month, state.clock.today()),
-        domain::judged_on(month, state.clock.today()),
+        on,
     )
     .await?;
     let list = all_alerts(&state, &unit, month, &branches).await?;

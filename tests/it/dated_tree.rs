@@ -6,7 +6,7 @@
 use reqwest::StatusCode;
 use uuid::Uuid;
 
-use crate::fixtures::demo::{OTHER_WARD, WARD};
+use crate::fixtures::demo::{BRANCH, OTHER_WARD, WARD};
 use crate::fixtures::{self, Status};
 use crate::support::{TestApp, iso, month_value, months_ago, text, texts};
 
@@ -115,6 +115,9 @@ async fn a_move_a_rename_and_a_merge_change_the_months_from_then_on_and_an_issue
     // branch is merged as from last month's first day, another as from this month's.
     app.login_as("admin").await;
     rename(&app, renamed, "Chi bộ Tổ dân phố Tên Mới").await;
+    rename(&app, ward, "Đảng bộ phường Sông Trí Mới").await;
+    let branch = app.unit_id(BRANCH).await;
+    rename(&app, branch, "Chi bộ Tổ dân phố Hưng Lợi Mới").await;
     move_to(&app, moved, other_ward).await;
     merge(&app, merged_then, target, months_ago(1)).await;
     merge(&app, merged_now, target, months_ago(0)).await;
@@ -196,6 +199,11 @@ async fn a_move_a_rename_and_a_merge_change_the_months_from_then_on_and_an_issue
 
     // This month: the new name, the moved branch under its new ward, both merged branches
     // gone — and no "no meeting" alert for the one merged on the month's first day.
+    let (_, html) = app
+        .get(&format!("/reports/monthly/{ward}?month={this}"))
+        .await;
+    let heading = texts(&html, ".issuer").join(" ");
+    assert!(heading.contains("ĐẢNG BỘ PHƯỜNG SÔNG TRÍ MỚI"), "{heading}");
     let rows = report_branches(&app, ward, &this).await;
     assert!(lists(&rows, "Chi bộ Tổ dân phố Tên Mới"), "{rows:?}");
     assert!(!lists(&rows, "Chi bộ Tổ dân phố Tên Cũ"), "{rows:?}");
