@@ -1460,3 +1460,47 @@ async fn approvals_and_ticks_at_once_never_leave_a_tick_after_the_approval() {
     }
     eprintln!("{approved_first} of {PAIRS} approvals came first");
 }
+
+/// A meeting whose score is approved is frozen: the ward cannot make it a model meeting
+/// afterwards (the plan is refused on the branch field, nothing written).
+#[tokio::test]
+async fn an_approved_meeting_cannot_become_a_model_meeting_afterwards() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let (id, ward) = approved_meeting(&app).await;
+    let before = record_of(&app, id).await;
+    let (branch, month): (Uuid, chrono::NaiveDate) =
+        sqlx::query_as("SELECT unit_id, month FROM meetings WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let ward_id = app.unit_id(crate::fixtures::demo::WARD).await;
+    let r = ward
+        .post(
+            &format!("/model-meetings/{ward_id}"),
+            &[
+                ("branch", &branch.to_string()),
+                ("month", &month.format("%Y-%m").to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = text(&r.text().await.unwrap());
+    assert!(
+        page.contains(&format!(
+            "Cuộc sinh hoạt tháng {} của chi bộ này đã được phê duyệt điểm",
+            month.format("%m/%Y")
+        )),
+        "{page}"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM model_meetings WHERE branch_id = $1",
+            branch
+        )
+        .await,
+        0
+    );
+    assert_eq!(record_of(&app, id).await, before, "the record unchanged");
+}

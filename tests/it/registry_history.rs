@@ -639,3 +639,87 @@ async fn the_demos_history_is_the_registry_on_each_day() {
         "members who left the base were expected before they left"
     );
 }
+
+/// The demo's meetings follow the meeting's rules (issue 11): none held before it took
+/// place or without its times, chair, minute-taker and every listed member marked; every
+/// closed one with each item's minutes written or marked empty; preparation no later than
+/// the meeting's day; an approved score only on closed minutes.
+#[tokio::test]
+async fn the_demos_meetings_follow_the_meeting_rules() {
+    let app = TestApp::spawn().await;
+    let now = crate::support::clock().now();
+    // The one parameter a check may take is the tests' now.
+    let count = async |what: &str, sql: &str| -> i64 {
+        let q = sqlx::query_scalar(sql);
+        let q = if sql.contains("$1") { q.bind(now) } else { q };
+        q.fetch_one(&app.pool)
+            .await
+            .unwrap_or_else(|e| panic!("{what}: {sql}: {e}"))
+    };
+    let held = "mt.state IN ('held', 'closed')";
+    let checks = [
+        (
+            "held without both times, or before it started",
+            format!(
+                "SELECT count(*) FROM meetings mt WHERE {held}
+                   AND (mt.started_at IS NULL OR mt.ended_at IS NULL OR mt.started_at > $1)"
+            ),
+        ),
+        (
+            "held without a chair or a minute-taker",
+            format!(
+                "SELECT count(*) FROM meetings mt WHERE {held}
+                   AND (mt.chair_id IS NULL OR mt.secretary_id IS NULL)"
+            ),
+        ),
+        (
+            "held with a listed member unmarked",
+            format!(
+                "SELECT count(*) FROM meetings mt JOIN attendance a ON a.meeting_id = mt.id
+                  WHERE {held} AND a.category = 'expected' AND a.presence IS NULL"
+            ),
+        ),
+        (
+            "closed with an item neither written nor marked empty",
+            "SELECT count(*) FROM meetings mt JOIN agenda_items i ON i.meeting_id = mt.id
+              WHERE mt.state = 'closed' AND NOT i.nothing_to_record
+                AND coalesce(btrim(i.minutes), '') = ''"
+                .to_owned(),
+        ),
+        (
+            "prepared after the meeting's day",
+            "SELECT count(*) FROM meetings mt
+              WHERE mt.started_at IS NOT NULL
+                AND greatest(mt.prepared_on, mt.committee_met_on, mt.notice_sent_on,
+                             mt.materials_posted_on, mt.draft_resolution_on)
+                    > (mt.started_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date"
+                .to_owned(),
+        ),
+        (
+            "an approved score on minutes not closed",
+            "SELECT count(*) FROM evaluations e JOIN meetings mt ON mt.id = e.meeting_id
+              WHERE e.state = 'approved' AND mt.state <> 'closed'"
+                .to_owned(),
+        ),
+    ];
+    for (what, sql) in &checks {
+        assert_eq!(count(what, sql).await, 0, "demo meetings {what}");
+    }
+    // The checks above look at something: the demo has held, closed and approved meetings.
+    assert!(
+        count(
+            "closed meetings",
+            "SELECT count(*) FROM meetings WHERE state = 'closed'"
+        )
+        .await
+            > 100
+    );
+    assert!(
+        count(
+            "approved scores",
+            "SELECT count(*) FROM evaluations WHERE state = 'approved'"
+        )
+        .await
+            > 0
+    );
+}

@@ -260,3 +260,62 @@ async fn a_review_dated_before_the_model_meetings_month_is_refused() {
     let reviewed = "SELECT count(*) FROM model_meetings WHERE id = $1 AND review IS NOT NULL";
     assert_eq!(app.count(reviewed, planned).await, 0);
 }
+
+/// A branch cannot host a model meeting in a month before it was founded (one whose
+/// founding is entered ahead, from the middle of next month).
+#[tokio::test]
+async fn a_model_meeting_before_the_branch_was_founded_is_refused() {
+    use chibo::org::domain::{BranchType, UnitKind};
+    use chibo::org::store as org_store;
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await;
+    let ward = app.unit_id(WARD).await;
+    let founded = app
+        .this_month()
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap()
+        + chrono::Days::new(14);
+    let branch = org_store::create(
+        &app.pool,
+        None,
+        org_store::NewUnit {
+            parent_id: Some(ward),
+            kind: UnitKind::Branch,
+            branch_type: Some(BranchType::ToDanPho),
+            name: "Chi bộ Tổ dân phố Sắp Lập".to_owned(),
+            valid_from: founded,
+        },
+    )
+    .await
+    .unwrap();
+    let r = app
+        .post(
+            &format!("/model-meetings/{ward}"),
+            &[("branch", &branch.to_string()), ("month", &this_month())],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        text(&html).contains(&format!(
+            "Chi bộ này thành lập ngày {}",
+            founded.format("%d/%m/%Y")
+        )),
+        "{}",
+        text(&html)
+    );
+    assert_eq!(input_value(&html, "month"), Some(this_month()));
+    assert_eq!(plans_of(&app, branch).await, 0);
+    // From the month it is founded, the plan is taken.
+    let r = app
+        .post(
+            &format!("/model-meetings/{ward}"),
+            &[
+                ("branch", &branch.to_string()),
+                ("month", &month_value(founded)),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(plans_of(&app, branch).await, 1);
+}

@@ -55,17 +55,35 @@ pub async fn plan(
 ) -> Result<(), StoreError> {
     crate::db::transaction(pool, async |tx| {
         let branch = sqlx::query!(
-            r#"SELECT kind AS "kind: UnitKind", path::text AS "path!", valid_to
+            r#"SELECT kind AS "kind: UnitKind", path::text AS "path!", valid_from, valid_to
                  FROM units WHERE id = $1 FOR SHARE"#,
             plan.branch
         )
         .fetch_optional(&mut *tx)
         .await?;
-        let eligible = branch.is_some_and(|b| {
-            b.kind.is_branch() && b.valid_to.is_none() && path_within(&programme.path, &b.path)
-        });
-        if !eligible {
-            return Err(ModelRefusal::NotABranchHere.into());
+        let branch = branch
+            .filter(|b| {
+                b.kind.is_branch() && b.valid_to.is_none() && path_within(&programme.path, &b.path)
+            })
+            .ok_or(ModelRefusal::NotABranchHere)?;
+        if branch.valid_from > crate::supervision::domain::month_end(plan.month) {
+            return Err(ModelRefusal::BranchNotYetFounded {
+                founded: branch.valid_from,
+            }
+            .into());
+        }
+        // The month's meeting, if any, under its lock (the one every write to its record
+        // takes): an approved one is frozen.
+        let approved = sqlx::query_scalar!(
+            "SELECT approved_at IS NOT NULL AS \"approved!\" FROM meetings
+              WHERE unit_id = $1 AND month = $2 AND kind IN ('regular', 'combined') FOR UPDATE",
+            plan.branch,
+            plan.month
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        if approved == Some(true) {
+            return Err(ModelRefusal::MeetingApproved { month: plan.month }.into());
         }
         let inserted = sqlx::query!(
             "INSERT INTO model_meetings (programme_unit, branch_id, month, created_by, created_at)
