@@ -25,7 +25,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$BIN" --data-dir "$WORK/data" seed-demo --extra-towns 10 --history-months "${HISTORY_MONTHS:-12}" --demo-password bench >/dev/null
+"$BIN" --data-dir "$WORK/data" seed-demo --extra-towns 10 --history-months "${HISTORY_MONTHS:-12}" --demo-password bench-demo-password >/dev/null
 # `serve` keeps the embedded cluster up for psql; no request is made.
 "$BIN" --data-dir "$WORK/data" serve --no-demo --addr 127.0.0.1:18099 >"$WORK/serve.log" 2>&1 &
 SERVER=$!
