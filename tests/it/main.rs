@@ -12,6 +12,7 @@ mod cli;
 mod evaluation;
 mod fixtures;
 mod login;
+mod meeting_counts;
 mod meetings;
 mod members;
 mod members_import;
