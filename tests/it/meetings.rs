@@ -106,10 +106,43 @@ async fn a_meeting_planned_from_the_template_lists_everyone_the_registry_holds()
     let (_, home) = app.get(&format!("/units/{branch}")).await;
     let home = text(&home);
     assert!(home.contains("Đã lên kế hoạch"));
+    // This meeting has its time (tonight, so that its list is taken as the registry stands
+    // today): the home does not ask for one.
     assert!(
-        home.contains("Còn thiếu:") && home.contains("chưa điểm danh"),
+        home.contains("Còn thiếu:")
+            && home.contains("chưa điểm danh")
+            && home.contains(&format!("19:30 ngày {}", today().format("%d/%m/%Y")))
+            && !home.contains("Chưa định thời gian họp"),
         "{home}"
     );
+    assert!(!page.contains("Chưa định thời gian họp"), "{page}");
+    // Planned without a time (the neighbour's meeting, planned by the ward): its branch home
+    // and its page tell the secretary the time is still to be set.
+    let neighbour = app.unit_id(NEIGHBOUR).await;
+    let ward = app.other_browser();
+    ward.login_as("phuong").await;
+    let r = ward
+        .plan_meeting(
+            neighbour,
+            &[
+                ("kind", "regular"),
+                ("month", &this_month()),
+                ("agenda", "template"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let untimed = location(&r);
+    let (_, home) = ward.get(&format!("/units/{neighbour}")).await;
+    let home = text(&home);
+    assert!(
+        home.contains("Còn thiếu:")
+            && home.contains("Chưa định thời gian họp")
+            && home.contains("chưa điểm danh"),
+        "{home}"
+    );
+    let (_, page) = ward.get(&untimed).await;
+    assert!(text(&page).contains("Chưa định thời gian họp"), "{page}");
 }
 
 #[tokio::test]
