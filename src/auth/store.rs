@@ -220,8 +220,11 @@ pub async fn create_user(pool: &PgPool, new: NewUser<'_>) -> anyhow::Result<Uuid
     }
     let hash = password::hash(new.password.to_owned()).await?;
     let id = Uuid::now_v7();
-    // The user and every grant, or nothing.
-    let id = crate::db::transaction::<_, sqlx::Error>(pool, async |tx| {
+    // The user and every grant, or nothing. Two creations of one username at once both pass
+    // the check above (the password's hash takes a while): the unique index answers the
+    // second with the same refusal.
+    let taken = AccountRefusal::UsernameTaken(username.clone());
+    let id = crate::db::transaction::<_, StoreError>(pool, async |tx| {
         sqlx::query!(
             "INSERT INTO users (id, username, display_name, password_hash, member_id) VALUES ($1, $2, $3, $4, $5)",
             id,
@@ -231,7 +234,8 @@ pub async fn create_user(pool: &PgPool, new: NewUser<'_>) -> anyhow::Result<Uuid
             new.member_id
         )
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(|e| StoreError::on_constraint(e, &[("users_username_key", taken)]))?;
         for &(role, unit) in new.grants {
             sqlx::query!(
                 "INSERT INTO role_grants (id, user_id, role, unit_id) VALUES ($1, $2, $3, $4)",

@@ -195,6 +195,9 @@ pub struct ShowPage {
     completion: String,
     /// The meeting's history: state changes, reopenings and the approval, with reasons.
     history: Vec<store::MeetingEventRow>,
+    /// What the secretary still has to fix in the plan: "Chưa định thời gian họp" while a
+    /// planned meeting has no time (the branch home says so too).
+    unscheduled: Option<String>,
 }
 
 pub async fn show(
@@ -205,8 +208,11 @@ pub async fn show(
     let agenda = store::agenda(&state.pool, id).await?;
     let rows = store::attendance(&state.pool, id).await?;
     let previous = store::previous_tasks(&state.pool, &meeting).await?;
+    let unscheduled = (meeting.planned_at.is_none() && meeting.state == MeetingState::Planned)
+        .then(|| domain::Lack::Unscheduled.label());
     Ok(ShowPage {
         history: store::events(&state.pool, id).await?,
+        unscheduled,
         unit,
         counts: Counts::of(&rows),
         completion: super::minutes::completion_label(&previous),

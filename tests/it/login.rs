@@ -218,3 +218,57 @@ async fn pages_need_a_login_and_return_to_where_the_user_was_going() {
         .await;
     assert_eq!(location(&r), "/");
 }
+
+/// Accounts are created from the command line only (`create-user`; no page creates one):
+/// eight creations of one username at once, all past the check before the write while
+/// their passwords are hashed, make one account, and the others answer the typed refusal
+/// the command prints, not a database error.
+#[tokio::test]
+async fn creating_one_username_eight_times_at_once_makes_one_account() {
+    use chibo::auth::{AccountRefusal, Role};
+    use chibo::error::StoreError;
+    let app = TestApp::spawn().await;
+    let branch = app.unit_id(BRANCH).await;
+    let mut sent = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let pool = app.pool.clone();
+        sent.spawn(async move {
+            let display_name = format!("Người thứ {i}");
+            let grants = [(Role::Secretary, Some(branch))];
+            chibo::auth::store::create_user(
+                &pool,
+                chibo::auth::store::NewUser {
+                    username: "cung.ten",
+                    display_name: &display_name,
+                    password: "mat-khau-dai-du",
+                    member_id: None,
+                    grants: &grants,
+                },
+            )
+            .await
+        });
+    }
+    let answers = sent.join_all().await;
+    assert_eq!(
+        answers.iter().filter(|a| a.is_ok()).count(),
+        1,
+        "{answers:?}"
+    );
+    for e in answers.into_iter().filter_map(Result::err) {
+        let refusal = e
+            .downcast_ref::<StoreError>()
+            .and_then(|s| s.refusal::<AccountRefusal>());
+        assert_eq!(
+            refusal,
+            Some(&AccountRefusal::UsernameTaken("cung.ten".into())),
+            "a typed refusal, not {e:#}"
+        );
+        assert_eq!(e.to_string(), "Tên đăng nhập cung.ten đã được dùng.");
+    }
+    let accounts: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM users WHERE username = 'cung.ten'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(accounts, 1);
+}

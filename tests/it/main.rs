@@ -13,6 +13,7 @@ mod dated_tree;
 mod evaluation;
 mod fixtures;
 mod login;
+mod meeting_counts;
 mod meetings;
 mod members;
 mod members_import;

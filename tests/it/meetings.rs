@@ -106,10 +106,43 @@ async fn a_meeting_planned_from_the_template_lists_everyone_the_registry_holds()
     let (_, home) = app.get(&format!("/units/{branch}")).await;
     let home = text(&home);
     assert!(home.contains("Đã lên kế hoạch"));
+    // This meeting has its time (tonight, so that its list is taken as the registry stands
+    // today): the home does not ask for one.
     assert!(
-        home.contains("Còn thiếu:") && home.contains("chưa điểm danh"),
+        home.contains("Còn thiếu:")
+            && home.contains("chưa điểm danh")
+            && home.contains(&format!("19:30 ngày {}", today().format("%d/%m/%Y")))
+            && !home.contains("Chưa định thời gian họp"),
         "{home}"
     );
+    assert!(!page.contains("Chưa định thời gian họp"), "{page}");
+    // Planned without a time (the neighbour's meeting, planned by the ward): its branch home
+    // and its page tell the secretary the time is still to be set.
+    let neighbour = app.unit_id(NEIGHBOUR).await;
+    let ward = app.other_browser();
+    ward.login_as("phuong").await;
+    let r = ward
+        .plan_meeting(
+            neighbour,
+            &[
+                ("kind", "regular"),
+                ("month", &this_month()),
+                ("agenda", "template"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let untimed = location(&r);
+    let (_, home) = ward.get(&format!("/units/{neighbour}")).await;
+    let home = text(&home);
+    assert!(
+        home.contains("Còn thiếu:")
+            && home.contains("Chưa định thời gian họp")
+            && home.contains("chưa điểm danh"),
+        "{home}"
+    );
+    let (_, page) = ward.get(&untimed).await;
+    assert!(text(&page).contains("Chưa định thời gian họp"), "{page}");
 }
 
 #[tokio::test]
@@ -741,6 +774,90 @@ async fn the_agenda_is_edited_reordered_and_guests_invited() {
         )
         .await;
     assert!(text(&r.text().await.unwrap()).contains("Biên bản đã khóa"));
+}
+
+/// Guests are added and removed, never edited (so they carry no version): the same guest
+/// added five times at once (clicks, two people) is listed once and the other forms are
+/// told why; a guest removed three times at once is removed once and the other clicks are
+/// told it is gone — never a duplicate, a silent success or a 500.
+#[tokio::test]
+async fn a_guest_added_or_removed_several_times_at_once_is_listed_once_and_the_others_told() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let (id, _) = planned(&app).await;
+    let at_once = |path: String, form: Vec<(&'static str, &'static str)>, n: usize| {
+        let (client, url) = (app.client.clone(), app.url(&path));
+        async move {
+            let mut sent = tokio::task::JoinSet::new();
+            for _ in 0..n {
+                let (client, url, form) = (client.clone(), url.clone(), form.clone());
+                sent.spawn(async move {
+                    let r = client.post(url).form(&form).send().await.unwrap();
+                    let status = r.status();
+                    (status, text(&r.text().await.unwrap()))
+                });
+            }
+            sent.join_all().await
+        }
+    };
+    let guest = vec![
+        ("name", "Nguyễn Văn Khách"),
+        ("position", "Đảng ủy viên"),
+        ("from_unit", "Đảng ủy phường Sông Trí"),
+    ];
+    let guests = || {
+        app.count(
+            "SELECT count(*) FROM meeting_guests WHERE meeting_id = $1",
+            id,
+        )
+    };
+    let answers = at_once(format!("/meetings/{id}/guests"), guest.clone(), 5).await;
+    let added = answers
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::SEE_OTHER)
+        .count();
+    assert_eq!(added, 1, "{answers:?}");
+    for (status, page) in answers.iter().filter(|(s, _)| *s != StatusCode::SEE_OTHER) {
+        assert_eq!(*status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            page.contains("Nguyễn Văn Khách đã có trong danh sách khách mời."),
+            "{page}"
+        );
+    }
+    assert_eq!(guests().await, 1);
+    // The same name from another unit is another person.
+    let r = app
+        .post(
+            &format!("/meetings/{id}/guests"),
+            &[
+                ("name", "Nguyễn Văn Khách"),
+                ("from_unit", "Đảng ủy xã Kỳ Hoa"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(guests().await, 2);
+    let first: Uuid = sqlx::query_scalar(
+        "SELECT id FROM meeting_guests WHERE meeting_id = $1 ORDER BY id LIMIT 1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let answers = at_once(format!("/meetings/{id}/guests/{first}/delete"), vec![], 3).await;
+    let removed = answers
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::SEE_OTHER)
+        .count();
+    assert_eq!(removed, 1, "{answers:?}");
+    for (status, page) in answers.iter().filter(|(s, _)| *s != StatusCode::SEE_OTHER) {
+        assert_eq!(*status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            page.contains("Khách mời này đã được bỏ khỏi danh sách"),
+            "{page}"
+        );
+    }
+    assert_eq!(guests().await, 1, "the other guest stays");
 }
 
 #[tokio::test]

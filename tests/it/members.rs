@@ -841,3 +841,56 @@ async fn a_second_temporary_transfer_is_refused_in_words_not_a_crash() {
         .await;
     assert_eq!(after, before, "nothing was written");
 }
+
+/// Eight registrations of one new card number at the same instant (a double click, two
+/// secretaries typing the same card): one member is added, and every other form is shown
+/// again with the card number's message on its field, whether the check before the write
+/// or the unique index caught it — never a 500. Four rounds, each with its own number: a
+/// round races past the check more often than not, so the rounds together nearly always
+/// reach the index.
+#[tokio::test]
+async fn eight_registrations_of_one_new_card_number_at_once_add_one_member() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    const NAMES: [&str; 8] = ["An", "Bình", "Cường", "Dũng", "Giang", "Hải", "Khoa", "Lâm"];
+    for card in ["55550011", "55550012", "55550013", "55550014"] {
+        let mut sent = tokio::task::JoinSet::new();
+        for given in NAMES {
+            let name = format!("Phan Văn {given}");
+            let form = member_form(&[("card_no", card), ("full_name", &name)]);
+            let (client, url) = (
+                app.client.clone(),
+                app.url(&format!("/members/new?unit={branch}")),
+            );
+            sent.spawn(async move {
+                let r = client.post(url).form(&form).send().await.unwrap();
+                let status = r.status();
+                (status, text(&r.text().await.unwrap()))
+            });
+        }
+        let answers = sent.join_all().await;
+        let added = answers
+            .iter()
+            .filter(|(s, _)| *s == StatusCode::SEE_OTHER)
+            .count();
+        assert_eq!(added, 1, "card {card}: one member added: {answers:?}");
+        for (status, page) in answers.iter().filter(|(s, _)| *s != StatusCode::SEE_OTHER) {
+            assert_eq!(
+                *status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "card {card}: {page}"
+            );
+            assert!(
+                page.contains(&format!("Số thẻ {card} đã được cấp cho")),
+                "card {card}: the card's message: {page}"
+            );
+        }
+        let holders: i64 = sqlx::query_scalar("SELECT count(*) FROM members WHERE card_no = $1")
+            .bind(card)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        assert_eq!(holders, 1, "card {card}");
+    }
+}

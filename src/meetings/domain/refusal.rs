@@ -66,6 +66,11 @@ pub enum MeetingRefusal {
     NoSuchTransition,
     /// An agenda template for this kind and branch type already exists.
     TemplateExists,
+    /// The guest (same name, same unit) is invited already: a second click, or two people
+    /// adding the same guest at once.
+    GuestInvited { name: String },
+    /// The guest was removed already (a second click, or someone else removed them).
+    GuestGone,
     /// A preparation step dated before the previous meeting or after this one.
     PreparationOutside {
         step: super::PrepStep,
@@ -87,6 +92,8 @@ impl crate::error::Refusal for MeetingRefusal {
             PlannedOutsideMonth => "planned_at",
             RegularTaken { .. } => "kind",
             TemplateExists => "branch_type",
+            GuestInvited { .. } => "name",
+            GuestGone => "form",
             PreparationOutside { step, .. } => step.field(),
             NotListed { field } => field,
             AssigneeElsewhere | NoAssignee => "member",
@@ -180,6 +187,10 @@ impl crate::error::Refusal for MeetingRefusal {
             TemplateExists => {
                 "Đã có chương trình mẫu cho loại buổi và loại hình chi bộ này.".into()
             }
+            GuestInvited { name } => format!("{name} đã có trong danh sách khách mời."),
+            GuestGone => {
+                "Khách mời này đã được bỏ khỏi danh sách (có thể người khác vừa bỏ).".into()
+            }
         }
     }
 }
@@ -212,6 +223,15 @@ mod tests {
             MeetingRefusal::NotListed { field: "chair_id" }.field(),
             "chair_id"
         );
+        let invited = MeetingRefusal::GuestInvited {
+            name: "Nguyễn Văn Khách".into(),
+        };
+        assert_eq!(invited.field(), "name");
+        assert_eq!(
+            invited.message(),
+            "Nguyễn Văn Khách đã có trong danh sách khách mời."
+        );
+        assert_eq!(MeetingRefusal::GuestGone.field(), "form");
     }
 
     #[test]

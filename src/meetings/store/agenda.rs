@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::error::StoreError;
+use crate::meetings::domain::MeetingRefusal;
 use crate::meetings::forms::{ItemInput, NewGuest};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -164,6 +165,8 @@ pub async fn guests(pool: &PgPool, meeting: Uuid) -> Result<Vec<Guest>, sqlx::Er
     .await
 }
 
+/// Invites a guest. The same guest twice (same name, same unit) is refused: under the
+/// meeting's lock, so two people adding them at once are told, not listed twice.
 pub async fn add_guest(pool: &PgPool, meeting: Uuid, guest: &NewGuest) -> Result<(), StoreError> {
     let (name, position, from_unit) = (
         &guest.name,
@@ -171,6 +174,18 @@ pub async fn add_guest(pool: &PgPool, meeting: Uuid, guest: &NewGuest) -> Result
         guest.from_unit.as_deref(),
     );
     edit(pool, meeting, None, async |tx, _| {
+        let invited = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM meeting_guests
+                               WHERE meeting_id = $1 AND name = $2 AND from_unit IS NOT DISTINCT FROM $3) AS "e!""#,
+            meeting,
+            name,
+            from_unit
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if invited {
+            return Err(MeetingRefusal::GuestInvited { name: name.clone() }.into());
+        }
         sqlx::query!(
             "INSERT INTO meeting_guests (meeting_id, name, position, from_unit) VALUES ($1, $2, $3, $4)",
             meeting,
@@ -185,15 +200,21 @@ pub async fn add_guest(pool: &PgPool, meeting: Uuid, guest: &NewGuest) -> Result
     .await
 }
 
+/// Removes a guest; one removed already (a second click, another person) is refused with
+/// its message rather than passed over in silence.
 pub async fn remove_guest(pool: &PgPool, meeting: Uuid, guest: Uuid) -> Result<(), StoreError> {
     edit(pool, meeting, None, async |tx, _| {
-        sqlx::query!(
+        let removed = sqlx::query!(
             "DELETE FROM meeting_guests WHERE id = $2 AND meeting_id = $1",
             meeting,
             guest
         )
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if removed == 0 {
+            return Err(MeetingRefusal::GuestGone.into());
+        }
         Ok(())
     })
     .await

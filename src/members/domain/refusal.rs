@@ -45,8 +45,13 @@ pub enum MemberRefusal {
     NotABranch { field: &'static str },
     /// The branch has been dissolved or merged.
     BranchClosed { field: &'static str, branch: String },
-    /// The card number belongs to someone else (card numbers are unique in the Party).
-    CardTaken { card: String, holder: String },
+    /// The card number belongs to someone else (card numbers are unique in the Party): the
+    /// holder as the check before the write found them, or `None` when the unique index
+    /// caught it (two saves of one number at once), which cannot say who holds it.
+    CardTaken {
+        card: String,
+        holder: Option<String>,
+    },
     /// A date before the milestone it must follow.
     Before {
         field: &'static str,
@@ -132,8 +137,12 @@ impl crate::error::Refusal for MemberRefusal {
         match self {
             NotABranch { .. } => "Chỉ chi bộ mới có đảng viên sinh hoạt.".into(),
             BranchClosed { branch, .. } => format!("{branch} đã ngừng hoạt động."),
-            CardTaken { card, holder } => {
-                format!("Số thẻ {card} đã được cấp cho đảng viên {holder}.")
+            CardTaken {
+                card,
+                holder: Some(holder),
+            } => format!("Số thẻ {card} đã được cấp cho đảng viên {holder}."),
+            CardTaken { card, holder: None } => {
+                format!("Số thẻ {card} đã được cấp cho một đảng viên khác.")
             }
             Before {
                 milestone,
@@ -215,12 +224,21 @@ mod tests {
     fn a_refusal_names_its_field_and_the_facts_it_is_about() {
         let card = MemberRefusal::CardTaken {
             card: "12345678".into(),
-            holder: "Chu Thị Nghiệm".into(),
+            holder: Some("Chu Thị Nghiệm".into()),
         };
         assert_eq!(card.field(), "card_no");
         assert_eq!(
             card.message(),
             "Số thẻ 12345678 đã được cấp cho đảng viên Chu Thị Nghiệm."
+        );
+        let raced = MemberRefusal::CardTaken {
+            card: "12345678".into(),
+            holder: None,
+        };
+        assert_eq!(raced.field(), "card_no");
+        assert_eq!(
+            raced.message(),
+            "Số thẻ 12345678 đã được cấp cho một đảng viên khác."
         );
         let closed = MemberRefusal::BranchClosed {
             field: "target",

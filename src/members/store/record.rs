@@ -157,10 +157,29 @@ async fn check_card_free(
     match holder {
         Some(holder) => Err(MemberRefusal::CardTaken {
             card: card.to_owned(),
-            holder,
+            holder: Some(holder),
         }
         .into()),
         None => Ok(()),
+    }
+}
+
+/// A write of `card_no` that raced past [`check_card_free`] (two saves of one number at
+/// once, both before either committed): the unique index answers with the same refusal,
+/// without the holder, whom it cannot name.
+fn card_raced(err: sqlx::Error, card_no: Option<&str>) -> StoreError {
+    match card_no {
+        Some(card) => StoreError::on_constraint(
+            err,
+            &[(
+                "members_card_no_key",
+                MemberRefusal::CardTaken {
+                    card: card.to_owned(),
+                    holder: None,
+                },
+            )],
+        ),
+        None => err.into(),
     }
 }
 
@@ -209,7 +228,8 @@ pub async fn insert_member(
         rec.status.as_str()
     )
     .execute(&mut *tx)
-    .await?;
+    .await
+    .map_err(|e| card_raced(e, rec.card_no.as_deref()))?;
     let joined = rec.admission_date.max(branch_from);
     sqlx::query!(
         "INSERT INTO memberships (id, member_id, unit_id, kind, valid_from) VALUES ($1, $2, $3, 'permanent', $4)",
@@ -276,7 +296,8 @@ pub async fn update(
             rec.status.as_str()
         )
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(|e| card_raced(e, rec.card_no.as_deref()))?;
         add_event(
             tx,
             NewEvent {
