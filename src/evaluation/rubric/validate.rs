@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use super::document::{GateRule, Input, Points, Rubric, SCORED_KINDS};
+use super::document::{Confidence, GateRule, Input, Points, Rubric, SCORED_KINDS};
 use crate::meetings::domain::MeetingKind;
 
 /// One problem found in a rubric: where, and what is wrong, in Vietnamese.
@@ -251,6 +251,42 @@ impl Rubric {
                 }
             }
         }
+        // A number claimed as read in a text names that text; an assumed one may say nothing
+        // (it reads as "not confirmed", which is what an unsourced number is).
+        let places = self
+            .groups
+            .iter()
+            .flat_map(|g| {
+                std::iter::once((format!("Nhóm “{}”", g.title), &g.provenance)).chain(
+                    g.criteria.iter().map(|c| {
+                        (
+                            format!("Tiêu chí “{}” ({})", c.title, c.code),
+                            &c.provenance,
+                        )
+                    }),
+                )
+            })
+            .chain(
+                self.bands
+                    .iter()
+                    .map(|b| (format!("Mức xếp loại “{}”", b.label), &b.provenance)),
+            )
+            .chain(
+                self.gates
+                    .iter()
+                    .map(|g| (format!("Điều kiện “{}”", g.label), &g.provenance)),
+            );
+        for (place, prov) in places {
+            if prov.confidence != Confidence::Assumed && prov.source.trim().is_empty() {
+                bad(
+                    place,
+                    format!(
+                        "Nguồn “{}” cần ghi rõ văn bản, điều khoản hoặc địa chỉ trích dẫn.",
+                        prov.confidence.label()
+                    ),
+                );
+            }
+        }
         for a in &self.annual {
             let place = format!("Xếp loại năm “{}”", a.class);
             for c in [
@@ -329,6 +365,24 @@ mod tests {
             "{p}"
         );
         assert!(p.contains("Mức xếp loại “xuat_sac” không có"), "{p}");
+    }
+
+    #[test]
+    fn an_official_or_secondary_number_names_its_source() {
+        let mut r = sample();
+        r.groups[0].criteria[0].provenance.source = "  ".into();
+        r.bands[0].provenance.confidence = Confidence::Secondary;
+        r.bands[0].provenance.source = String::new();
+        let p = problems(&r);
+        assert!(
+            p.contains("Tiêu chí “Tỷ lệ dự” (ty_le): Nguồn “Văn bản chính thức” cần ghi rõ"),
+            "{p}"
+        );
+        assert!(
+            p.contains("Mức xếp loại “Tốt”: Nguồn “Nguồn thứ cấp” cần ghi rõ"),
+            "{p}"
+        );
+        assert_eq!(r.validate().len(), 2, "{p}");
     }
 
     #[test]
