@@ -70,7 +70,8 @@ pub enum Source {
     DurationMinutes,
     /// Duration ÷ the rubric's minimum for the meeting's kind, in percent.
     DurationPercent,
-    /// Attendees who spoke ÷ attendees, in percent.
+    /// Expected members present who spoke ÷ expected members present, in percent: attached
+    /// members and exempt members who came are guests of the count, not its base.
     SpeakingShare,
     /// Share of the previous regular meeting's tasks carried out (partly = half), in percent.
     TaskCompletion,
@@ -258,6 +259,16 @@ impl Confidence {
             Confidence::Assumed => "Giả định, cần đối chiếu",
         }
     }
+}
+
+/// What a rubric with any assumed number says at the top of its pages and its sheet.
+pub const ASSUMED_LINE: &str = "Một số mức điểm là giả định, cần đối chiếu với văn bản gốc.";
+
+/// The marker of a number that is not official: its footnote and its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Marker {
+    pub number: usize,
+    pub title: String,
 }
 
 /// Where a number (a group's weight, a criterion's points and steps, a band's threshold, a
@@ -488,6 +499,11 @@ impl Rubric {
             .any(|p| p.confidence == Confidence::Assumed)
     }
 
+    /// The line at the top of the form, the rubric page and the printed sheet.
+    pub fn assumed_line(&self) -> Option<&'static str> {
+        self.has_assumed().then_some(ASSUMED_LINE)
+    }
+
     /// The distinct sources of the numbers that are not official, numbered from 1 in the
     /// order a reader meets them: the footnotes of the printed sheet and the form.
     pub fn footnotes(&self) -> Vec<Provenance> {
@@ -506,6 +522,15 @@ impl Rubric {
             return None;
         }
         self.footnotes().iter().position(|f| f == p).map(|i| i + 1)
+    }
+
+    /// The marker shown beside a number that is not official: its footnote number and the
+    /// source for the marker's title.
+    pub fn marker(&self, p: &Provenance) -> Option<Marker> {
+        self.footnote(p).map(|number| Marker {
+            number,
+            title: p.label(),
+        })
     }
 
     pub fn kinds_label(&self) -> String {
