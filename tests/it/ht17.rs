@@ -121,8 +121,17 @@ async fn ht17_ships_with_the_seven_weights_and_passes_the_checks() {
     assert_eq!(weights, ["15", "5", "5", "45", "15", "10", "5"]);
     assert_eq!(r.rubric.effective_from, d(2023, 6, 2));
     assert_eq!(r.rubric.effective_to, None);
-    assert!(r.rubric.groups.iter().all(|g| g.provenance.confidence == Confidence::Secondary));
-    assert!(r.rubric.criteria().all(|c| c.provenance.confidence == Confidence::Assumed));
+    assert!(
+        r.rubric
+            .groups
+            .iter()
+            .all(|g| g.provenance.confidence == Confidence::Secondary)
+    );
+    assert!(
+        r.rubric
+            .criteria()
+            .all(|c| c.provenance.confidence == Confidence::Assumed)
+    );
     let before: Option<NaiveDate> =
         sqlx::query_scalar("SELECT effective_to FROM rubrics WHERE code = 'HT-1193'")
             .fetch_one(&app.pool)
@@ -145,8 +154,14 @@ async fn the_demo_history_since_june_2023_is_scored_on_ht17() {
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert!(on_ht17 > 1000, "the demo history is scored on HT-17: {on_ht17}");
-    assert_eq!(other, 0, "no Hà Tĩnh sheet since 02/06/2023 on another rubric");
+    assert!(
+        on_ht17 > 1000,
+        "the demo history is scored on HT-17: {on_ht17}"
+    );
+    assert_eq!(
+        other, 0,
+        "no Hà Tĩnh sheet since 02/06/2023 on another rubric"
+    );
 }
 
 /// Sets every provenance of HT-17 to the official text (as a province would after checking
@@ -228,22 +243,45 @@ async fn ht17_says_which_numbers_are_assumed_on_the_form_the_rubric_page_and_the
     // The form: the line at the top, a marker beside each criterion with its source.
     assert!(text(&form).contains(ASSUMED), "{}", text(&form));
     let title = marker(&form).expect("a marker beside the speaking criterion");
-    assert!(title.starts_with("Giả định, cần đối chiếu: Giả định của nhóm phát triển"), "{title}");
-    assert!(text(&form).contains("Nguồn thứ cấp: Trọng số 7 nhóm theo bản tóm tắt Quy định 17-QĐ/TU"));
+    assert!(
+        title.starts_with("Giả định, cần đối chiếu: Giả định của nhóm phát triển"),
+        "{title}"
+    );
+    assert!(
+        text(&form).contains("Nguồn thứ cấp: Trọng số 7 nhóm theo bản tóm tắt Quy định 17-QĐ/TU")
+    );
     // The rubric page: the line, each group's and criterion's confidence and source.
     let p = text(&page);
     assert!(p.contains(ASSUMED), "{p}");
-    assert!(p.contains("Số điểm của nhóm: Nguồn thứ cấp · Trọng số 7 nhóm"), "{p}");
+    assert!(
+        p.contains("Số điểm của nhóm: Nguồn thứ cấp · Trọng số 7 nhóm"),
+        "{p}"
+    );
     assert!(p.contains("laaivay.com"), "{p}");
-    assert!(p.contains("Giả định, cần đối chiếu Giả định của nhóm phát triển"), "{p}");
-    assert!(p.contains("Thường gặp ở nơi khác, chưa xác nhận cho Hà Tĩnh"), "{p}");
+    assert!(
+        p.contains("Giả định, cần đối chiếu Giả định của nhóm phát triển"),
+        "{p}"
+    );
+    assert!(
+        p.contains("Thường gặp ở nơi khác, chưa xác nhận cho Hà Tĩnh"),
+        "{p}"
+    );
     // The printed sheet: the line, the footnote numbers and the footnotes.
     let s = text(&sheet);
     assert!(s.contains(ASSUMED), "{s}");
     assert!(s.contains("Công tác chuẩn bị sinh hoạt chi bộ (1)"), "{s}");
-    assert!(s.contains("Nguồn của các mức điểm chưa phải văn bản chính thức:"), "{s}");
-    assert!(s.contains("Nguồn thứ cấp: Trọng số 7 nhóm theo bản tóm tắt Quy định 17-QĐ/TU"), "{s}");
-    assert!(s.contains("Giả định, cần đối chiếu: Thường gặp ở nơi khác"), "{s}");
+    assert!(
+        s.contains("Nguồn của các mức điểm chưa phải văn bản chính thức:"),
+        "{s}"
+    );
+    assert!(
+        s.contains("Nguồn thứ cấp: Trọng số 7 nhóm theo bản tóm tắt Quy định 17-QĐ/TU"),
+        "{s}"
+    );
+    assert!(
+        s.contains("Giả định, cần đối chiếu: Thường gặp ở nơi khác"),
+        "{s}"
+    );
 }
 
 #[tokio::test]
@@ -285,7 +323,11 @@ async fn the_speaking_share_counts_only_the_attendance_base() {
     .unwrap();
     let expected = chibo::rate::Rate::label(chibo::rate::Rate::of(spoke, present));
     let (_, before) = app.get(&format!("/meetings/{id}/evaluation")).await;
-    assert!(share(&before).contains(&expected), "{} vs {expected}", share(&before));
+    assert!(
+        share(&before).contains(&expected),
+        "{} vs {expected}",
+        share(&before)
+    );
     // Three members attached from elsewhere and one who is exempt come and all speak.
     let guests: Vec<Uuid> = sqlx::query_scalar(
         "SELECT id FROM members WHERE id NOT IN (SELECT member_id FROM attendance WHERE meeting_id = $1)
@@ -308,5 +350,9 @@ async fn the_speaking_share_counts_only_the_attendance_base() {
         .unwrap();
     }
     let (_, after) = app.get(&format!("/meetings/{id}/evaluation")).await;
-    assert_eq!(share(&after), share(&before), "guests who spoke are not in the share");
+    assert_eq!(
+        share(&after),
+        share(&before),
+        "guests who spoke are not in the share"
+    );
 }
