@@ -396,3 +396,53 @@ mod tests {
         assert!(p.contains("Không mức nào đạt điểm tối đa 3"), "{p}");
     }
 }
+
+#[cfg(test)]
+mod shipped {
+    use crate::evaluation::rubric::{Points, Rubric, Sheet};
+
+    /// HT-17's sheet as migration 016 writes it (before the provenance is stamped on).
+    fn ht17() -> Rubric {
+        let sql = include_str!("../../../migrations/20261202000016_ht17.sql");
+        let json = sql
+            .split("$json$")
+            .nth(1)
+            .expect("the migration holds HT-17's sheet between $json$ marks");
+        let sheet: Sheet = serde_json::from_str(json).expect("HT-17's sheet parses");
+        let mut r = super::super::tests::sample();
+        r.code = "HT-17".into();
+        r.total = sheet.total;
+        r.minimum_minutes = sheet.minimum_minutes;
+        r.groups = sheet.groups;
+        r.bands = sheet.bands;
+        r.gates = sheet.gates;
+        r.annual = sheet.annual;
+        r
+    }
+
+    #[test]
+    fn ht17_criteria_add_up_to_each_group_and_the_groups_to_100() {
+        let r = ht17();
+        let weights: Vec<i32> = r.groups.iter().map(|g| g.max.0 / 10).collect();
+        assert_eq!(
+            weights,
+            [15, 5, 5, 45, 15, 10, 5],
+            "17-QĐ/TU's seven groups"
+        );
+        for g in &r.groups {
+            let sum: i32 = g.criteria.iter().map(|c| c.max.0).sum();
+            assert_eq!(Points(sum), g.max, "{}", g.title);
+        }
+        assert_eq!(r.total, Points(1000));
+        assert_eq!(r.validate(), vec![]);
+        let bands: Vec<(&str, i32)> = r
+            .bands
+            .iter()
+            .map(|b| (b.code.as_str(), b.min.0 / 10))
+            .collect();
+        assert_eq!(
+            bands,
+            [("tot", 90), ("kha", 70), ("trung_binh", 50), ("kem", 0)]
+        );
+    }
+}
