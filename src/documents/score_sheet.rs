@@ -9,7 +9,7 @@ use crate::auth::scope::Read;
 use crate::error::AppResult;
 use crate::evaluation;
 use crate::evaluation::domain::Scorer;
-use crate::evaluation::rubric::Points;
+use crate::evaluation::rubric::{Points, Provenance};
 use crate::evaluation::store::{Evaluation, StoredRubric};
 use crate::meetings::scope::MeetingInScope;
 use crate::meetings::store::Meeting;
@@ -30,6 +30,8 @@ pub struct PrintPage {
 pub struct PrintedSheet {
     pub rubric: StoredRubric,
     pub rows: Vec<PrintRow>,
+    /// The footnotes: the sources of the numbers that are not official.
+    pub notes: Vec<Provenance>,
     pub branch: Option<Evaluation>,
     pub upper: Option<Evaluation>,
 }
@@ -39,6 +41,8 @@ pub struct PrintRow {
     pub title: String,
     pub max: Points,
     pub is_group: bool,
+    /// The footnote of a row whose number is not official.
+    pub note: Option<usize>,
     pub branch: String,
     pub upper: String,
 }
@@ -111,6 +115,7 @@ pub async fn printed_sheet(state: &AppState, m: &Meeting) -> AppResult<Option<Pr
             title: g.title.clone(),
             max: g.max,
             is_group: true,
+            note: rubric.rubric.footnote(&g.provenance),
             branch: pts(&branch, &codes),
             upper: pts(&upper, &codes),
         });
@@ -120,14 +125,17 @@ pub async fn printed_sheet(state: &AppState, m: &Meeting) -> AppResult<Option<Pr
                 title: c.title.clone(),
                 max: c.max,
                 is_group: false,
+                note: rubric.rubric.footnote(&c.provenance),
                 branch: pts(&branch, &[c.code.as_str()]),
                 upper: pts(&upper, &[c.code.as_str()]),
             });
         }
     }
+    let notes = rubric.rubric.footnotes();
     Ok(Some(PrintedSheet {
         rubric,
         rows,
+        notes,
         branch,
         upper,
     }))

@@ -182,8 +182,8 @@ async fn computed_criteria_read_the_meeting_record() {
     assert_eq!(status, StatusCode::OK);
     let page = text(&html);
     assert!(
-        page.contains("Hướng dẫn 42-HD/BTCTW"),
-        "the rubric in force is named"
+        page.contains("Quy định 17-QĐ/TU ngày 02/6/2023"),
+        "the rubric in force (Hà Tĩnh's HT-17) is named"
     );
     // 72 of 90 minutes = 80 %: 3 points (67 % and more).
     let c = computed(&html, "thoi_luong");
@@ -200,13 +200,13 @@ async fn computed_criteria_read_the_meeting_record() {
     let c = computed(&html, "tai_lieu");
     assert!(c.contains("trong ngày họp") && c.contains("0 điểm"), "{c}");
     let c = computed(&html, "hop_chi_uy");
-    assert!(c.contains("có") && c.contains("2 điểm"), "{c}");
+    assert!(c.contains("có") && c.contains("3 điểm"), "{c}");
     let c = computed(&html, "thong_bao");
-    assert!(c.contains("trước 3 ngày") && c.contains("1 điểm"), "{c}");
+    assert!(c.contains("trước 3 ngày") && c.contains("2 điểm"), "{c}");
     let c = computed(&html, "phat_bieu");
-    assert!(c.contains("5 điểm"), "half the attendees spoke: {c}");
+    assert!(c.contains("8 điểm"), "half the attendees spoke: {c}");
     let c = computed(&html, "hoan_thanh");
-    assert!(c.contains("50,0%") && c.contains("15 điểm"), "{c}");
+    assert!(c.contains("50,0%") && c.contains("5 điểm"), "{c}");
     let c = computed(&html, "bien_ban");
     assert!(c.contains("chưa") && c.contains("0 điểm"), "{c}");
     let c = computed(&html, "ket_luan");
@@ -279,8 +279,9 @@ async fn self_score_return_resubmit_and_approval() {
     let path = format!("/meetings/{id}/evaluation");
     let step = format!("/meetings/{id}/evaluation/step");
 
-    // Computed: 3 + 3 + (streak ≤ 3) + 2 + 2 + 1 + 0 + 5 + 0 + 15 + 0 = 31 or 32, plus an
-    // override of the materials criterion (posted on the day, explained): 2 points.
+    // On HT-17 (Hà Tĩnh's rubric in force). Computed: duration 3 + attendance 3 + (streak ≤ 3)
+    // + chi ủy 3 + notice 2 + draft 3 + speakers 8 + tasks 5 + minutes 0 + resolution 0 = 27
+    // or 28, plus an override of the materials criterion (posted on the day, explained): 2.
     let mut form = full_form("");
     form.push(("o-tai_lieu", "2".into()));
     form.push((
@@ -294,12 +295,12 @@ async fn self_score_return_resubmit_and_approval() {
         "{}",
         text(&r.text().await.unwrap())
     );
-    // Judged: 3 + 5 + 5 + 8 + 2 + 1 + 1 + 10 + 2 + 1 + 1 + 1 + 2 + 1 = 43.
-    let computed_points = 3 + 3 + i32::from(streak <= 3) + 2 + 2 + 2 + 1 + 5 + 15;
-    let total = 10 * (computed_points + 43);
+    // Judged: 4 + 5 + 5 + 8 + 10 + 2 + 2 + 1 + 5 + 4 + 3 + 3 + 2 + 1 = 55.
+    let computed_points = 3 + 3 + i32::from(streak <= 3) + 3 + 2 + 3 + 8 + 5 + 2;
+    let total = 10 * (computed_points + 55);
     let (state, t, class, v) = branch_sheet(&app, id).await.unwrap();
     assert_eq!((state.as_str(), t), ("draft", total));
-    // 76 or 77 points, and one member absent without reason: Khá.
+    // 84 or 85 points, and one member absent without reason: Khá.
     assert_eq!(class, "kha");
     let (_, html) = app.get(&path).await;
     let page = text(&html);
@@ -345,8 +346,8 @@ async fn self_score_return_resubmit_and_approval() {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (state, t, _, v) = branch_sheet(&app, id).await.unwrap();
-    // Sent up with the record as it now stands: closed minutes earn their point.
-    assert_eq!((state.as_str(), t), ("submitted", total + 10));
+    // Sent up with the record as it now stands: closed minutes earn their 2 points.
+    assert_eq!((state.as_str(), t), ("submitted", total + 20));
 
     // The branch's own secretary cannot approve it.
     let r = app
@@ -402,7 +403,7 @@ async fn self_score_return_resubmit_and_approval() {
     let (state, resubmitted, _, v) = branch_sheet(&app, id).await.unwrap();
     assert_eq!(
         (state.as_str(), resubmitted),
-        ("submitted", total + 10 - 30)
+        ("submitted", total + 20 - 30)
     );
 
     // The ward scores it too: both sheets side by side with their difference.
@@ -557,12 +558,17 @@ async fn the_rubric_follows_the_meeting_date_and_the_province() {
         Some(("HT-1193".into(), 1))
     );
     assert_eq!(
-        code_at(d(2025, 10, 27), "thematic").await,
+        code_at(d(2023, 6, 1), "thematic").await,
         Some(("HT-1193".into(), 1))
     );
     assert_eq!(
+        code_at(d(2023, 6, 2), "thematic").await,
+        Some(("HT-17".into(), 1))
+    );
+    // The province's own rubric wins over the national frame (tests/it/ht17.rs: elsewhere).
+    assert_eq!(
         code_at(d(2025, 10, 28), "regular").await,
-        Some(("HD42-KHUNG".into(), 1))
+        Some(("HT-17".into(), 1))
     );
     assert_eq!(
         code_at(d(2025, 10, 28), "committee").await,
@@ -571,26 +577,26 @@ async fn the_rubric_follows_the_meeting_date_and_the_province() {
     );
     // Every shipped rubric passes the same checks an imported one must.
     let shipped = chibo::evaluation::store::rubrics(&app.pool).await.unwrap();
-    assert!(shipped.len() >= 2, "HD42-KHUNG and HT-1193 ship");
+    assert!(shipped.len() >= 3, "HD42-KHUNG, HT-1193 and HT-17 ship");
     for r in shipped {
         assert_eq!(r.rubric.validate(), vec![], "{}", r.rubric.code);
     }
 }
 
-/// The province's own version of the HD 42 sheet, from a date: later meetings use it, the
+/// The province's new version of its HT-17 sheet, from a date: later meetings use it, the
 /// ones already scored keep theirs and their totals.
 #[tokio::test]
 async fn a_new_version_applies_from_its_date_and_old_scores_stay() {
     let app = TestApp::spawn().await;
     app.login_as("admin").await;
-    let hd42: Uuid = sqlx::query_scalar("SELECT id FROM rubrics WHERE code = 'HD42-KHUNG'")
+    let ht17: Uuid = sqlx::query_scalar("SELECT id FROM rubrics WHERE code = 'HT-17'")
         .fetch_one(&app.pool)
         .await
         .unwrap();
     let before: Vec<(Uuid, i32, String)> = sqlx::query_as(
         "SELECT id, total_tenths, class FROM evaluations WHERE rubric_id = $1 ORDER BY id",
     )
-    .bind(hd42)
+    .bind(ht17)
     .fetch_all(&app.pool)
     .await
     .unwrap();
@@ -599,7 +605,7 @@ async fn a_new_version_applies_from_its_date_and_old_scores_stay() {
     // Export, change two values, import as the province's draft.
     let r = app
         .client
-        .get(app.url(&format!("/admin/rubrics/{hd42}/export/toml")))
+        .get(app.url(&format!("/admin/rubrics/{ht17}/export/toml")))
         .send()
         .await
         .unwrap();
@@ -638,7 +644,7 @@ async fn a_new_version_applies_from_its_date_and_old_scores_stay() {
                 .id
         }
     };
-    assert_eq!(in_force(today).await, hd42);
+    assert_eq!(in_force(today).await, ht17);
     let lock = input_value(&page, "lock_version").unwrap();
     let r = app
         .post(
@@ -654,8 +660,8 @@ async fn a_new_version_applies_from_its_date_and_old_scores_stay() {
     );
     assert_eq!(
         in_force(from.pred_opt().unwrap()).await,
-        hd42,
-        "earlier meetings keep the national one"
+        ht17,
+        "earlier meetings keep version 1"
     );
     let version: i32 = sqlx::query_scalar("SELECT version FROM rubrics WHERE id = $1")
         .bind(draft)
@@ -668,7 +674,7 @@ async fn a_new_version_applies_from_its_date_and_old_scores_stay() {
     let after: Vec<(Uuid, i32, String)> = sqlx::query_as(
         "SELECT id, total_tenths, class FROM evaluations WHERE rubric_id = $1 ORDER BY id",
     )
-    .bind(hd42)
+    .bind(ht17)
     .fetch_all(&app.pool)
     .await
     .unwrap();
@@ -682,7 +688,7 @@ async fn a_new_version_applies_from_its_date_and_old_scores_stay() {
         .get(&format!("/meetings/{old_meeting}/evaluation"))
         .await;
     assert!(text(&page).contains(
-        "Khung tiêu chí đánh giá chất lượng sinh hoạt chi bộ (Hướng dẫn 42-HD/BTCTW) (phiên bản 1"
+        "theo Quy định 17-QĐ/TU của Tỉnh ủy Hà Tĩnh (tiêu chí con là mặc định, cần đối chiếu) (phiên bản 1"
     ));
 
     // A version starting before the one just published is refused.

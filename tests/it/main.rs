@@ -12,6 +12,7 @@ mod cli;
 mod dated_tree;
 mod evaluation;
 mod fixtures;
+mod ht17;
 mod login;
 mod meeting_counts;
 mod meetings;

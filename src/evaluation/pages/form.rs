@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::evaluation::rubric::{Input, Points, Rubric};
+use crate::evaluation::rubric::{Input, Marker, Points, Rubric};
 use crate::evaluation::scoring::{self, Entries, Entry, Facts, Scored};
 
 /// How the form asks for a criterion.
@@ -20,6 +20,8 @@ pub struct CritView {
     pub code: String,
     pub title: String,
     pub guidance: Option<String>,
+    /// Beside a criterion whose points are not official: the footnote and its source.
+    pub marker: Option<Marker>,
     pub max: Points,
     pub kind: InputKind,
     pub options: Vec<(usize, String, Points)>,
@@ -44,6 +46,7 @@ impl CritView {
 
 pub struct GroupView {
     pub title: String,
+    pub marker: Option<Marker>,
     pub max: Points,
     pub subtotal: Points,
     pub has_error: bool,
@@ -124,6 +127,7 @@ pub fn groups(
                         code: c.code.clone(),
                         title: c.title.clone(),
                         guidance: c.guidance.clone(),
+                        marker: r.marker(&c.provenance),
                         max: c.max,
                         kind,
                         options,
@@ -139,6 +143,7 @@ pub fn groups(
                 .collect();
             GroupView {
                 title: g.title.clone(),
+                marker: r.marker(&g.provenance),
                 max: g.max,
                 subtotal: Points(criteria.iter().map(|c| c.points.0).sum()),
                 has_error: criteria.iter().any(|c| c.error.is_some()),

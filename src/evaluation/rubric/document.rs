@@ -70,7 +70,8 @@ pub enum Source {
     DurationMinutes,
     /// Duration ÷ the rubric's minimum for the meeting's kind, in percent.
     DurationPercent,
-    /// Attendees who spoke ÷ attendees, in percent.
+    /// Expected members present who spoke ÷ expected members present, in percent: attached
+    /// members and exempt members who came are guests of the count, not its base.
     SpeakingShare,
     /// Share of the previous regular meeting's tasks carried out (partly = half), in percent.
     TaskCompletion,
@@ -222,6 +223,80 @@ impl Input {
     }
 }
 
+/// How far a number of the rubric is confirmed (docs/rules.md §2.2): read in the official
+/// text, taken from a secondary source (a summary, another body's implementation), or
+/// assumed by whoever wrote the rubric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    Official,
+    Secondary,
+    /// Also what a document written before provenance existed reads as: a number nobody
+    /// vouched for is not confirmed.
+    #[default]
+    Assumed,
+}
+
+impl Confidence {
+    pub const ALL: [Confidence; 3] = [
+        Confidence::Official,
+        Confidence::Secondary,
+        Confidence::Assumed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Official => "official",
+            Confidence::Secondary => "secondary",
+            Confidence::Assumed => "assumed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Confidence::Official => "Văn bản chính thức",
+            Confidence::Secondary => "Nguồn thứ cấp",
+            Confidence::Assumed => "Giả định, cần đối chiếu",
+        }
+    }
+}
+
+/// What a rubric with any assumed number says at the top of its pages and its sheet.
+pub const ASSUMED_LINE: &str = "Một số mức điểm là giả định, cần đối chiếu với văn bản gốc.";
+
+/// The marker of a number that is not official: its footnote and its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Marker {
+    pub number: usize,
+    pub title: String,
+}
+
+/// Where a number (a group's weight, a criterion's points and steps, a band's threshold, a
+/// gate) comes from: its confidence and the citation (document and article, URL, or
+/// "common elsewhere: …").
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Provenance {
+    #[serde(default)]
+    pub confidence: Confidence,
+    #[serde(default)]
+    pub source: String,
+}
+
+impl Provenance {
+    pub fn is_official(&self) -> bool {
+        self.confidence == Confidence::Official
+    }
+
+    /// "Nguồn thứ cấp: …", for a marker's title or a footnote.
+    pub fn label(&self) -> String {
+        if self.source.trim().is_empty() {
+            format!("{} (chưa ghi nguồn)", self.confidence.label())
+        } else {
+            format!("{}: {}", self.confidence.label(), self.source.trim())
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Criterion {
     pub code: String,
@@ -230,6 +305,8 @@ pub struct Criterion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guidance: Option<String>,
     pub input: Input,
+    #[serde(default)]
+    pub provenance: Provenance,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -237,6 +314,8 @@ pub struct Group {
     pub code: String,
     pub title: String,
     pub max: Points,
+    #[serde(default)]
+    pub provenance: Provenance,
     pub criteria: Vec<Criterion>,
 }
 
@@ -246,6 +325,8 @@ pub struct Band {
     pub code: String,
     pub label: String,
     pub min: Points,
+    #[serde(default)]
+    pub provenance: Provenance,
 }
 
 /// What makes a gate close.
@@ -269,6 +350,8 @@ pub struct Gate {
     pub cap: String,
     #[serde(flatten)]
     pub rule: GateRule,
+    #[serde(default)]
+    pub provenance: Provenance,
 }
 
 /// One level of the annual roll-up of a branch (docs/rules.md §2.3 b): every condition given
@@ -398,6 +481,58 @@ impl Rubric {
             .any(|k| MeetingKind::parse(k) == Some(kind))
     }
 
+    /// Every provenance of the rubric, in the order a reader meets them: groups with their
+    /// criteria, then bands, then gates.
+    pub fn provenances(&self) -> impl Iterator<Item = &Provenance> {
+        self.groups
+            .iter()
+            .flat_map(|g| {
+                std::iter::once(&g.provenance).chain(g.criteria.iter().map(|c| &c.provenance))
+            })
+            .chain(self.bands.iter().map(|b| &b.provenance))
+            .chain(self.gates.iter().map(|g| &g.provenance))
+    }
+
+    /// Some number is assumed: the sheet and the form say so in one line at the top.
+    pub fn has_assumed(&self) -> bool {
+        self.provenances()
+            .any(|p| p.confidence == Confidence::Assumed)
+    }
+
+    /// The line at the top of the form, the rubric page and the printed sheet.
+    pub fn assumed_line(&self) -> Option<&'static str> {
+        self.has_assumed().then_some(ASSUMED_LINE)
+    }
+
+    /// The distinct sources of the numbers that are not official, numbered from 1 in the
+    /// order a reader meets them: the footnotes of the printed sheet and the form.
+    pub fn footnotes(&self) -> Vec<Provenance> {
+        let mut out: Vec<Provenance> = Vec::new();
+        for p in self.provenances().filter(|p| !p.is_official()) {
+            if !out.contains(p) {
+                out.push(p.clone());
+            }
+        }
+        out
+    }
+
+    /// The footnote number (1-based) of a provenance; none for an official number.
+    pub fn footnote(&self, p: &Provenance) -> Option<usize> {
+        if p.is_official() {
+            return None;
+        }
+        self.footnotes().iter().position(|f| f == p).map(|i| i + 1)
+    }
+
+    /// The marker shown beside a number that is not official: its footnote number and the
+    /// source for the marker's title.
+    pub fn marker(&self, p: &Provenance) -> Option<Marker> {
+        self.footnote(p).map(|number| Marker {
+            number,
+            title: p.label(),
+        })
+    }
+
     pub fn kinds_label(&self) -> String {
         self.kinds
             .iter()
@@ -425,5 +560,42 @@ mod tests {
                 .unwrap_err()
                 .contains("JSON")
         );
+    }
+
+    #[test]
+    fn footnotes_number_the_distinct_sources_that_are_not_official() {
+        let mut r = crate::evaluation::rubric::tests::sample();
+        // The sample: group a secondary, ty_le official, band tốt assumed, gate 0 secondary;
+        // the rest have no provenance (assumed, no source).
+        let notes = r.footnotes();
+        assert_eq!(notes[0].source, "Một bản tóm tắt (thử)");
+        assert_eq!(r.footnote(&r.groups[0].criteria[0].provenance), None);
+        assert_eq!(r.footnote(&r.groups[0].provenance), Some(1));
+        assert_eq!(r.footnote(&r.groups[0].criteria[1].provenance), Some(2));
+        assert_eq!(
+            r.footnote(&r.groups[1].provenance),
+            Some(2),
+            "same source, same note"
+        );
+        assert_eq!(notes.len(), 4);
+        assert!(r.has_assumed());
+        let official = Provenance {
+            confidence: Confidence::Official,
+            source: "Văn bản".into(),
+        };
+        for g in &mut r.groups {
+            g.provenance = official.clone();
+            for c in &mut g.criteria {
+                c.provenance = official.clone();
+            }
+        }
+        for b in &mut r.bands {
+            b.provenance = official.clone();
+        }
+        for g in &mut r.gates {
+            g.provenance = official.clone();
+        }
+        assert!(!r.has_assumed());
+        assert!(r.footnotes().is_empty());
     }
 }

@@ -20,12 +20,14 @@ minimum_minutes = { regular = 90, thematic = 90, combined = 120 }
 code = "a"
 title = "Tỷ lệ dự"
 max = 6
+provenance = { confidence = "secondary", source = "Một bản tóm tắt (thử)" }
 [[groups.criteria]]
 code = "ty_le"
 title = "Tỷ lệ dự"
 max = 4
 input = { type = "computed", source = "attendance_rate", steps = [
   { min = 90, points = 4 }, { min = 75, points = 3 }, { min = 0, points = 1 } ] }
+provenance = { confidence = "official", source = "Quy định thử, Điều 3" }
 [[groups.criteria]]
 code = "khong_vang"
 title = "Không vắng không lý do"
@@ -62,6 +64,7 @@ input = { type = "choice", options = [ { label = "Đủ", points = 3 }, { label 
 code = "tot"
 label = "Tốt"
 min = 18
+provenance = { confidence = "assumed", source = "Thường gặp ở nơi khác: 90/70/50" }
 [[bands]]
 code = "kha"
 label = "Khá"
@@ -80,6 +83,7 @@ label = "Tốt cần đủ điểm tỷ lệ dự và thời lượng"
 cap = "kha"
 type = "full_marks"
 criteria = ["ty_le", "thoi_luong"]
+provenance = { confidence = "secondary", source = "Đảng ủy Khối Bình Thuận" }
 
 [[gates]]
 label = "Có đảng viên vắng không lý do"

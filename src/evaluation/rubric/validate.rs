@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use super::document::{GateRule, Input, Points, Rubric, SCORED_KINDS};
+use super::document::{Confidence, GateRule, Input, Points, Rubric, SCORED_KINDS};
 use crate::meetings::domain::MeetingKind;
 
 /// One problem found in a rubric: where, and what is wrong, in Vietnamese.
@@ -251,6 +251,42 @@ impl Rubric {
                 }
             }
         }
+        // A number claimed as read in a text names that text; an assumed one may say nothing
+        // (it reads as "not confirmed", which is what an unsourced number is).
+        let places = self
+            .groups
+            .iter()
+            .flat_map(|g| {
+                std::iter::once((format!("Nhóm “{}”", g.title), &g.provenance)).chain(
+                    g.criteria.iter().map(|c| {
+                        (
+                            format!("Tiêu chí “{}” ({})", c.title, c.code),
+                            &c.provenance,
+                        )
+                    }),
+                )
+            })
+            .chain(
+                self.bands
+                    .iter()
+                    .map(|b| (format!("Mức xếp loại “{}”", b.label), &b.provenance)),
+            )
+            .chain(
+                self.gates
+                    .iter()
+                    .map(|g| (format!("Điều kiện “{}”", g.label), &g.provenance)),
+            );
+        for (place, prov) in places {
+            if prov.confidence != Confidence::Assumed && prov.source.trim().is_empty() {
+                bad(
+                    place,
+                    format!(
+                        "Nguồn “{}” cần ghi rõ văn bản, điều khoản hoặc địa chỉ trích dẫn.",
+                        prov.confidence.label()
+                    ),
+                );
+            }
+        }
         for a in &self.annual {
             let place = format!("Xếp loại năm “{}”", a.class);
             for c in [
@@ -332,6 +368,24 @@ mod tests {
     }
 
     #[test]
+    fn an_official_or_secondary_number_names_its_source() {
+        let mut r = sample();
+        r.groups[0].criteria[0].provenance.source = "  ".into();
+        r.bands[0].provenance.confidence = Confidence::Secondary;
+        r.bands[0].provenance.source = String::new();
+        let p = problems(&r);
+        assert!(
+            p.contains("Tiêu chí “Tỷ lệ dự” (ty_le): Nguồn “Văn bản chính thức” cần ghi rõ"),
+            "{p}"
+        );
+        assert!(
+            p.contains("Mức xếp loại “Tốt”: Nguồn “Nguồn thứ cấp” cần ghi rõ"),
+            "{p}"
+        );
+        assert_eq!(r.validate().len(), 2, "{p}");
+    }
+
+    #[test]
     fn steps_and_choices_stay_within_the_criterion() {
         let mut r = sample();
         if let Input::Choice { options } = &mut r.groups[1].criteria[3].input {
@@ -340,5 +394,55 @@ mod tests {
         let p = problems(&r);
         assert!(p.contains("ngoài khoảng 0–3"), "{p}");
         assert!(p.contains("Không mức nào đạt điểm tối đa 3"), "{p}");
+    }
+}
+
+#[cfg(test)]
+mod shipped {
+    use crate::evaluation::rubric::{Points, Rubric, Sheet};
+
+    /// HT-17's sheet as migration 016 writes it (before the provenance is stamped on).
+    fn ht17() -> Rubric {
+        let sql = include_str!("../../../migrations/20261202000016_ht17.sql");
+        let json = sql
+            .split("$json$")
+            .nth(1)
+            .expect("the migration holds HT-17's sheet between $json$ marks");
+        let sheet: Sheet = serde_json::from_str(json).expect("HT-17's sheet parses");
+        let mut r = super::super::tests::sample();
+        r.code = "HT-17".into();
+        r.total = sheet.total;
+        r.minimum_minutes = sheet.minimum_minutes;
+        r.groups = sheet.groups;
+        r.bands = sheet.bands;
+        r.gates = sheet.gates;
+        r.annual = sheet.annual;
+        r
+    }
+
+    #[test]
+    fn ht17_criteria_add_up_to_each_group_and_the_groups_to_100() {
+        let r = ht17();
+        let weights: Vec<i32> = r.groups.iter().map(|g| g.max.0 / 10).collect();
+        assert_eq!(
+            weights,
+            [15, 5, 5, 45, 15, 10, 5],
+            "17-QĐ/TU's seven groups"
+        );
+        for g in &r.groups {
+            let sum: i32 = g.criteria.iter().map(|c| c.max.0).sum();
+            assert_eq!(Points(sum), g.max, "{}", g.title);
+        }
+        assert_eq!(r.total, Points(1000));
+        assert_eq!(r.validate(), vec![]);
+        let bands: Vec<(&str, i32)> = r
+            .bands
+            .iter()
+            .map(|b| (b.code.as_str(), b.min.0 / 10))
+            .collect();
+        assert_eq!(
+            bands,
+            [("tot", 90), ("kha", 70), ("trung_binh", 50), ("kem", 0)]
+        );
     }
 }

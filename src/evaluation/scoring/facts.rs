@@ -39,7 +39,8 @@ pub struct Record {
     pub base: i64,
     pub present: i64,
     pub unexcused: i64,
-    pub attendees: i64,
+    /// Expected members present who spoke (the speaking share is over `present`, the
+    /// attendance base's attendees: docs/rules.md §2.3).
     pub spoke: i64,
     pub minutes: Option<f64>,
     pub committee_met_on: Option<NaiveDate>,
@@ -74,7 +75,7 @@ pub fn facts(r: &Rubric, rec: &Record) -> Facts {
         rec.minutes
             .map(|m| (100.0 * m.round() / f64::from(minimum.max(1)) * 10.0).round() / 10.0),
     );
-    f.set(Source::SpeakingShare, pct(rec.spoke, rec.attendees));
+    f.set(Source::SpeakingShare, pct(rec.spoke, rec.present));
     f.set(
         Source::TaskCompletion,
         rec.completion
@@ -115,7 +116,6 @@ mod tests {
             base: 20,
             present: 17,
             unexcused: 1,
-            attendees: 18,
             spoke: 9,
             minutes: Some(90.0),
             committee_met_on: day.pred_opt(),
@@ -132,7 +132,8 @@ mod tests {
         assert_eq!(f.get(Source::ExcusedStreak), Some(4.0));
         // A combined session's minimum is 120 minutes in this rubric: 90 is 75 %.
         assert_eq!(f.get(Source::DurationPercent), Some(75.0));
-        assert_eq!(f.get(Source::SpeakingShare), Some(50.0));
+        // 9 of the 17 expected members present.
+        assert_eq!(f.get(Source::SpeakingShare), Some(52.9));
         assert_eq!(f.get(Source::TaskCompletion), None, "no task was reviewed");
         assert_eq!(f.get(Source::MaterialsDaysBefore), Some(2.0));
         assert_eq!(f.get(Source::NoticeDaysBefore), Some(-1.0), "never sent");

@@ -30,8 +30,9 @@ pub async fn records(pool: &PgPool, ids: &[Uuid]) -> Result<HashMap<Uuid, Record
                       count(*) FILTER (WHERE a.category = 'expected') AS base,
                       count(*) FILTER (WHERE a.category = 'expected' AND a.presence IN ('present', 'late')) AS present,
                       count(*) FILTER (WHERE a.category = 'expected' AND a.presence = 'absent_unexcused') AS unexcused,
-                      count(*) FILTER (WHERE a.presence IN ('present', 'late')) AS attendees,
-                      count(*) FILTER (WHERE a.presence IN ('present', 'late') AND a.spoke) AS spoke
+                      -- Speakers among the attendance base's attendees: an attached or
+                      -- exempt member who came and spoke counts in neither figure.
+                      count(*) FILTER (WHERE a.category = 'expected' AND a.presence IN ('present', 'late') AND a.spoke) AS spoke
                  FROM attendance a WHERE a.meeting_id = ANY ($1)
                 GROUP BY a.meeting_id),
            -- Runs of absences with reason, per member, over the branch's scored meetings of
@@ -61,7 +62,7 @@ pub async fn records(pool: &PgPool, ids: &[Uuid]) -> Result<HashMap<Uuid, Record
                   m.materials_posted_on, m.draft_resolution_on,
                   extract(epoch FROM m.ended_at - m.started_at)::float8 / 60 AS minutes,
                   coalesce(att.base, 0) AS "base!", coalesce(att.present, 0) AS "present!",
-                  coalesce(att.unexcused, 0) AS "unexcused!", coalesce(att.attendees, 0) AS "attendees!",
+                  coalesce(att.unexcused, 0) AS "unexcused!",
                   coalesce(att.spoke, 0) AS "spoke!", coalesce(streak.streak, 0) AS "streak!",
                   EXISTS (SELECT 1 FROM votes v WHERE v.meeting_id = m.id AND v.passed) AS "passed!",
                   (SELECT (100.0 * avg(CASE t.review WHEN 'done' THEN 1 WHEN 'partly' THEN 0.5 ELSE 0 END))::float8
@@ -90,7 +91,6 @@ pub async fn records(pool: &PgPool, ids: &[Uuid]) -> Result<HashMap<Uuid, Record
                     base: r.base,
                     present: r.present,
                     unexcused: r.unexcused,
-                    attendees: r.attendees,
                     spoke: r.spoke,
                     minutes: r.minutes,
                     committee_met_on: r.committee_met_on,

@@ -93,7 +93,7 @@ pub async fn rubric(pool: &PgPool, id: Uuid) -> Result<Option<StoredRubric>, sql
     sqlx::query_as!(
         RubricRow,
         r#"SELECT r.id, r.code, r.version, r.title, r.legal_basis, r.issuer, r.description, r.kinds,
-                  r.scope_unit_id, u.name AS "scope_name?", r.effective_from, r.effective_to, r.status AS "status: RubricStatus",
+                  r.scope_unit_id, coalesce(u.name, r.scope_province) AS "scope_name?", r.effective_from, r.effective_to, r.status AS "status: RubricStatus",
                   r.sheet, r.lock_version, r.published_at, NULL::int8 AS "uses?"
              FROM rubrics r LEFT JOIN units u ON u.id = r.scope_unit_id
             WHERE r.id = $1"#,
@@ -109,7 +109,7 @@ pub async fn rubrics(pool: &PgPool) -> Result<Vec<StoredRubric>, sqlx::Error> {
     sqlx::query_as!(
         RubricRow,
         r#"SELECT r.id, r.code, r.version, r.title, r.legal_basis, r.issuer, r.description, r.kinds,
-                  r.scope_unit_id, u.name AS "scope_name?", r.effective_from, r.effective_to, r.status AS "status: RubricStatus",
+                  r.scope_unit_id, coalesce(u.name, r.scope_province) AS "scope_name?", r.effective_from, r.effective_to, r.status AS "status: RubricStatus",
                   r.sheet, r.lock_version, r.published_at,
                   (SELECT count(*) FROM evaluations e WHERE e.rubric_id = r.id) AS "uses?"
              FROM rubrics r LEFT JOIN units u ON u.id = r.scope_unit_id
@@ -166,6 +166,8 @@ pub async fn rubric_ids_in_force(
                   WHERE r.status = 'published' AND w.kind = ANY (r.kinds)
                     AND r.effective_from <= w.day AND (r.effective_to IS NULL OR r.effective_to >= w.day)
                     AND (r.scope_unit_id IS NULL OR s.path @> target.path)
+                    -- A provincial rubric whose province has no unit yet applies nowhere.
+                    AND (r.scope_unit_id IS NOT NULL OR r.scope_province IS NULL)
                   ORDER BY coalesce(nlevel(s.path), 0) DESC, r.effective_from DESC
                   LIMIT 1) pick ON true"#,
         &units,
