@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -284,12 +285,21 @@ impl RubricForm {
 #[serde(default)]
 pub struct PublishForm {
     pub lock_version: String,
+    /// The day it takes effect (dd/mm/yyyy); empty: the draft's own date.
+    pub effective_from: String,
 }
 
 impl PublishForm {
     /// The version, `None` when the form has none (answered as stale).
     pub fn parse(&self) -> Option<i32> {
         version(&self.lock_version)
+    }
+
+    /// The day to publish from, if one was typed.
+    pub fn from_date(&self) -> Result<Option<NaiveDate>, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let day = crate::web::date_field(&self.effective_from, "effective_from", false, &mut errors);
+        if errors.is_empty() { Ok(day) } else { Err(errors) }
     }
 }
 
@@ -430,5 +440,15 @@ mod tests {
         assert!(file_text(&[0xff, 0xfe]).is_err());
         assert_eq!(file_text(b"code = 1").as_deref(), Ok("code = 1"));
         assert_eq!(PublishForm::default().parse(), None);
+        assert_eq!(PublishForm::default().from_date().unwrap(), None);
+        let typed = |d: &str| PublishForm {
+            lock_version: "1".into(),
+            effective_from: d.into(),
+        };
+        assert_eq!(
+            typed("02/06/2027").from_date().unwrap(),
+            NaiveDate::from_ymd_opt(2027, 6, 2)
+        );
+        assert!(typed("31/02/2027").from_date().unwrap_err().get("effective_from").is_some());
     }
 }

@@ -3,7 +3,9 @@
 
 use crate::codes::text_code;
 
+mod applicable;
 mod refusal;
+pub use applicable::{Candidate, Reason, applicable};
 pub use refusal::{RubricRefusal, SheetRefusal};
 
 text_code! {

@@ -79,6 +79,8 @@ pub enum RubricRefusal {
     LaterVersion { from: NaiveDate },
     /// The rubric does not pass its checks.
     HasProblems,
+    /// Published from a day after its own end date.
+    EndsBeforeStart { from: NaiveDate, to: NaiveDate },
     /// The scope is not one the administrator manages.
     ScopeNotAdministered,
 }
@@ -88,7 +90,9 @@ impl crate::error::Refusal for RubricRefusal {
         use RubricRefusal::*;
         match self {
             Published | CodeChanged { .. } => "text",
-            AlreadyPublished | LaterVersion { .. } | HasProblems => "effective_from",
+            AlreadyPublished | LaterVersion { .. } | HasProblems | EndsBeforeStart { .. } => {
+                "effective_from"
+            }
             ScopeNotAdministered => "scope",
         }
     }
@@ -106,6 +110,11 @@ impl crate::error::Refusal for RubricRefusal {
                 vn_date(*from)
             ),
             HasProblems => "Bộ tiêu chí còn lỗi; sửa rồi mới ban hành.".into(),
+            EndsBeforeStart { from, to } => format!(
+                "Bản nháp hết hiệu lực ngày {}; không ban hành từ {} được. Sửa ngày hết hiệu lực hoặc chọn ngày sớm hơn.",
+                vn_date(*to),
+                vn_date(*from)
+            ),
             ScopeNotAdministered => "Đồng chí không quản trị phạm vi này.".into(),
         }
     }

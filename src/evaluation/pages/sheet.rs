@@ -71,6 +71,8 @@ pub struct EvalPage {
     errors: FieldErrors,
     /// The committee's comment or reason as typed (a refused step shows it again).
     pub(super) comment: String,
+    /// Why the rubric applies to this meeting (the page "Bộ tiêu chí áp dụng" says the same).
+    rubric_reason: String,
 }
 
 /// One line of the review log.
@@ -270,7 +272,22 @@ pub(super) async fn build(
         ),
         None => vec![],
     };
+    let day = store::meeting_day(&m);
+    let mut rubric_reason = crate::evaluation::applicable::reason_for(state, m.unit_id, m.kind, day)
+        .await?
+        .label();
+    if let (Some(r), Some(now)) = (
+        &rubric,
+        store::rubric_in_force(&state.pool, m.unit_id, m.kind.as_str(), day).await?,
+    ) && r.id != now.id
+    {
+        rubric_reason = format!(
+            "Bảng điểm giữ bộ tiêu chí đã dùng khi chấm lần đầu; nay ngày này áp dụng {} phiên bản {}: {}",
+            now.rubric.code, now.version, rubric_reason
+        );
+    }
     Ok(EvalPage {
+        rubric_reason,
         unit,
         meeting: m,
         rubric,
