@@ -72,7 +72,11 @@ impl AskForm {
 fn kinds_label(kinds: &[String]) -> String {
     kinds
         .iter()
-        .map(|k| MeetingKind::parse(k).map(|k| k.label()).unwrap_or(k.as_str()))
+        .map(|k| {
+            MeetingKind::parse(k)
+                .map(|k| k.label())
+                .unwrap_or(k.as_str())
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -298,8 +298,13 @@ impl PublishForm {
     /// The day to publish from, if one was typed.
     pub fn from_date(&self) -> Result<Option<NaiveDate>, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let day = crate::web::date_field(&self.effective_from, "effective_from", false, &mut errors);
-        if errors.is_empty() { Ok(day) } else { Err(errors) }
+        let day =
+            crate::web::date_field(&self.effective_from, "effective_from", false, &mut errors);
+        if errors.is_empty() {
+            Ok(day)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -449,6 +454,12 @@ mod tests {
             typed("02/06/2027").from_date().unwrap(),
             NaiveDate::from_ymd_opt(2027, 6, 2)
         );
-        assert!(typed("31/02/2027").from_date().unwrap_err().get("effective_from").is_some());
+        assert!(
+            typed("31/02/2027")
+                .from_date()
+                .unwrap_err()
+                .get("effective_from")
+                .is_some()
+        );
     }
 }

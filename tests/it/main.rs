@@ -18,6 +18,7 @@ mod members;
 mod members_import;
 mod pages;
 mod registry_history;
+mod rubric_ownership;
 mod scope;
 mod supervision;
 mod supervision_forms;

@@ -273,9 +273,10 @@ pub(super) async fn build(
         None => vec![],
     };
     let day = store::meeting_day(&m);
-    let mut rubric_reason = crate::evaluation::applicable::reason_for(state, m.unit_id, m.kind, day)
-        .await?
-        .label();
+    let mut rubric_reason =
+        crate::evaluation::applicable::reason_for(state, m.unit_id, m.kind, day)
+            .await?
+            .label();
     if let (Some(r), Some(now)) = (
         &rubric,
         store::rubric_in_force(&state.pool, m.unit_id, m.kind.as_str(), day).await?,

@@ -184,10 +184,7 @@ pub struct Applying {
 
 /// The published rubrics whose scope covers each unit (national ones, and those of the unit
 /// or a unit above it), oldest first.
-pub async fn applying(
-    pool: &PgPool,
-    units: &[Uuid],
-) -> Result<Vec<(Uuid, Applying)>, sqlx::Error> {
+pub async fn applying(pool: &PgPool, units: &[Uuid]) -> Result<Vec<(Uuid, Applying)>, sqlx::Error> {
     Ok(sqlx::query!(
         r#"SELECT target.id AS "unit!", r.id, r.code, r.version, r.title, r.kinds,
                   r.effective_from, r.effective_to, nlevel(s.path) AS "depth?", s.name AS "scope_name?"
@@ -391,7 +388,7 @@ pub async fn publish(
             "SELECT effective_from FROM rubrics
               WHERE code = $1 AND status = 'published' AND scope_unit_id IS NOT DISTINCT FROM $2
                 AND effective_from >= $3
-              ORDER BY effective_from LIMIT 1",
+              ORDER BY effective_from DESC LIMIT 1",
             cur.code,
             cur.scope_unit_id,
             from
