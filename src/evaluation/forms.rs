@@ -151,6 +151,10 @@ pub struct StepForm {
     pub step: String,
     pub version: String,
     pub comment: String,
+    /// The branch's vote adopting its self-score (the "agree" step): for, against, abstain.
+    pub votes_for: String,
+    pub against: String,
+    pub abstain: String,
 }
 
 /// A step of the review as read.
@@ -171,6 +175,38 @@ impl StepForm {
             version: version(&self.version),
             comment: text(&self.comment, 2000),
         })
+    }
+}
+
+impl StepForm {
+    /// The counts of the branch's vote adopting its score, checked as whole numbers (the
+    /// eligible base is the store's to check).
+    pub fn adoption(&self) -> Result<(u32, u32, u32), FieldErrors> {
+        let count = |s: &str| -> Option<u32> {
+            let t = s.trim();
+            if t.is_empty() {
+                Some(0)
+            } else {
+                t.parse().ok()
+            }
+        };
+        let mut errors = FieldErrors::default();
+        if self.votes_for.trim().is_empty() {
+            errors.add("votes_for", "Ghi số phiếu tán thành của chi bộ.");
+        }
+        match (
+            count(&self.votes_for),
+            count(&self.against),
+            count(&self.abstain),
+        ) {
+            (Some(a), Some(b), Some(c)) if errors.is_empty() => Ok((a, b, c)),
+            _ => {
+                if errors.is_empty() {
+                    errors.add("votes_for", "Số phiếu phải là số tự nhiên.");
+                }
+                Err(errors)
+            }
+        }
     }
 }
 
@@ -382,7 +418,28 @@ mod tests {
             step: step.into(),
             version: "4".into(),
             comment: comment.into(),
+            ..Default::default()
         };
+        let votes = |a: &str, b: &str| StepForm {
+            votes_for: a.into(),
+            against: b.into(),
+            ..form("agree", "")
+        };
+        assert_eq!(votes("12", "").adoption().unwrap(), (12, 0, 0));
+        assert!(
+            votes("", "1")
+                .adoption()
+                .unwrap_err()
+                .get("votes_for")
+                .is_some()
+        );
+        assert!(
+            votes("12", "-1")
+                .adoption()
+                .unwrap_err()
+                .get("votes_for")
+                .is_some()
+        );
         let approve = form("approve", " ").parse().unwrap();
         assert_eq!(
             approve,

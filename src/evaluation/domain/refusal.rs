@@ -30,12 +30,17 @@ pub enum SheetRefusal {
     /// The minutes were reopened after the score was sent up: the record the approval
     /// would freeze is not final.
     MinutesReopened,
+    /// The branch's vote did not adopt the proposed score (not more than half of the base).
+    AdoptionNotPassed { votes_for: u32, eligible: u32 },
+    /// Only the committee directly above the branch decides on its score.
+    NotDirectlyAbove { committee: String },
 }
 
 impl crate::error::Refusal for SheetRefusal {
     fn field(&self) -> &'static str {
         match self {
             SheetRefusal::ReturnWithoutReason | SheetRefusal::WithdrawWithoutReason => "comment",
+            SheetRefusal::AdoptionNotPassed { .. } => "votes_for",
             _ => "state",
         }
     }
@@ -61,6 +66,12 @@ impl crate::error::Refusal for SheetRefusal {
             WithdrawWithoutReason => {
                 "Ghi rõ lý do hủy phê duyệt; lý do được lưu trong quá trình xét duyệt và in trên biên bản.".into()
             }
+            AdoptionNotPassed { votes_for, eligible } => format!(
+                "Chi bộ chưa thông qua điểm đề xuất: {votes_for} phiếu tán thành trên {eligible} đảng viên có quyền biểu quyết, cần hơn một nửa. Chi ủy xem lại điểm rồi đưa ra biểu quyết lại."
+            ),
+            NotDirectlyAbove { committee } => format!(
+                "Điểm của chi bộ do cấp ủy cấp trên trực tiếp ({committee}) xem xét, phê duyệt hoặc trả lại."
+            ),
             MinutesReopened => "Chi bộ đang mở lại biên bản buổi sinh hoạt; chờ chi bộ khóa biên bản rồi mới phê duyệt.".into(),
         }
     }
