@@ -5,6 +5,7 @@
 // Tests report what they saved (PDFs, screenshots) on stderr.
 #![allow(clippy::print_stderr)]
 
+mod adoption;
 mod architecture;
 mod bad_input;
 mod browser;

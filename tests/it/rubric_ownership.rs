@@ -57,7 +57,7 @@ async fn publish(app: &TestApp, draft: Uuid, from: &str) -> reqwest::Response {
 }
 
 /// A complete sheet for any rubric: checks ticked, the first level chosen, numbers at max.
-async fn sheet_form(app: &TestApp, rubric: Uuid) -> Vec<(String, String)> {
+pub(crate) async fn sheet_form(app: &TestApp, rubric: Uuid) -> Vec<(String, String)> {
     let r = registry::rubric(&app.pool, rubric).await.unwrap().unwrap();
     let mut f = vec![
         ("version".to_owned(), String::new()),

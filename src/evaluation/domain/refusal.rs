@@ -32,6 +32,8 @@ pub enum SheetRefusal {
     MinutesReopened,
     /// The branch's vote did not adopt the proposed score (not more than half of the base).
     AdoptionNotPassed { votes_for: u32, eligible: u32 },
+    /// Sent up before the branch voted to adopt the score.
+    NotAdopted,
     /// Only the committee directly above the branch decides on its score.
     NotDirectlyAbove { committee: String },
 }
@@ -69,6 +71,7 @@ impl crate::error::Refusal for SheetRefusal {
             AdoptionNotPassed { votes_for, eligible } => format!(
                 "Chi bộ chưa thông qua điểm đề xuất: {votes_for} phiếu tán thành trên {eligible} đảng viên có quyền biểu quyết, cần hơn một nửa. Chi ủy xem lại điểm rồi đưa ra biểu quyết lại."
             ),
+            NotAdopted => "Chi bộ chưa biểu quyết thông qua điểm tự chấm; ghi kết quả biểu quyết của chi bộ rồi mới gửi cấp trên.".into(),
             NotDirectlyAbove { committee } => format!(
                 "Điểm của chi bộ do cấp ủy cấp trên trực tiếp ({committee}) xem xét, phê duyệt hoặc trả lại."
             ),

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::sheet::{Seat, build, decides, facts_of, seat};
 use crate::auth::scope::Keep;
 use crate::error::{AppError, AppResult, Refusal, StoreError};
-use crate::evaluation::domain::{Scorer, SheetRefusal, Step, adoption_subject};
+use crate::evaluation::domain::{Scorer, SheetRefusal, SheetState, Step, adoption_subject};
 use crate::evaluation::forms::StepForm;
 use crate::evaluation::scoring;
 use crate::evaluation::store::{self, Evaluation};
@@ -106,10 +106,14 @@ pub async fn step(
             }
         }
         (Step::Submit, Seat::Branch { leads: true }, Some(b), Some(version)) => {
-            let (rescored, refused) = {
+            let (rescored, mut refused) = {
                 let (s, refused) = sent_up(&state, &m, b).await?;
                 (Some(s), refused)
             };
+            // Quy định 17-QĐ/TU: what goes up is the score the branch adopted by its vote.
+            if matches!(b.state, SheetState::Draft | SheetState::Returned) {
+                refused.insert(0, SheetRefusal::NotAdopted);
+            }
             for r in &refused {
                 errors.add(r.field(), r.message());
             }
