@@ -165,15 +165,17 @@ async fn the_branch_votes_to_adopt_its_score_and_the_minutes_print_it() {
     // The demo's agreed scores were adopted the same way, and their minutes print it.
     let demo: Uuid = sqlx::query_scalar(
         "SELECT e.meeting_id FROM evaluations e JOIN votes v ON v.evaluation_id = e.id
-          WHERE e.state = 'approved' ORDER BY e.meeting_id LIMIT 1",
+           JOIN meetings m ON m.id = e.meeting_id
+          WHERE e.state = 'approved' AND m.unit_id = (SELECT unit_id FROM meetings WHERE id = $1)
+          ORDER BY e.meeting_id LIMIT 1",
     )
+    .bind(id)
     .fetch_one(&app.pool)
     .await
     .unwrap();
     let (status, print) = app.get(&format!("/meetings/{demo}/print")).await;
-    if status == StatusCode::OK {
-        assert!(text(&print).contains("Chi ủy đề xuất kết quả tự đánh giá"));
-    }
+    assert_eq!(status, StatusCode::OK);
+    assert!(text(&print).contains("Chi ủy đề xuất kết quả tự đánh giá"));
 
     // The branch changes its score: the adoption no longer stands, it votes again.
     let v = branch_sheet(&app, id).await.unwrap().3.to_string();
