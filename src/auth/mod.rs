@@ -213,6 +213,15 @@ impl User {
         })
     }
 
+    /// Does this user sit on the committee of exactly the unit at `path` (a supervisor or an
+    /// administrator granted there)? The committee directly above a branch decides on its
+    /// score (docs/rules.md §3.6).
+    pub fn sits_on(&self, path: &str) -> bool {
+        self.grants.iter().any(|g| {
+            matches!(g.role, Role::Supervisor | Role::Admin) && g.unit_path.as_deref() == Some(path)
+        })
+    }
+
     /// Does this user sit on the committee of the unit at `path` or one above it (a
     /// supervisor or an administrator there)? Such a user writes the committee's reports and
     /// runs its programmes.
@@ -345,6 +354,11 @@ mod tests {
         let committee = user(vec![(Role::Committee, Some("p.t.w1.b7"))]);
         assert!(committee.holds_branch_post("p.t.w1.b7") && !committee.leads_branch("p.t.w1.b7"));
         assert!(user(vec![(Role::Admin, None)]).supervises("p"));
+        // Deciding on a branch's score: the committee exactly there, not one further up.
+        assert!(ward.sits_on("p.t.w1") && !ward.sits_on("p.t.w1.b7") && !ward.sits_on("p.t"));
+        let town = user(vec![(Role::Supervisor, Some("p.t"))]);
+        assert!(town.supervises("p.t.w1.b7") && !town.sits_on("p.t.w1"));
+        assert!(!user(vec![(Role::Admin, None)]).sits_on("p.t.w1"));
     }
 
     #[test]

@@ -239,6 +239,15 @@ pub async fn seed(pool: &PgPool, today: NaiveDate, seed: u64) -> anyhow::Result<
                 .then(|| upper_class.clone().unwrap_or(s.class.clone()));
             let decided =
                 matches!(state, SheetState::Approved | SheetState::Returned).then_some(decider);
+            // Quy định 17-QĐ/TU: an agreed score was adopted by the branch's vote.
+            if state != SheetState::Draft {
+                rows.adopted.push(t.id);
+                rows.adoption_subject
+                    .push(crate::evaluation::domain::adoption_subject(
+                        &s.total.to_string(),
+                        &r.band_label(&s.class),
+                    ));
+            }
             rows.push(
                 t.id,
                 rubric_id,
@@ -285,6 +294,9 @@ struct Rows {
     approved: Vec<Option<String>>,
     comment: Vec<Option<String>>,
     decided_by: Vec<Option<Uuid>>,
+    /// Branch sheets the branch agreed: the meeting, and the subject of its adoption vote.
+    adopted: Vec<Uuid>,
+    adoption_subject: Vec<String>,
 }
 
 impl Rows {
@@ -363,6 +375,25 @@ impl Rows {
             &self.approved as &[Option<String>],
             &self.comment as &[Option<String>],
             &self.decided_by as &[Option<Uuid>]
+        )
+        .execute(&mut *tx)
+        .await?;
+        // The adoption votes: the eligible voters present voted for (docs/rules.md §3.5–3.6).
+        sqlx::query!(
+            "INSERT INTO votes (meeting_id, subject, votes_for, against, abstain, eligible, passed,
+                                evaluation_id, adopted_tenths, adopted_class)
+             SELECT x.m, x.subject, base.present, 0, 0, base.eligible, true, e.id, e.total_tenths, e.class
+               FROM unnest($1::uuid[], $2::text[]) AS x(m, subject)
+               JOIN evaluations e ON e.meeting_id = x.m AND e.scorer = 'branch'
+              CROSS JOIN LATERAL (
+                    SELECT count(*) FILTER (WHERE a.category = 'expected'
+                                               OR (a.category = 'exempt' AND a.presence IN ('present', 'late')))::int AS eligible,
+                           count(*) FILTER (WHERE a.category IN ('expected', 'exempt')
+                                              AND a.presence IN ('present', 'late'))::int AS present
+                      FROM attendance a WHERE a.meeting_id = x.m AND a.full_member) base
+              WHERE 2 * base.present > base.eligible",
+            &self.adopted,
+            &self.adoption_subject
         )
         .execute(&mut *tx)
         .await?;

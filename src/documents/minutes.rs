@@ -41,6 +41,16 @@ pub struct MinutesPrint {
     reopenings: Vec<String>,
     /// The score sheet, attached after the minutes when the meeting was scored.
     score_sheet: String,
+    /// The branch's adoption of its self-score (Quy định 17-QĐ/TU): the score proposed, its
+    /// class, and the vote.
+    adoption: Option<Adopted>,
+}
+
+/// The adoption of the self-score as the minutes print it.
+pub struct Adopted {
+    pub total: String,
+    pub class: String,
+    pub vote: VoteRow,
 }
 
 impl MinutesPrint {
@@ -95,6 +105,27 @@ pub async fn minutes(
         .await?
         .map(|s| s.html(&m))
         .unwrap_or_default();
+    let (adoptions, votes): (Vec<VoteRow>, Vec<VoteRow>) = meetings::store::votes(&state.pool, id)
+        .await?
+        .into_iter()
+        .partition(|v| v.evaluation_id.is_some());
+    let adoption = match adoptions.into_iter().next() {
+        None => None,
+        Some(vote) => {
+            let sheets = crate::evaluation::store::evaluations(&state.pool, id).await?;
+            let rubric = match sheets.iter().find(|e| Some(e.id) == vote.evaluation_id) {
+                Some(e) => crate::evaluation::store::rubric(&state.pool, e.rubric_id).await?,
+                None => None,
+            };
+            let class = vote.adopted_class.clone().unwrap_or_default();
+            Some(Adopted {
+                total: crate::evaluation::rubric::Points(vote.adopted_tenths.unwrap_or(0))
+                    .to_string(),
+                class: rubric.map(|r| r.rubric.band_label(&class)).unwrap_or(class),
+                vote,
+            })
+        }
+    };
     let reopenings = meetings::store::events(&state.pool, id)
         .await?
         .iter()
@@ -107,7 +138,8 @@ pub async fn minutes(
         agenda: meetings::store::item_minutes(&state.pool, id).await?,
         titles: meetings::store::agenda(&state.pool, id).await?,
         counts: meetings::Counts::of(&people),
-        votes: meetings::store::votes(&state.pool, id).await?,
+        votes,
+        adoption,
         tasks: meetings::store::tasks(&state.pool, id).await?,
         guests: meetings::store::guests(&state.pool, id).await?,
         people,

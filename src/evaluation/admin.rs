@@ -44,6 +44,23 @@ fn may_manage(user: &User, scope_path: Option<&str>) -> bool {
     }
 }
 
+/// May the user (an administrator) see rubrics of this scope: national ones, and those of
+/// a unit their grant lies within or above? Another province's rubrics name nothing to them.
+fn may_read(user: &User, scope_path: Option<&str>) -> bool {
+    match scope_path {
+        None => true,
+        Some(p) => user.grants.iter().any(|g| {
+            g.role == crate::auth::Role::Admin
+                && match &g.unit_path {
+                    None => true,
+                    Some(root) => {
+                        crate::auth::path_within(root, p) || crate::auth::path_within(p, root)
+                    }
+                }
+        }),
+    }
+}
+
 async fn scope_path(state: &AppState, scope: Option<Uuid>) -> AppResult<Option<String>> {
     Ok(match scope {
         Some(id) => Some(
@@ -89,8 +106,14 @@ async fn list_page(
     errors: FieldErrors,
     problems: Vec<String>,
 ) -> AppResult<ListPage> {
+    let mut rubrics = Vec::new();
+    for r in store::rubrics(&state.pool).await? {
+        if may_read(user, scope_path(state, r.scope_unit_id).await?.as_deref()) {
+            rubrics.push(r);
+        }
+    }
     Ok(ListPage {
-        rubrics: store::rubrics(&state.pool).await?,
+        rubrics,
         scopes: scopes_for(state, user).await?,
         text,
         scope,
@@ -240,6 +263,8 @@ pub struct ShowPage {
     preview: Scored,
     preview_groups: Vec<super::pages::GroupView>,
     errors: FieldErrors,
+    /// The publication date as typed (the draft's own date until then).
+    publish_from: String,
 }
 
 impl ShowPage {
@@ -291,10 +316,22 @@ async fn load(state: &AppState, user: &User, id: Uuid) -> AppResult<(StoredRubri
     let mut r = store::rubric(&state.pool, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    r.uses = Some(store::uses(&state.pool, id).await?);
     let path = scope_path(state, r.scope_unit_id).await?;
+    if !may_read(user, path.as_deref()) {
+        return Err(AppError::NotFound);
+    }
+    r.uses = Some(store::uses(&state.pool, id).await?);
     let can = may_manage(user, path.as_deref());
     Ok((r, can))
+}
+
+/// A rubric the user manages (its scope's administrators; a national one, a system
+/// administrator): outside that, the rubric's pages that change it name nothing (404).
+async fn load_managed(state: &AppState, user: &User, id: Uuid) -> AppResult<StoredRubric> {
+    match load(state, user, id).await? {
+        (r, true) => Ok(r),
+        (_, false) => Err(AppError::NotFound),
+    }
 }
 
 async fn show_page(
@@ -311,6 +348,7 @@ async fn show_page(
     let preview_groups =
         super::pages::groups(&r.rubric, &facts, &entries, &preview, &HashMap::new());
     Ok(ShowPage {
+        publish_from: crate::web::vn_date(r.rubric.effective_from),
         r,
         can_manage,
         sample,
@@ -418,10 +456,7 @@ pub async fn edit_form(
     user: User,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let (r, can) = load(&state, &user, id).await?;
-    if !can {
-        return Err(AppError::Forbidden);
-    }
+    let r = load_managed(&state, &user, id).await?;
     if !r.is_draft() {
         return Ok(Redirect::to(&format!("/admin/rubrics/{id}")).into_response());
     }
@@ -438,10 +473,7 @@ pub async fn edit(
     Path(id): Path<Uuid>,
     Form(form): Form<RubricForm>,
 ) -> AppResult<Response> {
-    let (_, can) = load(&state, &user, id).await?;
-    if !can {
-        return Err(AppError::Forbidden);
-    }
+    load_managed(&state, &user, id).await?;
     let RubricErrors {
         fields: errors,
         problems,
@@ -479,10 +511,7 @@ pub async fn copy(
     user: User,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let (r, can) = load(&state, &user, id).await?;
-    if !can {
-        return Err(AppError::Forbidden);
-    }
+    let r = load_managed(&state, &user, id).await?;
     let mut next = r.rubric.clone();
     next.effective_from = state.clock.today().max(
         r.rubric
@@ -501,26 +530,29 @@ pub async fn publish(
     Path(id): Path<Uuid>,
     Form(form): Form<PublishForm>,
 ) -> AppResult<Response> {
-    let (r, can) = load(&state, &user, id).await?;
-    if !can {
-        return Err(AppError::Forbidden);
-    }
-    let result = if !r.rubric.validate().is_empty() {
-        Err(RubricRefusal::HasProblems.into())
-    } else {
-        match form.parse() {
-            Some(v) => store::publish(&state.pool, id, v, user.id, state.clock.now()).await,
-            None => Err(StoreError::Stale),
+    let r = load_managed(&state, &user, id).await?;
+    let errors = match form.from_date() {
+        Err(errors) => errors,
+        Ok(from) => {
+            let result = if !r.rubric.validate().is_empty() {
+                Err(RubricRefusal::HasProblems.into())
+            } else {
+                match form.parse() {
+                    Some(v) => {
+                        store::publish(&state.pool, id, v, from, user.id, state.clock.now()).await
+                    }
+                    None => Err(StoreError::Stale),
+                }
+            };
+            match result {
+                Ok(()) => return Ok(Redirect::to(&format!("/admin/rubrics/{id}")).into_response()),
+                Err(e) => e.into_form_errors()?,
+            }
         }
     };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/rubrics/{id}")).into_response()),
-        Err(e) => {
-            let errors = e.into_form_errors()?;
-            let p = show_page(&state, &user, id, &HashMap::new(), errors).await?;
-            Ok(Unprocessable(p).into_response())
-        }
-    }
+    let mut p = show_page(&state, &user, id, &HashMap::new(), errors).await?;
+    p.publish_from = form.effective_from;
+    Ok(Unprocessable(p).into_response())
 }
 
 /// How the rubric pages word a stored rubric.

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -150,6 +151,10 @@ pub struct StepForm {
     pub step: String,
     pub version: String,
     pub comment: String,
+    /// The branch's vote adopting its self-score (the "agree" step): for, against, abstain.
+    pub votes_for: String,
+    pub against: String,
+    pub abstain: String,
 }
 
 /// A step of the review as read.
@@ -170,6 +175,38 @@ impl StepForm {
             version: version(&self.version),
             comment: text(&self.comment, 2000),
         })
+    }
+}
+
+impl StepForm {
+    /// The counts of the branch's vote adopting its score, checked as whole numbers (the
+    /// eligible base is the store's to check).
+    pub fn adoption(&self) -> Result<(u32, u32, u32), FieldErrors> {
+        let count = |s: &str| -> Option<u32> {
+            let t = s.trim();
+            if t.is_empty() {
+                Some(0)
+            } else {
+                t.parse().ok()
+            }
+        };
+        let mut errors = FieldErrors::default();
+        if self.votes_for.trim().is_empty() {
+            errors.add("votes_for", "Ghi số phiếu tán thành của chi bộ.");
+        }
+        match (
+            count(&self.votes_for),
+            count(&self.against),
+            count(&self.abstain),
+        ) {
+            (Some(a), Some(b), Some(c)) if errors.is_empty() => Ok((a, b, c)),
+            _ => {
+                if errors.is_empty() {
+                    errors.add("votes_for", "Số phiếu phải là số tự nhiên.");
+                }
+                Err(errors)
+            }
+        }
     }
 }
 
@@ -284,12 +321,26 @@ impl RubricForm {
 #[serde(default)]
 pub struct PublishForm {
     pub lock_version: String,
+    /// The day it takes effect (dd/mm/yyyy); empty: the draft's own date.
+    pub effective_from: String,
 }
 
 impl PublishForm {
     /// The version, `None` when the form has none (answered as stale).
     pub fn parse(&self) -> Option<i32> {
         version(&self.lock_version)
+    }
+
+    /// The day to publish from, if one was typed.
+    pub fn from_date(&self) -> Result<Option<NaiveDate>, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let day =
+            crate::web::date_field(&self.effective_from, "effective_from", false, &mut errors);
+        if errors.is_empty() {
+            Ok(day)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -367,7 +418,28 @@ mod tests {
             step: step.into(),
             version: "4".into(),
             comment: comment.into(),
+            ..Default::default()
         };
+        let votes = |a: &str, b: &str| StepForm {
+            votes_for: a.into(),
+            against: b.into(),
+            ..form("agree", "")
+        };
+        assert_eq!(votes("12", "").adoption().unwrap(), (12, 0, 0));
+        assert!(
+            votes("", "1")
+                .adoption()
+                .unwrap_err()
+                .get("votes_for")
+                .is_some()
+        );
+        assert!(
+            votes("12", "-1")
+                .adoption()
+                .unwrap_err()
+                .get("votes_for")
+                .is_some()
+        );
         let approve = form("approve", " ").parse().unwrap();
         assert_eq!(
             approve,
@@ -430,5 +502,21 @@ mod tests {
         assert!(file_text(&[0xff, 0xfe]).is_err());
         assert_eq!(file_text(b"code = 1").as_deref(), Ok("code = 1"));
         assert_eq!(PublishForm::default().parse(), None);
+        assert_eq!(PublishForm::default().from_date().unwrap(), None);
+        let typed = |d: &str| PublishForm {
+            lock_version: "1".into(),
+            effective_from: d.into(),
+        };
+        assert_eq!(
+            typed("02/06/2027").from_date().unwrap(),
+            NaiveDate::from_ymd_opt(2027, 6, 2)
+        );
+        assert!(
+            typed("31/02/2027")
+                .from_date()
+                .unwrap_err()
+                .get("effective_from")
+                .is_some()
+        );
     }
 }

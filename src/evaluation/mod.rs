@@ -3,6 +3,7 @@
 //! the upper committee's review, the annual roll-up, the printed score sheet.
 
 mod admin;
+mod applicable;
 pub mod domain;
 pub mod forms;
 mod history;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/meetings/{id}/evaluation/step", post(pages::step))
         .route("/units/{id}/evaluations", get(history::page))
+        .route("/units/{id}/rubrics", get(applicable::page))
         .route(
             "/admin/rubrics",
             get(admin::list)

@@ -163,7 +163,32 @@ fn full_form(version: &str) -> Vec<(&'static str, String)> {
     f
 }
 
-async fn branch_sheet(app: &TestApp, meeting: Uuid) -> Option<(String, i32, String, i32)> {
+/// The branch agrees its self-score: every full member present votes for it (Quy định
+/// 17-QĐ/TU: the chi bộ votes to adopt the score the chi ủy proposes).
+pub(crate) async fn agree(app: &TestApp, meeting: Uuid, version: &str) -> reqwest::Response {
+    let present: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM attendance WHERE meeting_id = $1 AND category = 'expected'
+            AND full_member AND presence IN ('present', 'late')",
+    )
+    .bind(meeting)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    app.post(
+        &format!("/meetings/{meeting}/evaluation/step"),
+        &[
+            ("step", "agree"),
+            ("version", version),
+            ("votes_for", &present.to_string()),
+        ],
+    )
+    .await
+}
+
+pub(crate) async fn branch_sheet(
+    app: &TestApp,
+    meeting: Uuid,
+) -> Option<(String, i32, String, i32)> {
     sqlx::query_as(
         "SELECT state, total_tenths, class, version FROM evaluations WHERE meeting_id = $1 AND scorer = 'branch'",
     )
@@ -326,9 +351,7 @@ async fn self_score_return_resubmit_and_approval() {
     );
 
     // Agreed, then sent up: refused while the minutes are open.
-    let r = app
-        .post(&step, &[("step", "agree"), ("version", &v.to_string())])
-        .await;
+    let r = agree(&app, id, &v.to_string()).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let v = branch_sheet(&app, id).await.unwrap().3;
     let r = app
@@ -393,8 +416,7 @@ async fn self_score_return_resubmit_and_approval() {
     let r = app.post_form(&path, &form).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let v = branch_sheet(&app, id).await.unwrap().3;
-    app.post(&step, &[("step", "agree"), ("version", &v.to_string())])
-        .await;
+    agree(&app, id, &v.to_string()).await;
     let v = branch_sheet(&app, id).await.unwrap().3;
     let r = app
         .post(&step, &[("step", "submit"), ("version", &v.to_string())])
@@ -915,7 +937,7 @@ async fn approved_meeting(app: &TestApp) -> (Uuid, TestApp) {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let v = branch_sheet(app, id).await.unwrap().3.to_string();
-    let r = app.post(&step, &[("step", "agree"), ("version", &v)]).await;
+    let r = agree(app, id, &v).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = app
         .post(&format!("/meetings/{id}/state"), &[("to", "closed")])
@@ -1259,7 +1281,7 @@ async fn only_the_committee_above_withdraws_an_approval_with_a_reason_and_the_br
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let v = branch_sheet(&app, id).await.unwrap().3.to_string();
-    app.post(&step, &[("step", "agree"), ("version", &v)]).await;
+    agree(&app, id, &v).await;
     let v = branch_sheet(&app, id).await.unwrap().3.to_string();
     let r = app
         .post(&step, &[("step", "submit"), ("version", &v)])
@@ -1314,7 +1336,7 @@ async fn an_approval_waits_for_the_reopened_minutes_to_close() {
     app.post_form(&format!("/meetings/{id}/evaluation"), &full_form(""))
         .await;
     let v = branch_sheet(&app, id).await.unwrap().3.to_string();
-    app.post(&step, &[("step", "agree"), ("version", &v)]).await;
+    agree(&app, id, &v).await;
     app.post(&format!("/meetings/{id}/state"), &[("to", "closed")])
         .await;
     let v = branch_sheet(&app, id).await.unwrap().3.to_string();

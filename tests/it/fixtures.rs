@@ -363,3 +363,38 @@ pub async fn write_item_minutes(app: &TestApp, meeting: Uuid) {
     .await
     .unwrap();
 }
+
+/// Creates a top-level unit (a province beside Hà Tĩnh, e.g. "Đảng bộ tỉnh Nghệ An"), founded
+/// on 01/01/2000, as an administrator would.
+pub async fn province(app: &TestApp, name: &str) -> Uuid {
+    org_store::create(
+        &app.pool,
+        None,
+        org_store::NewUnit {
+            parent_id: None,
+            kind: UnitKind::Province,
+            branch_type: None,
+            name: name.to_owned(),
+            valid_from: NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("create {name}: {e:?}"))
+}
+
+/// Creates a login with one grant (no unit: everything) and the demo password, as the
+/// command line's `create-user` does; sign in with `app.login_as(username)`.
+pub async fn login(app: &TestApp, username: &str, role: chibo::auth::Role, unit: Option<Uuid>) {
+    chibo::auth::store::create_user(
+        &app.pool,
+        chibo::auth::store::NewUser {
+            username,
+            display_name: username,
+            password: support::DEMO_PASSWORD,
+            member_id: None,
+            grants: &[(role, unit)],
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("create user {username}: {e:?}"));
+}

@@ -5,6 +5,7 @@
 // Tests report what they saved (PDFs, screenshots) on stderr.
 #![allow(clippy::print_stderr)]
 
+mod adoption;
 mod architecture;
 mod bad_input;
 mod browser;
@@ -20,6 +21,7 @@ mod members;
 mod members_import;
 mod pages;
 mod registry_history;
+mod rubric_ownership;
 mod scope;
 mod supervision;
 mod supervision_forms;

@@ -3,7 +3,9 @@
 
 use crate::codes::text_code;
 
+mod applicable;
 mod refusal;
+pub use applicable::{Candidate, Reason, applicable};
 pub use refusal::{RubricRefusal, SheetRefusal};
 
 text_code! {
@@ -193,5 +195,24 @@ mod tests {
             "a returned sheet is saved again first"
         );
         assert!(SheetState::Returned.is_editable() && !SheetState::Submitted.is_editable());
+    }
+}
+
+/// The subject of the branch's vote adopting its self-score, as the minutes record it
+/// (Quy định 17-QĐ/TU, docs/rules.md §3.6): the score proposed and its class.
+pub fn adoption_subject(total: &str, class_label: &str) -> String {
+    format!(
+        "Thông qua kết quả tự đánh giá, xếp loại chất lượng sinh hoạt chi bộ: {total} điểm, xếp loại {class_label}"
+    )
+}
+
+#[cfg(test)]
+mod adoption_tests {
+    #[test]
+    fn the_adoption_names_the_score_and_the_class() {
+        assert_eq!(
+            super::adoption_subject("86,5", "Khá"),
+            "Thông qua kết quả tự đánh giá, xếp loại chất lượng sinh hoạt chi bộ: 86,5 điểm, xếp loại Khá"
+        );
     }
 }

@@ -30,12 +30,19 @@ pub enum SheetRefusal {
     /// The minutes were reopened after the score was sent up: the record the approval
     /// would freeze is not final.
     MinutesReopened,
+    /// The branch's vote did not adopt the proposed score (not more than half of the base).
+    AdoptionNotPassed { votes_for: u32, eligible: u32 },
+    /// Sent up before the branch voted to adopt the score.
+    NotAdopted,
+    /// Only the committee directly above the branch decides on its score.
+    NotDirectlyAbove { committee: String },
 }
 
 impl crate::error::Refusal for SheetRefusal {
     fn field(&self) -> &'static str {
         match self {
             SheetRefusal::ReturnWithoutReason | SheetRefusal::WithdrawWithoutReason => "comment",
+            SheetRefusal::AdoptionNotPassed { .. } => "votes_for",
             _ => "state",
         }
     }
@@ -61,6 +68,13 @@ impl crate::error::Refusal for SheetRefusal {
             WithdrawWithoutReason => {
                 "Ghi rõ lý do hủy phê duyệt; lý do được lưu trong quá trình xét duyệt và in trên biên bản.".into()
             }
+            AdoptionNotPassed { votes_for, eligible } => format!(
+                "Chi bộ chưa thông qua điểm đề xuất: {votes_for} phiếu tán thành trên {eligible} đảng viên có quyền biểu quyết, cần hơn một nửa. Chi ủy xem lại điểm rồi đưa ra biểu quyết lại."
+            ),
+            NotAdopted => "Chi bộ chưa biểu quyết thông qua điểm tự chấm; ghi kết quả biểu quyết của chi bộ rồi mới gửi cấp trên.".into(),
+            NotDirectlyAbove { committee } => format!(
+                "Điểm của chi bộ do cấp ủy cấp trên trực tiếp ({committee}) xem xét, phê duyệt hoặc trả lại."
+            ),
             MinutesReopened => "Chi bộ đang mở lại biên bản buổi sinh hoạt; chờ chi bộ khóa biên bản rồi mới phê duyệt.".into(),
         }
     }
@@ -79,6 +93,8 @@ pub enum RubricRefusal {
     LaterVersion { from: NaiveDate },
     /// The rubric does not pass its checks.
     HasProblems,
+    /// Published from a day after its own end date.
+    EndsBeforeStart { from: NaiveDate, to: NaiveDate },
     /// The scope is not one the administrator manages.
     ScopeNotAdministered,
 }
@@ -88,7 +104,9 @@ impl crate::error::Refusal for RubricRefusal {
         use RubricRefusal::*;
         match self {
             Published | CodeChanged { .. } => "text",
-            AlreadyPublished | LaterVersion { .. } | HasProblems => "effective_from",
+            AlreadyPublished | LaterVersion { .. } | HasProblems | EndsBeforeStart { .. } => {
+                "effective_from"
+            }
             ScopeNotAdministered => "scope",
         }
     }
@@ -106,6 +124,11 @@ impl crate::error::Refusal for RubricRefusal {
                 vn_date(*from)
             ),
             HasProblems => "Bộ tiêu chí còn lỗi; sửa rồi mới ban hành.".into(),
+            EndsBeforeStart { from, to } => format!(
+                "Bản nháp hết hiệu lực ngày {}; không ban hành từ {} được. Sửa ngày hết hiệu lực hoặc chọn ngày sớm hơn.",
+                vn_date(*to),
+                vn_date(*from)
+            ),
             ScopeNotAdministered => "Đồng chí không quản trị phạm vi này.".into(),
         }
     }

@@ -7,10 +7,10 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::sheet::{Seat, build, facts_of, seat};
+use super::sheet::{Seat, build, decides, facts_of, seat};
 use crate::auth::scope::Keep;
 use crate::error::{AppError, AppResult, Refusal, StoreError};
-use crate::evaluation::domain::{Scorer, SheetRefusal, Step};
+use crate::evaluation::domain::{Scorer, SheetRefusal, SheetState, Step, adoption_subject};
 use crate::evaluation::forms::StepForm;
 use crate::evaluation::scoring;
 use crate::evaluation::store::{self, Evaluation};
@@ -54,9 +54,10 @@ struct Decided {
     rescored: Option<scoring::Scored>,
 }
 
-/// A review step: agree, submit, return, approve, withdraw. The committee's steps are
-/// those of a supervisor or administrator strictly above the branch (`Seat::Upper`), the
-/// seat that approves; a holder of a branch post is refused, anyone else forbidden.
+/// A review step: agree (with the branch's vote adopting the score), submit, return,
+/// approve, withdraw. The committee's steps are those of the committee directly above the
+/// branch (`decides`): another supervisor further up is refused with a message, a holder of
+/// a branch post is refused, anyone else forbidden.
 pub async fn step(
     State(state): State<AppState>,
     MeetingInScope {
@@ -74,18 +75,45 @@ pub async fn step(
     let all = store::evaluations(&state.pool, m.id).await?;
     let branch = all.iter().find(|e| e.scorer == Scorer::Branch);
     let mut errors = FieldErrors::default();
+    let mut adoption: Option<(String, (u32, u32, u32))> = None;
     // What the step writes (`None`: refused with messages already), or the store's refusal.
     let decided: Result<Option<Decided>, StoreError> = match (step, seat, branch, input.version) {
         (_, _, None, _) => Err(SheetRefusal::NotScored.into()),
         (_, _, _, None) => Err(StoreError::Stale),
-        (Step::Agree | Step::Submit, Seat::Branch { leads: true }, Some(b), Some(version)) => {
-            let (rescored, refused) = match step {
-                Step::Submit => {
-                    let (s, refused) = sent_up(&state, &m, b).await?;
-                    (Some(s), refused)
+        (Step::Agree, Seat::Branch { leads: true }, Some(b), Some(version)) => {
+            match form.adoption() {
+                Err(e) => {
+                    for (field, msg) in e.iter() {
+                        errors.add(field, msg.to_owned());
+                    }
+                    Ok(None)
                 }
-                _ => (None, vec![]),
+                Ok(counts) => {
+                    let r = store::rubric(&state.pool, b.rubric_id)
+                        .await?
+                        .ok_or(AppError::NotFound)?;
+                    adoption = Some((
+                        adoption_subject(&b.total.to_string(), &r.rubric.band_label(&b.class)),
+                        counts,
+                    ));
+                    Ok(Some(Decided {
+                        version,
+                        comment: None,
+                        approved_class: None,
+                        rescored: None,
+                    }))
+                }
+            }
+        }
+        (Step::Submit, Seat::Branch { leads: true }, Some(b), Some(version)) => {
+            let (rescored, mut refused) = {
+                let (s, refused) = sent_up(&state, &m, b).await?;
+                (Some(s), refused)
             };
+            // Quy định 17-QĐ/TU: what goes up is the score the branch adopted by its vote.
+            if matches!(b.state, SheetState::Draft | SheetState::Returned) {
+                refused.insert(0, SheetRefusal::NotAdopted);
+            }
             for r in &refused {
                 errors.add(r.field(), r.message());
             }
@@ -98,6 +126,18 @@ pub async fn step(
         }
         (Step::Agree | Step::Submit, _, _, _) => {
             return Err(AppError::Forbidden);
+        }
+        (Step::Return | Step::Approve | Step::Withdraw, Seat::Upper, _, _)
+            if !decides(&user, &unit) =>
+        {
+            let committee = match unit.parent_id {
+                Some(p) => crate::org::store::get(&state.pool, p)
+                    .await?
+                    .map(|u| u.name)
+                    .unwrap_or_default(),
+                None => String::new(),
+            };
+            Err(SheetRefusal::NotDirectlyAbove { committee }.into())
         }
         (Step::Return | Step::Approve | Step::Withdraw, Seat::Upper, Some(b), Some(version)) => {
             match input.note() {
@@ -135,6 +175,14 @@ pub async fn step(
                 comment: d.comment.as_deref(),
                 approved_class: d.approved_class.as_deref(),
                 rescored: d.rescored.as_ref(),
+                adoption: adoption
+                    .as_ref()
+                    .map(|(subject, (f, a, x))| store::AdoptionVote {
+                        subject,
+                        votes_for: *f,
+                        against: *a,
+                        abstain: *x,
+                    }),
                 at: state.clock.now(),
             };
             store::step(&state.pool, m.id, decision).await
@@ -154,7 +202,8 @@ pub async fn step(
         return Ok(Redirect::to(&format!("/meetings/{id}/evaluation#xet-duyet")).into_response());
     }
     let mut p = build(&state, &user, m, unit, None, errors, HashMap::new()).await?;
-    // The committee's comment or reason, shown again as typed.
+    // The committee's comment or reason, and the adoption's counts, shown again as typed.
     p.comment = form.comment;
+    p.votes = (form.votes_for, form.against, form.abstain);
     Ok(Unprocessable(p).into_response())
 }

@@ -37,6 +37,15 @@ pub enum Seat {
     Reader,
 }
 
+/// Does the user sit on the committee directly above the branch (its parent in today's
+/// tree: a ward's or commune's đảng ủy after the 2025 reorganisation), the one that returns,
+/// approves or withdraws its score (docs/rules.md §3.6)?
+pub fn decides(user: &User, unit: &Unit) -> bool {
+    unit.path
+        .rsplit_once('.')
+        .is_some_and(|(parent, _)| user.sits_on(parent))
+}
+
 pub fn seat(user: &User, unit: &Unit) -> Seat {
     if user.holds_branch_post(&unit.path) {
         Seat::Branch {
@@ -71,6 +80,15 @@ pub struct EvalPage {
     errors: FieldErrors,
     /// The committee's comment or reason as typed (a refused step shows it again).
     pub(super) comment: String,
+    /// Why the rubric applies to this meeting (the page "Bộ tiêu chí áp dụng" says the same).
+    rubric_reason: String,
+    /// The user sits on the committee directly above the branch: returns, approves, withdraws.
+    decides: bool,
+    /// The branch's adoption vote as typed (for, against, abstain), and its eligible base.
+    pub(super) votes: (String, String, String),
+    eligible: usize,
+    /// The adoption vote recorded for the branch's sheet.
+    adoption: Option<crate::meetings::store::VoteRow>,
 }
 
 /// One line of the review log.
@@ -270,7 +288,41 @@ pub(super) async fn build(
         ),
         None => vec![],
     };
+    let day = store::meeting_day(&m);
+    let mut rubric_reason =
+        crate::evaluation::applicable::reason_for(state, m.unit_id, m.kind, day)
+            .await?
+            .label();
+    if let (Some(r), Some(now)) = (
+        &rubric,
+        store::rubric_in_force(&state.pool, m.unit_id, m.kind.as_str(), day).await?,
+    ) && r.id != now.id
+    {
+        rubric_reason = format!(
+            "Bảng điểm giữ bộ tiêu chí đã dùng khi chấm lần đầu; nay ngày này áp dụng {} phiên bản {}: {}",
+            now.rubric.code, now.version, rubric_reason
+        );
+    }
+    let marks: Vec<crate::meetings::domain::Mark> =
+        crate::meetings::store::attendance(&state.pool, m.id)
+            .await?
+            .iter()
+            .map(crate::meetings::store::AttendanceRow::mark)
+            .collect();
+    let eligible = crate::meetings::domain::eligible_voters(&marks);
+    let adoption = match &branch {
+        Some(b) => crate::meetings::store::votes(&state.pool, m.id)
+            .await?
+            .into_iter()
+            .find(|v| v.evaluation_id == Some(b.id)),
+        None => None,
+    };
     Ok(EvalPage {
+        decides: seat == Seat::Upper && decides(user, &unit),
+        votes: Default::default(),
+        eligible,
+        adoption,
+        rubric_reason,
         unit,
         meeting: m,
         rubric,

@@ -64,7 +64,8 @@ pub async fn records(pool: &PgPool, ids: &[Uuid]) -> Result<HashMap<Uuid, Record
                   coalesce(att.base, 0) AS "base!", coalesce(att.present, 0) AS "present!",
                   coalesce(att.unexcused, 0) AS "unexcused!",
                   coalesce(att.spoke, 0) AS "spoke!", coalesce(streak.streak, 0) AS "streak!",
-                  EXISTS (SELECT 1 FROM votes v WHERE v.meeting_id = m.id AND v.passed) AS "passed!",
+                  EXISTS (SELECT 1 FROM votes v WHERE v.meeting_id = m.id AND v.passed
+                                 AND v.evaluation_id IS NULL) AS "passed!",
                   (SELECT (100.0 * avg(CASE t.review WHEN 'done' THEN 1 WHEN 'partly' THEN 0.5 ELSE 0 END))::float8
                      FROM tasks t
                     WHERE t.review IS NOT NULL

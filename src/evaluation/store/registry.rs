@@ -1,6 +1,8 @@
 //! The rubric registry: rubrics as stored, which one is in force for a meeting, drafting,
 //! editing and publishing a version (each change with its audit row), the scopes offered.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
@@ -10,7 +12,7 @@ use super::json_of;
 use crate::audit;
 use crate::db::transaction;
 use crate::error::StoreError;
-use crate::evaluation::domain::{RubricRefusal, RubricStatus};
+use crate::evaluation::domain::{Candidate, RubricRefusal, RubricStatus, applicable};
 use crate::evaluation::rubric::{Rubric, Sheet};
 
 /// A rubric as stored: the document plus its registry fields.
@@ -147,40 +149,75 @@ pub async fn rubric_in_force(
     }
 }
 
-/// The rubric in force for each (unit, kind, day), in one query: for a page, or for the
-/// demo history's thousands of meetings.
+/// The rubric in force for each (unit, kind, day): the candidates of every unit read in one
+/// query (for a page, or for the demo history's thousands of meetings), the choice made by
+/// the one rule (`domain::applicable`).
 pub async fn rubric_ids_in_force(
     pool: &PgPool,
     wanted: &[(Uuid, String, NaiveDate)],
 ) -> Result<Vec<Option<Uuid>>, sqlx::Error> {
-    let units: Vec<Uuid> = wanted.iter().map(|w| w.0).collect();
-    let kinds: Vec<String> = wanted.iter().map(|w| w.1.clone()).collect();
-    let days: Vec<NaiveDate> = wanted.iter().map(|w| w.2).collect();
-    let rows = sqlx::query!(
-        r#"SELECT w.n AS "n!", pick.id AS "id?"
-             FROM unnest($1::uuid[], $2::text[], $3::date[]) WITH ORDINALITY AS w(unit_id, kind, day, n)
-             JOIN units target ON target.id = w.unit_id
-             LEFT JOIN LATERAL (
-                 SELECT r.id
-                   FROM rubrics r LEFT JOIN units s ON s.id = r.scope_unit_id
-                  WHERE r.status = 'published' AND w.kind = ANY (r.kinds)
-                    AND r.effective_from <= w.day AND (r.effective_to IS NULL OR r.effective_to >= w.day)
-                    AND (r.scope_unit_id IS NULL OR s.path @> target.path)
-                    -- A provincial rubric whose province has no unit yet applies nowhere.
-                    AND (r.scope_unit_id IS NOT NULL OR r.scope_province IS NULL)
-                  ORDER BY coalesce(nlevel(s.path), 0) DESC, r.effective_from DESC
-                  LIMIT 1) pick ON true"#,
-        &units,
-        &kinds,
-        &days
+    let mut units: Vec<Uuid> = wanted.iter().map(|w| w.0).collect();
+    units.sort();
+    units.dedup();
+    let mut by_unit: HashMap<Uuid, Vec<Candidate>> = HashMap::new();
+    for (unit, a) in applying(pool, &units).await? {
+        by_unit.entry(unit).or_default().push(a.candidate);
+    }
+    Ok(wanted
+        .iter()
+        .map(|(unit, kind, day)| {
+            by_unit
+                .get(unit)
+                .and_then(|c| applicable(c, kind, *day).0.map(|c| c.id))
+        })
+        .collect())
+}
+
+/// A published rubric that may apply to a unit, with what its timeline shows.
+#[derive(Debug, Clone)]
+pub struct Applying {
+    pub candidate: Candidate,
+    pub code: String,
+    pub version: i32,
+    pub title: String,
+}
+
+/// The published rubrics whose scope covers each unit (national ones, and those of the unit
+/// or a unit above it), oldest first.
+pub async fn applying(pool: &PgPool, units: &[Uuid]) -> Result<Vec<(Uuid, Applying)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"SELECT target.id AS "unit!", r.id, r.code, r.version, r.title, r.kinds,
+                  r.effective_from, r.effective_to, nlevel(s.path) AS "depth?", s.name AS "scope_name?"
+             FROM units target
+             JOIN rubrics r ON r.status = 'published'
+             LEFT JOIN units s ON s.id = r.scope_unit_id
+            WHERE target.id = ANY($1)
+              AND (r.scope_unit_id IS NULL OR s.path @> target.path)
+            ORDER BY r.effective_from, r.code, r.version"#,
+        units
     )
     .fetch_all(pool)
-    .await?;
-    let mut out = vec![None; wanted.len()];
-    for r in rows {
-        out[(r.n - 1) as usize] = r.id;
-    }
-    Ok(out)
+    .await?
+    .into_iter()
+    .map(|r| {
+        (
+            r.unit,
+            Applying {
+                candidate: Candidate {
+                    id: r.id,
+                    scope_depth: r.depth,
+                    scope_name: r.scope_name,
+                    kinds: r.kinds,
+                    effective_from: r.effective_from,
+                    effective_to: r.effective_to,
+                },
+                code: r.code,
+                version: r.version,
+                title: r.title,
+            },
+        )
+    })
+    .collect())
 }
 
 /// The audit row of a change to the rubric registry.
@@ -258,12 +295,13 @@ struct Locked {
     code: String,
     scope_unit_id: Option<Uuid>,
     effective_from: NaiveDate,
+    effective_to: Option<NaiveDate>,
 }
 
 async fn lock_rubric(tx: &mut PgConnection, id: Uuid) -> Result<Locked, StoreError> {
     sqlx::query_as!(
         Locked,
-        r#"SELECT status AS "status: RubricStatus", lock_version, code, scope_unit_id, effective_from
+        r#"SELECT status AS "status: RubricStatus", lock_version, code, scope_unit_id, effective_from, effective_to
              FROM rubrics WHERE id = $1 FOR UPDATE"#,
         id
     )
@@ -318,13 +356,16 @@ pub async fn update_draft(
     .await
 }
 
-/// Publishes a draft from its effective date. The version in force for the same code and
-/// scope ends the day before; one that starts on or after that date is refused, because
-/// meetings already scored with it must keep it.
+/// Publishes a draft from a date (`from`, else its own effective date). The version of the
+/// same code and scope in force on that day ends the day before, with its own audit row; a
+/// date on or before the start of a published version is refused, because meetings already
+/// scored with it must keep it. The registry's lock keeps two publications of one code
+/// apart, and the exclusion constraint `rubrics_published_periods` guarantees the timeline.
 pub async fn publish(
     pool: &PgPool,
     id: Uuid,
     lock_version: i32,
+    from: Option<NaiveDate>,
     user: Uuid,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
@@ -336,49 +377,80 @@ pub async fn publish(
         if cur.status != RubricStatus::Draft {
             return Err(RubricRefusal::AlreadyPublished.into());
         }
+        let from = from.unwrap_or(cur.effective_from);
+        if let Some(to) = cur.effective_to
+            && to < from
+        {
+            return Err(RubricRefusal::EndsBeforeStart { from, to }.into());
+        }
         lock_code(tx, &cur.code).await?;
         let later = sqlx::query_scalar!(
             "SELECT effective_from FROM rubrics
               WHERE code = $1 AND status = 'published' AND scope_unit_id IS NOT DISTINCT FROM $2
                 AND effective_from >= $3
-              ORDER BY effective_from LIMIT 1",
+              ORDER BY effective_from DESC LIMIT 1",
             cur.code,
             cur.scope_unit_id,
-            cur.effective_from
+            from
         )
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(from) = later {
             return Err(RubricRefusal::LaterVersion { from }.into());
         }
-        let day_before = cur.effective_from.pred_opt().expect("a date after year 1");
-        sqlx::query!(
-            "UPDATE rubrics SET effective_to = $4
-              WHERE code = $1 AND status = 'published' AND scope_unit_id IS NOT DISTINCT FROM $2
-                AND effective_from < $3 AND (effective_to IS NULL OR effective_to >= $3)",
+        let day_before = from.pred_opt().expect("a date after year 1");
+        let ended = sqlx::query!(
+            "UPDATE rubrics r SET effective_to = $4
+               FROM (SELECT id, effective_to FROM rubrics
+                      WHERE code = $1 AND status = 'published' AND scope_unit_id IS NOT DISTINCT FROM $2
+                        AND effective_from < $3 AND (effective_to IS NULL OR effective_to >= $3)
+                      FOR UPDATE) old
+              WHERE r.id = old.id
+             RETURNING r.id, r.version, old.effective_to AS previous_to",
             cur.code,
             cur.scope_unit_id,
-            cur.effective_from,
+            from,
             day_before
         )
-        .execute(&mut *tx)
+        .fetch_all(&mut *tx)
         .await?;
+        for e in ended {
+            rubric_audit(
+                tx,
+                user,
+                e.id,
+                "rubric_ended",
+                json!({ "version": e.version, "effective_to": day_before,
+                        "previous_effective_to": e.previous_to, "by_rubric": id }),
+            )
+            .await?;
+        }
         sqlx::query!(
             "UPDATE rubrics SET status = 'published', published_at = $3, published_by = $2,
-                                lock_version = lock_version + 1
+                                effective_from = $4, lock_version = lock_version + 1
               WHERE id = $1",
             id,
             user,
-            at
+            at,
+            from
         )
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(|e| {
+            StoreError::on_constraint(
+                e,
+                &[(
+                    "rubrics_published_periods",
+                    RubricRefusal::LaterVersion { from },
+                )],
+            )
+        })?;
         rubric_audit(
             tx,
             user,
             id,
             "rubric_published",
-            json!({ "effective_from": cur.effective_from }),
+            json!({ "effective_from": from }),
         )
         .await?;
         Ok(())

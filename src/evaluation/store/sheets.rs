@@ -272,6 +272,10 @@ pub async fn save(pool: &PgPool, s: Saving<'_>) -> Result<Uuid, StoreError> {
                 if scorer == Scorer::Branch && state == SheetState::Submitted {
                     return Err(SheetRefusal::AwaitingReview.into());
                 }
+                if scorer == Scorer::Branch {
+                    // The score the branch adopted is changed: it votes again when it agrees.
+                    crate::meetings::store::drop_adoption(tx, id).await?;
+                }
                 sqlx::query!(
                     "UPDATE evaluations
                         SET rubric_id = $2, items = $3, total_tenths = $4, band = $5, class = $6,
@@ -350,6 +354,15 @@ pub async fn save(pool: &PgPool, s: Saving<'_>) -> Result<Uuid, StoreError> {
     .await
 }
 
+/// The branch's vote adopting its self-score, as counted at the meeting; its subject worded
+/// by the domain (`adoption_subject`).
+pub struct AdoptionVote<'a> {
+    pub subject: &'a str,
+    pub votes_for: u32,
+    pub against: u32,
+    pub abstain: u32,
+}
+
 /// One step of the review as decided by a user.
 pub struct Decision<'a> {
     pub step: Step,
@@ -360,6 +373,8 @@ pub struct Decision<'a> {
     pub approved_class: Option<&'a str>,
     /// The sheet scored again with the record's current figures (when it is sent up).
     pub rescored: Option<&'a Scored>,
+    /// The branch's vote adopting the score (the "agree" step; docs/rules.md §3.6).
+    pub adoption: Option<AdoptionVote<'a>>,
     /// When (the application clock).
     pub at: DateTime<Utc>,
 }
@@ -378,6 +393,7 @@ pub async fn step(pool: &PgPool, meeting: Uuid, d: Decision<'_>) -> Result<(), S
         comment,
         approved_class,
         rescored,
+        adoption,
         at,
     } = d;
     let rescored_items = rescored.map(|s| json_of(&s.items)).transpose()?;
@@ -398,6 +414,36 @@ pub async fn step(pool: &PgPool, meeting: Uuid, d: Decision<'_>) -> Result<(), S
         let (from, to, kind) = step.transition();
         if !from.contains(&cur.state) {
             return Err(SheetRefusal::WrongState { state: cur.state }.into());
+        }
+        // Quy định 17-QĐ/TU: the branch agrees its score by a vote of the meeting, on the
+        // meeting's eligible base, recorded with its votes; a vote that does not pass leaves
+        // the sheet a draft.
+        if step == Step::Agree {
+            let a = adoption.as_ref();
+            let vote = crate::meetings::forms::NewVote {
+                subject: a.map(|a| a.subject.to_owned()).unwrap_or_default(),
+                votes_for: a.map_or(0, |a| a.votes_for),
+                against: a.map_or(0, |a| a.against),
+                abstain: a.map_or(0, |a| a.abstain),
+            };
+            let (passed, eligible) = crate::meetings::store::insert_vote(
+                tx,
+                meeting,
+                &vote,
+                Some(crate::meetings::store::Adoption {
+                    evaluation,
+                    total_tenths: cur.total_tenths,
+                    class: &cur.class,
+                }),
+            )
+            .await?;
+            if !passed {
+                return Err(SheetRefusal::AdoptionNotPassed {
+                    votes_for: vote.votes_for,
+                    eligible,
+                }
+                .into());
+            }
         }
         // Submitted with closed minutes, then reopened: what would be frozen is a draft.
         if step == Step::Approve && meeting_state != MeetingState::Closed {

@@ -6,7 +6,7 @@ use crate::error::StoreError;
 use crate::meetings::domain::{Category, MeetingRefusal, Presence, Review};
 use crate::meetings::forms::{MinutesInput, NewTask, NewVote};
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 pub struct Minutes {
@@ -140,58 +140,102 @@ pub struct VoteRow {
     pub abstain: i32,
     pub eligible: i32,
     pub passed: bool,
+    /// The branch's adoption of its self-score: the sheet and the score adopted.
+    pub evaluation_id: Option<Uuid>,
+    pub adopted_tenths: Option<i32>,
+    pub adopted_class: Option<String>,
 }
 
 pub async fn votes(pool: &PgPool, id: Uuid) -> Result<Vec<VoteRow>, sqlx::Error> {
     sqlx::query_as!(
         VoteRow,
-        "SELECT id, subject, votes_for, against, abstain, eligible, passed FROM votes WHERE meeting_id = $1 ORDER BY id",
+        "SELECT id, subject, votes_for, against, abstain, eligible, passed, evaluation_id,
+                adopted_tenths, adopted_class
+           FROM votes WHERE meeting_id = $1 ORDER BY id",
         id
     )
     .fetch_all(pool)
     .await
 }
 
-/// Records a vote against the eligible base computed from the attendance now.
-pub async fn add_vote(pool: &PgPool, id: Uuid, vote: &NewVote) -> Result<(), StoreError> {
-    let NewVote {
-        subject,
-        votes_for,
-        against,
-        abstain,
-    } = vote;
-    let (votes_for, against, abstain) = (*votes_for, *against, *abstain);
-    edit(pool, id, None, async |tx, _| {
-        let marks: Vec<crate::meetings::domain::Mark> = sqlx::query!(
-            r#"SELECT category AS "category: Category", full_member, presence AS "presence: Presence"
-                 FROM attendance WHERE meeting_id = $1"#,
-            id
-        )
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|r| crate::meetings::domain::Mark {
-            category: r.category,
-            full_member: r.full_member,
-            presence: r.presence,
-        })
-        .collect();
-        let eligible = crate::meetings::domain::eligible_voters(&marks) as u32;
-        let passed = crate::meetings::domain::vote_outcome(votes_for, against, abstain, eligible)
-    ?;
-        sqlx::query!(
-            "INSERT INTO votes (meeting_id, subject, votes_for, against, abstain, eligible, passed)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            id,
-            subject,
-            votes_for as i32,
-            against as i32,
-            abstain as i32,
-            eligible as i32,
-            passed
-        )
+/// The meeting's eligible voting base, from its attendance as it stands (docs/rules.md §3.5).
+pub async fn eligible_base(tx: &mut PgConnection, id: Uuid) -> Result<u32, sqlx::Error> {
+    let marks: Vec<crate::meetings::domain::Mark> = sqlx::query!(
+        r#"SELECT category AS "category: Category", full_member, presence AS "presence: Presence"
+             FROM attendance WHERE meeting_id = $1"#,
+        id
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|r| crate::meetings::domain::Mark {
+        category: r.category,
+        full_member: r.full_member,
+        presence: r.presence,
+    })
+    .collect();
+    Ok(crate::meetings::domain::eligible_voters(&marks) as u32)
+}
+
+/// A vote that adopts a score sheet: the sheet, and the score adopted.
+pub struct Adoption<'a> {
+    pub evaluation: Uuid,
+    pub total_tenths: i32,
+    pub class: &'a str,
+}
+
+/// Writes a vote checked against the eligible base (`vote_outcome`), in the caller's
+/// transaction, which holds the meeting's lock. Answers whether it passed.
+pub async fn insert_vote(
+    tx: &mut PgConnection,
+    id: Uuid,
+    vote: &NewVote,
+    adoption: Option<Adoption<'_>>,
+) -> Result<(bool, u32), StoreError> {
+    let eligible = eligible_base(tx, id).await?;
+    let passed = crate::meetings::domain::vote_outcome(
+        vote.votes_for,
+        vote.against,
+        vote.abstain,
+        eligible,
+    )?;
+    if let Some(a) = &adoption {
+        sqlx::query!("DELETE FROM votes WHERE evaluation_id = $1", a.evaluation)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query!(
+        "INSERT INTO votes (meeting_id, subject, votes_for, against, abstain, eligible, passed,
+                            evaluation_id, adopted_tenths, adopted_class)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        id,
+        vote.subject,
+        vote.votes_for as i32,
+        vote.against as i32,
+        vote.abstain as i32,
+        eligible as i32,
+        passed,
+        adoption.as_ref().map(|a| a.evaluation),
+        adoption.as_ref().map(|a| a.total_tenths),
+        adoption.as_ref().map(|a| a.class)
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok((passed, eligible))
+}
+
+/// Forgets a sheet's adoption vote: the branch changed the score it had adopted.
+pub async fn drop_adoption(tx: &mut PgConnection, evaluation: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!("DELETE FROM votes WHERE evaluation_id = $1", evaluation)
         .execute(&mut *tx)
         .await?;
+    Ok(())
+}
+
+/// Records a vote against the eligible base computed from the attendance now.
+pub async fn add_vote(pool: &PgPool, id: Uuid, vote: &NewVote) -> Result<(), StoreError> {
+    edit(pool, id, None, async |tx, _| {
+        insert_vote(tx, id, vote, None).await?;
         Ok(())
     })
     .await
