@@ -272,3 +272,62 @@ async fn creating_one_username_eight_times_at_once_makes_one_account() {
             .unwrap();
     assert_eq!(accounts, 1);
 }
+
+/// A signed-in user sent to `/login?next=…` is redirected at once: a tab or a newline in
+/// `next` must lead home, not to another site (browsers drop them: `/\t/evil.example` is
+/// `//evil.example`) and not to a 500.
+#[tokio::test]
+async fn next_leads_only_to_a_path_of_this_site_even_with_control_characters() {
+    let app = TestApp::spawn().await;
+    for (next, expected) in [
+        ("/%09/evil.example", "/"),
+        ("/%0a/x", "/"),
+        ("/%0d%0aSet-Cookie:%20x=1", "/"),
+        ("/%5c/evil.example", "/"),
+        ("https://evil.example", "/"),
+    ] {
+        // Signed out: the form carries only a safe `next`, and posting it leads there.
+        let anonymous = app.other_browser();
+        let (status, body) = anonymous.get(&format!("/login?next={next}")).await;
+        assert_eq!(status, StatusCode::OK, "next={next}");
+        assert_eq!(input_value(&body, "next"), None, "next={next}: {body}");
+        let decoded = percent_decode(next);
+        let r = anonymous
+            .post(
+                "/login",
+                &[
+                    ("username", "phuong"),
+                    ("password", DEMO_PASSWORD),
+                    ("next", &decoded),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "next={next}");
+        assert_eq!(location(&r), expected, "next={next}");
+        // Signed in: the login page redirects at once.
+        let r = anonymous
+            .client
+            .get(app.url(&format!("/login?next={next}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "next={next}");
+        assert_eq!(location(&r), expected, "next={next}");
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
