@@ -105,6 +105,9 @@ pub async fn check_login(pool: &PgPool, username: &str, pw: &str) -> anyhow::Res
         return Ok(LoginOutcome::Wrong);
     };
     if let Some(until) = row.locked_until.filter(|t| *t > crate::clock::wall_now()) {
+        // The hash is checked all the same, so that a locked account answers in the time a
+        // wrong password does (and the page says the same: see `handlers::login`).
+        password::verify(pw.to_owned(), Some(row.password_hash)).await?;
         return Ok(LoginOutcome::Locked { until });
     }
     if password::verify(pw.to_owned(), Some(row.password_hash)).await? {

@@ -61,10 +61,15 @@ async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
     }
     let r = app.login("phuong", "sai").await;
     let page = text(&r.text().await.unwrap());
-    assert!(page.contains("Tài khoản tạm khóa"), "{page}");
+    assert!(page.contains("không đúng"), "{page}");
+    // Locked now: even the right password is refused, in the same words.
     let r = app.login("phuong", DEMO_PASSWORD).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert!(text(&r.text().await.unwrap()).contains("Tài khoản tạm khóa"));
+    assert!(
+        session_cookie(&r).is_none(),
+        "no session for a locked account"
+    );
+    assert!(text(&r.text().await.unwrap()).contains("Tên đăng nhập hoặc mật khẩu không đúng."));
     // Once the lock has run out the right password works again and the count restarts.
     sqlx::query(
         "UPDATE users SET locked_until = now() - interval '1 second' WHERE username = 'phuong'",
@@ -330,4 +335,49 @@ fn percent_decode(s: &str) -> String {
         }
     }
     String::from_utf8(out).unwrap()
+}
+
+/// Which names exist must not show: an unknown name, a wrong password and a locked account
+/// get the same page and status, in about the same time (the hash is always checked).
+#[tokio::test]
+async fn an_unknown_name_a_wrong_password_and_a_locked_account_look_the_same() {
+    let app = TestApp::spawn().await;
+    sqlx::query(
+        "UPDATE users SET locked_until = now() + interval '15 minutes' WHERE username = 'thixa'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let mut answers = Vec::new();
+    for (username, password) in [
+        ("khong-co-ai", "sai-mat-khau"),
+        ("phuong", "sai-mat-khau"),
+        ("thixa", "sai-mat-khau"),
+        ("thixa", DEMO_PASSWORD),
+    ] {
+        let started = std::time::Instant::now();
+        let r = app.login(username, password).await;
+        let took = started.elapsed();
+        let status = r.status();
+        let page = text(&r.text().await.unwrap());
+        answers.push((username, password, status, page, took));
+    }
+    let (_, _, status, page, _) = &answers[0];
+    assert_eq!(*status, StatusCode::UNAUTHORIZED);
+    assert!(
+        page.contains("Tên đăng nhập hoặc mật khẩu không đúng."),
+        "{page}"
+    );
+    for (username, password, s, p, _) in &answers[1..] {
+        assert_eq!(s, status, "{username}/{password}");
+        assert_eq!(p, page, "{username}/{password}");
+    }
+    // Every answer checked a password hash: none is much quicker than a wrong password.
+    let wrong = answers[1].4;
+    for (username, password, _, _, took) in &answers {
+        assert!(
+            *took * 4 >= wrong,
+            "{username}/{password} answered in {took:?}, a wrong password in {wrong:?}"
+        );
+    }
 }
