@@ -197,6 +197,15 @@ pub struct NewUser<'a> {
 
 /// Creates an account with its grants. A refusal is an `AccountRefusal` inside the error (the
 /// command line prints its message).
+/// Makes an account one nobody can sign in with (a system account that stands for the
+/// authors of imported records): it keeps its name on what it wrote.
+pub async fn deactivate_user(pool: &PgPool, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE users SET is_active = false WHERE id = $1", id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 pub async fn create_user(pool: &PgPool, new: NewUser<'_>) -> anyhow::Result<Uuid> {
     let refused = |r: AccountRefusal| anyhow::Error::from(StoreError::from(r));
     let username =

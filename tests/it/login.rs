@@ -381,3 +381,28 @@ async fn an_unknown_name_a_wrong_password_and_a_locked_account_look_the_same() {
         );
     }
 }
+
+/// The demo's `so-bien-ban` stands for the paper books' scorers; its password follows from
+/// the public seed, so it must not sign in, whatever password is typed.
+#[tokio::test]
+async fn the_system_account_cannot_sign_in() {
+    let app = TestApp::spawn().await;
+    let hash: String =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'so-bien-ban'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    // Whatever its password is, make it one the test knows, then try it.
+    let known = chibo::auth::password::hash("mật khẩu của sổ".to_owned())
+        .await
+        .unwrap();
+    assert_ne!(hash, known);
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE username = 'so-bien-ban'")
+        .bind(&known)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let r = app.login("so-bien-ban", "mật khẩu của sổ").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(session_cookie(&r).is_none());
+}
