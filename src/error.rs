@@ -119,7 +119,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, message) = match self {
             AppError::Unauthenticated { next } => {
-                let target = match next {
+                // Back to the page asked for, if it is one of ours (the login page checks
+                // `next` again: it may come from anywhere).
+                let target = match next.as_deref().and_then(|n| crate::web::safe_next(Some(n))) {
                     Some(next) => format!("/login?next={}", crate::web::url_encode(&next)),
                     None => "/login".to_owned(),
                 };

@@ -12,6 +12,9 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::{Unprocessable, safe_next};
 
+/// The one answer to a sign-in that failed, whatever the reason.
+const WRONG_LOGIN: &str = "Tên đăng nhập hoặc mật khẩu không đúng.";
+
 #[derive(Template, WebTemplate)]
 #[template(path = "auth/login.html")]
 pub struct LoginPage {
@@ -65,20 +68,18 @@ pub async fn login(
             tracing::info!(user = %user.username, "signed in");
             return Ok(Redirect::to(next.as_deref().unwrap_or("/")).into_response());
         }
-        LoginOutcome::Wrong => "Tên đăng nhập hoặc mật khẩu không đúng.".to_owned(),
+        // An unknown name, a wrong password and a locked account get one answer: a
+        // different one ("tạm khóa") would tell an attacker which names exist.
+        LoginOutcome::Wrong => WRONG_LOGIN,
         LoginOutcome::Locked { until } => {
-            let local = until.with_timezone(&crate::clock::ZONE);
-            format!(
-                "Tài khoản tạm khóa vì nhập sai mật khẩu {} lần liên tiếp. Vui lòng thử lại sau {}.",
-                super::MAX_FAILED_LOGINS,
-                local.format("%H:%M ngày %d/%m/%Y")
-            )
+            tracing::warn!(user = %form.username, %until, "sign-in refused: account locked");
+            WRONG_LOGIN
         }
     };
     let page = LoginPage {
         username: form.username,
         next,
-        error: Some(error),
+        error: Some(error.to_owned()),
     };
     Ok((StatusCode::UNAUTHORIZED, page).into_response())
 }

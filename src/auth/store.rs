@@ -105,6 +105,9 @@ pub async fn check_login(pool: &PgPool, username: &str, pw: &str) -> anyhow::Res
         return Ok(LoginOutcome::Wrong);
     };
     if let Some(until) = row.locked_until.filter(|t| *t > crate::clock::wall_now()) {
+        // The hash is checked all the same, so that a locked account answers in the time a
+        // wrong password does (and the page says the same: see `handlers::login`).
+        password::verify(pw.to_owned(), Some(row.password_hash)).await?;
         return Ok(LoginOutcome::Locked { until });
     }
     if password::verify(pw.to_owned(), Some(row.password_hash)).await? {
@@ -194,6 +197,15 @@ pub struct NewUser<'a> {
 
 /// Creates an account with its grants. A refusal is an `AccountRefusal` inside the error (the
 /// command line prints its message).
+/// Makes an account one nobody can sign in with (a system account that stands for the
+/// authors of imported records): it keeps its name on what it wrote.
+pub async fn deactivate_user(pool: &PgPool, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE users SET is_active = false WHERE id = $1", id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 pub async fn create_user(pool: &PgPool, new: NewUser<'_>) -> anyhow::Result<Uuid> {
     let refused = |r: AccountRefusal| anyhow::Error::from(StoreError::from(r));
     let username =

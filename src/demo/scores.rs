@@ -95,6 +95,8 @@ pub async fn seed(pool: &PgPool, today: NaiveDate, seed: u64) -> anyhow::Result<
         },
     )
     .await?;
+    // Its password follows from the public seed: a system account, never signed in with.
+    crate::auth::store::deactivate_user(pool, clerk).await?;
     let targets: Vec<Target> = sqlx::query!(
         r#"SELECT m.id, m.unit_id, m.kind, m.month, m.is_model, m.state = 'closed' AS "closed!",
                   (coalesce(m.started_at, m.planned_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS "day!",

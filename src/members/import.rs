@@ -31,6 +31,7 @@ pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
 /// repeated in the file, card numbers already held by someone.
 async fn check_rows(
     state: &AppState,
+    user: &User,
     rows: &[ImportRow],
 ) -> AppResult<HashMap<usize, Vec<String>>> {
     let mut check = RowCheck::of(
@@ -39,8 +40,10 @@ async fn check_rows(
             .map(|r| (r.line, r.cells.as_slice())),
         state.clock.today(),
     );
-    for (card, holder) in store::cards_taken(&state.pool, &check.cards()).await? {
-        check.taken(&card, &holder);
+    let reader = user.scope_roots();
+    for (card, holder) in store::cards_taken(&state.pool, &check.cards(), reader.as_deref()).await?
+    {
+        check.taken(&card, holder.as_deref());
     }
     Ok(check.problems)
 }
@@ -183,7 +186,7 @@ async fn preview_page(
     error: Option<String>,
 ) -> AppResult<PreviewPage> {
     let b = load_batch(state, key(user, unit.id, batch)).await?;
-    let mut problems = check_rows(state, &b.rows).await?;
+    let mut problems = check_rows(state, user, &b.rows).await?;
     let (mut attention, mut good_sample) = (Vec::new(), Vec::new());
     let (mut good, mut bad, mut skipped) = (0, 0, 0);
     for r in b.rows {
@@ -292,7 +295,7 @@ pub async fn commit(
         let page = preview_page(&state, &user, unit, batch, Some(message)).await?;
         Ok(Unprocessable(page).into_response())
     };
-    if !check_rows(&state, &b.rows).await?.is_empty() {
+    if !check_rows(&state, &user, &b.rows).await?.is_empty() {
         return refuse("Còn dòng có lỗi: hãy sửa hoặc bỏ qua các dòng đó rồi nhập lại.".into())
             .await;
     }
@@ -315,6 +318,7 @@ pub async fn commit(
     match store::commit(
         &state.pool,
         Some(user.id),
+        user.scope_roots().as_deref(),
         key,
         &b.rows,
         &rows,

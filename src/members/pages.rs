@@ -292,6 +292,7 @@ pub async fn create(
             match store::create(
                 &state.pool,
                 Some(user.id),
+                user.scope_roots().as_deref(),
                 unit.id,
                 &rec,
                 EventKind::Created,
@@ -351,6 +352,7 @@ pub async fn update(
         Ok(rec) => match store::update(
             &state.pool,
             Some(user.id),
+            user.scope_roots().as_deref(),
             id,
             form.version,
             &rec,

@@ -27,14 +27,19 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
-/// Only local paths are followed after login, never another site.
+/// Where a `next` parameter may lead: a path on this site, never another site. Browsers
+/// drop tabs and newlines inside a URL and read a backslash as `/`, so `/\t/evil.example`
+/// is followed to `//evil.example`; and a control character in a `Location` header is a
+/// 500. Hence: one leading `/`, not followed by another, no backslash at all, and nothing but
+/// visible ASCII (a path and query as a browser sends them are percent-encoded). Anything
+/// else answers none, and the caller goes to `/`.
 pub fn safe_next(next: Option<&str>) -> Option<String> {
-    let next = next?.trim();
-    (next.starts_with('/')
-        && !next.starts_with("//")
+    let next = next?;
+    let rest = next.strip_prefix('/')?;
+    let ok = !rest.starts_with('/')
         && !next.contains('\\')
-        && !next.contains("://"))
-    .then(|| next.to_owned())
+        && next.bytes().all(|b| b.is_ascii_graphic());
+    ok.then(|| next.to_owned())
 }
 
 #[cfg(test)]
@@ -48,11 +53,42 @@ mod tests {
     }
 
     #[test]
-    fn only_local_paths_are_followed_after_login() {
-        assert_eq!(safe_next(Some("/units/1")), Some("/units/1".into()));
-        assert_eq!(safe_next(Some("//evil.example")), None);
-        assert_eq!(safe_next(Some("https://evil.example")), None);
-        assert_eq!(safe_next(Some("/\\evil")), None);
+    fn only_paths_of_this_site_are_followed() {
+        let table: &[(&str, Option<&str>)] = &[
+            ("/", Some("/")),
+            ("/units/1", Some("/units/1")),
+            (
+                "/units/1?tab=members&q=a%20b",
+                Some("/units/1?tab=members&q=a%20b"),
+            ),
+            ("/search?u=http://x", Some("/search?u=http://x")),
+            ("", None),
+            ("units/1", None),
+            ("//evil.example", None),
+            ("///evil.example", None),
+            ("/\\evil.example", None),
+            ("/a\\b", None),
+            ("\\\\evil.example", None),
+            ("https://evil.example", None),
+            ("javascript:alert(1)", None),
+            ("/\t/evil.example", None),
+            ("/\n/x", None),
+            ("/\r\nSet-Cookie:x", None),
+            ("/\0", None),
+            (" /units/1", None),
+            ("/units/1 ", None),
+            ("/a b", None),
+            ("/\u{7f}", None),
+            ("/đơn-vị", None),
+            ("/\u{2028}/evil", None),
+        ];
+        for (input, expected) in table {
+            assert_eq!(
+                safe_next(Some(input)).as_deref(),
+                *expected,
+                "next = {input:?}"
+            );
+        }
         assert_eq!(safe_next(None), None);
     }
 }

@@ -179,6 +179,7 @@ pub async fn members(app: &TestApp, branch: Uuid, groups: &[(Status, usize)]) ->
             let id = member_store::create(
                 &app.pool,
                 None,
+                None,
                 branch,
                 &record,
                 member_domain::EventKind::Created,

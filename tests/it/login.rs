@@ -61,10 +61,15 @@ async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
     }
     let r = app.login("phuong", "sai").await;
     let page = text(&r.text().await.unwrap());
-    assert!(page.contains("Tài khoản tạm khóa"), "{page}");
+    assert!(page.contains("không đúng"), "{page}");
+    // Locked now: even the right password is refused, in the same words.
     let r = app.login("phuong", DEMO_PASSWORD).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert!(text(&r.text().await.unwrap()).contains("Tài khoản tạm khóa"));
+    assert!(
+        session_cookie(&r).is_none(),
+        "no session for a locked account"
+    );
+    assert!(text(&r.text().await.unwrap()).contains("Tên đăng nhập hoặc mật khẩu không đúng."));
     // Once the lock has run out the right password works again and the count restarts.
     sqlx::query(
         "UPDATE users SET locked_until = now() - interval '1 second' WHERE username = 'phuong'",
@@ -271,4 +276,133 @@ async fn creating_one_username_eight_times_at_once_makes_one_account() {
             .await
             .unwrap();
     assert_eq!(accounts, 1);
+}
+
+/// A signed-in user sent to `/login?next=…` is redirected at once: a tab or a newline in
+/// `next` must lead home, not to another site (browsers drop them: `/\t/evil.example` is
+/// `//evil.example`) and not to a 500.
+#[tokio::test]
+async fn next_leads_only_to_a_path_of_this_site_even_with_control_characters() {
+    let app = TestApp::spawn().await;
+    for (next, expected) in [
+        ("/%09/evil.example", "/"),
+        ("/%0a/x", "/"),
+        ("/%0d%0aSet-Cookie:%20x=1", "/"),
+        ("/%5c/evil.example", "/"),
+        ("https://evil.example", "/"),
+    ] {
+        // Signed out: the form carries only a safe `next`, and posting it leads there.
+        let anonymous = app.other_browser();
+        let (status, body) = anonymous.get(&format!("/login?next={next}")).await;
+        assert_eq!(status, StatusCode::OK, "next={next}");
+        assert_eq!(input_value(&body, "next"), None, "next={next}: {body}");
+        let decoded = percent_decode(next);
+        let r = anonymous
+            .post(
+                "/login",
+                &[
+                    ("username", "phuong"),
+                    ("password", DEMO_PASSWORD),
+                    ("next", &decoded),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "next={next}");
+        assert_eq!(location(&r), expected, "next={next}");
+        // Signed in: the login page redirects at once.
+        let r = anonymous
+            .client
+            .get(app.url(&format!("/login?next={next}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "next={next}");
+        assert_eq!(location(&r), expected, "next={next}");
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// Which names exist must not show: an unknown name, a wrong password and a locked account
+/// get the same page and status, in about the same time (the hash is always checked).
+#[tokio::test]
+async fn an_unknown_name_a_wrong_password_and_a_locked_account_look_the_same() {
+    let app = TestApp::spawn().await;
+    sqlx::query(
+        "UPDATE users SET locked_until = now() + interval '15 minutes' WHERE username = 'thixa'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let mut answers = Vec::new();
+    for (username, password) in [
+        ("khong-co-ai", "sai-mat-khau"),
+        ("phuong", "sai-mat-khau"),
+        ("thixa", "sai-mat-khau"),
+        ("thixa", DEMO_PASSWORD),
+    ] {
+        let started = std::time::Instant::now();
+        let r = app.login(username, password).await;
+        let took = started.elapsed();
+        let status = r.status();
+        let page = text(&r.text().await.unwrap());
+        answers.push((username, password, status, page, took));
+    }
+    let (_, _, status, page, _) = &answers[0];
+    assert_eq!(*status, StatusCode::UNAUTHORIZED);
+    assert!(
+        page.contains("Tên đăng nhập hoặc mật khẩu không đúng."),
+        "{page}"
+    );
+    for (username, password, s, p, _) in &answers[1..] {
+        assert_eq!(s, status, "{username}/{password}");
+        assert_eq!(p, page, "{username}/{password}");
+    }
+    // Every answer checked a password hash: none is much quicker than a wrong password.
+    let wrong = answers[1].4;
+    for (username, password, _, _, took) in &answers {
+        assert!(
+            *took * 4 >= wrong,
+            "{username}/{password} answered in {took:?}, a wrong password in {wrong:?}"
+        );
+    }
+}
+
+/// The demo's `so-bien-ban` stands for the paper books' scorers; its password follows from
+/// the public seed, so it must not sign in, whatever password is typed.
+#[tokio::test]
+async fn the_system_account_cannot_sign_in() {
+    let app = TestApp::spawn().await;
+    let hash: String =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'so-bien-ban'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    // Whatever its password is, make it one the test knows, then try it.
+    let known = chibo::auth::password::hash("mật khẩu của sổ".to_owned())
+        .await
+        .unwrap();
+    assert_ne!(hash, known);
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE username = 'so-bien-ban'")
+        .bind(&known)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let r = app.login("so-bien-ban", "mật khẩu của sổ").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(session_cookie(&r).is_none());
 }

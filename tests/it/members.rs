@@ -4,7 +4,7 @@ use chrono::Duration;
 use reqwest::StatusCode;
 use uuid::Uuid;
 
-use crate::fixtures::demo::{BRANCH, NEIGHBOUR, WARD};
+use crate::fixtures::demo::{BRANCH, COMMUNE, NEIGHBOUR, WARD};
 use crate::fixtures::{self, Status};
 use crate::support::{TestApp, input_value, iso, location, number_after, text};
 
@@ -122,12 +122,8 @@ async fn impossible_records_and_duplicate_cards_are_refused_with_the_form_kept()
             "input kept"
         );
     }
-    // A card number someone already holds: the message names the holder.
-    let (card, holder): (String, String) =
-        sqlx::query_as("SELECT card_no, full_name FROM members WHERE card_no IS NOT NULL LIMIT 1")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    // A card number a member of the branch already holds: the message names the holder.
+    let (card, holder) = card_held_under(&app, BRANCH).await;
     let r = app
         .post_form(&path, &member_form(&[("card_no", &card)]))
         .await;
@@ -893,4 +889,72 @@ async fn eight_registrations_of_one_new_card_number_at_once_add_one_member() {
             .unwrap();
         assert_eq!(holders, 1, "card {card}");
     }
+}
+
+/// A card number held by a member of a branch under the unit named `unit`, and the holder.
+pub(crate) async fn card_held_under(app: &TestApp, unit: &str) -> (String, String) {
+    sqlx::query_as(
+        "SELECT m.card_no, m.full_name FROM members m
+           JOIN memberships ms ON ms.member_id = m.id JOIN units u ON u.id = ms.unit_id
+          WHERE m.card_no IS NOT NULL
+            AND u.path <@ (SELECT path FROM units WHERE name = $1 ORDER BY valid_to DESC NULLS FIRST LIMIT 1)
+          ORDER BY m.card_no LIMIT 1",
+    )
+    .bind(unit)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+/// Card numbers can be guessed: a refusal names the holder only to someone who may see
+/// them. A secretary in Hưng Lợi typing a card number of a member of Đức Thọ learns that
+/// the number is taken, not whose it is.
+#[tokio::test]
+async fn a_taken_card_names_no_member_outside_the_users_scope() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let (card, holder) = card_held_under(&app, COMMUNE).await;
+    let before = app.open_members(branch).await;
+    let r = app
+        .post_form(
+            &format!("/members/new?unit={branch}"),
+            &member_form(&[("card_no", &card)]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = text(&r.text().await.unwrap());
+    assert!(
+        page.contains(&format!(
+            "Số thẻ {card} đã được cấp cho một đảng viên khác."
+        )),
+        "{page}"
+    );
+    assert!(!page.contains(&holder), "the holder is not named: {page}");
+    assert_eq!(app.open_members(branch).await, before, "nothing written");
+    // The same number typed by the commune's own committee names the holder.
+    let commune_branch: Uuid = sqlx::query_scalar(
+        "SELECT ms.unit_id FROM memberships ms JOIN members m ON m.id = ms.member_id
+          WHERE m.card_no = $1 AND ms.valid_to IS NULL AND ms.kind = 'permanent'",
+    )
+    .bind(&card)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let commune = app.other_browser();
+    commune.login_as("xaductho").await;
+    let r = commune
+        .post_form(
+            &format!("/members/new?unit={commune_branch}"),
+            &member_form(&[("card_no", &card)]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = text(&r.text().await.unwrap());
+    assert!(
+        page.contains(&format!(
+            "Số thẻ {card} đã được cấp cho đảng viên {holder}."
+        )),
+        "{page}"
+    );
 }

@@ -4,8 +4,8 @@
 use reqwest::StatusCode;
 use uuid::Uuid;
 
-use crate::fixtures::demo::{BRANCH, NEIGHBOUR};
-use crate::members::member_form;
+use crate::fixtures::demo::{BRANCH, COMMUNE, NEIGHBOUR};
+use crate::members::{card_held_under, member_form};
 use crate::support::{TestApp, location, text};
 
 fn csv(rows: &[&str]) -> Vec<u8> {
@@ -161,7 +161,10 @@ async fn an_import_is_all_or_nothing() {
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let resp = app.post(&format!("{preview_path}/commit"), &[]).await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text(&resp.text().await.unwrap()).contains("đã cấp cho đảng viên Chu Thị Nghiệm"));
+    // Registered in a branch the secretary cannot see: taken, by someone not named.
+    let page = text(&resp.text().await.unwrap());
+    assert!(page.contains("đã cấp cho một đảng viên khác"), "{page}");
+    assert!(!page.contains("Chu Thị Nghiệm"), "{page}");
     assert_eq!(
         app.open_members(branch).await,
         before,
@@ -270,4 +273,36 @@ async fn an_import_committed_twice_at_once_is_written_once() {
             .await
             .unwrap();
     assert_eq!(imported, 2);
+}
+
+/// An import preview of guessed card numbers names no member of another commune, and still
+/// names a holder the secretary may see (a member of their own branch).
+#[tokio::test]
+async fn an_import_preview_names_no_card_holder_outside_the_users_scope() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let (far_card, far_holder) = card_held_under(&app, COMMUNE).await;
+    let (own_card, own_holder) = card_held_under(&app, BRANCH).await;
+    let file = csv(&[
+        &format!(
+            "Trần Văn Bình,Nam,02/03/1970,Kỳ Anh,,{far_card},05/05/1995,,05/05/1996,Chính thức"
+        ),
+        &format!("Lê Thị Cúc,Nữ,03/04/1980,,,{own_card},01/01/2005,,01/01/2006,Chính thức"),
+    ]);
+    let r = upload(&app, branch, "ds.csv", file).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = app.get(&location(&r)).await;
+    let page = text(&page);
+    assert!(
+        page.contains("Số thẻ đảng viên: đã cấp cho một đảng viên khác."),
+        "{page}"
+    );
+    assert!(!page.contains(&far_holder), "{far_holder} named: {page}");
+    assert!(
+        page.contains(&format!(
+            "Số thẻ đảng viên: đã cấp cho đảng viên {own_holder}."
+        )),
+        "{page}"
+    );
 }

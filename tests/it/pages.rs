@@ -139,3 +139,66 @@ async fn oversized_bodies_are_refused() {
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert!(text(&r.text().await.unwrap()).contains("Dữ liệu quá lớn"));
 }
+
+/// Every browser chibo supports sends `Origin` or `Sec-Fetch-Site` with a form: a POST with
+/// neither is not from one of its pages (a script, a plugin, an old proxy), and is refused
+/// before it writes anything; a foreign `Origin` is refused too; the app's own passes.
+#[tokio::test]
+async fn a_post_without_origin_and_sec_fetch_site_is_refused() {
+    let app = TestApp::spawn().await;
+    let id = app.unit_id(BRANCH).await;
+    // A client without the test browser's default `Origin`.
+    let bare = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let rename = |client: &reqwest::Client, name: &str| {
+        client
+            .post(app.url(&format!("/admin/units/{id}/rename")))
+            .form(&[("name", name.to_owned()), ("version", "1".to_owned())])
+    };
+    // Signing in is a POST too: refused without both headers, and no session opened.
+    let form = [
+        ("username", "admin"),
+        ("password", crate::support::DEMO_PASSWORD),
+    ];
+    let r = bare
+        .post(app.url("/login"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(text(&r.text().await.unwrap()).contains("Không được phép"));
+    let r = bare
+        .post(app.url("/login"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = rename(&bare, "Bị giả mạo").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let page = text(&r.text().await.unwrap());
+    assert!(page.contains("Không được phép"), "{page}");
+    let r = rename(&bare, "Bị giả mạo")
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let name: String = sqlx::query_scalar("SELECT name FROM units WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(name, BRANCH, "nothing written");
+    let r = rename(&bare, "Chi bộ TDP Hưng Lợi")
+        .header("origin", format!("http://{}", app.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}

@@ -197,6 +197,7 @@ async fn a_member_recognised_after_a_meetings_day_is_probationary_there() {
     let newcomer = member_store::create(
         &app.pool,
         None,
+        None,
         branch,
         &record,
         member_domain::EventKind::Created,

@@ -191,8 +191,16 @@ impl Drop for TestDb {
     }
 }
 
-pub fn client() -> reqwest::Client {
+/// A browser of the app at `addr`: cookies kept, redirects not followed, and the `Origin`
+/// header every supported browser sends with a form (chibo refuses a POST without it).
+pub fn client(addr: SocketAddr) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ORIGIN,
+        format!("http://{addr}").parse().unwrap(),
+    );
     reqwest::Client::builder()
+        .default_headers(headers)
         .cookie_store(true)
         .redirect(Policy::none())
         .build()
@@ -221,7 +229,7 @@ impl TestApp {
         TestApp {
             addr,
             pool,
-            client: client(),
+            client: client(addr),
             _db: Arc::new(TestDb { name }),
         }
     }
@@ -245,7 +253,7 @@ impl TestApp {
         TestApp {
             addr: self.addr,
             pool: self.pool.clone(),
-            client: client(),
+            client: client(self.addr),
             _db: self._db.clone(),
         }
     }

@@ -125,13 +125,15 @@ impl RowCheck {
         self.cards.keys().cloned().collect()
     }
 
-    /// `card` is held by `holder` already: a problem of the line that holds it.
-    pub fn taken(&mut self, card: &str, holder: &str) {
+    /// `card` is held by `holder` already (named only if the user may see them): a problem
+    /// of the line that holds it.
+    pub fn taken(&mut self, card: &str, holder: Option<&str>) {
         if let Some(line) = self.cards.get(card) {
-            self.problems
-                .entry(*line)
-                .or_default()
-                .push(format!("{}: đã cấp cho đảng viên {holder}.", COLUMNS[5]));
+            let problem = match holder {
+                Some(holder) => format!("{}: đã cấp cho đảng viên {holder}.", COLUMNS[5]),
+                None => format!("{}: đã cấp cho một đảng viên khác.", COLUMNS[5]),
+            };
+            self.problems.entry(*line).or_default().push(problem);
         }
     }
 }
@@ -186,10 +188,17 @@ mod tests {
                 .contains(&"Đảng viên: Cột Đảng viên phải là Chính thức hoặc Dự bị.".to_owned())
         );
         assert_eq!(check.cards(), vec!["11112222".to_owned()]);
-        check.taken("11112222", "Chu Thị Nghiệm");
+        check.taken("11112222", Some("Chu Thị Nghiệm"));
         assert_eq!(
             check.problems[&2],
             vec!["Số thẻ đảng viên: đã cấp cho đảng viên Chu Thị Nghiệm."]
+        );
+        // A holder the user may not see is not named.
+        let mut check = RowCheck::of([(3, rows[0].as_slice())], today());
+        check.taken("11112222", None);
+        assert_eq!(
+            check.problems[&3],
+            vec!["Số thẻ đảng viên: đã cấp cho một đảng viên khác."]
         );
     }
 }

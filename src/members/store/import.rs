@@ -87,19 +87,28 @@ pub async fn batch(pool: &PgPool, key: BatchKey) -> Result<Option<Batch>, sqlx::
     }))
 }
 
-/// Which of `cards` are held already, and by whom: (card, holder).
+/// Which of `cards` are held already, and by whom: (card, holder), the holder named only
+/// when one of their branches, past or present, is under `reader` (the subtrees the user
+/// reads; `None`: every unit), as `record::check_card_free` does.
 pub async fn cards_taken(
     pool: &PgPool,
     cards: &[String],
-) -> Result<Vec<(String, String)>, sqlx::Error> {
+    reader: Option<&[String]>,
+) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
+    let roots: Vec<String> = reader.map(<[String]>::to_vec).unwrap_or_default();
     Ok(sqlx::query!(
-        "SELECT card_no AS \"card_no!\", full_name FROM members WHERE card_no = ANY($1)",
-        cards
+        r#"SELECT m.card_no AS "card_no!", m.full_name,
+                  ($2 OR EXISTS (SELECT 1 FROM memberships ms JOIN units u ON u.id = ms.unit_id
+                                  WHERE ms.member_id = m.id AND u.path <@ ANY($3::text[]::ltree[]))) AS "seen!"
+             FROM members m WHERE m.card_no = ANY($1)"#,
+        cards,
+        reader.is_none(),
+        &roots
     )
     .fetch_all(pool)
     .await?
     .into_iter()
-    .map(|r| (r.card_no, r.full_name))
+    .map(|r| (r.card_no, r.seen.then_some(r.full_name)))
     .collect())
 }
 
@@ -172,9 +181,12 @@ pub struct ImportedRow {
 /// tabs) waits, then finds it committed and writes nothing. `checked` is the staged rows the
 /// records were parsed and checked from; if they changed since, the commit is stale. A row
 /// the registry refuses is named by its line; the answer is how many members were written.
+// The batch's key, both its row forms, who commits and what they see, and the day: all needed.
+#[allow(clippy::too_many_arguments)]
 pub async fn commit(
     pool: &PgPool,
     actor: Option<Uuid>,
+    reader: Option<&[String]>,
     key: BatchKey,
     checked: &[ImportRow],
     rows: &[ImportedRow],
@@ -190,16 +202,24 @@ pub async fn commit(
             Some(_) => {}
         }
         for row in rows {
-            insert_member(tx, actor, key.unit, &row.record, EventKind::Imported, on)
-                .await
-                .map_err(|e| match e.refusal::<MemberRefusal>() {
-                    Some(refusal) => MemberRefusal::ImportRow {
-                        line: row.line,
-                        refusal: Box::new(refusal.clone()),
-                    }
-                    .into(),
-                    None => e,
-                })?;
+            insert_member(
+                tx,
+                actor,
+                reader,
+                key.unit,
+                &row.record,
+                EventKind::Imported,
+                on,
+            )
+            .await
+            .map_err(|e| match e.refusal::<MemberRefusal>() {
+                Some(refusal) => MemberRefusal::ImportRow {
+                    line: row.line,
+                    refusal: Box::new(refusal.clone()),
+                }
+                .into(),
+                None => e,
+            })?;
         }
         sqlx::query!(
             "UPDATE member_imports SET committed_at = $2 WHERE id = $1",

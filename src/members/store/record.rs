@@ -140,24 +140,34 @@ pub(super) async fn lock_open_branch(
     Ok((row.name, row.valid_from))
 }
 
-/// Card numbers are unique across the whole Party: name who holds it already.
+/// Card numbers are unique across the whole Party: say who holds it already, but only to a
+/// reader who may see that member (one of the holder's branches, past or present, is under
+/// `reader`, the subtrees the user reads; `None`: every unit). Anyone else learns only that
+/// the number is taken: card numbers can be guessed, names must not leak across scopes.
 async fn check_card_free(
     tx: &mut PgConnection,
     card_no: Option<&str>,
     except: Option<Uuid>,
+    reader: Option<&[String]>,
 ) -> Result<(), StoreError> {
     let Some(card) = card_no else { return Ok(()) };
-    let holder = sqlx::query_scalar!(
-        "SELECT full_name FROM members WHERE card_no = $1 AND id IS DISTINCT FROM $2",
+    let roots: Vec<String> = reader.map(<[String]>::to_vec).unwrap_or_default();
+    let holder = sqlx::query!(
+        r#"SELECT m.full_name,
+                  ($3 OR EXISTS (SELECT 1 FROM memberships ms JOIN units u ON u.id = ms.unit_id
+                                  WHERE ms.member_id = m.id AND u.path <@ ANY($4::text[]::ltree[]))) AS "seen!"
+             FROM members m WHERE m.card_no = $1 AND m.id IS DISTINCT FROM $2"#,
         card,
-        except
+        except,
+        reader.is_none(),
+        &roots
     )
     .fetch_optional(&mut *tx)
     .await?;
     match holder {
         Some(holder) => Err(MemberRefusal::CardTaken {
             card: card.to_owned(),
-            holder: Some(holder),
+            holder: holder.seen.then_some(holder.full_name),
         }
         .into()),
         None => Ok(()),
@@ -184,17 +194,19 @@ fn card_raced(err: sqlx::Error, card_no: Option<&str>) -> StoreError {
 }
 
 /// Adds a member to a branch: the record, a permanent membership from the later of the
-/// admission and the branch's founding, and a "created" event.
+/// admission and the branch's founding, and a "created" event. `reader`: the subtrees the
+/// actor reads (`User::scope_roots`), which decide whether a refusal may name a card's holder.
 pub async fn create(
     pool: &PgPool,
     actor: Option<Uuid>,
+    reader: Option<&[String]>,
     unit_id: Uuid,
     rec: &MemberRecord,
     event_kind: EventKind,
     on: NaiveDate,
 ) -> Result<Uuid, StoreError> {
     crate::db::transaction(pool, async |tx| {
-        insert_member(tx, actor, unit_id, rec, event_kind, on).await
+        insert_member(tx, actor, reader, unit_id, rec, event_kind, on).await
     })
     .await
 }
@@ -203,13 +215,14 @@ pub async fn create(
 pub async fn insert_member(
     tx: &mut PgConnection,
     actor: Option<Uuid>,
+    reader: Option<&[String]>,
     unit_id: Uuid,
     rec: &MemberRecord,
     event_kind: EventKind,
     on: NaiveDate,
 ) -> Result<Uuid, StoreError> {
     let (_, branch_from) = lock_open_branch(tx, unit_id, "form").await?;
-    check_card_free(tx, rec.card_no.as_deref(), None).await?;
+    check_card_free(tx, rec.card_no.as_deref(), None, reader).await?;
     let id = Uuid::now_v7();
     sqlx::query!(
         "INSERT INTO members (id, full_name, gender, birth_date, hometown, phone, card_no, admission_date,
@@ -271,13 +284,14 @@ pub async fn insert_member(
 pub async fn update(
     pool: &PgPool,
     actor: Option<Uuid>,
+    reader: Option<&[String]>,
     id: Uuid,
     version: i32,
     rec: &MemberRecord,
     on: NaiveDate,
 ) -> Result<(), StoreError> {
     change_member(pool, id, version, async |tx, before| {
-        check_card_free(tx, rec.card_no.as_deref(), Some(id)).await?;
+        check_card_free(tx, rec.card_no.as_deref(), Some(id), reader).await?;
         sqlx::query!(
             "UPDATE members SET full_name = $2, gender = $3, birth_date = $4, hometown = $5, phone = $6,
                     card_no = $7, admission_date = $8, admission_decision_date = $9, official_date = $10,
