@@ -121,7 +121,15 @@ pub async fn upload(
             "Vui lòng chọn tệp bảng tính (.xlsx hoặc .csv).".into(),
         ));
     };
-    let rows = match sheet::read_rows(&name, &bytes) {
+    // Unzipping and reading up to 8 MB of workbook is seconds of CPU: on the blocking pool,
+    // so that the async workers keep answering everyone else meanwhile.
+    let (name, read) = tokio::task::spawn_blocking(move || {
+        let read = sheet::read_rows(&name, &bytes);
+        (name, read)
+    })
+    .await
+    .map_err(anyhow::Error::from)?;
+    let rows = match read {
         Ok(rows) => rows,
         Err(e) => return Ok(refuse(e.message())),
     };
