@@ -20,7 +20,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::{self, AuthSession, User};
-use crate::error::{AppError, ErrorPage};
+use crate::error::{AppError, ErrorPage, too_large};
 use crate::web::{self, Ctx};
 
 /// Forms are small; the member import (a later feature) raises its own limit.
@@ -119,7 +119,9 @@ fn as_error_page(response: Response) -> Response {
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
     if (status.is_client_error() || status.is_server_error()) && !is_html {
-        return ErrorPage::for_status(status, None).into_response_with(status);
+        // A form larger than the body limit (uploads say their own limit).
+        let message = (status == StatusCode::PAYLOAD_TOO_LARGE).then(|| too_large(BODY_LIMIT));
+        return ErrorPage::for_status(status, message).into_response_with(status);
     }
     response
 }

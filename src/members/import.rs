@@ -104,14 +104,11 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest)?
-    {
+    let too_large = |e| AppError::multipart(e, MAX_UPLOAD_BYTES);
+    while let Some(field) = multipart.next_field().await.map_err(too_large)? {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("").to_owned();
-            let bytes = field.bytes().await.map_err(|_| AppError::BadRequest)?;
+            let bytes = field.bytes().await.map_err(too_large)?;
             file = Some((name, bytes.to_vec()));
         }
     }
