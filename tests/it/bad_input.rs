@@ -273,8 +273,9 @@ async fn a_control_character_in_any_form_field_is_refused_and_nothing_is_written
         members().await,
         store::get(&app.pool, branch).await.unwrap().unwrap(),
     );
-    // (who, path, the form, the field that carries the character)
-    let cases: Vec<(&str, String, Vec<(String, String)>, &str)> = vec![
+    // Who posts, where, the form, and the field that carries the character.
+    type Case = (&'static str, String, Vec<(String, String)>, &'static str);
+    let cases: Vec<Case> = vec![
         (
             "admin",
             format!("/admin/units/{branch}/rename"),
