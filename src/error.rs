@@ -22,11 +22,40 @@ pub enum AppError {
     /// The request cannot be carried out as asked; the message is for the user.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// More than the route accepts (an upload, a form): a 413 page stating the limit.
+    #[error("payload too large (limit {limit} bytes)")]
+    TooLarge { limit: usize },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// A multipart body that could not be read: too large for the route's `limit` (a 413
+    /// page that says so), or malformed, which no form of ours sends.
+    pub fn multipart(err: axum::extract::multipart::MultipartError, limit: usize) -> Self {
+        tracing::debug!("multipart body: {err}");
+        if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge { limit }
+        } else {
+            AppError::BadRequest
+        }
+    }
+}
+
+/// What a 413 page says: the limit, in the unit a user knows.
+pub fn too_large(limit: usize) -> String {
+    const MB: usize = 1024 * 1024;
+    let size = if limit >= MB {
+        format!("{} MB", limit / MB)
+    } else {
+        format!("{} KB", limit / 1024)
+    };
+    format!(
+        "Dữ liệu gửi lên lớn quá giới hạn {size}. Hãy gửi tệp nhỏ hơn, hoặc chia thành nhiều lần gửi."
+    )
+}
 
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
@@ -131,6 +160,7 @@ impl IntoResponse for AppError {
             AppError::Forbidden => (StatusCode::FORBIDDEN, None),
             AppError::BadRequest => (StatusCode::BAD_REQUEST, None),
             AppError::Conflict(msg) => (StatusCode::CONFLICT, Some(msg)),
+            AppError::TooLarge { limit } => (StatusCode::PAYLOAD_TOO_LARGE, Some(too_large(limit))),
             AppError::Internal(err) => {
                 tracing::error!("internal error: {err:#}");
                 (StatusCode::INTERNAL_SERVER_ERROR, None)

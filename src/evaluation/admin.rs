@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
 use super::domain::RubricRefusal;
-use super::forms::{PublishForm, RubricErrors, RubricForm, RubricInput, file_text};
+use super::forms::{MAX_FILE_BYTES, PublishForm, RubricErrors, RubricForm, RubricInput, file_text};
 use super::rubric::{ALL_SOURCES, Input, Rubric, Source};
 use super::scoring::{self, Entries, Entry, Facts, Scored};
 use super::store::{self, StoredRubric};
@@ -159,15 +159,12 @@ pub async fn import(
     admin(&user)?;
     let mut form = RubricForm::default();
     let mut errors = FieldErrors::default();
-    while let Some(field) = multipart.next_field().await.map_err(|e| {
-        tracing::debug!("rubric form: {e}");
-        AppError::BadRequest
-    })? {
+    // The route's body limit is the file's and a little for the other fields; the page
+    // names the file's.
+    let too_large = |e| AppError::multipart(e, MAX_FILE_BYTES);
+    while let Some(field) = multipart.next_field().await.map_err(too_large)? {
         let name = field.name().unwrap_or("").to_owned();
-        let bytes = field.bytes().await.map_err(|e| {
-            tracing::debug!("rubric file: {e}");
-            AppError::BadRequest
-        })?;
+        let bytes = field.bytes().await.map_err(too_large)?;
         match name.as_str() {
             "file" if !bytes.is_empty() => match file_text(&bytes) {
                 Ok(t) => form.text = t,

@@ -107,14 +107,11 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest)?
-    {
+    let too_large = |e| AppError::multipart(e, MAX_UPLOAD_BYTES);
+    while let Some(field) = multipart.next_field().await.map_err(too_large)? {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("").to_owned();
-            let bytes = field.bytes().await.map_err(|_| AppError::BadRequest)?;
+            let bytes = field.bytes().await.map_err(too_large)?;
             file = Some((name, bytes.to_vec()));
         }
     }
@@ -124,7 +121,15 @@ pub async fn upload(
             "Vui lòng chọn tệp bảng tính (.xlsx hoặc .csv).".into(),
         ));
     };
-    let rows = match sheet::read_rows(&name, &bytes) {
+    // Unzipping and reading up to 8 MB of workbook is seconds of CPU: on the blocking pool,
+    // so that the async workers keep answering everyone else meanwhile.
+    let (name, read) = tokio::task::spawn_blocking(move || {
+        let read = sheet::read_rows(&name, &bytes);
+        (name, read)
+    })
+    .await
+    .map_err(anyhow::Error::from)?;
+    let rows = match read {
         Ok(rows) => rows,
         Err(e) => return Ok(refuse(e.message())),
     };

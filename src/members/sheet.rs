@@ -107,8 +107,17 @@ pub enum SheetError {
     Empty,
     NotASpreadsheet,
     NotUtf8,
-    WrongHeader { found: Vec<String> },
-    TooManyRows { rows: usize },
+    WrongHeader {
+        found: Vec<String>,
+    },
+    TooManyRows {
+        rows: usize,
+    },
+    /// A cell beyond the template's columns or its header and MAX_ROWS rows (1-based).
+    TooLarge {
+        rows: u32,
+        cols: u32,
+    },
 }
 
 impl SheetError {
@@ -128,6 +137,11 @@ impl SheetError {
             ),
             SheetError::TooManyRows { rows } => format!(
                 "Tệp có {rows} dòng dữ liệu, vượt giới hạn {MAX_ROWS} dòng mỗi lần nhập. Hãy chia thành nhiều tệp."
+            ),
+            SheetError::TooLarge { rows, cols } => format!(
+                "Bảng tính có ô dữ liệu ngoài vùng của mẫu (tới dòng {rows}, cột {cols}). Mẫu có {} cột và tối đa {} dòng (dòng tiêu đề và {MAX_ROWS} dòng dữ liệu); hãy xóa các ô thừa hoặc chia thành nhiều tệp.",
+                COLUMNS.len(),
+                MAX_ROWS + 1
             ),
         }
     }
@@ -184,34 +198,76 @@ pub fn read_rows(file_name: &str, bytes: &[u8]) -> Result<Vec<(usize, Vec<String
     Ok(rows)
 }
 
+/// The highest Excel serial date read as a date (31/12/9999, Excel's own last date); a
+/// larger or negative value is no date a member has.
+const MAX_EXCEL_SERIAL: f64 = 2_958_465.0;
+
+/// An Excel date cell as dd/mm/yyyy, by calamine's own conversion (which honours the 1904
+/// date system of Mac workbooks and Excel's 1900 leap-year bug); a value outside Excel's
+/// dates is kept as its number, for the row's check to refuse.
+fn excel_date(dt: &calamine::ExcelDateTime) -> String {
+    let v = dt.as_f64();
+    if !(0.0..=MAX_EXCEL_SERIAL).contains(&v) {
+        return v.to_string();
+    }
+    let (y, m, d, ..) = dt.to_ymd_hms_milli();
+    chrono::NaiveDate::from_ymd_opt(y.into(), m.into(), d.into())
+        .map(vn_date)
+        .unwrap_or_else(|| v.to_string())
+}
+
+/// Reads the first sheet cell by cell, never as calamine's dense range: a file of two
+/// cells, A1 and XFD1048576, would make that range 17 billion cells. The sheet's declared
+/// dimension is checked first, then every cell's position, since the declaration may lie.
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
-    use calamine::{Data, Reader, Xlsx};
+    use calamine::{DataRef, Reader, Xlsx};
+    // The header row and MAX_ROWS data rows.
+    let max_lines = MAX_ROWS as u32 + 1;
+    let max_cols = COLUMNS.len() as u32;
+    let too_big = |rows: u32, cols: u32| SheetError::TooLarge { rows, cols };
     let mut wb: Xlsx<_> =
-        Xlsx::new(std::io::Cursor::new(bytes.to_vec())).map_err(|_| SheetError::NotASpreadsheet)?;
+        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|_| SheetError::NotASpreadsheet)?;
     let first = wb.sheet_names().first().cloned().ok_or(SheetError::Empty)?;
-    let range = wb
-        .worksheet_range(&first)
+    let mut cells = wb
+        .worksheet_cells_reader(&first)
         .map_err(|_| SheetError::NotASpreadsheet)?;
-    let excel_epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid date");
-    Ok(range
-        .rows()
-        .map(|row| {
-            row.iter()
-                .map(|cell| match cell {
-                    Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-                    Data::Int(i) => i.to_string(),
-                    Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
-                    Data::Float(f) => f.to_string(),
-                    Data::Bool(b) => b.to_string(),
-                    Data::DateTime(dt) => {
-                        let days = dt.as_f64().floor() as i64;
-                        vn_date(excel_epoch + chrono::Duration::days(days))
-                    }
-                    Data::Error(_) | Data::Empty => String::new(),
-                })
-                .collect()
-        })
-        .collect())
+    let dim = cells.dimensions();
+    if dim.end.0 >= max_lines || dim.end.1 >= max_cols {
+        return Err(too_big(
+            dim.end.0.saturating_add(1),
+            dim.end.1.saturating_add(1),
+        ));
+    }
+    let mut table: Vec<Vec<String>> = Vec::new();
+    while let Some(cell) = cells.next_cell().map_err(|_| SheetError::NotASpreadsheet)? {
+        let text = match cell.get_value() {
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+            DataRef::SharedString(s) => (*s).to_owned(),
+            DataRef::Int(i) => i.to_string(),
+            DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+            DataRef::Float(f) => f.to_string(),
+            DataRef::Bool(b) => b.to_string(),
+            DataRef::DateTime(dt) => excel_date(dt),
+            DataRef::Error(_) | DataRef::Empty => String::new(),
+        };
+        if text.is_empty() {
+            continue;
+        }
+        let (row, col) = cell.get_position();
+        if row >= max_lines || col >= max_cols {
+            return Err(too_big(row.saturating_add(1), col.saturating_add(1)));
+        }
+        let (row, col) = (row as usize, col as usize);
+        if table.len() <= row {
+            table.resize_with(row + 1, Vec::new);
+        }
+        let line = &mut table[row];
+        if line.len() <= col {
+            line.resize(col + 1, String::new());
+        }
+        line[col] = text;
+    }
+    Ok(table)
 }
 
 fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {

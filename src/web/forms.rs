@@ -35,6 +35,20 @@ impl FieldErrors {
     }
 }
 
+/// Whether typed text holds a control character (NUL and the like, which Postgres refuses
+/// in text and no keyboard types); tab and line breaks are ordinary text in a textarea.
+pub fn has_control_chars(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// What a form with a control character in a field is told.
+pub fn control_chars_message(field: &str) -> String {
+    format!(
+        "Trường «{field}» có ký tự điều khiển (như ký tự NUL) không được phép. Hãy xóa ký tự đó (thường do dán từ tệp khác) rồi gửi lại. Chưa có gì được lưu."
+    )
+}
+
 /// Parses dd/mm/yyyy (also d/m/yyyy) or the yyyy-mm-dd a date input sends.
 pub fn parse_vn_date(input: &str) -> Option<NaiveDate> {
     let s = input.trim();
@@ -70,6 +84,15 @@ pub fn date_field(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_but_tabs_and_line_breaks_are_found() {
+        assert!(has_control_chars("Kỳ\0Anh"));
+        assert!(has_control_chars("a\u{7}b"));
+        assert!(has_control_chars("a\u{9b}b"));
+        assert!(!has_control_chars("Dòng một\r\n\tDòng hai"));
+        assert!(!has_control_chars("Nguyễn Văn An"));
+    }
 
     #[test]
     fn dates_are_read_the_vietnamese_way() {

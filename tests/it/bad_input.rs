@@ -258,3 +258,73 @@ async fn a_new_unit_form_with_missing_fields_answers_each_field() {
         .unwrap();
     assert_eq!(count, 0);
 }
+
+#[tokio::test]
+async fn a_control_character_in_any_form_field_is_refused_and_nothing_is_written() {
+    let app = TestApp::spawn().await;
+    let branch = app.unit_id(BRANCH).await;
+    let members = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM members")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    };
+    let (members_before, unit_before) = (
+        members().await,
+        store::get(&app.pool, branch).await.unwrap().unwrap(),
+    );
+    // Who posts, where, the form, and the field that carries the character.
+    type Case = (&'static str, String, Vec<(String, String)>, &'static str);
+    let cases: Vec<Case> = vec![
+        (
+            "admin",
+            format!("/admin/units/{branch}/rename"),
+            vec![
+                ("name".into(), "Chi bộ\0 Hưng Lợi".into()),
+                ("version".into(), "1".into()),
+            ],
+            "name",
+        ),
+        (
+            "bithu",
+            format!("/members/new?unit={branch}"),
+            crate::members::member_form(&[("hometown", "Kỳ\0Anh")]),
+            "hometown",
+        ),
+        (
+            "bithu",
+            format!("/members/new?unit={branch}"),
+            crate::members::member_form(&[("full_name", "Chu Thị\u{7} Nghiệm")]),
+            "full_name",
+        ),
+    ];
+    for (who, path, form, field) in cases {
+        app.login_as(who).await;
+        let r = app.post_form(&path, &form).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path} {field}"
+        );
+        let page = text(&r.text().await.unwrap());
+        assert!(
+            page.contains(&format!("Trường «{field}» có ký tự điều khiển")),
+            "{page}"
+        );
+    }
+    assert_eq!(members().await, members_before);
+    let after = store::get(&app.pool, branch).await.unwrap().unwrap();
+    assert_eq!(
+        (after.name, after.version),
+        (unit_before.name, unit_before.version)
+    );
+    // Tabs and line breaks are text.
+    app.login_as("bithu").await;
+    let r = app
+        .post_form(
+            &format!("/members/new?unit={branch}"),
+            &crate::members::member_form(&[("hometown", "Kỳ Anh,\r\n\tHà Tĩnh")]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}

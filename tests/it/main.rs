@@ -19,6 +19,7 @@ mod meeting_counts;
 mod meetings;
 mod members;
 mod members_import;
+mod oversized;
 mod pages;
 mod registry_history;
 mod rubric_ownership;

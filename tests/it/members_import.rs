@@ -306,3 +306,201 @@ async fn an_import_preview_names_no_card_holder_outside_the_users_scope() {
         "{page}"
     );
 }
+
+/// A zip archive of stored (uncompressed) entries, for workbooks rust_xlsxwriter cannot
+/// write (the 1904 date system).
+fn stored_zip(entries: &[(&str, String)]) -> Vec<u8> {
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xffff_ffffu32;
+        for &b in data {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xedb8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    let (mut out, mut central) = (Vec::new(), Vec::new());
+    for (name, body) in entries {
+        let (name, body) = (name.as_bytes(), body.as_bytes());
+        let (crc, len, offset) = (crc32(body), body.len() as u32, out.len() as u32);
+        let common = |v: &mut Vec<u8>| {
+            v.extend(20u16.to_le_bytes()); // version needed
+            v.extend(0u16.to_le_bytes()); // flags
+            v.extend(0u16.to_le_bytes()); // stored
+            v.extend(0u32.to_le_bytes()); // time, date
+            v.extend(crc.to_le_bytes());
+            v.extend(len.to_le_bytes());
+            v.extend(len.to_le_bytes());
+            v.extend((name.len() as u16).to_le_bytes());
+            v.extend(0u16.to_le_bytes()); // extra
+        };
+        out.extend(0x0403_4b50u32.to_le_bytes());
+        common(&mut out);
+        out.extend(name);
+        out.extend(body);
+        central.extend(0x0201_4b50u32.to_le_bytes());
+        central.extend(20u16.to_le_bytes()); // version made by
+        common(&mut central);
+        central.extend([0u8; 6]); // comment length, disk, internal attributes
+        central.extend(0u32.to_le_bytes()); // external attributes
+        central.extend(offset.to_le_bytes());
+        central.extend(name);
+    }
+    let (at, size) = (out.len() as u32, central.len() as u32);
+    out.extend(central);
+    out.extend(0x0605_4b50u32.to_le_bytes());
+    out.extend([0u8; 4]);
+    out.extend((entries.len() as u16).to_le_bytes());
+    out.extend((entries.len() as u16).to_le_bytes());
+    out.extend(size.to_le_bytes());
+    out.extend(at.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out
+}
+
+/// A workbook of the template's header and one member whose dates are Excel date numbers
+/// (`date_cells`: column letter and serial), in the 1904 date system of Mac workbooks.
+fn workbook_1904(cells: &[&str], date_cells: &[(&str, u32)]) -> Vec<u8> {
+    const NS: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    let text = |r: String, v: &str| format!(r#"<c r="{r}" t="inlineStr"><is><t>{v}</t></is></c>"#);
+    let cols = ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"];
+    let header: String = chibo_columns()
+        .iter()
+        .zip(cols)
+        .map(|(h, c)| text(format!("{c}1"), h))
+        .collect();
+    let mut row: String = cells
+        .iter()
+        .zip(cols)
+        .filter(|(v, _)| !v.is_empty())
+        .map(|(v, c)| text(format!("{c}2"), v))
+        .collect();
+    for (c, serial) in date_cells {
+        row.push_str(&format!(r#"<c r="{c}2" s="1"><v>{serial}</v></c>"#));
+    }
+    stored_zip(&[
+        (
+            "[Content_Types].xml",
+            r#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#.into(),
+        ),
+        (
+            "xl/workbook.xml",
+            format!(
+                r#"<workbook xmlns="{NS}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><workbookPr date1904="1"/><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+            ),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.into(),
+        ),
+        (
+            "xl/styles.xml",
+            format!(
+                r#"<styleSheet xmlns="{NS}"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>"#
+            ),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            format!(
+                r#"<worksheet xmlns="{NS}"><dimension ref="A1:J2"/><sheetData><row r="1">{header}</row><row r="2">{row}</row></sheetData></worksheet>"#
+            ),
+        ),
+    ])
+}
+
+#[tokio::test]
+async fn a_workbook_far_beyond_the_template_is_refused_and_the_server_lives_on() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    // Two cells, A1 and XFD1048576: read as one dense range, 17 billion cells.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "Họ và tên").unwrap();
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    let r = upload(&app, branch, "to.xlsx", wb.save_to_buffer().unwrap()).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = text(&r.text().await.unwrap());
+    assert!(
+        page.contains("ngoài vùng của mẫu (tới dòng 1048576, cột 16384)"),
+        "{page}"
+    );
+    // One member too many: the header, 5,000 rows, and a row 5002.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in chibo_columns().iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(5_001, 0, "Nguyễn Văn Thừa").unwrap();
+    let r = upload(&app, branch, "dai.xlsx", wb.save_to_buffer().unwrap()).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("tới dòng 5002"));
+    // The server still answers, and nothing was staged.
+    let (status, _) = app.get(&format!("/units/{branch}/members")).await;
+    assert_eq!(status, StatusCode::OK);
+    let staged: i64 = sqlx::query_scalar("SELECT count(*) FROM member_imports")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(staged, 0);
+}
+
+#[tokio::test]
+async fn a_huge_date_number_is_a_bad_date_of_its_row_not_a_crash() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+    for (c, h) in chibo_columns().iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "Trần Văn Xa").unwrap();
+    ws.write_string(1, 1, "Nam").unwrap();
+    ws.write_number_with_format(1, 2, 1e300, &date).unwrap();
+    ws.write_number_with_format(1, 6, -5e18, &date).unwrap();
+    ws.write_string(1, 9, "Chính thức").unwrap();
+    let r = upload(&app, branch, "xa.xlsx", wb.save_to_buffer().unwrap()).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = app.get(&location(&r)).await;
+    let page = text(&page);
+    assert!(page.contains("Dòng có lỗi 1"), "{page}");
+    assert!(page.contains("Ngày sinh: Ngày không hợp lệ"), "{page}");
+}
+
+#[tokio::test]
+async fn a_mac_workbook_in_the_1904_date_system_reads_its_dates_right() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let file = workbook_1904(
+        &[
+            "Hồ Văn Mác",
+            "Nam",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "Chính thức",
+        ],
+        // 15/03/1975, 19/05/2000 and 19/05/2001 counted from 01/01/1904.
+        &[("C", 26_006), ("G", 35_203), ("I", 35_568)],
+    );
+    let r = upload(&app, branch, "mac.xlsx", file).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = app.get(&location(&r)).await;
+    let page = text(&page);
+    assert!(page.contains("Dòng hợp lệ 1"), "{page}");
+    for d in ["15/03/1975", "19/05/2000", "19/05/2001"] {
+        assert!(page.contains(d), "{d} in {page}");
+    }
+}
