@@ -168,6 +168,18 @@ impl User {
         self.grants.iter().any(|g| g.role == Role::Admin)
     }
 
+    /// Does this user administer the whole installation: an administrator's grant with no
+    /// unit, or administrators' grants covering every top unit of the tree (`tops`, their
+    /// paths; in a one-province installation, the province)? Installation-wide settings —
+    /// the alert thresholds, the national agenda templates and rubrics, the top of the tree
+    /// — are theirs alone; an administrator of a ward or a town manages inside it only.
+    pub fn administers_all(&self, tops: &[String]) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == Role::Admin && g.unit_path.is_none())
+            || (!tops.is_empty() && tops.iter().all(|top| self.administers(top)))
+    }
+
     fn has_role_over(&self, path: &str, pred: impl Fn(Role) -> bool) -> bool {
         self.grants.iter().any(|g| {
             pred(g.role)
@@ -359,6 +371,26 @@ mod tests {
         let town = user(vec![(Role::Supervisor, Some("p.t"))]);
         assert!(town.supervises("p.t.w1.b7") && !town.sits_on("p.t.w1"));
         assert!(!user(vec![(Role::Admin, None)]).sits_on("p.t.w1"));
+    }
+
+    #[test]
+    fn only_a_grant_over_the_whole_tree_administers_the_installation() {
+        let tops = vec!["p".to_owned()];
+        assert!(user(vec![(Role::Admin, None)]).administers_all(&tops));
+        assert!(user(vec![(Role::Admin, None)]).administers_all(&[]));
+        assert!(user(vec![(Role::Admin, Some("p"))]).administers_all(&tops));
+        // A ward's or a town's administrator manages inside it only.
+        assert!(!user(vec![(Role::Admin, Some("p.t.w1"))]).administers_all(&tops));
+        assert!(!user(vec![(Role::Admin, Some("p.t"))]).administers_all(&tops));
+        // A supervisor of the province is not its administrator.
+        assert!(!user(vec![(Role::Supervisor, Some("p"))]).administers_all(&tops));
+        // Two provinces: the first's administrator is not the installation's.
+        let two = vec!["p".to_owned(), "q".to_owned()];
+        assert!(!user(vec![(Role::Admin, Some("p"))]).administers_all(&two));
+        assert!(
+            user(vec![(Role::Admin, Some("p")), (Role::Admin, Some("q"))]).administers_all(&two)
+        );
+        assert!(!user(vec![(Role::Admin, Some("p"))]).administers_all(&[]));
     }
 
     #[test]

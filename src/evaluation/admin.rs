@@ -34,13 +34,10 @@ fn admin(user: &User) -> AppResult<()> {
 }
 
 /// May the user change rubrics of this scope (none = national: a system administrator)?
-fn may_manage(user: &User, scope_path: Option<&str>) -> bool {
+async fn may_manage(state: &AppState, user: &User, scope_path: Option<&str>) -> AppResult<bool> {
     match scope_path {
-        Some(p) => user.administers(p),
-        None => user
-            .grants
-            .iter()
-            .any(|g| g.role == crate::auth::Role::Admin && g.unit_path.is_none()),
+        Some(p) => Ok(user.administers(p)),
+        None => crate::org::is_system_admin(state, user).await,
     }
 }
 
@@ -76,7 +73,7 @@ async fn scope_path(state: &AppState, scope: Option<Uuid>) -> AppResult<Option<S
 /// The scopes this user may give a rubric: (value, label).
 async fn scopes_for(state: &AppState, user: &User) -> AppResult<Vec<(String, String)>> {
     let mut out = Vec::new();
-    if may_manage(user, None) {
+    if may_manage(state, user, None).await? {
         out.push((String::new(), "Toàn quốc".to_owned()));
     }
     for (id, name, path) in store::scope_choices(&state.pool).await? {
@@ -143,7 +140,7 @@ async fn check_scope(
     scope: Option<Uuid>,
 ) -> AppResult<Result<(), RubricRefusal>> {
     let path = scope_path(state, scope).await?;
-    Ok(if may_manage(user, path.as_deref()) {
+    Ok(if may_manage(state, user, path.as_deref()).await? {
         Ok(())
     } else {
         Err(RubricRefusal::ScopeNotAdministered)
@@ -318,7 +315,7 @@ async fn load(state: &AppState, user: &User, id: Uuid) -> AppResult<(StoredRubri
         return Err(AppError::NotFound);
     }
     r.uses = Some(store::uses(&state.pool, id).await?);
-    let can = may_manage(user, path.as_deref());
+    let can = may_manage(state, user, path.as_deref()).await?;
     Ok((r, can))
 }
 

@@ -19,12 +19,10 @@ use crate::org::domain::BranchType;
 use crate::state::AppState;
 use crate::web::{FieldErrors, Unprocessable};
 
-fn admin(user: &User) -> AppResult<()> {
-    if user.is_admin_anywhere() {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+/// The agenda templates are the installation's (one set for every unit): a system
+/// administrator's, not a ward's or a town's administrator's.
+async fn admin(state: &AppState, user: &User) -> AppResult<()> {
+    crate::org::require_system_admin(state, user).await
 }
 
 impl TemplateRow {
@@ -68,7 +66,7 @@ async fn list_page(pool: &PgPool, form: VariantForm, errors: FieldErrors) -> App
 }
 
 pub async fn list(State(state): State<AppState>, user: User) -> AppResult<ListPage> {
-    admin(&user)?;
+    admin(&state, &user).await?;
     list_page(&state.pool, VariantForm::default(), FieldErrors::default()).await
 }
 
@@ -78,7 +76,7 @@ pub async fn create_variant(
     user: User,
     Form(form): Form<VariantForm>,
 ) -> AppResult<Response> {
-    admin(&user)?;
+    admin(&state, &user).await?;
     let errors = match form.parse() {
         Ok((kind, branch_type)) => {
             match store::create_variant(&state.pool, kind, branch_type).await {
@@ -124,7 +122,7 @@ pub async fn edit(
     user: User,
     Path(id): Path<Uuid>,
 ) -> AppResult<EditPage> {
-    admin(&user)?;
+    admin(&state, &user).await?;
     edit_page(&state.pool, id, ItemForm::default(), FieldErrors::default()).await
 }
 
@@ -135,7 +133,7 @@ pub async fn change(
     Path((id, item)): Path<(Uuid, String)>,
     Form(form): Form<ItemForm>,
 ) -> AppResult<Response> {
-    admin(&user)?;
+    admin(&state, &user).await?;
     let item = match item.as_str() {
         "new" => None,
         other => Some(Uuid::parse_str(other).map_err(|_| AppError::NotFound)?),

@@ -27,6 +27,8 @@ use super::{domain, scope, store};
 pub(super) struct AdminPage {
     units: Vec<Link>,
     system_admin: bool,
+    /// May open the installation's settings (templates, thresholds).
+    installation: bool,
 }
 
 pub(super) async fn admin_home(State(state): State<AppState>, user: User) -> AppResult<AdminPage> {
@@ -54,6 +56,7 @@ pub(super) async fn admin_home(State(state): State<AppState>, user: User) -> App
     Ok(AdminPage {
         units,
         system_admin,
+        installation: super::is_system_admin(&state, &user).await?,
     })
 }
 

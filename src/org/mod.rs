@@ -36,6 +36,25 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+/// Is the user an administrator of the whole installation ([`User::administers_all`])?
+pub async fn is_system_admin(state: &AppState, user: &User) -> AppResult<bool> {
+    if !user.is_admin_anywhere() {
+        return Ok(false);
+    }
+    let tops = store::top_unit_paths(&state.pool).await?;
+    Ok(user.administers_all(&tops))
+}
+
+/// Installation-wide pages (alert thresholds, the national agenda templates): a system
+/// administrator's, and 404 to anyone else, a unit's administrator included.
+pub async fn require_system_admin(state: &AppState, user: &User) -> AppResult<()> {
+    if is_system_admin(state, user).await? {
+        Ok(())
+    } else {
+        Err(crate::error::AppError::NotFound)
+    }
+}
+
 /// A document's heading names, as they were `on` (the meeting's day, the month judged): the
 /// unit's name and its upper unit's, for the top-left block. A minutes book printed today
 /// of a meeting held before a rename is headed with the names the meeting was held under.

@@ -494,20 +494,12 @@ impl ThresholdsPage {
     }
 }
 
-fn system_admin(user: &User) -> AppResult<()> {
-    if user.is_admin_anywhere() {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 pub async fn thresholds_form(
     State(state): State<AppState>,
     user: User,
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<ThresholdsPage> {
-    system_admin(&user)?;
+    crate::org::require_system_admin(&state, &user).await?;
     let t = store::thresholds(&state.pool).await?;
     Ok(ThresholdsPage {
         form: ThresholdsForm::from(&t),
@@ -521,7 +513,7 @@ pub async fn thresholds_save(
     user: User,
     Form(mut form): Form<ThresholdsForm>,
 ) -> AppResult<Response> {
-    system_admin(&user)?;
+    crate::org::require_system_admin(&state, &user).await?;
     let result = match form.parse() {
         Ok(t) => {
             refused(store::save_thresholds(&state.pool, &t, user.id, state.clock.now()).await)?

@@ -7,6 +7,7 @@
 
 mod adoption;
 mod architecture;
+mod authority;
 mod bad_input;
 mod browser;
 mod cli;

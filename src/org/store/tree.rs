@@ -155,6 +155,13 @@ pub async fn top_units(pool: &PgPool) -> Result<Vec<Link>, sqlx::Error> {
     .await
 }
 
+/// The paths of the top units (no parent): what an installation's administrator covers.
+pub async fn top_unit_paths(pool: &PgPool) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT path::text AS "path!" FROM units WHERE parent_id IS NULL"#)
+        .fetch_all(pool)
+        .await
+}
+
 pub struct Crumb {
     pub id: Uuid,
     pub name: String,
