@@ -1,4 +1,4 @@
-//! The command line: `chibo serve | migrate | seed-demo | create-user`.
+//! The command line: `chibo serve | migrate | seed-demo | backup | restore | create-user`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -65,6 +65,15 @@ pub enum Command {
         /// Months of meeting history to generate (60: five years, for the benchmarks).
         #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=120))]
         history_months: u32,
+    },
+    /// Write a backup of the whole database into FILE (pg_dump, custom format).
+    Backup { file: PathBuf },
+    /// Restore a backup made by `chibo backup`, in one transaction. A database that already
+    /// holds data is refused unless --force (which replaces everything in it).
+    Restore {
+        file: PathBuf,
+        #[arg(long)]
+        force: bool,
     },
     /// Create a login. The password comes from CHIBO_NEW_PASSWORD, or is generated and printed.
     CreateUser {

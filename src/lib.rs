@@ -38,6 +38,8 @@ use crate::state::AppState;
 /// Dropping it stops that cluster.
 pub struct Database {
     pub pool: PgPool,
+    /// A libpq URL of the same database, for Postgres's own tools (pg_dump, pg_restore).
+    url: String,
     embedded: Option<EmbeddedPostgres>,
 }
 
@@ -49,6 +51,7 @@ impl Database {
             let pool = db::connect(options, 20).await?;
             return Ok(Self {
                 pool,
+                url: url.expose().to_owned(),
                 embedded: None,
             });
         }
@@ -60,6 +63,7 @@ impl Database {
         let pool = db::connect(server.connect_options("chibo"), 20).await?;
         Ok(Self {
             pool,
+            url: server.url("chibo"),
             embedded: Some(server),
         })
     }
@@ -133,6 +137,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Backup { file } => backup(&db_cfg, file).await,
+        Command::Restore { file, force } => restore(&db_cfg, file, force).await,
         Command::CreateUser {
             username,
             display_name,
@@ -164,6 +170,60 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `chibo backup FILE`: the whole database into one file (pg_dump's custom format).
+async fn backup(db_cfg: &DbConfig, file: std::path::PathBuf) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let db = Database::open(db_cfg).await?;
+    println!("Sao lưu cơ sở dữ liệu vào {} …", file.display());
+    let url = db.url.clone();
+    let target = file.clone();
+    let result = tokio::task::spawn_blocking(move || db::backup::backup(&url, &target)).await?;
+    db.close().await?;
+    let tables = result?;
+    let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "Đã sao lưu {tables} bảng vào {} ({:.1} MB, {:.1} giây).",
+        file.display(),
+        size as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `chibo restore FILE [--force]`: a backup into the database, in one transaction. A
+/// database that holds tables already is replaced only when told `--force`.
+async fn restore(db_cfg: &DbConfig, file: std::path::PathBuf, force: bool) -> anyhow::Result<()> {
+    let started = Instant::now();
+    if !file.is_file() {
+        anyhow::bail!("Không tìm thấy tệp sao lưu {}.", file.display());
+    }
+    let db = Database::open(db_cfg).await?;
+    let existing = db::backup::tables_in(&db.pool).await?;
+    if existing > 0 && !force {
+        db.close().await?;
+        anyhow::bail!(
+            "Cơ sở dữ liệu đích đã có dữ liệu ({existing} bảng): khôi phục sẽ thay thế toàn bộ. \
+             Không khôi phục. Chạy lại với --force nếu chắc chắn muốn ghi đè."
+        );
+    }
+    println!("Khôi phục từ {} …", file.display());
+    // The pool's connections would hold locks pg_restore --clean must take.
+    db.pool.close().await;
+    let url = db.url.clone();
+    let source = file.clone();
+    let result =
+        tokio::task::spawn_blocking(move || db::backup::restore(&url, &source, existing > 0))
+            .await?;
+    db.close().await?;
+    let tables = result?;
+    println!(
+        "Đã khôi phục {tables} bảng từ {} ({:.1} giây).",
+        file.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn serve(db_cfg: &DbConfig, cfg: ServeConfig, clock: Clock) -> anyhow::Result<()> {

@@ -1,5 +1,6 @@
 //! The connection pool, migrations and the private cluster used when no DATABASE_URL is set.
 
+pub mod backup;
 pub mod embedded;
 
 use std::time::Duration;
