@@ -47,6 +47,20 @@ fn start(dir: &Path) -> (std::process::Child, Vec<String>, Duration) {
     (child, lines, started.elapsed())
 }
 
+/// A server that is stopped however the test ends: a failed assertion must not leave a
+/// `chibo serve` (and its cluster) running after the suite.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            // SAFETY: signalling our own child.
+            unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
+            let _ = self.0.wait();
+        }
+    }
+}
+
 fn stop(child: &mut std::process::Child) {
     // SAFETY: signalling our own child.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
@@ -138,7 +152,7 @@ fn chibo(dir: &Path, args: &[&str]) -> (bool, String, String) {
 /// What the province's administrator sees on the pages of `dir`'s server: the home page and
 /// the town's dashboard, as text.
 async fn figures_served_from(dir: &Path) -> Vec<String> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chibo"))
+    let child = Command::new(env!("CARGO_BIN_EXE_chibo"))
         .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
         .arg(dir)
         .args(["--today", &crate::support::iso(crate::support::today())])
@@ -148,8 +162,9 @@ async fn figures_served_from(dir: &Path) -> Vec<String> {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut server = Running(child);
     let mut addr = None;
-    let mut reader = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut reader = BufReader::new(server.0.stdout.take().unwrap()).lines();
     for line in reader.by_ref() {
         let line = line.unwrap();
         if let Some(rest) = line.split("http://").nth(1)
@@ -173,11 +188,20 @@ async fn figures_served_from(dir: &Path) -> Vec<String> {
     assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
     let mut pages = Vec::new();
     for path in ["/", "/admin"] {
-        let r = client
+        let mut r = client
             .get(format!("http://{addr}{path}"))
             .send()
             .await
             .unwrap();
+        // The administrator's home is the province's own page.
+        if r.status() == reqwest::StatusCode::SEE_OTHER {
+            let to = r.headers()["location"].to_str().unwrap().to_owned();
+            r = client
+                .get(format!("http://{addr}{to}"))
+                .send()
+                .await
+                .unwrap();
+        }
         assert_eq!(r.status(), reqwest::StatusCode::OK, "{path}");
         let html = r.text().await.unwrap();
         // Follow the first unit card: the province's own page with its figures.
@@ -197,7 +221,7 @@ async fn figures_served_from(dir: &Path) -> Vec<String> {
         }
         pages.push(crate::support::text(&html));
     }
-    stop(&mut child);
+    stop(&mut server.0);
     pages
 }
 
