@@ -174,7 +174,7 @@ pub async fn set_password(pool: &PgPool, user_id: Uuid, new_password: &str) -> a
             tx,
             crate::audit::Entry {
                 user: Some(user_id),
-                action: "password_changed",
+                action: crate::audit::Action::PasswordChanged,
                 entity: "user",
                 entity_id: Some(user_id),
                 before: None,
@@ -200,10 +200,26 @@ pub struct NewUser<'a> {
 /// Makes an account one nobody can sign in with (a system account that stands for the
 /// authors of imported records): it keeps its name on what it wrote.
 pub async fn deactivate_user(pool: &PgPool, id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query!("UPDATE users SET is_active = false WHERE id = $1", id)
-        .execute(pool)
+    // The change and its audit row together, or neither.
+    crate::db::transaction(pool, async |tx| {
+        sqlx::query!("UPDATE users SET is_active = false WHERE id = $1", id)
+            .execute(&mut *tx)
+            .await?;
+        crate::audit::record(
+            tx,
+            crate::audit::Entry {
+                user: None,
+                action: crate::audit::Action::UserDeactivated,
+                entity: "user",
+                entity_id: Some(id),
+                before: Some(serde_json::json!({ "is_active": true })),
+                after: Some(serde_json::json!({ "is_active": false })),
+            },
+        )
         .await?;
-    Ok(())
+        Ok::<_, sqlx::Error>(())
+    })
+    .await
 }
 
 pub async fn create_user(pool: &PgPool, new: NewUser<'_>) -> anyhow::Result<Uuid> {
@@ -259,6 +275,30 @@ pub async fn create_user(pool: &PgPool, new: NewUser<'_>) -> anyhow::Result<Uuid
             .execute(&mut *tx)
             .await?;
         }
+        // Who the account is and what it may do, as created (never the password).
+        let grants: Vec<String> = new
+            .grants
+            .iter()
+            .map(|(role, unit)| match unit {
+                Some(u) => format!("{role}@{u}"),
+                None => role.to_string(),
+            })
+            .collect();
+        crate::audit::record(
+            tx,
+            crate::audit::Entry {
+                user: None,
+                action: crate::audit::Action::UserCreated,
+                entity: "user",
+                entity_id: Some(id),
+                before: None,
+                after: Some(serde_json::json!({
+                    "about": username, "username": username,
+                    "display_name": new.display_name.trim(), "grants": grants,
+                })),
+            },
+        )
+        .await?;
         Ok(id)
     })
     .await?;

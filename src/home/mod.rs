@@ -26,6 +26,34 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/units/{id}", get(unit_page))
+        .route("/units/{id}/history", get(unit_history))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home/history.html")]
+struct HistoryPage {
+    crumbs: Vec<org::Crumb>,
+    unit: Unit,
+    lines: Vec<crate::audit::Line>,
+    limit: usize,
+}
+
+/// The unit's "Lịch sử": the changes to the unit itself (creation, renames, moves,
+/// closing, merging), its reports and plans, and its model meetings; the latest first.
+async fn unit_history(
+    State(state): State<AppState>,
+    UnitInScope { unit, user, .. }: UnitInScope<Read>,
+) -> AppResult<HistoryPage> {
+    let crumbs = org::crumbs(&state, &user, &unit).await?;
+    let rows = org::store::history(&state.pool, unit.id, crate::audit::PAGE_LIMIT).await?;
+    // A unit's history holds audit rows only: no feature event to word.
+    let lines = rows.into_iter().map(|r| r.line(str::to_owned)).collect();
+    Ok(HistoryPage {
+        crumbs,
+        unit,
+        lines,
+        limit: crate::audit::PAGE_LIMIT as usize,
+    })
 }
 
 #[derive(Template, WebTemplate)]

@@ -70,12 +70,17 @@ async fn done(
 
 pub async fn add(
     State(state): State<AppState>,
-    MeetingInScope { meeting, unit, .. }: MeetingInScope<Keep>,
+    MeetingInScope {
+        meeting,
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Keep>,
     Form(form): Form<ItemForm>,
 ) -> AppResult<Response> {
     let id = meeting.id;
     let result = match form.parse() {
-        Ok(item) => refused(store::add_item(&state.pool, id, &item).await)?,
+        Ok(item) => refused(store::add_item(&state.pool, Some(user.id), id, &item).await)?,
         Err(errors) => Err(errors),
     };
     done(&state, unit, id, result).await
@@ -83,17 +88,26 @@ pub async fn add(
 
 pub async fn update(
     State(state): State<AppState>,
-    MeetingInScope { meeting, unit, .. }: MeetingInScope<Keep>,
+    MeetingInScope {
+        meeting,
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Keep>,
     Path((_, item)): Path<(Uuid, Uuid)>,
     Form(form): Form<ItemForm>,
 ) -> AppResult<Response> {
     let id = meeting.id;
     let pool = &state.pool;
     let result = match form.change() {
-        Ok(ItemChange::Up) => refused(store::move_item(pool, id, item, true).await)?,
-        Ok(ItemChange::Down) => refused(store::move_item(pool, id, item, false).await)?,
-        Ok(ItemChange::Delete) => refused(store::remove_item(pool, id, item).await)?,
-        Ok(ItemChange::Save(input)) => refused(store::update_item(pool, id, item, &input).await)?,
+        Ok(ItemChange::Up) => refused(store::move_item(pool, Some(user.id), id, item, true).await)?,
+        Ok(ItemChange::Down) => {
+            refused(store::move_item(pool, Some(user.id), id, item, false).await)?
+        }
+        Ok(ItemChange::Delete) => refused(store::remove_item(pool, Some(user.id), id, item).await)?,
+        Ok(ItemChange::Save(input)) => {
+            refused(store::update_item(pool, Some(user.id), id, item, &input).await)?
+        }
         Err(errors) => Err(errors),
     };
     done(&state, unit, id, result).await
@@ -101,12 +115,17 @@ pub async fn update(
 
 pub async fn add_guest(
     State(state): State<AppState>,
-    MeetingInScope { meeting, unit, .. }: MeetingInScope<Keep>,
+    MeetingInScope {
+        meeting,
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Keep>,
     Form(form): Form<GuestForm>,
 ) -> AppResult<Response> {
     let id = meeting.id;
     let result = match form.parse() {
-        Ok(guest) => refused(store::add_guest(&state.pool, id, &guest).await)?,
+        Ok(guest) => refused(store::add_guest(&state.pool, Some(user.id), id, &guest).await)?,
         Err(errors) => Err(errors),
     };
     done(&state, unit, id, result).await
@@ -114,10 +133,15 @@ pub async fn add_guest(
 
 pub async fn remove_guest(
     State(state): State<AppState>,
-    MeetingInScope { meeting, unit, .. }: MeetingInScope<Keep>,
+    MeetingInScope {
+        meeting,
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Keep>,
     Path((_, guest)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
     let id = meeting.id;
-    let result = refused(store::remove_guest(&state.pool, id, guest).await)?;
+    let result = refused(store::remove_guest(&state.pool, Some(user.id), id, guest).await)?;
     done(&state, unit, id, result).await
 }

@@ -217,7 +217,10 @@ pub async fn form(
 pub async fn save(
     State(state): State<AppState>,
     MeetingInScope {
-        meeting: m, unit, ..
+        meeting: m,
+        unit,
+        user,
+        ..
     }: MeetingInScope<Keep>,
     Form(form): Form<MinutesForm>,
 ) -> AppResult<Response> {
@@ -228,7 +231,7 @@ pub async fn save(
         .map(|i| i.id)
         .collect();
     let errors = match form.parse(&items) {
-        Ok(input) => match store::save_minutes(&state.pool, id, input).await {
+        Ok(input) => match store::save_minutes(&state.pool, Some(user.id), id, input).await {
             Ok(()) => return Ok(Redirect::to(&format!("/meetings/{id}/minutes")).into_response()),
             Err(e) => e.into_form_errors()?,
         },
@@ -268,12 +271,17 @@ async fn back_with(
 
 pub async fn add_vote(
     State(state): State<AppState>,
-    MeetingInScope { meeting, unit, .. }: MeetingInScope<Keep>,
+    MeetingInScope {
+        meeting,
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Keep>,
     Form(form): Form<VoteForm>,
 ) -> AppResult<Response> {
     let id = meeting.id;
     let result = match form.parse() {
-        Ok(vote) => refused(store::add_vote(&state.pool, id, &vote).await)?,
+        Ok(vote) => refused(store::add_vote(&state.pool, Some(user.id), id, &vote).await)?,
         Err(errors) => Err(errors),
     };
     back_with(&state, unit, id, result, Typed::Vote(form)).await
@@ -281,12 +289,17 @@ pub async fn add_vote(
 
 pub async fn add_task(
     State(state): State<AppState>,
-    MeetingInScope { meeting, unit, .. }: MeetingInScope<Keep>,
+    MeetingInScope {
+        meeting,
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Keep>,
     Form(form): Form<TaskForm>,
 ) -> AppResult<Response> {
     let id = meeting.id;
     let result = match form.parse() {
-        Ok(task) => refused(store::add_task(&state.pool, id, &task).await)?,
+        Ok(task) => refused(store::add_task(&state.pool, Some(user.id), id, &task).await)?,
         Err(errors) => Err(errors),
     };
     back_with(&state, unit, id, result, Typed::Task(form)).await
@@ -294,15 +307,28 @@ pub async fn add_task(
 
 pub async fn review_task(
     State(state): State<AppState>,
-    MeetingInScope { meeting, unit, .. }: MeetingInScope<Keep>,
+    MeetingInScope {
+        meeting,
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Keep>,
     Path((_, task)): Path<(Uuid, Uuid)>,
     Form(form): Form<ReviewForm>,
 ) -> AppResult<Response> {
     let id = meeting.id;
     let result = match form.parse() {
-        Ok((review, note)) => {
-            refused(store::review_task(&state.pool, id, task, review, note.as_deref()).await)?
-        }
+        Ok((review, note)) => refused(
+            store::review_task(
+                &state.pool,
+                Some(user.id),
+                id,
+                task,
+                review,
+                note.as_deref(),
+            )
+            .await,
+        )?,
         Err(errors) => Err(errors),
     };
     back_with(&state, unit, id, result, Typed::Nothing).await

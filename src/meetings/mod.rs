@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/meetings/new", get(pages::new_form).post(pages::create))
         .route("/meetings/{id}", get(pages::show))
+        .route("/meetings/{id}/history", get(pages::history))
         .route("/meetings/{id}/attendance", get(pages::attendance))
         .route("/meetings/{id}/attendance/{member}", post(pages::mark))
         .route("/meetings/{id}/agenda", get(agenda::page).post(agenda::add))

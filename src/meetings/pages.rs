@@ -350,12 +350,12 @@ pub async fn thematic(
 
 pub async fn plan_topic(
     State(state): State<AppState>,
-    BranchInScope { unit, .. }: BranchInScope<Keep>,
+    BranchInScope { unit, user, .. }: BranchInScope<Keep>,
     Form(form): Form<TopicForm>,
 ) -> AppResult<Response> {
     let id = unit.id;
     let planned = form.parse().ok_or(AppError::BadRequest)?;
-    match refused(store::plan_topic(&state.pool, unit.id, &planned).await)? {
+    match refused(store::plan_topic(&state.pool, Some(user.id), unit.id, &planned).await)? {
         Ok(()) => {
             let to = format!("/units/{id}/thematic?year={}", planned.year);
             Ok(Redirect::to(&to).into_response())
@@ -450,4 +450,37 @@ impl store::TaskRow {
     pub fn due_label(&self) -> String {
         self.due_on.map(crate::web::vn_date).unwrap_or_default()
     }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/history.html")]
+pub struct HistoryPage {
+    unit: Unit,
+    meeting: Meeting,
+    lines: Vec<crate::audit::Line>,
+    limit: usize,
+}
+
+/// The meeting's "Lịch sử": every change to it and its record, who made it and when,
+/// the latest first.
+pub async fn history(
+    State(state): State<AppState>,
+    MeetingInScope { meeting, unit, .. }: MeetingInScope<Read>,
+) -> AppResult<HistoryPage> {
+    let rows = store::history(&state.pool, meeting.id, crate::audit::PAGE_LIMIT).await?;
+    let lines = rows
+        .into_iter()
+        .map(|r| {
+            r.line(|code| {
+                domain::MeetingEvent::parse(code)
+                    .map_or_else(|| code.to_owned(), |e| e.label().to_owned())
+            })
+        })
+        .collect();
+    Ok(HistoryPage {
+        unit,
+        meeting,
+        lines,
+        limit: crate::audit::PAGE_LIMIT as usize,
+    })
 }

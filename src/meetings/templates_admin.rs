@@ -79,7 +79,7 @@ pub async fn create_variant(
     admin(&state, &user).await?;
     let errors = match form.parse() {
         Ok((kind, branch_type)) => {
-            match store::create_variant(&state.pool, kind, branch_type).await {
+            match store::create_variant(&state.pool, Some(user.id), kind, branch_type).await {
                 Ok(id) => {
                     return Ok(Redirect::to(&format!("/admin/templates/{id}")).into_response());
                 }
@@ -143,7 +143,9 @@ pub async fn change(
         Some(_) => form.change(),
     };
     let result = match change {
-        Ok(change) => refused(store::change_template_item(&state.pool, id, item, &change).await)?,
+        Ok(change) => refused(
+            store::change_template_item(&state.pool, Some(user.id), id, item, &change).await,
+        )?,
         Err(errors) => Err(errors),
     };
     match result {

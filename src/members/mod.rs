@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/units/{id}/members.xlsx", get(pages::export))
         .route("/members/new", get(pages::new_form).post(pages::create))
         .route("/members/{id}", get(pages::show))
+        .route("/members/{id}/history", get(pages::history))
         .route(
             "/members/{id}/edit",
             get(pages::edit_form).post(pages::update),

@@ -403,3 +403,34 @@ pub async fn export(
     )
         .into_response())
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "members/history.html")]
+pub struct HistoryPage {
+    member: MemberDetail,
+    lines: Vec<crate::audit::Line>,
+    limit: usize,
+}
+
+/// The member's "Lịch sử": every change to the record, who made it and when, the latest
+/// first.
+pub async fn history(
+    State(state): State<AppState>,
+    MemberInScope { member, .. }: MemberInScope<Read>,
+) -> AppResult<HistoryPage> {
+    let rows = store::history(&state.pool, member.id, crate::audit::PAGE_LIMIT).await?;
+    let lines = rows
+        .into_iter()
+        .map(|r| {
+            r.line(|code| {
+                domain::EventKind::parse(code)
+                    .map_or_else(|| code.to_owned(), |e| e.label().to_owned())
+            })
+        })
+        .collect();
+    Ok(HistoryPage {
+        member,
+        lines,
+        limit: crate::audit::PAGE_LIMIT as usize,
+    })
+}

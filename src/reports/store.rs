@@ -112,7 +112,7 @@ pub(super) async fn save(
             tx,
             crate::audit::Entry {
                 user: Some(user),
-                action: "monthly_report_saved",
+                action: crate::audit::Action::MonthlyReportSaved,
                 entity: "unit",
                 entity_id: Some(unit.id),
                 before: None,

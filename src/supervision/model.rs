@@ -151,7 +151,7 @@ pub async fn review(
     let id = unit.id;
     supervisor(&user, &unit)?;
     let result = match form.parse(state.clock.today()) {
-        Ok(r) => refused(store::review(&state.pool, unit.id, planned, &r).await)?,
+        Ok(r) => refused(store::review(&state.pool, unit.id, planned, user.id, &r).await)?,
         Err(errors) => Err(errors),
     };
     match result {

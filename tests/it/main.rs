@@ -7,6 +7,7 @@
 
 mod adoption;
 mod architecture;
+mod audit;
 mod authority;
 mod bad_input;
 mod browser;

@@ -579,12 +579,10 @@ async fn last_months_tasks_are_reviewed_and_their_completion_computed() {
     let app = TestApp::spawn().await;
     app.login_as("bithu").await;
     let branch = app.unit_id(BRANCH).await;
-    // Start this branch's history afresh (the demo has a year of meetings).
-    sqlx::query("DELETE FROM meetings WHERE unit_id = $1")
-        .bind(branch)
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    // Start this branch's history afresh (the demo has a year of meetings). Meeting events
+    // are append-only and a meeting with a history is never deleted by the app: the test
+    // does it as the database's owner would, the trigger set aside on its own database.
+    crate::support::rewrite_history(&app, "DELETE FROM meetings WHERE unit_id = $1", branch).await;
     let r = app
         .plan_meeting(branch, &[("kind", "regular"), ("month", &last_month())])
         .await;

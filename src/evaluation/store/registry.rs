@@ -225,7 +225,7 @@ async fn rubric_audit(
     tx: &mut PgConnection,
     user: Uuid,
     rubric: Uuid,
-    action: &str,
+    action: audit::Action,
     after: serde_json::Value,
 ) -> Result<(), sqlx::Error> {
     audit::record(
@@ -282,7 +282,7 @@ pub async fn create_draft(
         )
         .fetch_one(&mut *tx)
         .await?;
-        rubric_audit(tx, user, id, "rubric_drafted", json!({ "code": r.code })).await?;
+        rubric_audit(tx, user, id, audit::Action::RubricDrafted, json!({ "code": r.code })).await?;
         Ok(id)
     })
     .await
@@ -350,7 +350,14 @@ pub async fn update_draft(
         )
         .execute(&mut *tx)
         .await?;
-        rubric_audit(tx, user, id, "rubric_edited", json!({ "title": r.title })).await?;
+        rubric_audit(
+            tx,
+            user,
+            id,
+            audit::Action::RubricEdited,
+            json!({ "title": r.title }),
+        )
+        .await?;
         Ok(())
     })
     .await
@@ -419,7 +426,7 @@ pub async fn publish(
                 tx,
                 user,
                 e.id,
-                "rubric_ended",
+                audit::Action::RubricEnded,
                 json!({ "version": e.version, "effective_to": day_before,
                         "previous_effective_to": e.previous_to, "by_rubric": id }),
             )
@@ -449,7 +456,7 @@ pub async fn publish(
             tx,
             user,
             id,
-            "rubric_published",
+            audit::Action::RubricPublished,
             json!({ "effective_from": from }),
         )
         .await?;

@@ -178,7 +178,15 @@ async fn log(
         tx,
         audit::Entry {
             user: Some(user),
-            action: &format!("evaluation_{kind}"),
+            action: match kind {
+                SheetEvent::Saved => audit::Action::EvaluationSaved,
+                SheetEvent::Agreed => audit::Action::EvaluationAgreed,
+                SheetEvent::Submitted => audit::Action::EvaluationSubmitted,
+                SheetEvent::Returned => audit::Action::EvaluationReturned,
+                SheetEvent::Approved => audit::Action::EvaluationApproved,
+                SheetEvent::Reopened => audit::Action::EvaluationReopened,
+                SheetEvent::Withdrawn => audit::Action::EvaluationWithdrawn,
+            },
             entity: "evaluation",
             entity_id: Some(evaluation),
             before: Some(before),

@@ -27,23 +27,31 @@ pub async fn agenda(pool: &PgPool, meeting: Uuid) -> Result<Vec<AgendaItem>, sql
 }
 
 /// Adds an item at the end of the agenda.
-pub async fn add_item(pool: &PgPool, meeting: Uuid, item: &ItemInput) -> Result<(), StoreError> {
+pub async fn add_item(
+    pool: &PgPool,
+    actor: Option<Uuid>,
+    meeting: Uuid,
+    item: &ItemInput,
+) -> Result<(), StoreError> {
     let (title, presenter, notes) = (
         &item.title,
         item.presenter.as_deref(),
         item.notes.as_deref(),
     );
     edit(pool, meeting, None, async |tx, _| {
-        sqlx::query!(
-            "INSERT INTO agenda_items (meeting_id, position, title, presenter, notes)
-             SELECT $1, coalesce(max(position), 0) + 1, $2, $3, $4 FROM agenda_items WHERE meeting_id = $1",
+        let added = sqlx::query_scalar!(
+            r#"INSERT INTO agenda_items (meeting_id, position, title, presenter, notes)
+               SELECT $1, coalesce(max(position), 0) + 1, $2, $3, $4 FROM agenda_items WHERE meeting_id = $1
+               RETURNING jsonb_build_object('about', title, 'title', title, 'presenter', presenter,
+                                            'notes', notes, 'position', position) AS "row!""#,
             meeting,
             title,
             presenter,
             notes
         )
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
+        audit(tx, actor, meeting, crate::audit::Action::AgendaItemAdded, None, Some(added)).await?;
         Ok(())
     })
     .await
@@ -51,6 +59,7 @@ pub async fn add_item(pool: &PgPool, meeting: Uuid, item: &ItemInput) -> Result<
 
 pub async fn update_item(
     pool: &PgPool,
+    actor: Option<Uuid>,
     meeting: Uuid,
     item: Uuid,
     input: &ItemInput,
@@ -61,8 +70,10 @@ pub async fn update_item(
         input.notes.as_deref(),
     );
     edit(pool, meeting, None, async |tx, _| {
-        let current = sqlx::query_scalar!(
-            "SELECT version FROM agenda_items WHERE id = $2 AND meeting_id = $1 FOR UPDATE",
+        let current = sqlx::query!(
+            r#"SELECT version, jsonb_build_object('about', title, 'title', title, 'presenter', presenter,
+                                                  'notes', notes) AS "row!"
+                 FROM agenda_items WHERE id = $2 AND meeting_id = $1 FOR UPDATE"#,
             meeting,
             item
         )
@@ -70,38 +81,62 @@ pub async fn update_item(
         .await?
         .ok_or(StoreError::NotFound)?;
         // Saved from the version the form showed, or refused: never over another's save.
-        if input.version != Some(current) {
+        if input.version != Some(current.version) {
             return Err(StoreError::Stale);
         }
-        sqlx::query!(
-            "UPDATE agenda_items SET title = $3, presenter = $4, notes = $5, version = version + 1
-              WHERE id = $2 AND meeting_id = $1",
+        let after = sqlx::query_scalar!(
+            r#"UPDATE agenda_items SET title = $3, presenter = $4, notes = $5, version = version + 1
+                WHERE id = $2 AND meeting_id = $1
+               RETURNING jsonb_build_object('about', title, 'title', title, 'presenter', presenter,
+                                            'notes', notes) AS "row!""#,
             meeting,
             item,
             title,
             presenter,
             notes
         )
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
+        .await?;
+        audit(
+            tx,
+            actor,
+            meeting,
+            crate::audit::Action::AgendaItemChanged,
+            Some(current.row),
+            Some(after),
+        )
         .await?;
         Ok(())
     })
     .await
 }
 
-pub async fn remove_item(pool: &PgPool, meeting: Uuid, item: Uuid) -> Result<(), StoreError> {
+pub async fn remove_item(
+    pool: &PgPool,
+    actor: Option<Uuid>,
+    meeting: Uuid,
+    item: Uuid,
+) -> Result<(), StoreError> {
     edit(pool, meeting, None, async |tx, _| {
-        let n = sqlx::query!(
-            "DELETE FROM agenda_items WHERE id = $2 AND meeting_id = $1",
+        let removed = sqlx::query_scalar!(
+            r#"DELETE FROM agenda_items WHERE id = $2 AND meeting_id = $1
+               RETURNING jsonb_build_object('about', title, 'title', title, 'presenter', presenter,
+                                            'notes', notes) AS "row!""#,
             meeting,
             item
         )
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
+        .ok_or(StoreError::NotFound)?;
+        audit(
+            tx,
+            actor,
+            meeting,
+            crate::audit::Action::AgendaItemRemoved,
+            Some(removed),
+            None,
+        )
+        .await?;
         Ok(())
     })
     .await
@@ -110,6 +145,7 @@ pub async fn remove_item(pool: &PgPool, meeting: Uuid, item: Uuid) -> Result<(),
 /// Swaps an item with its neighbour above (`up`) or below.
 pub async fn move_item(
     pool: &PgPool,
+    actor: Option<Uuid>,
     meeting: Uuid,
     item: Uuid,
     up: bool,
@@ -142,6 +178,19 @@ pub async fn move_item(
             )
             .execute(&mut *tx)
             .await?;
+            let title = sqlx::query_scalar!("SELECT title FROM agenda_items WHERE id = $1", item)
+                .fetch_one(&mut *tx)
+                .await?;
+            let at = |p: usize| serde_json::json!({ "about": title, "position": p + 1 });
+            audit(
+                tx,
+                actor,
+                meeting,
+                crate::audit::Action::AgendaItemMoved,
+                Some(at(i)),
+                Some(at(j)),
+            )
+            .await?;
         }
         Ok(())
     })
@@ -167,7 +216,12 @@ pub async fn guests(pool: &PgPool, meeting: Uuid) -> Result<Vec<Guest>, sqlx::Er
 
 /// Invites a guest. The same guest twice (same name, same unit) is refused: under the
 /// meeting's lock, so two people adding them at once are told, not listed twice.
-pub async fn add_guest(pool: &PgPool, meeting: Uuid, guest: &NewGuest) -> Result<(), StoreError> {
+pub async fn add_guest(
+    pool: &PgPool,
+    actor: Option<Uuid>,
+    meeting: Uuid,
+    guest: &NewGuest,
+) -> Result<(), StoreError> {
     let (name, position, from_unit) = (
         &guest.name,
         guest.position.as_deref(),
@@ -186,15 +240,18 @@ pub async fn add_guest(pool: &PgPool, meeting: Uuid, guest: &NewGuest) -> Result
         if invited {
             return Err(MeetingRefusal::GuestInvited { name: name.clone() }.into());
         }
-        sqlx::query!(
-            "INSERT INTO meeting_guests (meeting_id, name, position, from_unit) VALUES ($1, $2, $3, $4)",
+        let added = sqlx::query_scalar!(
+            r#"INSERT INTO meeting_guests (meeting_id, name, position, from_unit) VALUES ($1, $2, $3, $4)
+               RETURNING jsonb_build_object('about', name, 'name', name, 'position', position,
+                                            'from_unit', from_unit) AS "row!""#,
             meeting,
             name,
             position,
             from_unit
         )
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
+        audit(tx, actor, meeting, crate::audit::Action::GuestAdded, None, Some(added)).await?;
         Ok(())
     })
     .await
@@ -202,19 +259,32 @@ pub async fn add_guest(pool: &PgPool, meeting: Uuid, guest: &NewGuest) -> Result
 
 /// Removes a guest; one removed already (a second click, another person) is refused with
 /// its message rather than passed over in silence.
-pub async fn remove_guest(pool: &PgPool, meeting: Uuid, guest: Uuid) -> Result<(), StoreError> {
+pub async fn remove_guest(
+    pool: &PgPool,
+    actor: Option<Uuid>,
+    meeting: Uuid,
+    guest: Uuid,
+) -> Result<(), StoreError> {
     edit(pool, meeting, None, async |tx, _| {
-        let removed = sqlx::query!(
-            "DELETE FROM meeting_guests WHERE id = $2 AND meeting_id = $1",
+        let removed = sqlx::query_scalar!(
+            r#"DELETE FROM meeting_guests WHERE id = $2 AND meeting_id = $1
+               RETURNING jsonb_build_object('about', name, 'name', name, 'position', position,
+                                            'from_unit', from_unit) AS "row!""#,
             meeting,
             guest
         )
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?
-        .rows_affected();
-        if removed == 0 {
-            return Err(MeetingRefusal::GuestGone.into());
-        }
+        .ok_or(MeetingRefusal::GuestGone)?;
+        audit(
+            tx,
+            actor,
+            meeting,
+            crate::audit::Action::GuestRemoved,
+            Some(removed),
+            None,
+        )
+        .await?;
         Ok(())
     })
     .await

@@ -70,6 +70,9 @@ pub async fn mark(
         if state == MeetingState::Closed {
             return Err(MeetingRefusal::AttendanceClosed.into());
         }
+        let before = tick(tx, meeting, member)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let updated = sqlx::query!(
             "UPDATE attendance SET presence = $3, reason = $4, spoke = $5 AND $3 IN ('present', 'late'),
                     updated_at = $7, updated_by = $6
@@ -88,7 +91,35 @@ pub async fn mark(
         if updated == 0 {
             return Err(StoreError::NotFound);
         }
+        let after = tick(tx, meeting, member).await?;
+        audit(
+            tx,
+            actor,
+            meeting,
+            crate::audit::Action::AttendanceMarked,
+            Some(before),
+            after,
+        )
+        .await?;
         Ok(())
     })
+    .await
+}
+
+/// One member's tick as its audit row keeps it (`about`: whose tick).
+async fn tick(
+    tx: &mut sqlx::PgConnection,
+    meeting: Uuid,
+    member: Uuid,
+) -> Result<Option<serde_json::Value>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT jsonb_build_object('about', m.full_name, 'presence', a.presence, 'reason', a.reason,
+                                     'spoke', a.spoke) AS "row!"
+             FROM attendance a JOIN members m ON m.id = a.member_id
+            WHERE a.meeting_id = $1 AND a.member_id = $2"#,
+        meeting,
+        member
+    )
+    .fetch_optional(&mut *tx)
     .await
 }

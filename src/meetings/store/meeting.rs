@@ -616,6 +616,32 @@ pub async fn set_approval(
     add_event(tx, id, event, reason, Some(user), at).await
 }
 
+/// The audit row of a change to the meeting's record (attendance, agenda, guests, minutes,
+/// votes, tasks), in the change's transaction. State changes go to `meeting_events`
+/// instead: one history row per change, never two.
+pub(super) async fn audit(
+    tx: &mut PgConnection,
+    actor: Option<Uuid>,
+    meeting: Uuid,
+    action: crate::audit::Action,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> Result<(), StoreError> {
+    crate::audit::record(
+        tx,
+        crate::audit::Entry {
+            user: actor,
+            action,
+            entity: "meeting",
+            entity_id: Some(meeting),
+            before,
+            after,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 async fn add_event(
     tx: &mut PgConnection,
     id: Uuid,
@@ -695,4 +721,36 @@ pub async fn missing(pool: &PgPool, meeting: &Meeting) -> Result<Vec<Lack>, sqlx
         MeetingState::Closed => {}
     }
     Ok(out)
+}
+
+/// A meeting's "Lịch sử", newest first, the latest `limit` rows: its state changes
+/// (`meeting_events`), the audit rows of its record, and those of its score sheets.
+pub async fn history(
+    pool: &PgPool,
+    id: Uuid,
+    limit: i64,
+) -> Result<Vec<crate::audit::Row>, sqlx::Error> {
+    sqlx::query_as!(
+        crate::audit::Row,
+        r#"SELECT source AS "source!", code AS "code!", note, before, after, user_name, at AS "at!"
+             FROM (SELECT 'event' AS source, e.kind AS code, e.reason AS note, NULL::jsonb AS before,
+                          NULL::jsonb AS after, u.display_name AS user_name, e.at
+                     FROM meeting_events e LEFT JOIN users u ON u.id = e.user_id
+                    WHERE e.meeting_id = $1
+                   UNION ALL
+                   SELECT 'audit', a.action, NULL, a.before, a.after, u.display_name, a.at
+                     FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
+                    WHERE a.entity = 'meeting' AND a.entity_id = $1
+                   UNION ALL
+                   SELECT 'audit', a.action, NULL, a.before, a.after, u.display_name, a.at
+                     FROM evaluations ev
+                     JOIN audit_log a ON a.entity = 'evaluation' AND a.entity_id = ev.id
+                     LEFT JOIN users u ON u.id = a.user_id
+                    WHERE ev.meeting_id = $1) h
+            ORDER BY at DESC LIMIT $2"#,
+        id,
+        limit
+    )
+    .fetch_all(pool)
+    .await
 }

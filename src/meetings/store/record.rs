@@ -56,8 +56,14 @@ pub async fn item_minutes(pool: &PgPool, id: Uuid) -> Result<Vec<ItemMinutes>, s
 
 /// Saves the record of the meeting: times, chair and minute-taker, preparation dates, the
 /// minutes of each item, the resolution. One versioned form: a stale one is refused.
-pub async fn save_minutes(pool: &PgPool, id: Uuid, m: MinutesInput) -> Result<(), StoreError> {
+pub async fn save_minutes(
+    pool: &PgPool,
+    actor: Option<Uuid>,
+    id: Uuid,
+    m: MinutesInput,
+) -> Result<(), StoreError> {
     edit(pool, id, Some(m.version), async |tx, _| {
+        let before = minutes_snapshot(tx, id).await?;
         if let (Some(s), Some(e)) = (m.started_at, m.ended_at) {
             crate::meetings::domain::duration_minutes(s, e)?;
         }
@@ -127,8 +133,37 @@ pub async fn save_minutes(pool: &PgPool, id: Uuid, m: MinutesInput) -> Result<()
             .execute(&mut *tx)
             .await?;
         }
+        let after = minutes_snapshot(tx, id).await?;
+        audit(tx, actor, id, crate::audit::Action::MinutesSaved, Some(before), Some(after)).await?;
         Ok(())
     })
+    .await
+}
+
+/// The minutes as their audit row keeps them: times in Vietnam's time, the chair and the
+/// minute-taker by name, the preparation dates, the resolution, each item's minutes.
+async fn minutes_snapshot(
+    tx: &mut PgConnection,
+    id: Uuid,
+) -> Result<serde_json::Value, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT jsonb_build_object(
+                  'started_at', to_char(m.started_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'DD/MM/YYYY HH24:MI'),
+                  'ended_at', to_char(m.ended_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'DD/MM/YYYY HH24:MI'),
+                  'chair_id', c.full_name, 'secretary_id', s.full_name, 'resolution', m.resolution,
+                  'prepared_on', m.prepared_on, 'committee_met_on', m.committee_met_on,
+                  'notice_sent_on', m.notice_sent_on, 'materials_posted_on', m.materials_posted_on,
+                  'draft_resolution_on', m.draft_resolution_on)
+               || coalesce((SELECT jsonb_object_agg('item_' || i.position,
+                                      concat_ws(' / ', i.minutes, i.conclusion))
+                              FROM agenda_items i WHERE i.meeting_id = m.id), '{}'::jsonb) AS "row!"
+             FROM meetings m
+             LEFT JOIN members c ON c.id = m.chair_id
+             LEFT JOIN members s ON s.id = m.secretary_id
+            WHERE m.id = $1"#,
+        id
+    )
+    .fetch_one(&mut *tx)
     .await
 }
 
@@ -233,9 +268,19 @@ pub async fn drop_adoption(tx: &mut PgConnection, evaluation: Uuid) -> Result<()
 }
 
 /// Records a vote against the eligible base computed from the attendance now.
-pub async fn add_vote(pool: &PgPool, id: Uuid, vote: &NewVote) -> Result<(), StoreError> {
+pub async fn add_vote(
+    pool: &PgPool,
+    actor: Option<Uuid>,
+    id: Uuid,
+    vote: &NewVote,
+) -> Result<(), StoreError> {
     edit(pool, id, None, async |tx, _| {
-        insert_vote(tx, id, vote, None).await?;
+        let (passed, eligible) = insert_vote(tx, id, vote, None).await?;
+        let after = serde_json::json!({
+            "about": vote.subject, "subject": vote.subject, "votes_for": vote.votes_for,
+            "against": vote.against, "abstain": vote.abstain, "eligible": eligible, "passed": passed,
+        });
+        audit(tx, actor, id, crate::audit::Action::VoteAdded, None, Some(after)).await?;
         Ok(())
     })
     .await
@@ -264,7 +309,12 @@ pub async fn tasks(pool: &PgPool, id: Uuid) -> Result<Vec<TaskRow>, sqlx::Error>
 }
 
 /// Gives a task to a member listed at the meeting, or to a group.
-pub async fn add_task(pool: &PgPool, id: Uuid, task: &NewTask) -> Result<(), StoreError> {
+pub async fn add_task(
+    pool: &PgPool,
+    actor: Option<Uuid>,
+    id: Uuid,
+    task: &NewTask,
+) -> Result<(), StoreError> {
     let NewTask {
         description,
         member,
@@ -290,16 +340,20 @@ pub async fn add_task(pool: &PgPool, id: Uuid, task: &NewTask) -> Result<(), Sto
         if due_on.is_some_and(|d| d < month) {
             return Err(MeetingRefusal::DueBeforeMonth.into());
         }
-        sqlx::query!(
-            "INSERT INTO tasks (meeting_id, member_id, group_label, description, due_on) VALUES ($1, $2, $3, $4, $5)",
+        let added = sqlx::query_scalar!(
+            r#"INSERT INTO tasks (meeting_id, member_id, group_label, description, due_on) VALUES ($1, $2, $3, $4, $5)
+               RETURNING jsonb_build_object('about', description, 'description', description,
+                          'assignee', coalesce((SELECT full_name FROM members WHERE id = member_id), group_label),
+                          'due_on', due_on) AS "row!""#,
             id,
             member,
             group,
             description,
             due_on
         )
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
+        audit(tx, actor, id, crate::audit::Action::TaskAdded, None, Some(added)).await?;
         Ok(())
     })
     .await
@@ -327,12 +381,21 @@ pub async fn previous_tasks(pool: &PgPool, meeting: &Meeting) -> Result<Vec<Task
 /// Reviews one of the previous meeting's tasks at this meeting.
 pub async fn review_task(
     pool: &PgPool,
+    actor: Option<Uuid>,
     meeting: Uuid,
     task: Uuid,
     review: Review,
     note: Option<&str>,
 ) -> Result<(), StoreError> {
     edit(pool, meeting, None, async |tx, (_, month, _)| {
+        let before = sqlx::query_scalar!(
+            r#"SELECT jsonb_build_object('about', description, 'review', review, 'review_note', review_note) AS "row!"
+                 FROM tasks WHERE id = $1 FOR UPDATE"#,
+            task
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         let updated = sqlx::query!(
             "UPDATE tasks t SET review = $3, review_note = $4, reviewed_in = $1
                FROM meetings given, meetings now
@@ -350,6 +413,10 @@ pub async fn review_task(
         if updated == 0 {
             return Err(StoreError::NotFound);
         }
+        let mut after = before.clone();
+        after["review"] = review.as_str().into();
+        after["review_note"] = note.into();
+        audit(tx, actor, meeting, crate::audit::Action::TaskReviewed, Some(before), Some(after)).await?;
         Ok(())
     })
     .await

@@ -62,6 +62,7 @@ pub async fn template_items(pool: &PgPool, id: Uuid) -> Result<Vec<TemplateItem>
 /// the variant and its items together, or neither.
 pub async fn create_variant(
     pool: &PgPool,
+    actor: Option<Uuid>,
     kind: MeetingKind,
     branch_type: BranchType,
 ) -> Result<Uuid, StoreError> {
@@ -86,6 +87,18 @@ pub async fn create_variant(
         )
         .execute(&mut *tx)
         .await?;
+        let after = template_snapshot(tx, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        template_audit(
+            tx,
+            actor,
+            id,
+            crate::audit::Action::TemplateVariantCreated,
+            None,
+            after,
+        )
+        .await?;
         Ok(id)
     })
     .await
@@ -95,6 +108,7 @@ pub async fn create_variant(
 /// template's items are locked and renumbered 1..n in the new order.
 pub async fn change_template_item(
     pool: &PgPool,
+    actor: Option<Uuid>,
     template: Uuid,
     item: Option<Uuid>,
     change: &ItemChange,
@@ -107,6 +121,9 @@ pub async fn change_template_item(
         )
         .fetch_all(&mut *tx)
         .await?;
+        let before = template_snapshot(tx, template)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         match (item, change) {
             (None, ItemChange::Save(input)) => {
                 add_item(tx, template, ids.len() as i32 + 1, input).await?
@@ -160,8 +177,58 @@ pub async fn change_template_item(
         )
         .execute(&mut *tx)
         .await?;
+        let after = template_snapshot(tx, template)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        template_audit(
+            tx,
+            actor,
+            template,
+            crate::audit::Action::TemplateItemChanged,
+            Some(before),
+            after,
+        )
+        .await?;
         Ok(())
     })
+    .await
+}
+
+/// A template as its audit rows keep it: its title and each item's title by position.
+async fn template_snapshot(
+    tx: &mut PgConnection,
+    template: Uuid,
+) -> Result<Option<serde_json::Value>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT jsonb_build_object('about', t.title)
+               || coalesce((SELECT jsonb_object_agg('item_' || i.position, i.title)
+                              FROM agenda_template_items i WHERE i.template_id = t.id), '{}'::jsonb) AS "row!"
+             FROM agenda_templates t WHERE t.id = $1"#,
+        template
+    )
+    .fetch_optional(&mut *tx)
+    .await
+}
+
+async fn template_audit(
+    tx: &mut PgConnection,
+    actor: Option<Uuid>,
+    template: Uuid,
+    action: crate::audit::Action,
+    before: Option<serde_json::Value>,
+    after: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    crate::audit::record(
+        tx,
+        crate::audit::Entry {
+            user: actor,
+            action,
+            entity: "agenda_template",
+            entity_id: Some(template),
+            before,
+            after: Some(after),
+        },
+    )
     .await
 }
 

@@ -74,20 +74,22 @@ pub async fn thematic_year(
 /// form saw none): a save over another person's meanwhile is refused as stale.
 pub async fn plan_topic(
     pool: &PgPool,
+    actor: Option<Uuid>,
     unit: Uuid,
     planned: &PlannedTopic,
 ) -> Result<(), StoreError> {
     let (year, quarter) = (planned.year, planned.quarter);
     crate::db::transaction(pool, async |tx| {
-        let current = sqlx::query_scalar!(
-            "SELECT version FROM thematic_plans WHERE unit_id = $1 AND year = $2 AND quarter = $3 FOR UPDATE",
+        let row = sqlx::query!(
+            "SELECT version, topic FROM thematic_plans WHERE unit_id = $1 AND year = $2 AND quarter = $3 FOR UPDATE",
             unit,
             year,
             quarter
         )
         .fetch_optional(&mut *tx)
-        .await?
-        .unwrap_or(0);
+        .await?;
+        let current = row.as_ref().map_or(0, |r| r.version);
+        let old_topic = row.map(|r| r.topic);
         if current != planned.version {
             return Err(StoreError::Stale);
         }
@@ -131,6 +133,20 @@ pub async fn plan_topic(
                 .await?;
             }
         }
+        // The quarter's topic before and after, on the unit's history.
+        let about = format!("{quarter}/{year}");
+        crate::audit::record(
+            tx,
+            crate::audit::Entry {
+                user: actor,
+                action: crate::audit::Action::ThematicTopicPlanned,
+                entity: "unit",
+                entity_id: Some(unit),
+                before: Some(serde_json::json!({ "about": about, "topic": old_topic })),
+                after: Some(serde_json::json!({ "about": about, "topic": planned.topic })),
+            },
+        )
+        .await?;
         Ok(())
     })
     .await

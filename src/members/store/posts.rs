@@ -113,7 +113,7 @@ pub async fn add_post(
             tx,
             crate::audit::Entry {
                 user: actor,
-                action: "post_added",
+                action: crate::audit::Action::PostAdded,
                 entity: "member",
                 entity_id: Some(p.member_id),
                 before: None,
@@ -161,7 +161,7 @@ pub async fn end_post(
             tx,
             crate::audit::Entry {
                 user: actor,
-                action: "post_ended",
+                action: crate::audit::Action::PostEnded,
                 entity: "member",
                 entity_id: Some(row.member_id),
                 before: None,

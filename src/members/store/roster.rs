@@ -205,3 +205,32 @@ pub async fn home_branch(
     .await?
     .map(|r| (r.id, r.path)))
 }
+
+/// A member's "Lịch sử", newest first, the latest `limit` rows: the registry's events
+/// (`member_events`) and the audit rows about the member (committee posts).
+pub async fn history(
+    pool: &PgPool,
+    member_id: Uuid,
+    limit: i64,
+) -> Result<Vec<crate::audit::Row>, sqlx::Error> {
+    sqlx::query_as!(
+        crate::audit::Row,
+        r#"SELECT source AS "source!", code AS "code!", note, before, after, user_name, at AS "at!"
+             FROM (SELECT 'event' AS source, e.kind AS code,
+                          nullif(concat_ws(' · ', un.name, e.reference, e.reason), '') AS note,
+                          e.before, e.after, us.display_name AS user_name, e.created_at AS at
+                     FROM member_events e
+                     LEFT JOIN units un ON un.id = e.unit_id
+                     LEFT JOIN users us ON us.id = e.user_id
+                    WHERE e.member_id = $1
+                   UNION ALL
+                   SELECT 'audit', a.action, NULL, a.before, a.after, us.display_name, a.at
+                     FROM audit_log a LEFT JOIN users us ON us.id = a.user_id
+                    WHERE a.entity = 'member' AND a.entity_id = $1) h
+            ORDER BY at DESC LIMIT $2"#,
+        member_id,
+        limit
+    )
+    .fetch_all(pool)
+    .await
+}

@@ -13,7 +13,7 @@ use uuid::Uuid;
 pub(super) async fn audit(
     tx: &mut PgConnection,
     actor: Option<Uuid>,
-    action: &str,
+    action: crate::audit::Action,
     unit: Uuid,
     before: serde_json::Value,
     after: serde_json::Value,
@@ -139,7 +139,7 @@ pub async fn create(pool: &PgPool, actor: Option<Uuid>, new: NewUnit) -> Result<
         audit(
             tx,
             actor,
-            "unit_created",
+            crate::audit::Action::UnitCreated,
             id,
             json!(null),
             json!({"name": new.name, "parent": new.parent_id}),
@@ -178,7 +178,7 @@ pub async fn rename(
         audit(
             tx,
             actor,
-            "unit_renamed",
+            crate::audit::Action::UnitRenamed,
             id,
             json!({"name": unit.name}),
             json!({"name": name}),
@@ -258,7 +258,7 @@ pub async fn move_to(
         audit(
             tx,
             actor,
-            "unit_moved",
+            crate::audit::Action::UnitMoved,
             id,
             json!({"parent": unit.parent_id}),
             json!({"parent": parent.id}),
@@ -348,7 +348,7 @@ pub async fn close(
         audit(
             tx,
             actor,
-            "unit_closed",
+            crate::audit::Action::UnitClosed,
             id,
             json!(null),
             json!({"date": date, "successors": successor_ids}),
@@ -442,7 +442,7 @@ pub async fn merge(
         audit(
             tx,
             actor,
-            "unit_merged",
+            crate::audit::Action::UnitMerged,
             source.id,
             json!({"name": source.name}),
             json!({"into": target.id, "date": date, "members_moved": moved, "units_moved": kids.len()}),

@@ -290,3 +290,33 @@ pub async fn open_units_under(
         })
         .collect())
 }
+
+/// A unit's "Lịch sử", newest first, the latest `limit` rows: the audit rows of the unit
+/// (its creation, renames, moves, closing and merging, its monthly reports, its thematic
+/// plan) and of the model meetings it hosts or runs.
+pub async fn history(
+    pool: &PgPool,
+    unit: Uuid,
+    limit: i64,
+) -> Result<Vec<crate::audit::Row>, sqlx::Error> {
+    sqlx::query_as!(
+        crate::audit::Row,
+        r#"SELECT source AS "source!", code AS "code!", note, before, after, user_name, at AS "at!"
+             FROM (SELECT 'audit' AS source, a.action AS code, NULL::text AS note, a.before, a.after,
+                          u.display_name AS user_name, a.at
+                     FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
+                    WHERE a.entity = 'unit' AND a.entity_id = $1
+                   UNION ALL
+                   SELECT 'audit', a.action, b.name, a.before, a.after, u.display_name, a.at
+                     FROM model_meetings p
+                     JOIN units b ON b.id = p.branch_id
+                     JOIN audit_log a ON a.entity = 'model_meeting' AND a.entity_id = p.id
+                     LEFT JOIN users u ON u.id = a.user_id
+                    WHERE p.branch_id = $1 OR p.programme_unit = $1) h
+            ORDER BY at DESC LIMIT $2"#,
+        unit,
+        limit
+    )
+    .fetch_all(pool)
+    .await
+}

@@ -227,7 +227,7 @@ pub async fn save_thresholds(
             tx,
             crate::audit::Entry {
                 user: Some(user),
-                action: "alert_settings_changed",
+                action: crate::audit::Action::AlertSettingsChanged,
                 entity: "alert_settings",
                 entity_id: None,
                 before: None,

@@ -2,9 +2,10 @@
 //! the flag on that branch's meeting) and the on-the-spot review of each.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::audit::{self, Action};
 use crate::auth::path_within;
 use crate::error::StoreError;
 use crate::org::domain::UnitKind;
@@ -99,6 +100,14 @@ pub async fn plan(
         if inserted.rows_affected() == 0 {
             return Err(ModelRefusal::AlreadyPlanned { month: plan.month }.into());
         }
+        let planned = sqlx::query!(
+            r#"SELECT id, to_jsonb(p) AS "row!" FROM model_meetings p WHERE branch_id = $1 AND month = $2"#,
+            plan.branch,
+            plan.month
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        audit(tx, user, Action::ModelMeetingPlanned, planned.id, None, planned.row).await?;
         sqlx::query!(
             "UPDATE meetings SET is_model = true
               WHERE unit_id = $1 AND month = $2 AND kind IN ('regular', 'combined')",
@@ -118,11 +127,15 @@ pub async fn review(
     pool: &PgPool,
     programme: Uuid,
     id: Uuid,
+    user: Uuid,
     r: &ModelReview,
 ) -> Result<(), StoreError> {
+    // The review and its audit row on the one connection of one transaction: both, or
+    // neither (they once ran on two connections, and a row could be lost).
     crate::db::transaction(pool, async |tx| {
         let current = sqlx::query!(
-            "SELECT version, month FROM model_meetings WHERE id = $1 AND programme_unit = $2 FOR UPDATE",
+            r#"SELECT version, month, to_jsonb(p) AS "row!" FROM model_meetings p
+                WHERE id = $1 AND programme_unit = $2 FOR UPDATE"#,
             id,
             programme
         )
@@ -149,7 +162,45 @@ pub async fn review(
         )
         .execute(&mut *tx)
         .await?;
+        let after = sqlx::query_scalar!(
+            r#"SELECT to_jsonb(p) AS "row!" FROM model_meetings p WHERE id = $1"#,
+            id
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        audit(
+            tx,
+            user,
+            Action::ModelMeetingReviewed,
+            id,
+            Some(current.row),
+            after,
+        )
+        .await?;
         Ok(())
     })
+    .await
+}
+
+/// The audit row of a change to the programme: the planned meeting before and after.
+async fn audit(
+    tx: &mut PgConnection,
+    user: Uuid,
+    action: Action,
+    planned: Uuid,
+    before: Option<serde_json::Value>,
+    after: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    audit::record(
+        tx,
+        audit::Entry {
+            user: Some(user),
+            action,
+            entity: "model_meeting",
+            entity_id: Some(planned),
+            before,
+            after: Some(after),
+        },
+    )
     .await
 }
