@@ -201,7 +201,8 @@ pub async fn add_guest(pool: &PgPool, meeting: Uuid, guest: &NewGuest) -> Result
 }
 
 /// Removes a guest; one removed already (a second click, another person) is refused with
-/// its message rather than passed over in silence.
+/// its message rather than passed over in silence. A guest of another meeting is not this
+/// meeting's to remove: `NotFound` (404), and that guest stays.
 pub async fn remove_guest(pool: &PgPool, meeting: Uuid, guest: Uuid) -> Result<(), StoreError> {
     edit(pool, meeting, None, async |tx, _| {
         let removed = sqlx::query!(
@@ -213,7 +214,17 @@ pub async fn remove_guest(pool: &PgPool, meeting: Uuid, guest: Uuid) -> Result<(
         .await?
         .rows_affected();
         if removed == 0 {
-            return Err(MeetingRefusal::GuestGone.into());
+            let elsewhere = sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM meeting_guests WHERE id = $1) AS "e!""#,
+                guest
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            return Err(if elsewhere {
+                StoreError::NotFound
+            } else {
+                MeetingRefusal::GuestGone.into()
+            });
         }
         Ok(())
     })
