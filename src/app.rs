@@ -5,8 +5,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -147,39 +146,49 @@ fn as_error_page(response: Response) -> Response {
     response
 }
 
-/// Postgres refuses NUL in text: without this check a pasted NUL in any of the many text
-/// fields became a 500 after the form was parsed. Checked once here, for every form.
-/// Refuses, with 422 and nothing written, a urlencoded form with a control character in a
-/// field's name or value (tab and line breaks allowed).
+/// A control character in a request's path or query (`/members?q=%00`) comes from no link
+/// or search box of ours: refused with 400 before any handler reads it. Form bodies are not
+/// checked here: each form's parse marks the field that holds one (`FieldErrors::
+/// control_chars`) so that the form comes back as typed, and a NUL that still reached
+/// Postgres is a 422 page, never a 500 (`AppError::from(sqlx::Error)`).
 pub async fn refuse_control_chars(req: Request, next: Next) -> Response {
-    let is_form = req.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
-        v.as_bytes()
-            .starts_with(b"application/x-www-form-urlencoded")
-    });
-    if req.method() != Method::POST || !is_form {
-        return next.run(req).await;
-    }
-    let (parts, body) = req.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    let uri = req.uri();
+    let decoded = |raw: &str| {
+        percent_decoded(raw)
+            .map(|s| web::has_control_chars(&s))
+            .unwrap_or(true)
     };
-    let copy = Request::from_parts(parts.clone(), Body::from(bytes.clone()));
-    if let Ok(axum::Form(pairs)) =
-        axum::Form::<Vec<(String, String)>>::from_request(copy, &()).await
-        && let Some((name, _)) = pairs
-            .iter()
-            .find(|(n, v)| web::has_control_chars(n) || web::has_control_chars(v))
-    {
-        let name: String = name.chars().filter(|c| !c.is_control()).take(60).collect();
-        tracing::info!(field = %name, "form refused: control characters");
-        return ErrorPage::for_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(web::control_chars_message(&name)),
-        )
-        .into_response_with(StatusCode::UNPROCESSABLE_ENTITY);
+    let bad_path = decoded(uri.path());
+    let bad_query = uri.query().is_some_and(|q| decoded(&q.replace('+', " ")));
+    if bad_path || bad_query {
+        tracing::info!("request refused: control characters in its path or query");
+        return ErrorPage::for_status(StatusCode::BAD_REQUEST, None)
+            .into_response_with(StatusCode::BAD_REQUEST);
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    next.run(req).await
+}
+
+/// `%xx` escapes decoded (`None` for bytes that are not UTF-8, which no page of ours sends).
+fn percent_decoded(raw: &str) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(h), Some(l)) = (
+                bytes.get(i + 1).and_then(|b| hex(*b)),
+                bytes.get(i + 2).and_then(|b| hex(*b)),
+            )
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

@@ -22,6 +22,10 @@ pub enum AppError {
     /// The request cannot be carried out as asked; the message is for the user.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Input the database refused as text (a NUL that no form's parse caught): a 422 page
+    /// with the message, nothing written.
+    #[error("invalid input: {0}")]
+    Invalid(String),
     /// More than the route accepts (an upload, a form): a 413 page stating the limit.
     #[error("payload too large (limit {limit} bytes)")]
     TooLarge { limit: usize },
@@ -61,6 +65,13 @@ impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         match err {
             sqlx::Error::RowNotFound => AppError::NotFound,
+            // 22021 character_not_in_repertoire: Postgres refuses NUL in text. Every form
+            // marks such a field itself (`FieldErrors::control_chars`); this is the backstop
+            // for a value that came another way, so that it is never a 500.
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("22021") => {
+                tracing::info!("input refused by the database: {db}");
+                AppError::Invalid(crate::web::CONTROL_CHARS.to_owned())
+            }
             other => AppError::Internal(other.into()),
         }
     }
@@ -160,6 +171,7 @@ impl IntoResponse for AppError {
             AppError::Forbidden => (StatusCode::FORBIDDEN, None),
             AppError::BadRequest => (StatusCode::BAD_REQUEST, None),
             AppError::Conflict(msg) => (StatusCode::CONFLICT, Some(msg)),
+            AppError::Invalid(msg) => (StatusCode::UNPROCESSABLE_ENTITY, Some(msg)),
             AppError::TooLarge { limit } => (StatusCode::PAYLOAD_TOO_LARGE, Some(too_large(limit))),
             AppError::Internal(err) => {
                 tracing::error!("internal error: {err:#}");

@@ -182,12 +182,12 @@ impl StepForm {
     /// The counts of the branch's vote adopting its score, checked as whole numbers (the
     /// eligible base is the store's to check).
     pub fn adoption(&self) -> Result<(u32, u32, u32), FieldErrors> {
+        // Bounded like a meeting's vote, so that no sum of three can wrap.
         let count = |s: &str| -> Option<u32> {
-            let t = s.trim();
-            if t.is_empty() {
+            if s.trim().is_empty() {
                 Some(0)
             } else {
-                t.parse().ok()
+                crate::web::number_in(s, 0..=crate::meetings::MAX_VOTES)
             }
         };
         let mut errors = FieldErrors::default();
@@ -202,7 +202,13 @@ impl StepForm {
             (Some(a), Some(b), Some(c)) if errors.is_empty() => Ok((a, b, c)),
             _ => {
                 if errors.is_empty() {
-                    errors.add("votes_for", "Số phiếu phải là số tự nhiên.");
+                    errors.add(
+                        "votes_for",
+                        format!(
+                            "Số phiếu phải là số tự nhiên, từ 0 đến {}.",
+                            crate::meetings::MAX_VOTES
+                        ),
+                    );
                 }
                 Err(errors)
             }
@@ -432,6 +438,14 @@ mod tests {
                 .unwrap_err()
                 .get("votes_for")
                 .is_some()
+        );
+        assert!(
+            votes("12", "4294967295")
+                .adoption()
+                .unwrap_err()
+                .get("votes_for")
+                .is_some(),
+            "a count that would wrap the sum is refused"
         );
         assert!(
             votes("12", "-1")

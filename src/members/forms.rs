@@ -4,7 +4,7 @@
 //! record's own form is `domain::MemberForm`.)
 
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::domain::{COLUMNS, Destination, Leaving, MembershipKind, PostRole};
@@ -84,7 +84,7 @@ impl Action {
 }
 
 /// A life-cycle step's form, as typed.
-#[derive(Debug, Deserialize, Default, Clone)]
+#[derive(Debug, Deserialize, Serialize, Default, Clone)]
 #[serde(default)]
 pub struct ActionForm {
     pub on_date: String,
@@ -123,7 +123,7 @@ impl ActionForm {
     /// in the future; a transfer or an exemption may be entered ahead of its date), the
     /// confirmation, the lengths and the destination; then, when all of these pass, the kind.
     pub fn parse(&self, action: Action, today: NaiveDate) -> Result<StepInput, FieldErrors> {
-        let mut e = FieldErrors::default();
+        let mut e = FieldErrors::control_chars(self);
         let on_date = date_field(&self.on_date, "on_date", true, &mut e);
         if matches!(action, Action::Recognise | Action::Leave) && on_date.is_some_and(|d| d > today)
         {
@@ -194,7 +194,7 @@ impl ActionForm {
 }
 
 /// A committee post given, as typed.
-#[derive(Debug, Deserialize, Default, Clone)]
+#[derive(Debug, Deserialize, Serialize, Default, Clone)]
 #[serde(default)]
 pub struct PostForm {
     pub member: String,
@@ -216,7 +216,7 @@ pub struct NewPost {
 
 impl PostForm {
     pub fn parse(&self) -> Result<NewPost, FieldErrors> {
-        let mut e = FieldErrors::default();
+        let mut e = FieldErrors::control_chars(self);
         let member = Uuid::parse_str(self.member.trim()).ok();
         if member.is_none() {
             e.add("member", "Vui lòng chọn đảng viên.");

@@ -3,7 +3,7 @@
 //! `OrgRefusal`s).
 
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::domain::{self, BranchType, UnitKind};
@@ -11,7 +11,7 @@ use crate::error::Refusal;
 use crate::web::{FieldErrors, date_field};
 
 /// A new unit, as typed.
-#[derive(Debug, Deserialize, Default, Clone)]
+#[derive(Debug, Deserialize, Serialize, Default, Clone)]
 #[serde(default)]
 pub struct NewUnitForm {
     pub parent: String,
@@ -44,9 +44,13 @@ impl NewUnitForm {
 
     /// The unit under `parent_id` (already checked against the user's scope).
     pub fn parse(&self, parent_id: Option<Uuid>) -> Result<NewUnit, FieldErrors> {
-        let mut errors = FieldErrors::default();
+        let mut errors = FieldErrors::control_chars(self);
         let name = domain::parse_name(&self.name)
-            .map_err(|r| errors.add(r.field(), r.message()))
+            .map_err(|r| {
+                if errors.get("name").is_none() {
+                    errors.add(r.field(), r.message())
+                }
+            })
             .ok();
         let kind = UnitKind::parse(self.kind.trim());
         if kind.is_none() {
@@ -75,7 +79,7 @@ impl NewUnitForm {
 }
 
 /// A new name, as typed, with the version the form was built from.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Serialize, Default)]
 #[serde(default)]
 pub struct RenameForm {
     pub name: String,
@@ -84,6 +88,10 @@ pub struct RenameForm {
 
 impl RenameForm {
     pub fn parse(&self) -> Result<String, FieldErrors> {
+        let errors = FieldErrors::control_chars(self);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         domain::parse_name(&self.name).map_err(|r| FieldErrors::one(r.field(), r.message()))
     }
 }

@@ -1,12 +1,12 @@
 //! The committee's text of its monthly report as typed, and its parse into what the store
 //! saves. Pure: no database.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::web::FieldErrors;
 
 /// The supervisor's text of a monthly report, as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct SummaryForm {
     pub summary: String,
@@ -26,6 +26,10 @@ const MAX_CHARS: usize = 20_000;
 
 impl SummaryForm {
     pub fn parse(&self) -> Result<Summary, FieldErrors> {
+        let errors = FieldErrors::control_chars(self);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         let text = self.summary.trim();
         if text.chars().count() > MAX_CHARS {
             return Err(FieldErrors::one(

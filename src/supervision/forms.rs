@@ -3,11 +3,11 @@
 //! branch may host is the store's to say; today is a parameter).
 
 use chrono::{Datelike, NaiveDate};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::store::Thresholds;
-use crate::web::{FieldErrors, parse_vn_date};
+use crate::web::{DateProblem, FieldErrors, date_message, read_date, read_month};
 
 /// A text field: trimmed, cut to `max` characters, `None` when empty.
 fn text(raw: &str, max: usize) -> Option<String> {
@@ -15,7 +15,7 @@ fn text(raw: &str, max: usize) -> Option<String> {
 }
 
 /// A branch to host a model meeting in a month, as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct PlanForm {
     pub branch: String,
@@ -32,14 +32,18 @@ pub struct NewPlan {
 impl PlanForm {
     /// Plans run from this month to the end of the year after next.
     pub fn parse(&self, this_month: NaiveDate) -> Result<NewPlan, FieldErrors> {
-        let mut e = FieldErrors::default();
-        let branch = self.branch.parse::<Uuid>().ok();
+        let mut e = FieldErrors::control_chars(self);
+        let branch = self.branch.trim().parse::<Uuid>().ok();
         if branch.is_none() {
             e.add("branch", "Chọn một chi bộ đang hoạt động thuộc đơn vị.");
         }
-        let month = crate::meetings::parse_month(&self.month);
+        let read = read_month(&self.month);
+        let month = read.ok();
         match month {
-            None => e.add("month", "Chọn tháng (tháng/năm)."),
+            None => e.add(
+                "month",
+                date_message(read.err().unwrap_or(DateProblem::Garbled), "Chọn tháng (tháng/năm)."),
+            ),
             Some(m) if m < this_month => e.add(
                 "month",
                 format!(
@@ -60,7 +64,7 @@ impl PlanForm {
 }
 
 /// The on-the-spot review of a model meeting, as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ModelReviewForm {
     pub review: String,
@@ -80,16 +84,20 @@ pub struct ModelReview {
 
 impl ModelReviewForm {
     pub fn parse(&self, today: NaiveDate) -> Result<ModelReview, FieldErrors> {
-        let mut e = FieldErrors::default();
+        let mut e = FieldErrors::control_chars(self);
         let review = text(&self.review, 8000);
         if review.is_none() {
             e.add("review", "Ghi nội dung rút kinh nghiệm.");
         }
-        let day = parse_vn_date(&self.reviewed_at);
+        let read = read_date(&self.reviewed_at);
+        let day = read.ok();
         match day {
             None => e.add(
                 "reviewed_at",
-                "Ngày rút kinh nghiệm không hợp lệ (ngày/tháng/năm).",
+                date_message(
+                    read.err().unwrap_or(DateProblem::Garbled),
+                    "Ngày rút kinh nghiệm không hợp lệ (ngày/tháng/năm).",
+                ),
             ),
             Some(d) if d > today => e.add("reviewed_at", "Ngày rút kinh nghiệm chưa đến."),
             _ => {}

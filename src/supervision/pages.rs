@@ -288,8 +288,9 @@ async fn as_they_stood(
     branches: &[BranchMonth],
     on: NaiveDate,
 ) -> AppResult<Vec<BranchMonth>> {
-    let until = (on + chrono::Days::new(1))
-        .and_hms_opt(0, 0, 0)
+    let until = on
+        .checked_add_days(chrono::Days::new(1))
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
         .and_then(|t| t.and_local_timezone(crate::clock::ZONE).earliest())
         .map(|t| t.to_utc())
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no midnight after {on}")))?;

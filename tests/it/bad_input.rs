@@ -2,7 +2,7 @@ use reqwest::StatusCode;
 
 use chibo::org::store;
 
-use crate::fixtures::demo::{BRANCH, TOWN, WARD};
+use crate::fixtures::demo::{BRANCH, NEIGHBOUR, TOWN, WARD};
 use crate::support::{TestApp, input_value, iso, text};
 
 #[tokio::test]
@@ -306,10 +306,11 @@ async fn a_control_character_in_any_form_field_is_refused_and_nothing_is_written
             StatusCode::UNPROCESSABLE_ENTITY,
             "{path} {field}"
         );
+        // The form comes back with its message, above it and at the field.
         let page = text(&r.text().await.unwrap());
         assert!(
-            page.contains(&format!("Trường «{field}» có ký tự điều khiển")),
-            "{page}"
+            page.contains("Có ô chứa ký tự điều khiển") && page.contains(chibo::web::CONTROL_CHARS),
+            "{field}: {page}"
         );
     }
     assert_eq!(members().await, members_before);
@@ -327,4 +328,322 @@ async fn a_control_character_in_any_form_field_is_refused_and_nothing_is_written
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+/// This month's meeting of `branch`, planned (nobody marked yet).
+async fn planned_meeting(app: &TestApp, branch: &str) -> uuid::Uuid {
+    let branch = app.unit_id(branch).await;
+    crate::fixtures::meeting(app, branch, crate::fixtures::State::Planned)
+        .await
+        .id
+}
+
+#[tokio::test]
+async fn a_vote_count_that_would_wrap_the_sum_is_refused_at_its_field() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let id = planned_meeting(&app, BRANCH).await;
+    // 1 + 4294967295 + 1 wrapped a u32 sum to 1, which passed the eligible check; the
+    // insert then broke the table's CHECK: a 500.
+    let r = app
+        .post(
+            &format!("/meetings/{id}/votes"),
+            &[
+                ("subject", "Thông qua nghị quyết tháng"),
+                ("votes_for", "1"),
+                ("against", "4294967295"),
+                ("abstain", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(
+        text(&body).contains("Số phiếu phải là số tự nhiên, từ 0 đến 100000."),
+        "{}",
+        text(&body)
+    );
+    assert_eq!(
+        input_value(&body, "subject").as_deref(),
+        Some("Thông qua nghị quyết tháng")
+    );
+    assert_eq!(input_value(&body, "against").as_deref(), Some("4294967295"));
+    // A count beyond any branch is refused the same way, whatever its neighbours.
+    let r = app
+        .post(
+            &format!("/meetings/{id}/votes"),
+            &[
+                ("subject", "Thông qua nghị quyết tháng"),
+                ("votes_for", "99999999999999999999"),
+                ("against", "0"),
+                ("abstain", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.count("SELECT count(*) FROM votes WHERE meeting_id = $1", id)
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_time_or_a_date_outside_1930_to_2100_is_refused_at_its_field() {
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let id = planned_meeting(&app, BRANCH).await;
+    let v = app.meeting_version(id).await.to_string();
+    // Year −262143: seven hours earlier is before chrono's first day, a panic in the store.
+    let r = app
+        .post(
+            &format!("/meetings/{id}/minutes"),
+            &[
+                ("version", v.as_str()),
+                ("started_at", "-262143-01-01T00:00"),
+                ("ended_at", "9999-12-31T23:59"),
+                ("resolution", "Nghị quyết tháng"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    let page = text(&body);
+    assert_eq!(
+        page.matches("Ngày phải trong khoảng 01/01/1930 – 31/12/2100.")
+            .count(),
+        2,
+        "{page}"
+    );
+    assert!(body.contains("Nghị quyết tháng"), "input kept");
+    let started: Option<chrono::DateTime<chrono::Utc>> =
+        sqlx::query_scalar("SELECT started_at FROM meetings WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(started, None);
+    assert_eq!(app.meeting_version(id).await.to_string(), v, "nothing saved");
+
+    // A task due in year 9999 and a unit founded in 1800: the same message.
+    let r = app
+        .post(
+            &format!("/meetings/{id}/tasks"),
+            &[
+                ("description", "Vận động đóng đảng phí"),
+                ("group", "Chi ủy"),
+                ("due_on", "31/12/9999"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("Ngày phải trong khoảng 01/01/1930"));
+    assert_eq!(
+        app.count("SELECT count(*) FROM tasks WHERE meeting_id = $1", id)
+            .await,
+        0
+    );
+    app.login_as("admin").await;
+    let ward = app.unit_id(WARD).await;
+    let r = app
+        .post(
+            "/admin/units/new",
+            &[
+                ("parent", &ward.to_string()),
+                ("name", "Chi bộ Quá Xưa"),
+                ("kind", "branch"),
+                ("branch_type", "village"),
+                ("valid_from", "01/01/1800"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(text(&body).contains("Ngày phải trong khoảng 01/01/1930 – 31/12/2100."));
+    assert_eq!(input_value(&body, "name").as_deref(), Some("Chi bộ Quá Xưa"));
+}
+
+#[tokio::test]
+async fn a_transfer_to_a_branch_the_form_does_not_offer_is_refused() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await;
+    let home = app.unit_id(BRANCH).await;
+    let member = crate::members::plain_member(&app, home).await;
+    // An open branch outside the town: another commune's, not among the form's choices.
+    let far: uuid::Uuid = sqlx::query_scalar(
+        "SELECT b.id FROM units b, units t
+          WHERE t.name = $1 AND b.kind IN ('branch', 'grassroots_branch') AND b.valid_to IS NULL
+            AND NOT b.path <@ t.path
+          ORDER BY b.id LIMIT 1",
+    )
+    .bind(TOWN)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let (_, form) = app.get(&format!("/members/{member}/transfer")).await;
+    assert!(
+        !form.contains(&far.to_string()),
+        "the form does not offer it"
+    );
+    let v = app.member_version(member).await.to_string();
+    for kind in ["temporary", "permanent"] {
+        let r = app
+            .post(
+                &format!("/members/{member}/transfer"),
+                &[
+                    ("kind", kind),
+                    ("target", &far.to_string()),
+                    ("on_date", &iso(crate::support::today())),
+                    ("reference", "07/GGT"),
+                    ("confirm", "1"),
+                    ("version", &v),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{kind}");
+        let body = r.text().await.unwrap();
+        assert!(
+            text(&body).contains("Không tìm thấy chi bộ đến trong danh sách có thể chọn."),
+            "{kind}: {}",
+            text(&body)
+        );
+    }
+    let elsewhere: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM memberships WHERE member_id = $1 AND unit_id = $2",
+    )
+    .bind(member)
+    .bind(far)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(elsewhere, 0);
+    assert_eq!(app.member_version(member).await.to_string(), v);
+}
+
+#[tokio::test]
+async fn a_guest_or_an_item_of_another_meeting_is_not_found_and_stays() {
+    let app = TestApp::spawn().await;
+    app.login_as("phuong").await; // keeps the records of both branches
+    let mine = planned_meeting(&app, BRANCH).await;
+    let theirs = planned_meeting(&app, NEIGHBOUR).await;
+    let r = app
+        .post(
+            &format!("/meetings/{theirs}/guests"),
+            &[("name", "Nguyễn Văn Khách"), ("from_unit", "Đảng ủy phường")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let guest: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM meeting_guests WHERE meeting_id = $1")
+            .bind(theirs)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let r = app
+        .post(&format!("/meetings/{mine}/guests/{guest}/delete"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.count("SELECT count(*) FROM meeting_guests WHERE id = $1", guest)
+            .await,
+        1,
+        "the other meeting's guest stays"
+    );
+    // An agenda item, a task review and an attendance line of the other meeting alike.
+    let item: uuid::Uuid = sqlx::query_scalar(
+        "SELECT id FROM agenda_items WHERE meeting_id = $1 ORDER BY position LIMIT 1",
+    )
+    .bind(theirs)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let r = app
+        .post(
+            &format!("/meetings/{mine}/agenda/{item}"),
+            &[("action", "delete")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.count("SELECT count(*) FROM agenda_items WHERE id = $1", item)
+            .await,
+        1
+    );
+    let neighbour: uuid::Uuid = sqlx::query_scalar(
+        "SELECT member_id FROM attendance WHERE meeting_id = $1 AND member_id NOT IN
+           (SELECT member_id FROM attendance WHERE meeting_id = $2) LIMIT 1",
+    )
+    .bind(theirs)
+    .bind(mine)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let r = app
+        .post(
+            &format!("/meetings/{mine}/attendance/{neighbour}"),
+            &[("presence", "present")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let marked: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM attendance WHERE member_id = $1 AND presence IS NOT NULL",
+    )
+    .bind(neighbour)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(marked, 0);
+}
+
+#[tokio::test]
+async fn a_control_character_is_refused_at_its_field_with_the_form_kept() {
+    let app = TestApp::spawn().await;
+    app.login_as("admin").await;
+    let ward = app.unit_id(WARD).await;
+    let r = app
+        .post(
+            "/admin/units/new",
+            &[
+                ("parent", &ward.to_string()),
+                ("name", "Chi bộ\u{0} Mới"),
+                ("kind", "branch"),
+                ("branch_type", "village"),
+                ("valid_from", "2026-01-15"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert_eq!(
+        crate::support::texts(&body, "#name-err"),
+        ["Không được chứa ký tự điều khiển."]
+    );
+    assert_eq!(input_value(&body, "valid_from").as_deref(), Some("2026-01-15"));
+    assert!(body.contains("value=\"village\" selected"), "the choice kept");
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM units WHERE name LIKE 'Chi bộ%Mới'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+
+    // A form whose parse has no field for it (a quarter's topic): the database's refusal of
+    // NUL is a 422 page, never a 500.
+    app.login_as("bithu").await;
+    let branch = app.unit_id(BRANCH).await;
+    let r = app
+        .post(
+            &format!("/units/{branch}/thematic"),
+            &[
+                ("year", "2027"),
+                ("quarter", "1"),
+                ("topic", "Chuyên đề\u{0}"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.text().await.unwrap()).contains("Không được chứa ký tự điều khiển."));
+    // In a path or a query, no page of ours sends one.
+    let (status, _) = app.get("/members?q=%00").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }

@@ -43,7 +43,7 @@ async fn member_named(app: &TestApp, name: &str) -> Uuid {
 /// A full, active member of `branch` without a committee post, a login or a temporary
 /// membership elsewhere (the demo attaches a few members to another branch while they stay
 /// active at home; which ones depends on the date it is generated around).
-async fn plain_member(app: &TestApp, branch: Uuid) -> Uuid {
+pub(crate) async fn plain_member(app: &TestApp, branch: Uuid) -> Uuid {
     sqlx::query_scalar(
         "SELECT m.id FROM memberships ms JOIN members m ON m.id = ms.member_id
           WHERE ms.unit_id = $1 AND ms.valid_to IS NULL AND ms.kind = 'permanent'

@@ -84,7 +84,7 @@ pub async fn step(
             match form.adoption() {
                 Err(e) => {
                     for (field, msg) in e.iter() {
-                        errors.add(field, msg.to_owned());
+                        errors.add(field.to_owned(), msg.to_owned());
                     }
                     Ok(None)
                 }
@@ -193,7 +193,7 @@ pub async fn step(
     if let Err(e) = result {
         for (field, msg) in e.into_form_errors()?.iter() {
             errors.add(
-                if field == "form" { "state" } else { field },
+                if field == "form" { "state".to_owned() } else { field.to_owned() },
                 msg.to_owned(),
             );
         }

@@ -501,11 +501,12 @@ pub fn vote_outcome(
     abstain: u32,
     eligible: u32,
 ) -> Result<bool, MeetingRefusal> {
-    let cast = votes_for + against + abstain;
+    // Saturating: counts a form could send must not wrap into a small, plausible sum.
+    let cast = votes_for.saturating_add(against).saturating_add(abstain);
     if cast > eligible {
         return Err(MeetingRefusal::TooManyVotes { cast, eligible });
     }
-    Ok(2 * votes_for > eligible)
+    Ok(2 * u64::from(votes_for) > u64::from(eligible))
 }
 
 /// The title of a branch type's variant of a kind's agenda template.
@@ -643,6 +644,11 @@ mod tests {
                 eligible: 9
             })
         );
+        // Counts that would wrap a u32 sum into a small one are still too many.
+        assert!(matches!(
+            vote_outcome(1, u32::MAX, 1, 9),
+            Err(MeetingRefusal::TooManyVotes { .. })
+        ));
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! The forms that plan meetings and mark attendance, as typed, and their parse.
 
 use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::text;
 use crate::codes::text_code;
 use crate::meetings::domain::{MeetingKind, Presence};
-use crate::web::FieldErrors;
+use crate::web::{FieldErrors, date_message, number_in, read_datetime, read_month, read_time};
 
 text_code! {
     /// Where a new meeting's agenda comes from.
@@ -27,27 +27,14 @@ impl AgendaSource {
     }
 }
 
-/// "2026-11" or "11/2026" into the first day of that month.
+/// "2026-11" or "11/2026" into the first day of that month (within the years a form may
+/// name, `web::read_month`).
 pub fn parse_month(raw: &str) -> Option<NaiveDate> {
-    let s = raw.trim();
-    let (y, m) = if let Some((y, m)) = s.split_once('-') {
-        (y.parse().ok()?, m.parse().ok()?)
-    } else {
-        let (m, y) = s.split_once('/')?;
-        (y.parse().ok()?, m.parse().ok()?)
-    };
-    NaiveDate::from_ymd_opt(y, m, 1)
-}
-
-fn parse_local(raw: &str) -> Option<NaiveDateTime> {
-    let s = raw.trim();
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(s, "%d/%m/%Y %H:%M"))
-        .ok()
+    read_month(raw).ok()
 }
 
 /// A new meeting, as typed.
-#[derive(Debug, Deserialize, Default, Clone)]
+#[derive(Debug, Deserialize, Serialize, Default, Clone)]
 #[serde(default)]
 pub struct NewForm {
     pub kind: String,
@@ -77,26 +64,25 @@ pub struct NewMeeting {
 
 impl NewForm {
     pub fn parse(&self) -> Result<NewMeeting, FieldErrors> {
-        let mut errors = FieldErrors::default();
+        let mut errors = FieldErrors::control_chars(self);
         let kind = MeetingKind::parse(self.kind.trim());
         if kind.is_none() {
             errors.add("kind", "Vui lòng chọn loại buổi sinh hoạt.");
         }
-        let month = parse_month(&self.month);
-        if month.is_none() {
-            errors.add("month", "Vui lòng chọn tháng (tháng/năm).");
-        }
+        let month = read_month(&self.month)
+            .map_err(|p| errors.add("month", date_message(p, "Vui lòng chọn tháng (tháng/năm).")))
+            .ok();
         let planned_at = if self.planned_at.trim().is_empty() {
             None
         } else {
-            let p = parse_local(&self.planned_at);
-            if p.is_none() {
-                errors.add(
-                    "planned_at",
-                    "Thời gian họp không hợp lệ (ngày/tháng/năm giờ:phút).",
-                );
-            }
-            p
+            read_datetime(&self.planned_at)
+                .map_err(|p| {
+                    errors.add(
+                        "planned_at",
+                        date_message(p, "Thời gian họp không hợp lệ (ngày/tháng/năm giờ:phút)."),
+                    )
+                })
+                .ok()
         };
         let topic = text(&self.topic, 300);
         if kind.is_some_and(MeetingKind::is_thematic) && topic.is_none() {
@@ -118,7 +104,7 @@ impl NewForm {
 }
 
 /// The regular meetings of the coming months, planned in one step, as typed.
-#[derive(Debug, Deserialize, Default, Clone)]
+#[derive(Debug, Deserialize, Serialize, Default, Clone)]
 #[serde(default)]
 pub struct SeriesForm {
     pub months: String,
@@ -149,24 +135,21 @@ impl SeriesForm {
     }
 
     pub fn parse(&self) -> Result<Series, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let number = |raw: &str, range: std::ops::RangeInclusive<u32>| {
-            raw.trim().parse::<u32>().ok().filter(|n| range.contains(n))
-        };
-        let months = number(&self.months, 1..=12);
+        let mut errors = FieldErrors::control_chars(self);
+        let months = number_in(&self.months, 1..=12);
         if months.is_none() {
             errors.add("months", "Số tháng từ 1 đến 12.");
         }
-        let day = number(&self.day, 1..=28);
+        let day = number_in(&self.day, 1..=28);
         if day.is_none() {
             errors.add("day", "Ngày họp từ 1 đến 28 (để tháng nào cũng có).");
         }
-        let time = NaiveTime::parse_from_str(self.time.trim(), "%H:%M").ok();
+        let time = read_time(&self.time).ok();
         if time.is_none() {
             errors.add("time", "Giờ họp dạng giờ:phút, ví dụ 19:30.");
         }
         match (months, day, time) {
-            (Some(months), Some(day), Some(time)) => Ok(Series {
+            (Some(months), Some(day), Some(time)) if errors.is_empty() => Ok(Series {
                 months,
                 day,
                 time,
@@ -181,8 +164,9 @@ impl Series {
     /// The regular meetings of the series, from `first_month` on.
     pub fn meetings(&self, first_month: NaiveDate) -> Vec<NewMeeting> {
         (0..self.months)
-            .map(|i| {
-                let month = first_month + Months::new(i);
+            // Checked: a month past chrono's range ends the series rather than panicking.
+            .map_while(|i| first_month.checked_add_months(Months::new(i)))
+            .map(|month| {
                 NewMeeting {
                     kind: MeetingKind::Regular,
                     month,
@@ -198,7 +182,7 @@ impl Series {
 }
 
 /// One member's attendance, as ticked.
-#[derive(Debug, Deserialize, Default, Clone)]
+#[derive(Debug, Deserialize, Serialize, Default, Clone)]
 #[serde(default)]
 pub struct MarkForm {
     pub presence: String,
@@ -217,6 +201,10 @@ impl MarkForm {
     /// The mark; "absent with reason" needs its reason (so does the store, which is the
     /// check every writer passes).
     pub fn parse(&self) -> Result<MarkInput, FieldErrors> {
+        let e = FieldErrors::control_chars(self);
+        if !e.is_empty() {
+            return Err(e);
+        }
         let Some(presence) = Presence::parse(self.presence.trim()) else {
             return Err(FieldErrors::one(
                 "presence",

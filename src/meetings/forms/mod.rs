@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::domain::{MeetingKind, MeetingState, PrepStep, Review};
 use crate::org::domain::BranchType;
-use crate::web::{FieldErrors, parse_vn_date};
+use crate::web::{FieldErrors, date_message, number_in, read_date, read_datetime};
 
 mod meeting;
 pub use meeting::*;
@@ -28,7 +28,7 @@ pub const PREP_FIELDS: [&str; 5] = [
 /// The minutes form as typed: one value per field name, the agenda items' text under
 /// `minutes-<item id>` and `conclusion-<item id>`, and the box "nothing to record" under
 /// `empty-<item id>` (so a map, not a struct).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(transparent)]
 pub struct MinutesForm(pub HashMap<String, String>);
 
@@ -67,17 +67,15 @@ impl MinutesForm {
     /// refuses as stale. An item both written and ticked "nothing to record" is refused:
     /// the record would say two things.
     pub fn parse(&self, items: &[Uuid]) -> Result<MinutesInput, FieldErrors> {
-        let mut errors = FieldErrors::default();
+        let mut errors = FieldErrors::control_chars(self);
         let mut when = |name: &'static str| {
             let raw = self.get(name).trim();
             if raw.is_empty() {
                 return None;
             }
-            let t = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M").ok();
-            if t.is_none() {
-                errors.add(name, "Thời gian không hợp lệ.");
-            }
-            t
+            read_datetime(raw)
+                .map_err(|p| errors.add(name, date_message(p, "Thời gian không hợp lệ.")))
+                .ok()
         };
         let started_at = when("started_at");
         let ended_at = when("ended_at");
@@ -85,10 +83,9 @@ impl MinutesForm {
         for (slot, name) in prep.iter_mut().zip(PREP_FIELDS) {
             let raw = self.get(name).trim();
             if !raw.is_empty() {
-                *slot = parse_vn_date(raw);
-                if slot.is_none() {
-                    errors.add(name, "Ngày không hợp lệ.");
-                }
+                *slot = read_date(raw)
+                    .map_err(|p| errors.add(name, date_message(p, "Ngày không hợp lệ.")))
+                    .ok();
             }
         }
         let items: Vec<ItemMinutesInput> = items
@@ -134,8 +131,12 @@ fn text(raw: &str, max: usize) -> Option<String> {
     Some(raw.trim().chars().take(max).collect::<String>()).filter(|t| !t.is_empty())
 }
 
+/// The most votes one count may hold: far above any branch (the store then checks the sum
+/// against the meeting's eligible base), and small enough that no sum of three can wrap.
+pub const MAX_VOTES: u32 = 100_000;
+
 /// A vote taken at the meeting, as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct VoteForm {
     pub subject: String,
@@ -156,16 +157,26 @@ pub struct NewVote {
 
 impl VoteForm {
     pub fn parse(&self) -> Result<NewVote, FieldErrors> {
-        let mut e = FieldErrors::default();
+        let mut e = FieldErrors::control_chars(self);
         let subject = text(&self.subject, 300);
         if subject.is_none() {
             e.add("subject", "Vui lòng ghi nội dung biểu quyết.");
         }
-        let count = |raw: &str| raw.trim().parse::<u32>().ok();
+        // Each count on its own field, so that the one mistyped is the one marked.
+        let mut count = |raw: &str, field: &'static str| {
+            let n = number_in(raw, 0..=MAX_VOTES);
+            if n.is_none() {
+                e.add(
+                    field,
+                    format!("Số phiếu phải là số tự nhiên, từ 0 đến {MAX_VOTES}."),
+                );
+            }
+            n
+        };
         let counts = (
-            count(&self.votes_for),
-            count(&self.against),
-            count(&self.abstain),
+            count(&self.votes_for, "votes_for"),
+            count(&self.against, "against"),
+            count(&self.abstain, "abstain"),
         );
         match (subject, counts) {
             (Some(subject), (Some(votes_for), Some(against), Some(abstain))) if e.is_empty() => {
@@ -176,17 +187,13 @@ impl VoteForm {
                     abstain,
                 })
             }
-            (_, (Some(_), Some(_), Some(_))) => Err(e),
-            _ => {
-                e.add("votes_for", "Số phiếu phải là số tự nhiên.");
-                Err(e)
-            }
+            _ => Err(e),
         }
     }
 }
 
 /// A task the meeting gives, as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct TaskForm {
     pub description: String,
@@ -206,20 +213,16 @@ pub struct NewTask {
 
 impl TaskForm {
     pub fn parse(&self) -> Result<NewTask, FieldErrors> {
-        let mut e = FieldErrors::default();
+        let mut e = FieldErrors::control_chars(self);
         let description = text(&self.description, 1_000);
         if description.is_none() {
             e.add("description", "Vui lòng ghi nội dung nhiệm vụ.");
         }
         let due_on = match self.due_on.trim() {
             "" => None,
-            raw => {
-                let d = parse_vn_date(raw);
-                if d.is_none() {
-                    e.add("due_on", "Thời hạn không hợp lệ.");
-                }
-                d
-            }
+            raw => read_date(raw)
+                .map_err(|p| e.add("due_on", date_message(p, "Thời hạn không hợp lệ.")))
+                .ok(),
         };
         match description {
             Some(description) if e.is_empty() => Ok(NewTask {
@@ -234,7 +237,7 @@ impl TaskForm {
 }
 
 /// The review of one of the previous meeting's tasks, as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ReviewForm {
     pub review: String,
@@ -243,6 +246,10 @@ pub struct ReviewForm {
 
 impl ReviewForm {
     pub fn parse(&self) -> Result<(Review, Option<String>), FieldErrors> {
+        let e = FieldErrors::control_chars(self);
+        if !e.is_empty() {
+            return Err(e);
+        }
         match Review::parse(&self.review) {
             Some(review) => Ok((review, text(&self.note, 500))),
             None => Err(FieldErrors::one(
@@ -255,7 +262,7 @@ impl ReviewForm {
 
 /// A change of the meeting's state, as typed: where to, and the reason (required to reopen,
 /// which the state rule checks).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct StateForm {
     pub to: String,
@@ -264,6 +271,10 @@ pub struct StateForm {
 
 impl StateForm {
     pub fn parse(&self) -> Result<(MeetingState, Option<String>), FieldErrors> {
+        let e = FieldErrors::control_chars(self);
+        if !e.is_empty() {
+            return Err(e);
+        }
         match MeetingState::parse(&self.to) {
             Some(to) => Ok((to, text(&self.reason, 500))),
             None => Err(FieldErrors::one(
@@ -275,7 +286,7 @@ impl StateForm {
 }
 
 /// An agenda item, as typed; on the edit form also the button pressed.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ItemForm {
     pub title: String,
@@ -314,6 +325,10 @@ impl ItemChange {
 
 impl ItemForm {
     pub fn parse(&self) -> Result<ItemInput, FieldErrors> {
+        let e = FieldErrors::control_chars(self);
+        if !e.is_empty() {
+            return Err(e);
+        }
         match text(&self.title, 300) {
             Some(title) => Ok(ItemInput {
                 title,
@@ -359,7 +374,7 @@ impl VariantForm {
 }
 
 /// A guest of the meeting, as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct GuestForm {
     pub name: String,
@@ -376,6 +391,10 @@ pub struct NewGuest {
 
 impl GuestForm {
     pub fn parse(&self) -> Result<NewGuest, FieldErrors> {
+        let e = FieldErrors::control_chars(self);
+        if !e.is_empty() {
+            return Err(e);
+        }
         match text(&self.name, 120) {
             Some(name) => Ok(NewGuest {
                 name,

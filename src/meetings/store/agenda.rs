@@ -258,7 +258,8 @@ pub async fn add_guest(
 }
 
 /// Removes a guest; one removed already (a second click, another person) is refused with
-/// its message rather than passed over in silence.
+/// its message rather than passed over in silence. A guest of another meeting is not this
+/// meeting's to remove: `NotFound` (404), and that guest stays.
 pub async fn remove_guest(
     pool: &PgPool,
     actor: Option<Uuid>,
@@ -275,7 +276,20 @@ pub async fn remove_guest(
         )
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or(MeetingRefusal::GuestGone)?;
+        ;
+        let Some(removed) = removed else {
+            let elsewhere = sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM meeting_guests WHERE id = $1) AS "e!""#,
+                guest
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            return Err(if elsewhere {
+                StoreError::NotFound
+            } else {
+                MeetingRefusal::GuestGone.into()
+            });
+        };
         audit(
             tx,
             actor,

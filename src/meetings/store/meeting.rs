@@ -147,9 +147,13 @@ pub async fn regular_of_month(
     .await
 }
 
-/// Vietnam has no daylight saving: local time is UTC+7 all year.
-pub fn vn_to_utc(local: NaiveDateTime) -> DateTime<Utc> {
-    DateTime::<Utc>::from_naive_utc_and_offset(local - chrono::Duration::hours(7), Utc)
+/// Vietnam has no daylight saving: local time is UTC+7 all year. `None` only for a time at
+/// chrono's own limits, which no parsed form holds (`web::read_datetime` keeps its years
+/// within 1930–2100): checked rather than a panic in the middle of a write.
+pub fn vn_to_utc(local: NaiveDateTime) -> Option<DateTime<Utc>> {
+    local
+        .checked_sub_signed(chrono::TimeDelta::hours(7))
+        .map(|utc| DateTime::<Utc>::from_naive_utc_and_offset(utc, Utc))
 }
 
 /// Plans a meeting: checks the month against the branch's life and the one-regular-meeting
@@ -212,7 +216,7 @@ pub async fn create(
             m.kind.as_str(),
             m.is_model,
             m.topic,
-            m.planned_at.map(vn_to_utc),
+            m.planned_at.and_then(vn_to_utc),
             m.location
         )
         .execute(&mut *tx)

@@ -107,8 +107,8 @@ pub async fn save_minutes(
                     draft_resolution_on = $11, version = version + 1
               WHERE id = $1",
             id,
-            m.started_at.map(vn_to_utc),
-            m.ended_at.map(vn_to_utc),
+            m.started_at.and_then(vn_to_utc),
+            m.ended_at.and_then(vn_to_utc),
             m.chair_id,
             m.secretary_id,
             m.resolution,

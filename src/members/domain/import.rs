@@ -93,7 +93,8 @@ impl RowCheck {
             match MemberForm::from_cells(cells).parse(today) {
                 Err(errors) => {
                     let list = check.problems.entry(line).or_default();
-                    for (field, message) in errors.iter() {
+                    // Each column's own message; the form-wide line is for a page.
+                    for (field, message) in errors.iter().filter(|(f, _)| *f != "form") {
                         let message = match field {
                             "gender" => "Giới tính phải là Nam hoặc Nữ.",
                             "status" => "Cột Đảng viên phải là Chính thức hoặc Dự bị.",

@@ -11,7 +11,7 @@ pub const MIN_ADMISSION_AGE: u32 = 18;
 pub const MAX_ADMISSION_AGE_WITHOUT_APPROVAL: u32 = 60;
 
 /// The member form as typed: every field a string, so that it can be shown again unchanged.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct MemberForm {
     pub full_name: String,
@@ -102,7 +102,7 @@ pub fn parse_phone(input: &str) -> Result<Option<String>, &'static str> {
 impl MemberForm {
     /// Checks every field and the order of the dates; on failure, a message per field.
     pub fn parse(&self, today: NaiveDate) -> Result<MemberRecord, FieldErrors> {
-        let mut e = FieldErrors::default();
+        let mut e = FieldErrors::control_chars(self);
         let full_name = parse_full_name(&self.full_name)
             .map_err(|m| e.add("full_name", m))
             .ok();

@@ -167,7 +167,7 @@ impl crate::error::Refusal for MemberRefusal {
             TransferInactive => "Chỉ chuyển sinh hoạt cho đảng viên đang sinh hoạt (không miễn, không đang sinh hoạt tạm thời nơi khác).".into(),
             LetterMissing => "Vui lòng ghi số giấy giới thiệu.".into(),
             SameBranch => "Không thể chuyển sinh hoạt đến chính chi bộ hiện tại.".into(),
-            TargetNotFound => "Không tìm thấy chi bộ đến.".into(),
+            TargetNotFound => "Không tìm thấy chi bộ đến trong danh sách có thể chọn.".into(),
             TemporaryElsewhere => "Sinh hoạt tạm thời phải chọn chi bộ đến.".into(),
             AwayAlready => "Đảng viên này đang sinh hoạt tạm thời ở một chi bộ khác; hãy kết thúc lần sinh hoạt tạm thời đó trước.".into(),
             NotAway => "Đảng viên không đang sinh hoạt tạm thời ở đâu.".into(),

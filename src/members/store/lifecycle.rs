@@ -256,6 +256,13 @@ pub async fn transfer(
                             other => other,
                         })?;
                 on_or_after(s.on_date, founded, Milestone::TargetFounded)?;
+                // Only a branch the form offered (a closed one is refused above, with its
+                // own message): the id of a branch elsewhere in the province, another
+                // commune's, is refused like an unknown one.
+                let offered = super::roster::transfer_targets(&mut *tx, home).await?;
+                if !offered.iter().any(|(t, _)| *t == id) {
+                    return Err(MemberRefusal::TargetNotFound.into());
+                }
                 Some(id)
             }
             Destination::Elsewhere if permanent => None,

@@ -171,9 +171,11 @@ pub async fn events(pool: &PgPool, member_id: Uuid) -> Result<Vec<EventView>, sq
 }
 
 /// The branches a member may be transferred to from `home`: open branches under the same
-/// upper level (the home's grandparent), by name.
-pub async fn transfer_targets(
-    pool: &PgPool,
+/// upper level (the home's grandparent), by name. The form offers these, and the transfer
+/// itself checks its destination against the same list (`lifecycle::transfer`), so a
+/// destination no form offered is refused.
+pub async fn transfer_targets<'e>(
+    db: impl sqlx::PgExecutor<'e>,
     home: Uuid,
 ) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
     let rows = sqlx::query!(
@@ -186,7 +188,7 @@ pub async fn transfer_targets(
             ORDER BY b.name COLLATE "vi-VN-x-icu""#,
         home
     )
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(|r| (r.id, r.label)).collect())
 }
