@@ -15,8 +15,8 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 
-pub(crate) use forms::parse_month;
 pub use forms::MAX_VOTES;
+pub(crate) use forms::parse_month;
 pub use pages::Counts;
 
 pub fn router() -> Router<AppState> {

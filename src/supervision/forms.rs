@@ -42,7 +42,10 @@ impl PlanForm {
         match month {
             None => e.add(
                 "month",
-                date_message(read.err().unwrap_or(DateProblem::Garbled), "Chọn tháng (tháng/năm)."),
+                date_message(
+                    read.err().unwrap_or(DateProblem::Garbled),
+                    "Chọn tháng (tháng/năm).",
+                ),
             ),
             Some(m) if m < this_month => e.add(
                 "month",

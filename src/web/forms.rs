@@ -278,19 +278,31 @@ mod tests {
                 .and_hms_opt(19, 30, 0)
                 .unwrap())
         );
-        assert_eq!(read_datetime("05/11/2026 19:30").map(|t| t.date().day()), Ok(5));
+        assert_eq!(
+            read_datetime("05/11/2026 19:30").map(|t| t.date().day()),
+            Ok(5)
+        );
         assert_eq!(
             read_datetime("-262143-01-01T00:00"),
             Err(DateProblem::OutOfRange)
         );
         assert_eq!(read_datetime("19h30"), Err(DateProblem::Garbled));
-        assert_eq!(read_month("2026-11"), NaiveDate::from_ymd_opt(2026, 11, 1).ok_or(DateProblem::Garbled));
-        assert_eq!(read_month("11/2026"), NaiveDate::from_ymd_opt(2026, 11, 1).ok_or(DateProblem::Garbled));
+        assert_eq!(
+            read_month("2026-11"),
+            NaiveDate::from_ymd_opt(2026, 11, 1).ok_or(DateProblem::Garbled)
+        );
+        assert_eq!(
+            read_month("11/2026"),
+            NaiveDate::from_ymd_opt(2026, 11, 1).ok_or(DateProblem::Garbled)
+        );
         assert_eq!(read_month("13/2026"), Err(DateProblem::Garbled));
         assert_eq!(read_month("+11/2026"), Err(DateProblem::Garbled));
         assert_eq!(read_month("1800-01"), Err(DateProblem::OutOfRange));
         assert_eq!(read_month("99999-01"), Err(DateProblem::Garbled));
-        assert_eq!(read_time("19:30"), Ok(NaiveTime::from_hms_opt(19, 30, 0).unwrap()));
+        assert_eq!(
+            read_time("19:30"),
+            Ok(NaiveTime::from_hms_opt(19, 30, 0).unwrap())
+        );
         assert_eq!(read_time("25:00"), Err(DateProblem::Garbled));
     }
 

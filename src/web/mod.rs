@@ -13,9 +13,9 @@ use axum::response::{IntoResponse, Response};
 pub use assets::static_file;
 pub use format::{safe_next, url_encode, vn_date, vn_datetime};
 pub use forms::{
-    CONTROL_CHARS, DATE_RANGE, DateProblem, FIRST_DAY, FieldErrors, LAST_DAY,
-    date_field, date_message, has_control_chars, number_in, parse_vn_date, read_date,
-    read_datetime, read_month, read_time, within_years,
+    CONTROL_CHARS, DATE_RANGE, DateProblem, FIRST_DAY, FieldErrors, LAST_DAY, date_field,
+    date_message, has_control_chars, number_in, parse_vn_date, read_date, read_datetime,
+    read_month, read_time, within_years,
 };
 pub use layout::{Ctx, LAYOUT_CTX, UserBox, current_ctx};
 

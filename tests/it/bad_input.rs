@@ -423,7 +423,11 @@ async fn a_time_or_a_date_outside_1930_to_2100_is_refused_at_its_field() {
             .await
             .unwrap();
     assert_eq!(started, None);
-    assert_eq!(app.meeting_version(id).await.to_string(), v, "nothing saved");
+    assert_eq!(
+        app.meeting_version(id).await.to_string(),
+        v,
+        "nothing saved"
+    );
 
     // A task due in year 9999 and a unit founded in 1800: the same message.
     let r = app
@@ -460,7 +464,10 @@ async fn a_time_or_a_date_outside_1930_to_2100_is_refused_at_its_field() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
     assert!(text(&body).contains("Ngày phải trong khoảng 01/01/1930 – 31/12/2100."));
-    assert_eq!(input_value(&body, "name").as_deref(), Some("Chi bộ Quá Xưa"));
+    assert_eq!(
+        input_value(&body, "name").as_deref(),
+        Some("Chi bộ Quá Xưa")
+    );
 }
 
 #[tokio::test]
@@ -529,7 +536,10 @@ async fn a_guest_or_an_item_of_another_meeting_is_not_found_and_stays() {
     let r = app
         .post(
             &format!("/meetings/{theirs}/guests"),
-            &[("name", "Nguyễn Văn Khách"), ("from_unit", "Đảng ủy phường")],
+            &[
+                ("name", "Nguyễn Văn Khách"),
+                ("from_unit", "Đảng ủy phường"),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -578,6 +588,8 @@ async fn a_guest_or_an_item_of_another_meeting_is_not_found_and_stays() {
     .fetch_one(&app.pool)
     .await
     .unwrap();
+    let rows = "SELECT count(*) FROM attendance WHERE member_id = $1 AND presence IS NOT NULL";
+    let before = app.count(rows, neighbour).await;
     let r = app
         .post(
             &format!("/meetings/{mine}/attendance/{neighbour}"),
@@ -585,14 +597,19 @@ async fn a_guest_or_an_item_of_another_meeting_is_not_found_and_stays() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let marked: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM attendance WHERE member_id = $1 AND presence IS NOT NULL",
+    let in_mine: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM attendance WHERE meeting_id = $1 AND member_id = $2",
     )
+    .bind(mine)
     .bind(neighbour)
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert_eq!(marked, 0);
+    assert_eq!(
+        in_mine, 0,
+        "no attendance row for a member of another branch"
+    );
+    assert_eq!(app.count(rows, neighbour).await, before);
 }
 
 #[tokio::test]
@@ -618,8 +635,14 @@ async fn a_control_character_is_refused_at_its_field_with_the_form_kept() {
         crate::support::texts(&body, "#name-err"),
         ["Không được chứa ký tự điều khiển."]
     );
-    assert_eq!(input_value(&body, "valid_from").as_deref(), Some("2026-01-15"));
-    assert!(body.contains("value=\"village\" selected"), "the choice kept");
+    assert_eq!(
+        input_value(&body, "valid_from").as_deref(),
+        Some("2026-01-15")
+    );
+    assert!(
+        body.contains("value=\"village\" selected"),
+        "the choice kept"
+    );
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM units WHERE name LIKE 'Chi bộ%Mới'")
         .fetch_one(&app.pool)
         .await

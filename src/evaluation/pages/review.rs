@@ -193,7 +193,11 @@ pub async fn step(
     if let Err(e) = result {
         for (field, msg) in e.into_form_errors()?.iter() {
             errors.add(
-                if field == "form" { "state".to_owned() } else { field.to_owned() },
+                if field == "form" {
+                    "state".to_owned()
+                } else {
+                    field.to_owned()
+                },
                 msg.to_owned(),
             );
         }

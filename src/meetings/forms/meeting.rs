@@ -166,16 +166,14 @@ impl Series {
         (0..self.months)
             // Checked: a month past chrono's range ends the series rather than panicking.
             .map_while(|i| first_month.checked_add_months(Months::new(i)))
-            .map(|month| {
-                NewMeeting {
-                    kind: MeetingKind::Regular,
-                    month,
-                    is_model: false,
-                    topic: None,
-                    planned_at: month.with_day(self.day).map(|d| d.and_time(self.time)),
-                    location: self.location.clone(),
-                    copy_last: false,
-                }
+            .map(|month| NewMeeting {
+                kind: MeetingKind::Regular,
+                month,
+                is_model: false,
+                topic: None,
+                planned_at: month.with_day(self.day).map(|d| d.and_time(self.time)),
+                location: self.location.clone(),
+                copy_last: false,
             })
             .collect()
     }

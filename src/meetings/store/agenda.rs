@@ -275,8 +275,7 @@ pub async fn remove_guest(
             guest
         )
         .fetch_optional(&mut *tx)
-        .await?
-        ;
+        .await?;
         let Some(removed) = removed else {
             let elsewhere = sqlx::query_scalar!(
                 r#"SELECT EXISTS (SELECT 1 FROM meeting_guests WHERE id = $1) AS "e!""#,
