@@ -195,6 +195,12 @@ impl User {
         self.has_role_over(path, Role::opens_subtree)
     }
 
+    /// May this user write the records of the unit at `path` (see `scope::Keep`): a post in
+    /// the branch, an administrator's grant over it, or a seat on that very committee.
+    pub fn keeps(&self, path: &str) -> bool {
+        self.holds_branch_post(path) || self.administers(path) || self.sits_on(path)
+    }
+
     /// May this user restructure the unit at `path` (rename, move, close, merge, add below)?
     pub fn administers(&self, path: &str) -> bool {
         self.has_role_over(path, |r| r == Role::Admin)
@@ -327,6 +333,22 @@ mod tests {
         assert!(!path_within("a", "ab"));
         assert!(!path_within("a.b", "a"));
         assert!(!path_within("a.b", "a.bc.d"));
+    }
+
+    #[test]
+    fn supervisors_read_a_branch_and_its_posts_and_administrators_keep_it() {
+        let ward = user(vec![(Role::Supervisor, Some("p.t.w1"))]);
+        assert!(ward.sees_unit("p.t.w1.b7") && !ward.keeps("p.t.w1.b7"));
+        // The committee keeps its own records.
+        assert!(ward.keeps("p.t.w1"));
+        let secretary = user(vec![(Role::Secretary, Some("p.t.w1.b7"))]);
+        assert!(secretary.keeps("p.t.w1.b7") && !secretary.keeps("p.t.w1.b8"));
+        let member = user(vec![(Role::Member, Some("p.t.w1.b7"))]);
+        assert!(!member.keeps("p.t.w1.b7"));
+        let admin = user(vec![(Role::Admin, Some("p.t.w1"))]);
+        assert!(admin.keeps("p.t.w1.b7") && !admin.keeps("p.t.w2.b1"));
+        let system = user(vec![(Role::Admin, None)]);
+        assert!(system.keeps("p.t.w2.b1"));
     }
 
     #[test]

@@ -19,9 +19,11 @@ pub trait Access: Send + Sync + 'static {
 /// a member reads their own record only).
 pub struct Read;
 
-/// Keeping a unit's records (members, meetings, minutes, scores): today the same people as
-/// [`Read`] — a branch's bí thư, phó bí thư and chi ủy viên and the committees above it. The
-/// rule lives here alone, so that narrowing it changes every form at once.
+/// Keeping a unit's records (members, meetings, attendance, minutes, committee posts): the
+/// branch's bí thư, phó bí thư and chi ủy viên, the unit's administrators, and for a
+/// committee's own records the committee itself. A supervisor above reads them but does
+/// not write them: what supervisors write (their own score sheets, the review of a score,
+/// model meetings, reports) is checked by its own rule on a [`Read`] scope.
 pub struct Keep;
 
 /// Restructuring a unit (rename, move, close, merge, add below): its administrators.
@@ -39,7 +41,12 @@ impl Access for Read {
 
 impl Access for Keep {
     fn check(user: &User, unit_path: &str) -> Result<(), AppError> {
-        Read::check(user, unit_path)
+        Read::check(user, unit_path)?;
+        if user.keeps(unit_path) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }
 

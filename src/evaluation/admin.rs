@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -151,9 +152,12 @@ async fn check_scope(
 pub async fn import(
     State(state): State<AppState>,
     user: User,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
+    // Who may import is settled before the body is read: anyone else gets the same 404 as
+    // for any page of the registry, whatever they sent.
     admin(&user)?;
+    let mut multipart = multipart.map_err(|_| AppError::BadRequest)?;
     let mut form = RubricForm::default();
     let mut errors = FieldErrors::default();
     // The route's body limit is the file's and a little for the other fields; the page
@@ -320,11 +324,12 @@ async fn load(state: &AppState, user: &User, id: Uuid) -> AppResult<(StoredRubri
 }
 
 /// A rubric the user manages (its scope's administrators; a national one, a system
-/// administrator): outside that, the rubric's pages that change it name nothing (404).
+/// administrator). One the user reads but does not manage is refused (403): its page is
+/// open to them already; one they do not read is not found (404, by [`load`]).
 async fn load_managed(state: &AppState, user: &User, id: Uuid) -> AppResult<StoredRubric> {
     match load(state, user, id).await? {
         (r, true) => Ok(r),
-        (_, false) => Err(AppError::NotFound),
+        (_, false) => Err(AppError::Forbidden),
     }
 }
 

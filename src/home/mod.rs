@@ -127,6 +127,9 @@ impl From<ChildRow> for ChildView {
 struct UnitPage {
     crumbs: Vec<org::Crumb>,
     unit: Unit,
+    /// May the user write this branch's records (a supervisor above only reads them).
+    keeps: bool,
+
     kind_label: &'static str,
     branch_type_label: &'static str,
     valid_from: String,
@@ -181,6 +184,7 @@ async fn unit_page(
         None => Vec::new(),
     };
     Ok(UnitPage {
+        keeps: user.keeps(&unit.path),
         crumbs,
         branch_column,
         kind_label: unit.kind.label(),

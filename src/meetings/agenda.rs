@@ -21,6 +21,9 @@ use crate::web::{FieldErrors, Unprocessable};
 #[template(path = "meetings/agenda.html")]
 pub struct AgendaPage {
     unit: Unit,
+    /// May the user write this branch's records (a supervisor above only reads them).
+    keeps: bool,
+
     meeting: Meeting,
     items: Vec<AgendaItem>,
     guests: Vec<Guest>,
@@ -32,12 +35,14 @@ async fn render(
     state: &AppState,
     unit: Unit,
     id: Uuid,
+    keeps: bool,
     errors: FieldErrors,
 ) -> AppResult<AgendaPage> {
     let meeting = store::get(&state.pool, id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(AgendaPage {
+        keeps,
         items: store::agenda(&state.pool, id).await?,
         guests: store::guests(&state.pool, id).await?,
         unit,
@@ -48,9 +53,15 @@ async fn render(
 
 pub async fn page(
     State(state): State<AppState>,
-    MeetingInScope { meeting, unit, .. }: MeetingInScope<Read>,
+    MeetingInScope {
+        meeting,
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Read>,
 ) -> AppResult<AgendaPage> {
-    render(&state, unit, meeting.id, FieldErrors::default()).await
+    let keeps = user.keeps(&unit.path);
+    render(&state, unit, meeting.id, keeps, FieldErrors::default()).await
 }
 
 async fn done(
@@ -62,7 +73,8 @@ async fn done(
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}/agenda")).into_response()),
         Err(errors) => {
-            let page = render(state, unit, id, errors).await?;
+            // Only a keeper's write is refused for its content.
+            let page = render(state, unit, id, true, errors).await?;
             Ok(Unprocessable(page).into_response())
         }
     }

@@ -14,7 +14,7 @@ use super::forms::{MinutesForm, PREP_FIELDS, ReviewForm, StateForm, TaskForm, Vo
 use super::pages::Counts;
 use super::scope::MeetingInScope;
 use super::store::{self, AgendaItem, AttendanceRow, Meeting, TaskRow, VoteRow};
-use crate::auth::scope::{Keep, Read};
+use crate::auth::scope::Keep;
 use crate::error::{AppResult, refused};
 use crate::org::store::Unit;
 use crate::state::AppState;
@@ -209,7 +209,7 @@ pub async fn form(
     State(state): State<AppState>,
     MeetingInScope {
         meeting: m, unit, ..
-    }: MeetingInScope<Read>,
+    }: MeetingInScope<Keep>,
 ) -> AppResult<MinutesPage> {
     page(&state, m, unit, Typed::Nothing, FieldErrors::default()).await
 }

@@ -25,6 +25,9 @@ use crate::web::{FieldErrors, Unprocessable};
 #[template(path = "meetings/list.html")]
 pub struct ListPage {
     unit: Unit,
+    /// May the user write this branch's records (a supervisor above only reads them).
+    keeps: bool,
+
     meetings: Vec<MeetingRow>,
     planned: Option<usize>,
     skipped: Option<usize>,
@@ -41,11 +44,12 @@ pub struct ListQuery {
 
 pub async fn list(
     State(state): State<AppState>,
-    BranchInScope { unit, .. }: BranchInScope<Read>,
+    BranchInScope { unit, user, .. }: BranchInScope<Read>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<ListPage> {
     let meetings = store::for_unit(&state.pool, unit.id).await?;
     Ok(ListPage {
+        keeps: user.keeps(&unit.path),
         unit,
         meetings,
         planned: q.planned,
@@ -81,6 +85,7 @@ pub async fn plan_series(
     };
     let meetings = store::for_unit(&state.pool, unit.id).await?;
     let page = ListPage {
+        keeps: true,
         unit,
         meetings,
         planned: None,
@@ -124,7 +129,7 @@ fn kinds(form: &NewForm) -> Vec<Choice> {
 
 pub async fn new_form(
     State(state): State<AppState>,
-    BranchInScope { unit, .. }: BranchInScope<Read>,
+    BranchInScope { unit, .. }: BranchInScope<Keep>,
 ) -> AppResult<NewPage> {
     let now = state.clock.today();
     let form = NewForm {
@@ -188,6 +193,9 @@ impl Counts {
 #[template(path = "meetings/show.html")]
 pub struct ShowPage {
     unit: Unit,
+    /// May the user write this branch's records (a supervisor above only reads them).
+    keeps: bool,
+
     meeting: Meeting,
     agenda: Vec<AgendaItem>,
     counts: Counts,
@@ -202,7 +210,12 @@ pub struct ShowPage {
 
 pub async fn show(
     State(state): State<AppState>,
-    MeetingInScope { meeting, unit, .. }: MeetingInScope<Read>,
+    MeetingInScope {
+        meeting,
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Read>,
 ) -> AppResult<ShowPage> {
     let id = meeting.id;
     let agenda = store::agenda(&state.pool, id).await?;
@@ -211,6 +224,7 @@ pub async fn show(
     let unscheduled = (meeting.planned_at.is_none() && meeting.state == MeetingState::Planned)
         .then(|| domain::Lack::Unscheduled.label());
     Ok(ShowPage {
+        keeps: user.keeps(&unit.path),
         history: store::events(&state.pool, id).await?,
         unscheduled,
         unit,
@@ -226,6 +240,9 @@ pub async fn show(
 #[template(path = "meetings/attendance.html")]
 pub struct AttendancePage {
     unit: Unit,
+    /// May the user write this branch's records (a supervisor above only reads them).
+    keeps: bool,
+
     meeting: Meeting,
     rows: Vec<AttendanceRow>,
     counts: Counts,
@@ -257,11 +274,17 @@ impl AttendancePage {
 
 pub async fn attendance(
     State(state): State<AppState>,
-    MeetingInScope { meeting, unit, .. }: MeetingInScope<Read>,
+    MeetingInScope {
+        meeting,
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Read>,
 ) -> AppResult<AttendancePage> {
     let id = meeting.id;
     let rows = store::attendance(&state.pool, id).await?;
     Ok(AttendancePage {
+        keeps: user.keeps(&unit.path),
         unit,
         meeting,
         counts: Counts::of(&rows),
@@ -306,6 +329,7 @@ pub async fn mark(
     };
     let rows = store::attendance(&state.pool, id).await?;
     let page = AttendancePage {
+        keeps: true,
         unit,
         meeting,
         counts: Counts::of(&rows),

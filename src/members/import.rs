@@ -17,7 +17,7 @@ use super::forms::RowForm;
 use super::sheet::{self, MAX_ROWS};
 use super::store::import::{self as store, Batch, BatchKey, ImportRow, ImportedRow, RowChange};
 use crate::auth::User;
-use crate::auth::scope::{Keep, Read};
+use crate::auth::scope::Keep;
 use crate::error::{AppError, AppResult, StoreError};
 use crate::org::scope::BranchInScope;
 use crate::org::store::Unit;
@@ -66,11 +66,11 @@ fn upload_page(unit: Unit, error: Option<String>) -> UploadPage {
     }
 }
 
-pub async fn upload_form(BranchInScope { unit, .. }: BranchInScope<Read>) -> AppResult<UploadPage> {
+pub async fn upload_form(BranchInScope { unit, .. }: BranchInScope<Keep>) -> AppResult<UploadPage> {
     Ok(upload_page(unit, None))
 }
 
-pub async fn template_xlsx(BranchInScope { .. }: BranchInScope<Read>) -> AppResult<Response> {
+pub async fn template_xlsx(BranchInScope { .. }: BranchInScope<Keep>) -> AppResult<Response> {
     let bytes = sheet::template_workbook().map_err(anyhow::Error::from)?;
     Ok(download(
         bytes,
@@ -79,7 +79,7 @@ pub async fn template_xlsx(BranchInScope { .. }: BranchInScope<Read>) -> AppResu
     ))
 }
 
-pub async fn template_csv(BranchInScope { .. }: BranchInScope<Read>) -> AppResult<Response> {
+pub async fn template_csv(BranchInScope { .. }: BranchInScope<Keep>) -> AppResult<Response> {
     Ok(download(
         sheet::template_csv(),
         "mau-nhap-dang-vien.csv",
@@ -231,7 +231,7 @@ async fn preview_page(
 
 pub async fn preview(
     State(state): State<AppState>,
-    BranchInScope { unit, user, .. }: BranchInScope<Read>,
+    BranchInScope { unit, user, .. }: BranchInScope<Keep>,
     Path((_, batch)): Path<(Uuid, Uuid)>,
 ) -> AppResult<PreviewPage> {
     preview_page(&state, &user, unit, batch, None).await

@@ -43,6 +43,9 @@ pub struct ListRow {
 #[template(path = "members/list.html")]
 pub struct ListPage {
     unit: Unit,
+    /// May the user write this branch's records (a supervisor above only reads them).
+    keeps: bool,
+
     counts: BranchCounts,
     warnings: Vec<String>,
     rows: Vec<ListRow>,
@@ -133,9 +136,10 @@ pub async fn branch_summary(
 
 pub async fn list(
     State(state): State<AppState>,
-    BranchInScope { unit, .. }: BranchInScope<Read>,
+    BranchInScope { unit, user, .. }: BranchInScope<Read>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<ListPage> {
+    let keeps = user.keeps(&unit.path);
     let (roster, counts, warnings) = branch_summary(&state, &unit).await?;
     let total = roster.len();
     let now = state.clock.today();
@@ -168,6 +172,7 @@ pub async fn list(
         })
         .collect();
     Ok(ListPage {
+        keeps,
         unit,
         counts,
         warnings,
@@ -267,7 +272,7 @@ impl FormPage {
     }
 }
 
-pub async fn new_form(BranchInScope { unit, .. }: BranchInScope<Read>) -> AppResult<FormPage> {
+pub async fn new_form(BranchInScope { unit, .. }: BranchInScope<Keep>) -> AppResult<FormPage> {
     let form = MemberForm {
         gender: Gender::Male.as_str().into(),
         status: Status::Probationary.as_str().into(),

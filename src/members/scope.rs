@@ -43,20 +43,24 @@ async fn load(
     Ok((user, member, home))
 }
 
+/// May `user` read the record of `member`: their own, or a branch they read holds or held it.
+async fn reads(state: &AppState, user: &User, member: &MemberDetail) -> Result<bool, AppError> {
+    if user.member_id == Some(member.id) {
+        return Ok(true);
+    }
+    let memberships = store::memberships(&state.pool, member.id).await?;
+    Ok(memberships
+        .iter()
+        .any(|m| Read::check(user, &m.unit_path).is_ok()))
+}
+
 impl FromRequestParts<AppState> for MemberInScope<Read> {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let (user, member, home) = load(parts, state).await?;
-        let own = user.member_id == Some(member.id);
-        if !own && home.is_none() {
-            let memberships = store::memberships(&state.pool, member.id).await?;
-            if !memberships
-                .iter()
-                .any(|m| Read::check(&user, &m.unit_path).is_ok())
-            {
-                return Err(AppError::NotFound);
-            }
+        if home.is_none() && !reads(state, &user, &member).await? {
+            return Err(AppError::NotFound);
         }
         Ok(Self {
             member,
@@ -73,7 +77,13 @@ impl FromRequestParts<AppState> for MemberInScope<Keep> {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let (user, member, home) = load(parts, state).await?;
         if home.is_none() {
-            return Err(AppError::NotFound);
+            // One who reads the record but does not keep it (a supervisor above) is told so;
+            // anyone else learns nothing of the member.
+            return Err(if reads(state, &user, &member).await? {
+                AppError::Forbidden
+            } else {
+                AppError::NotFound
+            });
         }
         Ok(Self {
             member,

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::forms::{ModelReviewForm, PlanForm};
 use super::store::{self, Planned};
 use crate::auth::User;
-use crate::auth::scope::{Keep, Read};
+use crate::auth::scope::Read;
 use crate::error::{AppError, AppResult, refused};
 use crate::org::scope::CommitteeInScope;
 use crate::org::store::Unit;
@@ -118,7 +118,7 @@ pub async fn list(
 /// Plans a branch to host in a month.
 pub async fn plan(
     State(state): State<AppState>,
-    CommitteeInScope { unit, user, .. }: CommitteeInScope<Keep>,
+    CommitteeInScope { unit, user, .. }: CommitteeInScope<Read>,
     Form(form): Form<PlanForm>,
 ) -> AppResult<Response> {
     let id = unit.id;
@@ -144,7 +144,7 @@ pub async fn plan(
 /// Records the on-the-spot review of a model meeting.
 pub async fn review(
     State(state): State<AppState>,
-    CommitteeInScope { unit, user, .. }: CommitteeInScope<Keep>,
+    CommitteeInScope { unit, user, .. }: CommitteeInScope<Read>,
     Path((_, planned)): Path<(Uuid, Uuid)>,
     Form(form): Form<ModelReviewForm>,
 ) -> AppResult<Response> {

@@ -1,13 +1,14 @@
 //! Authority levels: the installation's settings (alert thresholds, the national agenda
 //! templates) are a system administrator's — a grant over the whole tree — and a ward's or a
-//! town's administrator, who manages inside their unit, reaches none of them.
+//! town's administrator, who manages inside their unit, reaches none of them. A supervisor
+//! reads a branch's records and writes none of them.
 
 use chibo::auth::Role;
 use reqwest::StatusCode;
 
 use crate::fixtures::{
     self,
-    demo::{TOWN, WARD},
+    demo::{BRANCH, TOWN, WARD},
 };
 use crate::support::{TestApp, text};
 
@@ -134,4 +135,70 @@ async fn a_unit_administrator_changes_nothing_of_the_installation() {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_ne!(settings(&app).await, before);
+}
+
+#[tokio::test]
+async fn a_ward_supervisor_reads_a_branch_without_being_offered_its_forms_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let branch = app.unit_id(BRANCH).await;
+    let planned = fixtures::meeting(&app, branch, fixtures::State::Planned).await;
+    let (meeting, member) = (planned.id, planned.expected[0]);
+    let secretary = app.other_browser();
+    secretary.login_as("bithu").await;
+    app.login_as("phuong").await;
+
+    // The same pages: the secretary is offered the forms, the supervisor reads.
+    for (who, offered) in [(&secretary, true), (&app, false)] {
+        let (status, home) = who.get(&format!("/units/{branch}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(text(&home).contains("Thêm đảng viên"), offered, "{home}");
+        let (status, list) = who.get(&format!("/units/{branch}/members")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(text(&list).contains("Nhập từ bảng tính"), offered);
+        let (status, page) = who.get(&format!("/meetings/{meeting}/attendance")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(page.contains("name=\"presence\""), offered);
+        let (status, page) = who.get(&format!("/meetings/{meeting}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            page.contains(&format!("href=\"/meetings/{meeting}/minutes\"")),
+            offered
+        );
+    }
+    // What the supervisor is not offered, it cannot do by hand either: 403, nothing written.
+    let before: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let r = app
+        .post(
+            &format!("/meetings/{meeting}/attendance/{member}"),
+            &[("presence", "present")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(text(&r.text().await.unwrap()).contains("Bạn không có quyền"));
+    let (status, _) = app.get(&format!("/members/new?unit={branch}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let presence: Option<String> = sqlx::query_scalar(
+        "SELECT presence::text FROM attendance WHERE meeting_id = $1 AND member_id = $2",
+    )
+    .bind(meeting)
+    .bind(member)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!((presence, after), (None, before));
+    // The secretary's tick goes through.
+    let r = secretary
+        .post(
+            &format!("/meetings/{meeting}/attendance/{member}"),
+            &[("presence", "present")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }

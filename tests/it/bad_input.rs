@@ -473,7 +473,7 @@ async fn a_time_or_a_date_outside_1930_to_2100_is_refused_at_its_field() {
 #[tokio::test]
 async fn a_transfer_to_a_branch_the_form_does_not_offer_is_refused() {
     let app = TestApp::spawn().await;
-    app.login_as("phuong").await;
+    crate::fixtures::login_ward_keeper(&app).await;
     let home = app.unit_id(BRANCH).await;
     let member = crate::members::plain_member(&app, home).await;
     // An open branch outside the town: another commune's, not among the form's choices.
@@ -530,7 +530,7 @@ async fn a_transfer_to_a_branch_the_form_does_not_offer_is_refused() {
 #[tokio::test]
 async fn a_guest_or_an_item_of_another_meeting_is_not_found_and_stays() {
     let app = TestApp::spawn().await;
-    app.login_as("phuong").await; // keeps the records of both branches
+    crate::fixtures::login_ward_keeper(&app).await;
     let mine = planned_meeting(&app, BRANCH).await;
     let theirs = planned_meeting(&app, NEIGHBOUR).await;
     let r = app

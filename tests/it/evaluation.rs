@@ -1379,7 +1379,7 @@ async fn approvals_and_ticks_at_once_never_leave_a_tick_after_the_approval() {
     let app = TestApp::spawn().await;
     app.login_as("phuong").await;
     let branch_side = app.other_browser();
-    branch_side.login_as("thixa").await;
+    crate::fixtures::login_ward_keeper(&branch_side).await;
     // A submitted self-score: the demo's first sheet's figures, on each closed meeting.
     let mut meetings = Vec::new();
     for i in 0..PAIRS {

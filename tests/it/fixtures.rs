@@ -399,3 +399,26 @@ pub async fn login(app: &TestApp, username: &str, role: chibo::auth::Role, unit:
     .await
     .unwrap_or_else(|e| panic!("create user {username}: {e:?}"));
 }
+
+/// Signs `app` in as an administrator of the demo's ward, who keeps the records of every
+/// branch of the ward. The ward's supervisor (`phuong`) reads those records but does not
+/// write them.
+pub async fn login_ward_keeper(app: &TestApp) {
+    login_keeper(app, demo::WARD).await;
+}
+
+/// Signs `app` in as an administrator of the unit named `unit` (created on first use).
+pub async fn login_keeper(app: &TestApp, unit: &str) {
+    let id = app.unit_id(unit).await;
+    let name = format!("quantri-{}", &id.simple().to_string()[24..]);
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE username = $1)")
+            .bind(&name)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    if !exists {
+        login(app, &name, chibo::auth::Role::Admin, Some(id)).await;
+    }
+    app.login_as(&name).await;
+}

@@ -17,6 +17,7 @@ mod evaluation;
 mod fixtures;
 mod ht17;
 mod login;
+mod matrix;
 mod meeting_counts;
 mod meetings;
 mod members;

@@ -379,7 +379,7 @@ async fn the_kept_counts_equal_a_recount_after_every_step_of_a_random_sequence()
     let seed = seed();
     let mut rng = Rng(seed | 1);
     let app = TestApp::spawn().await;
-    app.login_as("phuong").await; // the ward keeps its branches' records
+    crate::fixtures::login_ward_keeper(&app).await; // keeps every branch of the ward
     let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Ngẫu Nhiên", WARD).await;
     let people = fixtures::members(
         &app,

@@ -120,7 +120,7 @@ async fn a_meeting_planned_from_the_template_lists_everyone_the_registry_holds()
     // and its page tell the secretary the time is still to be set.
     let neighbour = app.unit_id(NEIGHBOUR).await;
     let ward = app.other_browser();
-    ward.login_as("phuong").await;
+    crate::fixtures::login_ward_keeper(&ward).await;
     let r = ward
         .plan_meeting(
             neighbour,
@@ -228,7 +228,7 @@ async fn two_people_ticking_at_once_keep_each_others_ticks() {
     app.login_as("bithu").await;
     let (id, expected) = planned(&app).await;
     let other = app.other_browser();
-    other.login_as("phuong").await;
+    crate::fixtures::login_ward_keeper(&other).await;
     let (first, second) = expected.split_at(expected.len() / 2);
     let tick = |who: &TestApp, members: Vec<Uuid>| {
         let client = who.client.clone();
@@ -315,7 +315,7 @@ async fn another_branchs_meetings_are_not_found() {
     let app = TestApp::spawn().await;
     let other_branch = app.unit_id(NEIGHBOUR).await;
     let phuong = app.other_browser();
-    phuong.login_as("phuong").await;
+    crate::fixtures::login_ward_keeper(&phuong).await;
     let r = phuong
         .plan_meeting(
             other_branch,
@@ -1225,7 +1225,7 @@ async fn a_held_meeting_shows_who_came_and_the_rate() {
 #[tokio::test]
 async fn sixty_parallel_ticks_leave_the_kept_counts_equal_to_the_rows() {
     let app = TestApp::spawn().await;
-    app.login_as("phuong").await;
+    crate::fixtures::login_ward_keeper(&app).await;
     let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Đông Người", WARD).await;
     fixtures::members(&app, branch, &[(Status::Full, 60)]).await;
     let meeting = fixtures::meeting(&app, branch, State::Planned).await;
@@ -1282,7 +1282,7 @@ async fn sixty_parallel_ticks_leave_the_kept_counts_equal_to_the_rows() {
 #[tokio::test]
 async fn planning_the_months_meeting_five_times_at_once_plans_it_once() {
     let app = TestApp::spawn().await;
-    app.login_as("phuong").await;
+    crate::fixtures::login_ward_keeper(&app).await;
     let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Cùng Lúc", WARD).await;
     fixtures::members(&app, branch, &[(Status::Full, 3)]).await;
     let mut plans = tokio::task::JoinSet::new();
@@ -1354,7 +1354,7 @@ async fn hold(app: &TestApp, id: Uuid) -> (StatusCode, String) {
 #[tokio::test]
 async fn a_meeting_cannot_be_confirmed_held_before_it_took_place() {
     let app = TestApp::spawn().await;
-    app.login_as("phuong").await;
+    crate::fixtures::login_ward_keeper(&app).await;
     let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Chưa Họp", WARD).await;
     let ids = fixtures::members(&app, branch, &[(Status::Full, 3)]).await;
     let id = fixtures::meeting(&app, branch, State::Planned).await.id;
@@ -1410,7 +1410,7 @@ async fn a_meeting_cannot_be_confirmed_held_before_it_took_place() {
 #[tokio::test]
 async fn a_committee_meeting_lists_the_committee_only() {
     let app = TestApp::spawn().await;
-    app.login_as("phuong").await;
+    crate::fixtures::login_ward_keeper(&app).await;
     let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Chi Ủy", WARD).await;
     let ids = fixtures::members(&app, branch, &[(Status::Full, 5)]).await;
     let day = crate::support::iso(today());
@@ -1466,7 +1466,7 @@ async fn a_committee_meeting_lists_the_committee_only() {
 #[tokio::test]
 async fn preparation_dated_after_the_meeting_or_years_off_is_refused() {
     let app = TestApp::spawn().await;
-    app.login_as("phuong").await;
+    crate::fixtures::login_ward_keeper(&app).await;
     let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Chuẩn Bị", WARD).await;
     fixtures::members(&app, branch, &[(Status::Full, 2)]).await;
     let id = fixtures::meeting(&app, branch, State::Planned).await.id;
@@ -1545,7 +1545,7 @@ async fn minutes_form(app: &TestApp, id: Uuid, extra: &[(String, &str)]) -> Vec<
 #[tokio::test]
 async fn closing_needs_the_minutes_of_every_item_or_its_mark_that_there_is_none() {
     let app = TestApp::spawn().await;
-    app.login_as("phuong").await;
+    crate::fixtures::login_ward_keeper(&app).await;
     let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Biên Bản", WARD).await;
     fixtures::members(&app, branch, &[(Status::Full, 3)]).await;
     let id = fixtures::meeting(&app, branch, State::Held).await.id;

@@ -334,7 +334,7 @@ async fn recognition_waits_for_twelve_months() {
 #[tokio::test]
 async fn transfers_move_members_and_keep_the_old_branch_in_history() {
     let app = TestApp::spawn().await;
-    app.login_as("phuong").await; // the ward acts on all its branches
+    crate::fixtures::login_ward_keeper(&app).await;
     let home = app.unit_id(BRANCH).await;
     let target = app.unit_id(NEIGHBOUR).await;
     let today = iso(crate::support::today());
@@ -776,7 +776,7 @@ async fn a_new_branch_counts_exactly_its_own_members() {
 #[tokio::test]
 async fn a_second_temporary_transfer_is_refused_in_words_not_a_crash() {
     let app = TestApp::spawn().await;
-    app.login_as("phuong").await;
+    crate::fixtures::login_ward_keeper(&app).await;
     let home = app.unit_id(BRANCH).await;
     let host = app.unit_id(NEIGHBOUR).await;
     let member = plain_member(&app, home).await;
@@ -942,7 +942,7 @@ async fn a_taken_card_names_no_member_outside_the_users_scope() {
     .await
     .unwrap();
     let commune = app.other_browser();
-    commune.login_as("xaductho").await;
+    crate::fixtures::login_keeper(&commune, COMMUNE).await;
     let r = commune
         .post_form(
             &format!("/members/new?unit={commune_branch}"),

@@ -150,7 +150,7 @@ async fn an_import_is_all_or_nothing() {
     let preview_path = location(&r);
     // Between the preview and the commit someone else registers the second card.
     let r = app.other_browser();
-    r.login_as("phuong").await;
+    crate::fixtures::login_ward_keeper(&r).await;
     let other = app.unit_id(NEIGHBOUR).await;
     let resp = r
         .post_form(

@@ -81,7 +81,7 @@ fn expected() -> Option<(String, bool)> {
 #[tokio::test]
 async fn a_past_meeting_lists_members_as_they_stood_on_its_day() {
     let app = TestApp::spawn().await;
-    app.login_as("phuong").await;
+    crate::fixtures::login_ward_keeper(&app).await;
     let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Ngày Trước", WARD).await;
     let host = fixtures::branch(&app, "Chi bộ Tổ dân phố Nơi Tạm Trú", WARD).await;
     let ids = fixtures::members(&app, branch, &[(Status::Full, 4)]).await;
@@ -178,7 +178,7 @@ async fn a_past_meeting_lists_members_as_they_stood_on_its_day() {
 #[tokio::test]
 async fn a_member_recognised_after_a_meetings_day_is_probationary_there() {
     let app = TestApp::spawn().await;
-    app.login_as("phuong").await;
+    crate::fixtures::login_ward_keeper(&app).await;
     let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Công Nhận", WARD).await;
     let full = fixtures::members(&app, branch, &[(Status::Full, 3)]).await;
     let admitted = months_ago(14);
@@ -282,7 +282,7 @@ async fn a_member_recognised_after_a_meetings_day_is_probationary_there() {
 #[tokio::test]
 async fn moving_a_meetings_day_retakes_the_unmarked_lines_of_its_list() {
     let app = TestApp::spawn().await;
-    app.login_as("phuong").await;
+    crate::fixtures::login_ward_keeper(&app).await;
     let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Dời Ngày", WARD).await;
     let other = fixtures::branch(&app, "Chi bộ Tổ dân phố Chuyển Đến", WARD).await;
     let ids = fixtures::members(&app, branch, &[(Status::Full, 4)]).await;
@@ -371,7 +371,7 @@ async fn moving_a_meetings_day_retakes_the_unmarked_lines_of_its_list() {
 #[tokio::test]
 async fn a_step_dated_before_the_members_last_change_is_refused() {
     let app = TestApp::spawn().await;
-    app.login_as("phuong").await;
+    crate::fixtures::login_ward_keeper(&app).await;
     let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Thứ Tự", WARD).await;
     let member = fixtures::members(&app, branch, &[(Status::Full, 1)]).await[0];
     let exempt_on = day(1, 10);
@@ -437,7 +437,7 @@ async fn periods(app: &TestApp, members: &[Uuid]) -> Vec<Period> {
 #[tokio::test]
 async fn the_backfill_rebuilds_the_history_the_steps_wrote() {
     let app = TestApp::spawn().await;
-    app.login_as("phuong").await;
+    crate::fixtures::login_ward_keeper(&app).await;
     let branch = fixtures::branch(&app, "Chi bộ Tổ dân phố Lịch Sử", WARD).await;
     let host = fixtures::branch(&app, "Chi bộ Tổ dân phố Nơi Khác", WARD).await;
     let ids = fixtures::members(&app, branch, &[(Status::Full, 5)]).await;

@@ -280,13 +280,14 @@ async fn outside_its_scope_a_rubric_names_nothing() {
     let r = other.post(&format!("/admin/rubrics/{ht}/copy"), &[]).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
-    // The province's administrator reads the national frame but does not change it.
+    // The province's administrator reads the national frame but does not change it: what it
+    // reads, it is refused (403) rather than told it is not there.
     app.login_as("admin").await;
     let (status, page) = app.get(&format!("/admin/rubrics/{hd42}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(!text(&page).contains("Tạo phiên bản mới"));
     let r = app.post(&format!("/admin/rubrics/{hd42}/copy"), &[]).await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // A national draft (the system administrator's): not edited nor published by the province.
     let system = app.other_browser();
     system.login_as("quantrihethong").await;
@@ -296,7 +297,7 @@ async fn outside_its_scope_a_rubric_names_nothing() {
     let lock = input_value(&page, "lock_version").unwrap();
     assert_eq!(
         app.get(&format!("/admin/rubrics/{national}/edit")).await.0,
-        StatusCode::NOT_FOUND
+        StatusCode::FORBIDDEN
     );
     let r = app
         .post(
@@ -308,14 +309,14 @@ async fn outside_its_scope_a_rubric_names_nothing() {
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let r = app
         .post(
             &format!("/admin/rubrics/{national}/publish"),
             &[("lock_version", &lock), ("effective_from", "")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let status: String = sqlx::query_scalar("SELECT status FROM rubrics WHERE id = $1")
         .bind(national)
         .fetch_one(&app.pool)

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::sheet::{Seat, build, decides, facts_of, seat};
-use crate::auth::scope::Keep;
+use crate::auth::scope::Read;
 use crate::error::{AppError, AppResult, Refusal, StoreError};
 use crate::evaluation::domain::{Scorer, SheetRefusal, SheetState, Step, adoption_subject};
 use crate::evaluation::forms::StepForm;
@@ -65,7 +65,7 @@ pub async fn step(
         unit,
         user,
         ..
-    }: MeetingInScope<Keep>,
+    }: MeetingInScope<Read>,
     Form(form): Form<StepForm>,
 ) -> AppResult<Response> {
     let id = m.id;

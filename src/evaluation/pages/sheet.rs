@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::compare::{CompareRow, compare};
 use super::form::{GroupView, InputKind, groups};
 use crate::auth::User;
-use crate::auth::scope::{Keep, Read};
+use crate::auth::scope::Read;
 use crate::error::{AppError, AppResult};
 use crate::evaluation::domain::{Scorer, SheetState, Step};
 use crate::evaluation::forms::{CriterionErrors, SheetAction, SheetForm, TypedSheet};
@@ -387,7 +387,7 @@ pub async fn save(
         unit,
         user,
         ..
-    }: MeetingInScope<Keep>,
+    }: MeetingInScope<Read>,
     Form(form): Form<SheetForm>,
 ) -> AppResult<Response> {
     let id = m.id;
