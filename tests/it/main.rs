@@ -24,6 +24,7 @@ mod members;
 mod members_import;
 mod oversized;
 mod pages;
+mod property;
 mod registry_history;
 mod rubric_ownership;
 mod scope;
