@@ -230,7 +230,7 @@ pub async fn serve(
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-        .await;
+    .await;
     cleanup.abort();
     result?;
     Ok(())

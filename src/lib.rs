@@ -290,8 +290,8 @@ async fn serve_on(
             crate::web::vn_date(clock.today())
         );
     }
-    let state = AppState::new(db.pool.clone(), clock, cfg.secure_cookies)
-        .with_login_limit(cfg.login_limit);
+    let state =
+        AppState::new(db.pool.clone(), clock, cfg.secure_cookies).with_login_limit(cfg.login_limit);
     let shutdown = shutdown_signal()?;
     println!(
         "chibo đang chạy tại http://{addr}  (khởi động {} ms)",

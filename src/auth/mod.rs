@@ -34,7 +34,6 @@ pub use store::Backend;
 
 pub type AuthSession = axum_login::AuthSession<Backend>;
 
-
 text_code! {
     /// What a grant lets its holder do (stored in `role_grants.role`).
     #[derive(clap::ValueEnum)]

@@ -324,10 +324,11 @@ pub async fn user_id_by_name(pool: &PgPool, username: &str) -> Result<Option<Uui
 /// Answers how many addresses were locked.
 pub async fn unlock_user(pool: &PgPool, id: Uuid, by: Option<Uuid>) -> Result<usize, StoreError> {
     crate::db::transaction(pool, async |tx| {
-        let username = sqlx::query_scalar!("SELECT username FROM users WHERE id = $1 FOR UPDATE", id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let username =
+            sqlx::query_scalar!("SELECT username FROM users WHERE id = $1 FOR UPDATE", id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
         let cleared = sqlx::query!(
             r#"DELETE FROM login_failures WHERE username = $1
                RETURNING host(address) AS "address!", failures, locked_until"#,
@@ -345,7 +346,7 @@ pub async fn unlock_user(pool: &PgPool, id: Uuid, by: Option<Uuid>) -> Result<us
             tx,
             crate::audit::Entry {
                 user: by,
-                action: "user_unlocked",
+                action: crate::audit::Action::UserUnlocked,
                 entity: "user",
                 entity_id: Some(id),
                 before: Some(serde_json::json!({

@@ -29,7 +29,7 @@ async fn lock_out(app: &TestApp, username: &str) {
 #[tokio::test]
 async fn wrong_passwords_from_one_address_never_lock_the_owner_out_from_another() {
     let app = TestApp::spawn().await;
-    let attacker = app.from_address("127.0.0.2");
+    let attacker = app.browser_at("127.0.0.2");
     lock_out(&attacker, "admin").await;
     // The attacker's address is locked, even with the right password.
     let r = attacker.login("admin", DEMO_PASSWORD).await;
@@ -39,7 +39,7 @@ async fn wrong_passwords_from_one_address_never_lock_the_owner_out_from_another(
         [("127.0.0.2".to_owned(), 5, true)]
     );
     // The owner, from elsewhere, is not.
-    let owner = app.from_address("127.0.0.1");
+    let owner = app.browser_at("127.0.0.1");
     let r = owner.login("admin", DEMO_PASSWORD).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "the owner signs in");
     assert_eq!(
@@ -112,7 +112,10 @@ async fn too_many_sign_ins_from_one_address_are_answered_429() {
             page.contains("Quá nhiều lần đăng nhập từ địa chỉ này. Vui lòng thử lại sau"),
             "{page}"
         );
-        assert!(page.contains("phút"), "an hour's wait is said in minutes: {page}");
+        assert!(
+            page.contains("phút"),
+            "an hour's wait is said in minutes: {page}"
+        );
     }
     let counted: i64 = sqlx::query_scalar("SELECT count(*) FROM login_failures")
         .fetch_one(&app.pool)
@@ -122,7 +125,10 @@ async fn too_many_sign_ins_from_one_address_are_answered_429() {
     // The page itself still opens, and another address signs in.
     let (status, _) = app.get("/login").await;
     assert_eq!(status, StatusCode::OK);
-    let r = app.from_address("127.0.0.3").login("phuong", DEMO_PASSWORD).await;
+    let r = app
+        .browser_at("127.0.0.3")
+        .login("phuong", DEMO_PASSWORD)
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
@@ -141,7 +147,11 @@ async fn wrong_current_passwords_on_the_change_password_page_lock_too() {
                 &[("current", "sai"), ("new", new), ("confirm", new)],
             )
             .await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "attempt {attempt}");
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "attempt {attempt}"
+        );
         assert!(text(&r.text().await.unwrap()).contains("Mật khẩu hiện tại không đúng."));
     }
     let r = app
@@ -169,9 +179,16 @@ async fn wrong_current_passwords_on_the_change_password_page_lock_too() {
         [("127.0.0.1".to_owned(), 5, true)]
     );
     let r = app.other_browser().login("bithu", DEMO_PASSWORD).await;
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "the sign-in is locked too");
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "the sign-in is locked too"
+    );
     // The password is unchanged: from another address the old one signs in.
-    let r = app.from_address("127.0.0.2").login("bithu", DEMO_PASSWORD).await;
+    let r = app
+        .browser_at("127.0.0.2")
+        .login("bithu", DEMO_PASSWORD)
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
@@ -189,7 +206,10 @@ async fn an_administrator_unlocks_an_account_on_the_web() {
 
     let supervisor = app.other_browser();
     supervisor.login_as("phuong").await;
-    assert_eq!(supervisor.post(&unlock, &[]).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        supervisor.post(&unlock, &[]).await.status(),
+        StatusCode::NOT_FOUND
+    );
     let commune = app.unit_id(COMMUNE).await;
     crate::fixtures::login(&app, "qtv.ductho", chibo::auth::Role::Admin, Some(commune)).await;
     let elsewhere = app.other_browser();
@@ -197,7 +217,10 @@ async fn an_administrator_unlocks_an_account_on_the_web() {
     let (status, body) = elsewhere.get("/admin/locks").await;
     assert_eq!(status, StatusCode::OK);
     assert!(!text(&body).contains("bithu"), "not theirs to see");
-    assert_eq!(elsewhere.post(&unlock, &[]).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        elsewhere.post(&unlock, &[]).await.status(),
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(failures(&app, "bithu").await.len(), 1, "still locked");
 
     let admin = app.other_browser();
@@ -208,7 +231,10 @@ async fn an_administrator_unlocks_an_account_on_the_web() {
     let (status, body) = admin.get("/admin/locks").await;
     assert_eq!(status, StatusCode::OK);
     let page = text(&body);
-    assert!(page.contains("bithu") && page.contains("127.0.0.1"), "{page}");
+    assert!(
+        page.contains("bithu") && page.contains("127.0.0.1"),
+        "{page}"
+    );
     assert!(body.contains(&format!("action=\"{unlock}\"")));
     let r = admin.post(&unlock, &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -216,7 +242,10 @@ async fn an_administrator_unlocks_an_account_on_the_web() {
     let (_, body) = admin.get(&to).await;
     let page = text(&body);
     assert!(page.contains("Đã mở khóa tài khoản bithu."), "{page}");
-    assert!(page.contains("Không có tài khoản nào bị tạm khóa."), "{page}");
+    assert!(
+        page.contains("Không có tài khoản nào bị tạm khóa."),
+        "{page}"
+    );
 
     assert!(failures(&app, "bithu").await.is_empty());
     let by: Option<String> = sqlx::query_scalar(
@@ -227,7 +256,11 @@ async fn an_administrator_unlocks_an_account_on_the_web() {
     .fetch_optional(&app.pool)
     .await
     .unwrap();
-    assert_eq!(by.as_deref(), Some("admin"), "audited, by the administrator");
+    assert_eq!(
+        by.as_deref(),
+        Some("admin"),
+        "audited, by the administrator"
+    );
     let r = app.other_browser().login("bithu", DEMO_PASSWORD).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "unlocked");
 }
@@ -238,7 +271,7 @@ async fn an_administrator_unlocks_an_account_on_the_web() {
 async fn chibo_unlock_user_clears_the_lock() {
     let app = TestApp::spawn().await;
     lock_out(&app.other_browser(), "phuong").await;
-    lock_out(&app.from_address("127.0.0.2"), "phuong").await;
+    lock_out(&app.browser_at("127.0.0.2"), "phuong").await;
     let run = |args: &[&str]| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_chibo"))
             .args(args)

@@ -273,7 +273,7 @@ impl TestApp {
 
     /// The same app seen by another browser whose connections come from `ip` (another
     /// loopback address, 127.0.0.2 …): to the server, another client address.
-    pub fn from_address(&self, ip: &str) -> TestApp {
+    pub fn browser_at(&self, ip: &str) -> TestApp {
         TestApp {
             addr: self.addr,
             pool: self.pool.clone(),
