@@ -32,9 +32,11 @@ pub(super) struct LocksPage {
     unlocked: Option<String>,
 }
 
+/// After an unlock: the account's id, not its name, so that a crafted link cannot make
+/// the page announce an unlock that did not happen (the name shown is looked up).
 #[derive(Deserialize)]
 pub(super) struct DoneQuery {
-    unlocked: Option<String>,
+    unlocked: Option<Uuid>,
 }
 
 pub(super) async fn locks(
@@ -59,10 +61,17 @@ pub(super) async fn locks(
             until: vn_datetime(p.locked_until),
         })
         .collect();
-    Ok(LocksPage {
-        rows,
-        unlocked: q.unlocked.filter(|u| !u.is_empty() && u.len() <= 100),
-    })
+    // Named only to one who manages the account: an id guessed from elsewhere names nobody.
+    let unlocked = match q.unlocked {
+        Some(id) => match accounts::account_grant_paths(&state.pool, id).await? {
+            Some(grants) if user.administers_account(&grants, all) => {
+                accounts::username_of(&state.pool, id).await?
+            }
+            _ => None,
+        },
+        None => None,
+    };
+    Ok(LocksPage { rows, unlocked })
 }
 
 pub(super) async fn unlock(
@@ -78,9 +87,6 @@ pub(super) async fn unlock(
         return Err(AppError::NotFound);
     }
     accounts::unlock_user(&state.pool, id, Some(user.id)).await?;
-    let username = accounts::username_of(&state.pool, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    tracing::info!(by = %user.username, account = %username, "account unlocked");
-    Ok(Redirect::to(&format!("/admin/locks?unlocked={username}")))
+    tracing::info!(by = %user.username, account = %id, "account unlocked");
+    Ok(Redirect::to(&format!("/admin/locks?unlocked={id}")))
 }

@@ -247,6 +247,11 @@ async fn an_administrator_unlocks_an_account_on_the_web() {
         "{page}"
     );
 
+    // The notice names the account only to one who manages it: the same link opened by
+    // the other commune's administrator names nobody.
+    assert_eq!(to, format!("/admin/locks?unlocked={bithu}"));
+    let (_, body) = elsewhere.get(&to).await;
+    assert!(!text(&body).contains("bithu"), "not theirs to see");
     assert!(failures(&app, "bithu").await.is_empty());
     let by: Option<String> = sqlx::query_scalar(
         "SELECT u.username FROM audit_log a JOIN users u ON u.id = a.user_id
