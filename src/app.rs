@@ -207,6 +207,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    auth::password::warm_up().await;
     let store = auth::session_store(state.pool.clone());
     let pool = state.pool.clone();
     let cleanup = tokio::spawn(async move {

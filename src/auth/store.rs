@@ -96,9 +96,17 @@ pub enum LoginOutcome {
 }
 
 /// The name a failure is counted under: as typed, trimmed and in lower case (as accounts
-/// are stored), cut to the table's limit — no account has a longer name.
+/// are stored), cut to the table's limit — no account has a longer name. A control
+/// character (a NUL, which Postgres refuses in text) becomes U+FFFD: no account has either,
+/// so such a name takes the unknown name's path, counted, instead of failing in SQL.
 fn failure_key(username: &str) -> String {
-    username.trim().to_lowercase().chars().take(100).collect()
+    username
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .take(100)
+        .collect()
 }
 
 /// Counts one attempt of `username` from `address` before its password is checked
@@ -520,4 +528,14 @@ pub async fn create_user(pool: &PgPool, new: NewUser<'_>) -> anyhow::Result<Uuid
     })
     .await?;
     Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_failure_key_is_the_stored_form_of_the_name_without_control_characters() {
+        assert_eq!(super::failure_key("  BiThu "), "bithu");
+        assert_eq!(super::failure_key("ad\0min\u{7}"), "ad\u{FFFD}min\u{FFFD}");
+        assert_eq!(super::failure_key(&"x".repeat(500)).chars().count(), 100);
+    }
 }

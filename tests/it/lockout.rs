@@ -311,3 +311,28 @@ async fn chibo_unlock_user_clears_the_lock() {
     assert!(!ok);
     assert!(err.contains("Không có tài khoản khong-co-ai."), "{err}");
 }
+
+/// A name with a NUL or another control character (no account has one) is answered as an
+/// unknown name — the same page, counted — never a 500.
+#[tokio::test]
+async fn a_name_with_a_control_character_is_an_unknown_name() {
+    let app = TestApp::spawn().await;
+    let r = app.login("khong-co-ai", "sai").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let unknown = text(&r.text().await.unwrap()).replace("khong-co-ai", "NAME");
+    for name in ["ad\0min", "admin\u{7}", "\u{1b}[31madmin"] {
+        let r = app.login(name, DEMO_PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{name:?}");
+        let page = text(&r.text().await.unwrap());
+        assert!(
+            page.contains("Tên đăng nhập hoặc mật khẩu không đúng."),
+            "{name:?}: {page}"
+        );
+    }
+    assert!(unknown.contains("Tên đăng nhập hoặc mật khẩu không đúng."));
+    let counted: i64 = sqlx::query_scalar("SELECT count(*) FROM login_failures")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(counted, 4, "every attempt counted, the odd names too");
+}
