@@ -83,7 +83,9 @@ pub async fn login(
         // one ("tạm khóa") would tell an attacker which names exist.
         LoginOutcome::Wrong => WRONG_LOGIN,
         LoginOutcome::Locked { until } => {
-            tracing::warn!(user = %form.username, %address, %until, "sign-in refused: locked");
+            // The name as typed, quoted and escaped (`?`): it may hold anything, control
+            // characters included, and must not forge a line of the log.
+            tracing::warn!(user = ?form.username, %address, %until, "sign-in refused: locked");
             WRONG_LOGIN
         }
     };
