@@ -35,7 +35,7 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/healthz", get(healthz))
         .route("/static/{*path}", get(web::static_file))
-        .merge(auth::router())
+        .merge(auth::router(state.login_limit))
         .merge(crate::home::router())
         .merge(crate::org::router())
         .merge(crate::members::router())
@@ -207,7 +207,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    auth::password::warm_up().await;
     let store = auth::session_store(state.pool.clone());
+    let pool = state.pool.clone();
     let cleanup = tokio::spawn(async move {
         use tower_sessions::session_store::ExpiredDeletion;
         let mut hourly = tokio::time::interval(Duration::from_secs(3600));
@@ -216,12 +218,20 @@ pub async fn serve(
             if let Err(err) = store.delete_expired().await {
                 tracing::warn!("deleting expired sessions: {err}");
             }
+            if let Err(err) = auth::store::forget_old_failures(&pool).await {
+                tracing::warn!("forgetting old sign-in failures: {err}");
+            }
         }
     });
     let app = router(state);
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    // The peer's address reaches the handlers (`ConnectInfo`): the sign-in rate limit and
+    // the failure counts are kept per client address.
+    let result = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     cleanup.abort();
     result?;
     Ok(())

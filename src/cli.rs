@@ -1,4 +1,5 @@
-//! The command line: `chibo serve | migrate | seed-demo | backup | restore | create-user`.
+//! The command line: `chibo serve | migrate | seed-demo | backup | restore | create-user |
+//! unlock-user`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -49,6 +50,14 @@ pub enum Command {
         /// Send the session cookie only over https.
         #[arg(long, env = "CHIBO_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Sign-in attempts one client address may make at once (then --login-every).
+        #[arg(long, env = "CHIBO_LOGIN_BURST", default_value_t = 10,
+              value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        login_burst: u32,
+        /// Seconds after which one address may make one more sign-in attempt.
+        #[arg(long, env = "CHIBO_LOGIN_EVERY", default_value_t = 6,
+              value_parser = clap::value_parser!(u64).range(1..=3600))]
+        login_every: u64,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -75,6 +84,8 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Clear every failed-sign-in count and lock of an account, from every address.
+    UnlockUser { username: String },
     /// Create a login. The password comes from CHIBO_NEW_PASSWORD, or is generated and printed.
     CreateUser {
         #[arg(long)]

@@ -39,6 +39,26 @@ pub struct DbConfig {
     pub data_dir: PathBuf,
 }
 
+/// How many sign-in attempts (POST /login) one client address may make: `burst` at once,
+/// then one more every `every`. Beyond it the answer is 429, before any password is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginLimit {
+    pub burst: u32,
+    pub every: std::time::Duration,
+}
+
+impl Default for LoginLimit {
+    /// Ten at once, then ten a minute: an office behind one address signs in at the start
+    /// of a meeting without waiting, a guesser gets 600 tries an hour at most over every
+    /// name (and five per name before the lock-out, see `auth::lockout`).
+    fn default() -> Self {
+        Self {
+            burst: 10,
+            every: std::time::Duration::from_secs(6),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
     pub addr: SocketAddr,
@@ -46,6 +66,7 @@ pub struct ServeConfig {
     pub secure_cookies: bool,
     pub demo: bool,
     pub demo_password: Option<Secret>,
+    pub login_limit: LoginLimit,
 }
 
 #[cfg(test)]

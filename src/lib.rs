@@ -99,12 +99,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             no_demo,
             demo_password,
             secure_cookies,
+            login_burst,
+            login_every,
         } => {
             let cfg = ServeConfig {
                 addr,
                 secure_cookies,
                 demo: !no_demo,
                 demo_password,
+                login_limit: config::LoginLimit {
+                    burst: login_burst,
+                    every: std::time::Duration::from_secs(login_every),
+                },
             };
             serve(&db_cfg, cfg, clock).await
         }
@@ -139,6 +145,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Backup { file } => backup(&db_cfg, file).await,
         Command::Restore { file, force } => restore(&db_cfg, file, force).await,
+        Command::UnlockUser { username } => {
+            let db = Database::open(&db_cfg).await?;
+            db.migrate().await?;
+            let result = unlock_user(&db.pool, &username).await;
+            db.close().await?;
+            println!("{}", result?);
+            Ok(())
+        }
         Command::CreateUser {
             username,
             display_name,
@@ -170,6 +184,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `chibo unlock-user USERNAME`: the line to print, or the refusal (an unknown name).
+async fn unlock_user(pool: &PgPool, username: &str) -> anyhow::Result<String> {
+    let Some(id) = auth::store::user_id_by_name(pool, username).await? else {
+        let name = username.trim().to_lowercase();
+        return Err(error::StoreError::from(auth::AccountRefusal::NoSuchUser(name)).into());
+    };
+    // From the command line: no signed-in user did it (the audit row has no author).
+    let locked = auth::store::unlock_user(pool, id, None).await?;
+    Ok(if locked == 0 {
+        format!("Tài khoản {username} không bị khóa; đã xóa các lần đăng nhập sai đã đếm.")
+    } else {
+        format!("Đã mở khóa tài khoản {username} ({locked} địa chỉ).")
+    })
 }
 
 /// `chibo backup FILE`: the whole database into one file (pg_dump's custom format).
@@ -261,7 +290,8 @@ async fn serve_on(
             crate::web::vn_date(clock.today())
         );
     }
-    let state = AppState::new(db.pool.clone(), clock, cfg.secure_cookies);
+    let state =
+        AppState::new(db.pool.clone(), clock, cfg.secure_cookies).with_login_limit(cfg.login_limit);
     let shutdown = shutdown_signal()?;
     println!(
         "chibo đang chạy tại http://{addr}  (khởi động {} ms)",

@@ -5,12 +5,15 @@
 use sqlx::PgPool;
 
 use crate::clock::Clock;
+use crate::config::LoginLimit;
 
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
     pub clock: Clock,
     pub secure_cookies: bool,
+    /// Sign-in attempts allowed per client address (`auth` applies it to POST /login).
+    pub login_limit: LoginLimit,
 }
 
 impl AppState {
@@ -19,6 +22,13 @@ impl AppState {
             pool,
             clock,
             secure_cookies,
+            login_limit: LoginLimit::default(),
         }
+    }
+
+    /// The same state with another sign-in rate limit (the server's flags; tests).
+    pub fn with_login_limit(mut self, login_limit: LoginLimit) -> Self {
+        self.login_limit = login_limit;
+        self
     }
 }

@@ -1,12 +1,14 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::store::{self, LoginOutcome};
+use std::net::{IpAddr, SocketAddr};
+
+use super::store::{self, CurrentPassword, LoginOutcome};
 use super::{AuthSession, User, password};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -48,13 +50,22 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
+/// The address failures are counted under: the peer's (an IPv4 client seen through an IPv6
+/// socket counts as its IPv4 address).
+fn client_address(peer: SocketAddr) -> IpAddr {
+    peer.ip().to_canonical()
+}
+
 pub async fn login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     mut auth: AuthSession,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
     let next = safe_next(form.next.as_deref());
-    let error = match store::check_login(&state.pool, &form.username, &form.password).await? {
+    let address = client_address(peer);
+    let outcome = store::check_login(&state.pool, &form.username, &form.password, address).await?;
+    let error = match outcome {
         LoginOutcome::Success(user) => {
             auth.login(&user)
                 .await
@@ -68,11 +79,13 @@ pub async fn login(
             tracing::info!(user = %user.username, "signed in");
             return Ok(Redirect::to(next.as_deref().unwrap_or("/")).into_response());
         }
-        // An unknown name, a wrong password and a locked account get one answer: a
-        // different one ("tạm khóa") would tell an attacker which names exist.
+        // An unknown name, a wrong password and a locked pair get one answer: a different
+        // one ("tạm khóa") would tell an attacker which names exist.
         LoginOutcome::Wrong => WRONG_LOGIN,
         LoginOutcome::Locked { until } => {
-            tracing::warn!(user = %form.username, %until, "sign-in refused: account locked");
+            // The name as typed, quoted and escaped (`?`): it may hold anything, control
+            // characters included, and must not forge a line of the log.
+            tracing::warn!(user = ?form.username, %address, %until, "sign-in refused: locked");
             WRONG_LOGIN
         }
     };
@@ -93,7 +106,7 @@ pub async fn logout(mut auth: AuthSession) -> AppResult<Redirect> {
 
 #[derive(Default)]
 pub struct PasswordErrors {
-    current: Option<&'static str>,
+    current: Option<String>,
     new: Option<&'static str>,
     confirm: Option<&'static str>,
 }
@@ -128,13 +141,24 @@ pub struct PasswordForm {
 
 pub async fn change_password(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     mut auth: AuthSession,
     user: User,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let mut errors = PasswordErrors::default();
-    if !store::verify_current_password(&state.pool, user.id, &form.current).await? {
-        errors.current = Some("Mật khẩu hiện tại không đúng.");
+    let address = client_address(peer);
+    match store::verify_current_password(&state.pool, &user, &form.current, address).await? {
+        CurrentPassword::Right => {}
+        CurrentPassword::Wrong => errors.current = Some("Mật khẩu hiện tại không đúng.".into()),
+        // The user is signed in: saying that it is locked tells nobody which names exist.
+        CurrentPassword::Locked { until } => {
+            tracing::warn!(user = %user.username, %address, %until, "password change refused: locked");
+            let minutes = super::lockout::minutes_left(until, crate::clock::wall_now());
+            errors.current = Some(format!(
+                "Đã nhập sai mật khẩu hiện tại quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
+            ));
+        }
     }
     if let Err(msg) = password::check_new(&form.new) {
         errors.new = Some(msg);

@@ -5,6 +5,8 @@
 //! user whose password changed.
 
 mod handlers;
+mod limit;
+pub mod lockout;
 pub mod password;
 mod refusal;
 pub mod scope;
@@ -31,10 +33,6 @@ use crate::state::AppState;
 pub use store::Backend;
 
 pub type AuthSession = axum_login::AuthSession<Backend>;
-
-/// Five wrong passwords in a row lock the account for a quarter of an hour.
-pub const MAX_FAILED_LOGINS: i32 = 5;
-pub const LOCKOUT_MINUTES: i64 = 15;
 
 text_code! {
     /// What a grant lets its holder do (stored in `role_grants.role`).
@@ -180,6 +178,19 @@ impl User {
             || (!tops.is_empty() && tops.iter().all(|top| self.administers(top)))
     }
 
+    /// May this administrator manage the account whose grants are at `account_grants` (the
+    /// paths of their units; `None`: a grant over everything) — unlock it? Only when every
+    /// grant of it lies in units this user administers: an account with a grant beside or
+    /// above them is someone else's to manage. `all`: this user administers the whole
+    /// installation ([`User::administers_all`]), who manages every account, one without
+    /// grants included.
+    pub fn administers_account(&self, account_grants: &[Option<String>], all: bool) -> bool {
+        all || (!account_grants.is_empty()
+            && account_grants
+                .iter()
+                .all(|p| p.as_deref().is_some_and(|p| self.administers(p))))
+    }
+
     fn has_role_over(&self, path: &str, pred: impl Fn(Role) -> bool) -> bool {
         self.grants.iter().any(|g| {
             pred(g.role)
@@ -293,9 +304,13 @@ pub fn session_layer(
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(24)))
 }
 
-pub fn router() -> Router<AppState> {
+/// The sign-in pages; POST /login under the per-address rate limit `login_limit`.
+pub fn router(login_limit: crate::config::LoginLimit) -> Router<AppState> {
     Router::new()
-        .route("/login", get(handlers::login_form).post(handlers::login))
+        .route(
+            "/login",
+            get(handlers::login_form).merge(limit::post_login(login_limit)),
+        )
         .route("/logout", axum::routing::post(handlers::logout))
         .route(
             "/account/password",
@@ -413,6 +428,25 @@ mod tests {
             user(vec![(Role::Admin, Some("p")), (Role::Admin, Some("q"))]).administers_all(&two)
         );
         assert!(!user(vec![(Role::Admin, Some("p"))]).administers_all(&[]));
+    }
+
+    #[test]
+    fn an_administrator_manages_the_accounts_inside_their_units_only() {
+        let ward = user(vec![(Role::Admin, Some("p.t.w1"))]);
+        let at = |p: &[&str]| p.iter().map(|p| Some(p.to_string())).collect::<Vec<_>>();
+        assert!(ward.administers_account(&at(&["p.t.w1.b7"]), false));
+        assert!(ward.administers_account(&at(&["p.t.w1", "p.t.w1.b2"]), false));
+        // One grant outside (another ward, the town above) makes it someone else's.
+        assert!(!ward.administers_account(&at(&["p.t.w1.b7", "p.t.w2"]), false));
+        assert!(!ward.administers_account(&at(&["p.t"]), false));
+        assert!(!ward.administers_account(&[None], false));
+        assert!(!ward.administers_account(&[], false));
+        // A supervisor of the ward is no administrator.
+        let supervisor = user(vec![(Role::Supervisor, Some("p.t.w1"))]);
+        assert!(!supervisor.administers_account(&at(&["p.t.w1.b7"]), false));
+        // The installation's administrators manage every account.
+        assert!(ward.administers_account(&[None], true));
+        assert!(ward.administers_account(&[], true));
     }
 
     #[test]

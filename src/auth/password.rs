@@ -32,6 +32,12 @@ fn verify_blocking(password: &str, hash: &str) -> bool {
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_blocking("chibo-dummy-password-for-timing").unwrap_or_default());
 
+/// Computes the dummy hash now (on the blocking pool), at start-up: otherwise the first
+/// unknown name would also pay for hashing it, and answer slower than a wrong password.
+pub async fn warm_up() {
+    let _ = tokio::task::spawn_blocking(|| LazyLock::force(&DUMMY_HASH).len()).await;
+}
+
 pub async fn hash(password: String) -> anyhow::Result<String> {
     tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
 }
@@ -82,6 +88,17 @@ mod tests {
         assert!(verify_blocking("mật khẩu dài", &h));
         assert!(!verify_blocking("mat khau dai", &h));
         assert!(!verify_blocking("x", "not a hash"));
+    }
+
+    /// An unknown name is checked against the dummy with the real parameters: a hash that
+    /// failed to parse would answer at once and tell the names apart.
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_one_does() {
+        let real = hash_blocking("mật khẩu dài").unwrap();
+        let params = |h: &str| h.rsplitn(3, '$').nth(2).map(str::to_owned);
+        assert!(PasswordHash::new(&DUMMY_HASH).is_ok(), "{}", *DUMMY_HASH);
+        assert_eq!(params(&DUMMY_HASH), params(&real));
+        assert!(params(&real).unwrap().starts_with("$argon2id$"));
     }
 
     #[test]

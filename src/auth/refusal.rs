@@ -14,12 +14,16 @@ pub enum AccountRefusal {
     RoleNeedsUnit(Role),
     UsernameTaken(String),
     UnknownUnit(Uuid),
+    /// No account has this name (unlocking one).
+    NoSuchUser(String),
 }
 
 impl crate::error::Refusal for AccountRefusal {
     fn field(&self) -> &'static str {
         match self {
-            AccountRefusal::UsernameShape | AccountRefusal::UsernameTaken(_) => "username",
+            AccountRefusal::UsernameShape
+            | AccountRefusal::UsernameTaken(_)
+            | AccountRefusal::NoSuchUser(_) => "username",
             AccountRefusal::Password(_) => "password",
             AccountRefusal::RoleNeedsUnit(_) | AccountRefusal::UnknownUnit(_) => "unit",
         }
@@ -36,6 +40,7 @@ impl crate::error::Refusal for AccountRefusal {
             }
             AccountRefusal::UsernameTaken(name) => format!("Tên đăng nhập {name} đã được dùng."),
             AccountRefusal::UnknownUnit(unit) => format!("Không tìm thấy đơn vị {unit}."),
+            AccountRefusal::NoSuchUser(name) => format!("Không có tài khoản {name}."),
         }
     }
 }
@@ -87,5 +92,10 @@ mod tests {
         let refused = check_new_user("bithu", "mật khẩu dài", &[(Role::Secretary, None)]);
         assert_eq!(refused, Err(AccountRefusal::RoleNeedsUnit(Role::Secretary)));
         assert_eq!(refused.unwrap_err().field(), "unit");
+        let unknown = AccountRefusal::NoSuchUser("ai-do".into());
+        assert_eq!(
+            (unknown.field(), unknown.message().as_str()),
+            ("username", "Không có tài khoản ai-do.")
+        );
     }
 }

@@ -1,11 +1,14 @@
-//! Users, their grants, login checks and the lock-out counter.
+//! Users, their grants, login checks and the failure counts per (name, address).
+
+use std::net::IpAddr;
 
 use crate::error::StoreError;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{AccountRefusal, Grant, LOCKOUT_MINUTES, MAX_FAILED_LOGINS, Role, User, password};
+use super::lockout::{self, Admission, Failures};
+use super::{AccountRefusal, Grant, Role, User, password};
 
 /// The axum-login backend: loads the user behind a session on every request.
 #[derive(Clone)]
@@ -23,6 +26,8 @@ impl Backend {
 pub struct Credentials {
     pub username: String,
     pub password: String,
+    /// Where the attempt comes from: failures are counted per (name, address).
+    pub address: IpAddr,
 }
 
 impl axum_login::AuthnBackend for Backend {
@@ -31,7 +36,7 @@ impl axum_login::AuthnBackend for Backend {
     type Error = sqlx::Error;
 
     async fn authenticate(&self, creds: Credentials) -> Result<Option<User>, sqlx::Error> {
-        match check_login(&self.pool, &creds.username, &creds.password).await {
+        match check_login(&self.pool, &creds.username, &creds.password, creds.address).await {
             Ok(LoginOutcome::Success(user)) => Ok(Some(*user)),
             Ok(_) => Ok(None),
             Err(e) => Err(sqlx::Error::Protocol(format!("{e:#}"))),
@@ -84,77 +89,299 @@ pub enum LoginOutcome {
     Success(Box<User>),
     /// Unknown user name or wrong password: the two are never told apart.
     Wrong,
+    /// Too many wrong passwords for this name from this address.
     Locked {
         until: DateTime<Utc>,
     },
 }
 
-/// Checks a login attempt and keeps the failure counter: after MAX_FAILED_LOGINS wrong
-/// passwords in a row the account is locked for LOCKOUT_MINUTES, and while it is locked the
-/// password is not even checked.
-pub async fn check_login(pool: &PgPool, username: &str, pw: &str) -> anyhow::Result<LoginOutcome> {
-    let username = username.trim().to_lowercase();
+/// The name a failure is counted under: as typed, trimmed and in lower case (as accounts
+/// are stored), cut to the table's limit — no account has a longer name. A control
+/// character (a NUL, which Postgres refuses in text) becomes U+FFFD: no account has either,
+/// so such a name takes the unknown name's path, counted, instead of failing in SQL.
+fn failure_key(username: &str) -> String {
+    username
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .take(100)
+        .collect()
+}
+
+/// Counts one attempt of `username` from `address` before its password is checked
+/// (`lockout::admit`), under the pair's row lock, so that parallel attempts queue here and
+/// never more than `lockout::MAX_FAILURES` passwords are checked before the lock holds.
+async fn admit_attempt(
+    pool: &PgPool,
+    username: &str,
+    address: IpAddr,
+) -> Result<Admission, StoreError> {
+    let address = address.to_string();
+    crate::db::transaction(pool, async |tx| {
+        // The row first (so there is one to lock), then the lock.
+        sqlx::query!(
+            "INSERT INTO login_failures (username, address, failures, last_failed_at)
+             VALUES ($1, $2::text::inet, 0, now())
+             ON CONFLICT (username, address) DO NOTHING",
+            username,
+            address
+        )
+        .execute(&mut *tx)
+        .await?;
+        let row = sqlx::query!(
+            "SELECT failures, locked_until, last_failed_at FROM login_failures
+              WHERE username = $1 AND address = $2::text::inet FOR UPDATE",
+            username,
+            address
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        let current = Failures {
+            count: row.failures,
+            locked_until: row.locked_until,
+            // A row just inserted has counted nothing yet.
+            last_failed_at: (row.failures > 0).then_some(row.last_failed_at),
+        };
+        let admission = lockout::admit(current, crate::clock::wall_now());
+        if let Admission::Checked { next } = admission {
+            sqlx::query!(
+                "UPDATE login_failures SET failures = $3, locked_until = $4, last_failed_at = $5
+                  WHERE username = $1 AND address = $2::text::inet",
+                username,
+                address,
+                next.count,
+                next.locked_until,
+                next.last_failed_at.unwrap_or_else(crate::clock::wall_now)
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok(admission)
+    })
+    .await
+}
+
+/// A right password clears the pair's count (other addresses' counts stay).
+async fn clear_failures(pool: &PgPool, username: &str, address: IpAddr) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "DELETE FROM login_failures WHERE username = $1 AND address = $2::text::inet",
+        username,
+        address.to_string()
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Checks a sign-in from `address`. Every attempt takes the same steps whatever the name
+/// and the password: it is counted (`admit_attempt`, under the name as typed, whether or
+/// not an account has it), the account is looked up, and one argon2 hash is checked — the
+/// account's, or a dummy one with the same parameters for an unknown name or a system
+/// account (`password::verify`), also while the pair is locked, where the result is then
+/// ignored. So an unknown name, a wrong password and a locked pair differ neither in the
+/// answer nor in the work done; only a right password does more (clearing the count).
+pub async fn check_login(
+    pool: &PgPool,
+    username: &str,
+    pw: &str,
+    address: IpAddr,
+) -> anyhow::Result<LoginOutcome> {
+    let key = failure_key(username);
+    let admission = admit_attempt(pool, &key, address).await?;
     let row = sqlx::query!(
-        "SELECT id, password_hash, locked_until FROM users WHERE username = $1 AND is_active",
-        username
+        "SELECT id, password_hash FROM users WHERE username = $1 AND is_active",
+        key
     )
     .fetch_optional(pool)
     .await?;
-    let Some(row) = row else {
-        password::verify(pw.to_owned(), None).await?;
-        return Ok(LoginOutcome::Wrong);
+    let (id, hash) = match row {
+        Some(r) => (Some(r.id), Some(r.password_hash)),
+        None => (None, None),
     };
-    if let Some(until) = row.locked_until.filter(|t| *t > crate::clock::wall_now()) {
-        // The hash is checked all the same, so that a locked account answers in the time a
-        // wrong password does (and the page says the same: see `handlers::login`).
-        password::verify(pw.to_owned(), Some(row.password_hash)).await?;
-        return Ok(LoginOutcome::Locked { until });
+    let right = password::verify(pw.to_owned(), hash).await?;
+    match (admission, id) {
+        (Admission::Locked { until }, _) => Ok(LoginOutcome::Locked { until }),
+        (Admission::Checked { .. }, Some(id)) if right => {
+            clear_failures(pool, &key, address).await?;
+            let user = load_user(pool, id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("user vanished"))?;
+            Ok(LoginOutcome::Success(Box::new(user)))
+        }
+        (Admission::Checked { next }, _) => Ok(match next.locked_until {
+            // This wrong password was the last one allowed.
+            Some(until) => LoginOutcome::Locked { until },
+            None => LoginOutcome::Wrong,
+        }),
     }
-    if password::verify(pw.to_owned(), Some(row.password_hash)).await? {
-        sqlx::query!(
-            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1",
-            row.id
-        )
-        .execute(pool)
+}
+
+pub enum CurrentPassword {
+    Right,
+    Wrong,
+    Locked { until: DateTime<Utc> },
+}
+
+/// Checks the current password typed on the change-password page, counted exactly as a
+/// sign-in of the same account from the same address: someone holding a signed-in session
+/// cannot guess the password there either, and a lock earned there holds at the sign-in.
+pub async fn verify_current_password(
+    pool: &PgPool,
+    user: &User,
+    pw: &str,
+    address: IpAddr,
+) -> anyhow::Result<CurrentPassword> {
+    let key = failure_key(&user.username);
+    let admission = admit_attempt(pool, &key, address).await?;
+    let hash = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user.id)
+        .fetch_one(pool)
         .await?;
-        let user = load_user(pool, row.id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("user vanished"))?;
-        return Ok(LoginOutcome::Success(Box::new(user)));
-    }
-    // Counted in one statement so that parallel attempts cannot slip past the limit. A lock
-    // that has run out starts the count again.
-    let locked = sqlx::query_scalar!(
-        r#"UPDATE users
-              SET failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= now()
-                                       THEN 1 ELSE failed_logins + 1 END,
-                  locked_until = CASE
-                      WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= now()
-                                 THEN 1 ELSE failed_logins + 1 END) >= $2
-                      THEN now() + make_interval(mins => $3::int) END
-            WHERE id = $1
-        RETURNING locked_until"#,
-        row.id,
-        MAX_FAILED_LOGINS,
-        LOCKOUT_MINUTES as i32
-    )
-    .fetch_one(pool)
-    .await?;
-    Ok(match locked {
-        Some(until) => LoginOutcome::Locked { until },
-        None => LoginOutcome::Wrong,
+    let right = password::verify(pw.to_owned(), Some(hash)).await?;
+    Ok(match admission {
+        Admission::Locked { until } => CurrentPassword::Locked { until },
+        Admission::Checked { .. } if right => {
+            clear_failures(pool, &key, address).await?;
+            CurrentPassword::Right
+        }
+        Admission::Checked { next } => match next.locked_until {
+            Some(until) => CurrentPassword::Locked { until },
+            None => CurrentPassword::Wrong,
+        },
     })
 }
 
-pub async fn verify_current_password(
+/// A (name, address) pair locked now, for the administrators' list.
+pub struct LockedPair {
+    pub user_id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    /// The paths of the account's grants' units (`None`: a grant over everything).
+    pub grant_paths: Vec<Option<String>>,
+    pub address: String,
+    pub failures: i32,
+    pub locked_until: DateTime<Utc>,
+}
+
+/// Every pair of an existing account locked now, latest lock first.
+pub async fn locked_pairs(pool: &PgPool) -> Result<Vec<LockedPair>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT u.id, u.username, u.display_name, host(f.address) AS "address!",
+                  f.failures, f.locked_until AS "locked_until!",
+                  COALESCE((SELECT array_agg(un.path::text)
+                              FROM role_grants g LEFT JOIN units un ON un.id = g.unit_id
+                             WHERE g.user_id = u.id), '{}') AS "grant_paths!: Vec<Option<String>>"
+             FROM login_failures f
+             JOIN users u ON u.username = f.username
+            WHERE f.locked_until > now()
+            ORDER BY f.locked_until DESC, u.username"#
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| LockedPair {
+            user_id: r.id,
+            username: r.username,
+            display_name: r.display_name,
+            grant_paths: r.grant_paths,
+            address: r.address,
+            failures: r.failures,
+            locked_until: r.locked_until,
+        })
+        .collect())
+}
+
+/// The account `id` with the paths of its grants' units (`None` in the list: a grant over
+/// everything), for deciding who may manage it; `None`: no such account.
+pub async fn account_grant_paths(
     pool: &PgPool,
-    user_id: Uuid,
-    pw: &str,
-) -> anyhow::Result<bool> {
-    let hash = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user_id)
-        .fetch_one(pool)
+    id: Uuid,
+) -> Result<Option<Vec<Option<String>>>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT COALESCE((SELECT array_agg(un.path::text)
+                              FROM role_grants g LEFT JOIN units un ON un.id = g.unit_id
+                             WHERE g.user_id = u.id), '{}') AS "grant_paths!: Vec<Option<String>>"
+             FROM users u WHERE u.id = $1"#,
+        id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| r.grant_paths))
+}
+
+/// The name of the account `id`.
+pub async fn username_of(pool: &PgPool, id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT username FROM users WHERE id = $1", id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// The account named `username` (as stored: trimmed, lower case), if any.
+pub async fn user_id_by_name(pool: &PgPool, username: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT id FROM users WHERE username = $1",
+        failure_key(username)
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// Clears every failure count and lock of the account `id`, from every address, with its
+/// audit row (who unlocked, and which addresses were locked) in the same transaction.
+/// Answers how many addresses were locked.
+pub async fn unlock_user(pool: &PgPool, id: Uuid, by: Option<Uuid>) -> Result<usize, StoreError> {
+    crate::db::transaction(pool, async |tx| {
+        let username =
+            sqlx::query_scalar!("SELECT username FROM users WHERE id = $1 FOR UPDATE", id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+        let cleared = sqlx::query!(
+            r#"DELETE FROM login_failures WHERE username = $1
+               RETURNING host(address) AS "address!", failures, locked_until"#,
+            username
+        )
+        .fetch_all(&mut *tx)
         .await?;
-    password::verify(pw.to_owned(), Some(hash)).await
+        let now = crate::clock::wall_now();
+        let locked: Vec<&str> = cleared
+            .iter()
+            .filter(|r| r.locked_until.is_some_and(|u| u > now))
+            .map(|r| r.address.as_str())
+            .collect();
+        crate::audit::record(
+            tx,
+            crate::audit::Entry {
+                user: by,
+                action: crate::audit::Action::UserUnlocked,
+                entity: "user",
+                entity_id: Some(id),
+                before: Some(serde_json::json!({
+                    "locked_addresses": locked,
+                    "failures": cleared.iter().map(|r| r.failures).sum::<i32>(),
+                })),
+                after: None,
+            },
+        )
+        .await?;
+        Ok(locked.len())
+    })
+    .await
+}
+
+/// Forgets pairs without a failure for `lockout::FORGET_AFTER_HOURS` whose lock has run
+/// out (the rule would start them afresh anyway): the table stays small.
+pub async fn forget_old_failures(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        "DELETE FROM login_failures
+          WHERE last_failed_at < now() - make_interval(hours => $1::int)
+            AND (locked_until IS NULL OR locked_until < now())",
+        lockout::FORGET_AFTER_HOURS as i32
+    )
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 pub async fn set_password(pool: &PgPool, user_id: Uuid, new_password: &str) -> anyhow::Result<()> {
@@ -162,9 +389,7 @@ pub async fn set_password(pool: &PgPool, user_id: Uuid, new_password: &str) -> a
     // The new password and its audit row together, or neither.
     crate::db::transaction(pool, async |tx| {
         sqlx::query!(
-            "UPDATE users SET password_hash = $2, password_changed_at = now(), failed_logins = 0,
-                              locked_until = NULL
-              WHERE id = $1",
+            "UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1",
             user_id,
             hash
         )
@@ -303,4 +528,14 @@ pub async fn create_user(pool: &PgPool, new: NewUser<'_>) -> anyhow::Result<Uuid
     })
     .await?;
     Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_failure_key_is_the_stored_form_of_the_name_without_control_characters() {
+        assert_eq!(super::failure_key("  BiThu "), "bithu");
+        assert_eq!(super::failure_key("ad\0min\u{7}"), "ad\u{FFFD}min\u{FFFD}");
+        assert_eq!(super::failure_key(&"x".repeat(500)).chars().count(), 100);
+    }
 }

@@ -82,9 +82,20 @@ pub async fn reset_password(pool: &PgPool, pw: &Secret) -> anyhow::Result<()> {
     let hash = password::hash(pw.expose().to_owned()).await?;
     let names: Vec<String> = LOGINS.iter().map(|(u, _)| (*u).to_owned()).collect();
     let mut tx = pool.begin().await?;
-    sqlx::query!("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE username = ANY($2)", hash, &names)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE users SET password_hash = $1 WHERE username = ANY($2)",
+        hash,
+        &names
+    )
+    .execute(&mut *tx)
+    .await?;
+    // A new password starts the demo logins' failure counts afresh.
+    sqlx::query!(
+        "DELETE FROM login_failures WHERE username = ANY($1)",
+        &names
+    )
+    .execute(&mut *tx)
+    .await?;
     sqlx::query!("UPDATE demo_info SET password = $1", pw.expose())
         .execute(&mut *tx)
         .await?;

@@ -1,5 +1,6 @@
 //! The organisation tree: browsing within one's scope, and restructuring by administrators.
 
+mod accounts;
 mod admin;
 pub mod domain;
 pub mod forms;
@@ -17,6 +18,11 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(admin::admin_home))
+        .route("/admin/locks", get(accounts::locks))
+        .route(
+            "/admin/users/{id}/unlock",
+            axum::routing::post(accounts::unlock),
+        )
         .route("/admin/units/new", get(admin::new_form).post(admin::create))
         .route(
             "/admin/units/{id}/rename",

@@ -16,6 +16,7 @@ mod dated_tree;
 mod evaluation;
 mod fixtures;
 mod ht17;
+mod lockout;
 mod login;
 mod matrix;
 mod meeting_counts;

@@ -194,6 +194,12 @@ impl Drop for TestDb {
 /// A browser of the app at `addr`: cookies kept, redirects not followed, and the `Origin`
 /// header every supported browser sends with a form (chibo refuses a POST without it).
 pub fn client(addr: SocketAddr) -> reqwest::Client {
+    client_from(addr, None)
+}
+
+/// A browser whose connections leave from `local` (another address of the loopback, such
+/// as 127.0.0.2: the server sees another client address), or from the default address.
+pub fn client_from(addr: SocketAddr, local: Option<std::net::IpAddr>) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
         reqwest::header::ORIGIN,
@@ -203,12 +209,23 @@ pub fn client(addr: SocketAddr) -> reqwest::Client {
         .default_headers(headers)
         .cookie_store(true)
         .redirect(Policy::none())
+        .local_address(local)
         .build()
         .unwrap()
 }
 
 impl TestApp {
+    /// The app with a sign-in rate limit no test reaches by accident (every test signs in
+    /// from 127.0.0.1); `spawn_with_login_limit` for the tests of the limit.
     pub async fn spawn() -> TestApp {
+        Self::spawn_with_login_limit(chibo::config::LoginLimit {
+            burst: 100_000,
+            every: std::time::Duration::from_millis(1),
+        })
+        .await
+    }
+
+    pub async fn spawn_with_login_limit(login_limit: chibo::config::LoginLimit) -> TestApp {
         let c = cluster();
         let name = format!("t_{}", Uuid::new_v4().simple());
         let mut conn = PgConnection::connect_with(&c.server.connect_options("postgres"))
@@ -224,7 +241,8 @@ impl TestApp {
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = chibo::state::AppState::new(pool.clone(), clock(), false);
+        let state =
+            chibo::state::AppState::new(pool.clone(), clock(), false).with_login_limit(login_limit);
         tokio::spawn(chibo::app::serve(listener, state, std::future::pending()));
         TestApp {
             addr,
@@ -246,6 +264,22 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
+    }
+
+    /// A libpq URL of the test's database (for `chibo … --database-url`).
+    pub fn database_url(&self) -> String {
+        cluster().server.url(&self._db.name)
+    }
+
+    /// The same app seen by another browser whose connections come from `ip` (another
+    /// loopback address, 127.0.0.2 …): to the server, another client address.
+    pub fn browser_at(&self, ip: &str) -> TestApp {
+        TestApp {
+            addr: self.addr,
+            pool: self.pool.clone(),
+            client: client_from(self.addr, Some(ip.parse().expect("an IP address"))),
+            _db: self._db.clone(),
+        }
     }
 
     /// The same app seen by another browser (its own cookies).
