@@ -44,6 +44,8 @@ enum Need {
     /// The rubric registry: read by any administrator, changed by the scope's ones.
     RubricRead,
     RubricManage,
+    /// An account: the administrators of a unit it holds a grant in.
+    Accounts,
     /// Installation-wide settings: the system administrator alone.
     System,
 }
@@ -58,6 +60,7 @@ enum Obj {
     Member,
     Template,
     Rubric,
+    Account,
 }
 
 /// Every route × method of the router with what it needs and the object its path names.
@@ -247,6 +250,14 @@ const NEEDS: &[(&str, &str, Need, Obj)] = &[
     ),
     // The organisation tree.
     ("GET", "/admin", Need::RubricRead, Obj::None),
+    // Locked accounts: any administrator lists those of their units and unlocks them.
+    ("GET", "/admin/locks", Need::RubricRead, Obj::None),
+    (
+        "POST",
+        "/admin/users/{id}/unlock",
+        Need::Accounts,
+        Obj::Account,
+    ),
     ("GET", "/admin/units/new", Need::Administer, Obj::Committee),
     ("POST", "/admin/units/new", Need::Administer, Obj::Committee),
     (
@@ -363,6 +374,13 @@ fn expect(role: Option<&str>, need: Need, obj: Obj, side: Side, uploader: &str) 
     };
     match need {
         Need::Public | Need::SignedIn => return Allowed,
+        Need::Accounts => {
+            return match role {
+                "admin" => Allowed,
+                "quantriphuong" if side == Side::Inside => Allowed,
+                _ => NotFound,
+            };
+        }
         Need::System => return if role == "admin" { Allowed } else { NotFound },
         Need::RubricRead | Need::RubricManage => {
             // The registry is the administrators': the province's rubric is read by the
@@ -440,12 +458,16 @@ fn registered_routes() -> BTreeSet<(String, String)> {
             }
             let args = &rest[..end];
             for method in ["get", "post", "put", "patch", "delete"] {
-                let call = format!("{method}(");
-                let found = args.match_indices(&call).any(|(i, _)| {
-                    i == 0
-                        || !args.as_bytes()[i - 1].is_ascii_alphanumeric()
-                            && args.as_bytes()[i - 1] != b'_'
-                });
+                // `post(handler)`, or a function building the method router (`post_login(…)`).
+                let found = [format!("{method}("), format!("{method}_")]
+                    .iter()
+                    .any(|call| {
+                        args.match_indices(call.as_str()).any(|(i, _)| {
+                            i == 0
+                                || !args.as_bytes()[i - 1].is_ascii_alphanumeric()
+                                    && args.as_bytes()[i - 1] != b'_'
+                        })
+                    });
                 if found {
                     routes.insert((method.to_uppercase(), path.clone()));
                 }
@@ -473,6 +495,8 @@ struct Ids {
     line: usize,
     /// Who staged the import.
     uploader: &'static str,
+    /// An account of the side (`bithu` inside, `xaductho` outside).
+    account: Uuid,
     /// Names that a 404 must not show.
     names: Vec<String>,
 }
@@ -493,7 +517,13 @@ async fn side_ids(
     committee: Uuid,
     uploader: &'static str,
     card: &str,
+    account: &str,
 ) -> Ids {
+    let account: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+        .bind(account)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     let meeting = one(
         app,
         "SELECT m.id FROM meetings m WHERE m.unit_id = $1
@@ -604,6 +634,7 @@ async fn side_ids(
         batch,
         line: line as usize,
         uploader,
+        account,
         names,
     }
 }
@@ -625,6 +656,7 @@ fn fill(
         Obj::Member => ids.member,
         Obj::Template => template.0,
         Obj::Rubric => rubric,
+        Obj::Account => ids.account,
     };
     let mut path = pattern
         .replace("{id}", &id.to_string())
@@ -705,7 +737,15 @@ async fn every_route_answers_every_role_as_its_scope_says_and_a_refusal_changes_
     let app = TestApp::spawn().await;
     let ward = app.unit_id(WARD).await;
     fixtures::login(&app, "quantriphuong", Role::Admin, Some(ward)).await;
-    let inside = side_ids(&app, app.unit_id(BRANCH).await, ward, "bithu", "99990001").await;
+    let inside = side_ids(
+        &app,
+        app.unit_id(BRANCH).await,
+        ward,
+        "bithu",
+        "99990001",
+        "bithu",
+    )
+    .await;
     let commune = app.unit_id(COMMUNE).await;
     let far_branch = one(
         &app,
@@ -718,7 +758,7 @@ async fn every_route_answers_every_role_as_its_scope_says_and_a_refusal_changes_
         commune,
     )
     .await;
-    let outside = side_ids(&app, far_branch, commune, "admin", "99990002").await;
+    let outside = side_ids(&app, far_branch, commune, "admin", "99990002", "xaductho").await;
     let template: (Uuid, Uuid) = sqlx::query_as(
         "SELECT t.id, i.id FROM agenda_templates t JOIN agenda_template_items i ON i.template_id = t.id
           ORDER BY t.id, i.position LIMIT 1",
