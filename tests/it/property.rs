@@ -26,6 +26,8 @@ struct Field {
     offered: Vec<String>,
     /// A field the user types into (text, number, date, textarea), not one the page fills.
     typed: bool,
+    /// A field that takes free text (a text input or a textarea).
+    free_text: bool,
 }
 
 impl Field {
@@ -98,11 +100,14 @@ fn forms_of(page: &str, html: &str) -> Vec<FormSpec> {
             let typed = v.name() == "textarea"
                 || v.name() == "input"
                     && !matches!(kind, "hidden" | "checkbox" | "radio" | "submit" | "button");
+            let free_text = v.name() == "textarea"
+                || v.name() == "input" && matches!(kind, "" | "text" | "search");
             let entry = by_name.entry(name.to_owned()).or_insert_with(|| Field {
                 name: name.to_owned(),
                 value: String::new(),
                 offered: Vec::new(),
                 typed,
+                free_text,
             });
             match v.name() {
                 "select" => {
@@ -120,8 +125,17 @@ fn forms_of(page: &str, html: &str) -> Vec<FormSpec> {
                 }
                 "textarea" => entry.value = f.text().collect(),
                 "button" => entry.offered.push(v.attr("value").unwrap_or("").to_owned()),
-                _ if matches!(kind, "checkbox" | "radio" | "submit") => {
+                // What a browser sends: the checked radio, a checked box (an unchecked one
+                // as empty), the first submit button.
+                _ if matches!(kind, "checkbox" | "radio") => {
                     let value = v.attr("value").unwrap_or("on").to_owned();
+                    if v.attr("checked").is_some() {
+                        entry.value = value.clone();
+                    }
+                    entry.offered.push(value);
+                }
+                _ if kind == "submit" => {
+                    let value = v.attr("value").unwrap_or("").to_owned();
                     if entry.value.is_empty() {
                         entry.value = value.clone();
                     }
@@ -132,6 +146,8 @@ fn forms_of(page: &str, html: &str) -> Vec<FormSpec> {
         }
         for f in by_name.values_mut() {
             if f.value.is_empty()
+                && !f.offered.is_empty()
+                && f.offered.len() > 1
                 && let Some(first) = f.offered.first()
             {
                 f.value = first.clone();
@@ -524,4 +540,242 @@ async fn random_workbooks_get_a_preview_or_a_message_never_a_server_error() {
         cases() * 3,
         previews.into_inner()
     );
+}
+
+/// Markup a person might paste (or an attacker type) into a text field.
+const MARK: &str = "<b class=\"xss-mark\">đậm</b><script>xss()</script><img src=x onerror=xss()>";
+
+/// Does `html` carry the mark as markup (an element, a script) rather than as text?
+fn runs_markup(html: &str) -> bool {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(".xss-mark, img[onerror]").unwrap();
+    doc.select(&sel).next().is_some() || html.contains("<script>xss()")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn markup_typed_into_every_text_field_shows_as_text_on_every_page_print_and_workbook() {
+    let app = TestApp::spawn().await;
+    let branch = app.unit_id(BRANCH).await;
+    let held = fixtures::meeting(&app, branch, fixtures::State::Held).await;
+    let ward = app.unit_id(crate::fixtures::demo::WARD).await;
+    let month = app.this_month().format("%Y-%m").to_string();
+    let roles: Vec<(&str, Vec<String>)> = vec![
+        (
+            "bithu",
+            vec![
+                "/".to_owned(),
+                format!("/meetings/{}", held.id),
+                format!("/meetings/{}/agenda", held.id),
+                format!("/meetings/{}/minutes", held.id),
+                format!("/meetings/{}/evaluation", held.id),
+                format!("/units/{branch}/members"),
+                format!("/units/{branch}/committee"),
+                format!("/units/{branch}/thematic"),
+            ],
+        ),
+        (
+            "phuong",
+            vec![
+                "/".to_owned(),
+                format!("/reports/monthly/{ward}?month={month}"),
+            ],
+        ),
+        (
+            "admin",
+            vec!["/admin".to_owned(), "/admin/templates".to_owned()],
+        ),
+    ];
+    let mut browsers = Vec::new();
+    // Every free-text field of every form gets the mark; the answer (a page, a form shown
+    // again) must show it as text.
+    let mut posted = 0;
+    for (login, roots) in &roles {
+        let browser = app.other_browser();
+        browser.login_as(login).await;
+        for form in crawl(&browser, roots, 90).await {
+            if !form.fields.iter().any(|f| f.free_text) || form.action == "/account/password" {
+                continue;
+            }
+            // One field at a time, the others as the page filled them: a field that refuses
+            // the mark (a card number) does not keep the others from being stored.
+            for (k, marked) in form.fields.iter().enumerate() {
+                if !marked.free_text {
+                    continue;
+                }
+                let pairs: Vec<(String, String)> = form
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| {
+                        let v = if i == k {
+                            MARK.to_owned()
+                        } else {
+                            f.value.clone()
+                        };
+                        (f.name.clone(), v)
+                    })
+                    .collect();
+                let r = browser
+                    .client
+                    .post(browser.url(&form.action))
+                    .form(&pairs)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status();
+                let body = r.text().await.unwrap_or_default();
+                assert!(!status.is_server_error(), "POST {}: {status}", form.action);
+                assert!(
+                    !runs_markup(&body),
+                    "POST {} ({}) answers markup",
+                    form.action,
+                    marked.name
+                );
+                posted += 1;
+            }
+        }
+        browsers.push((browser, roots.clone()));
+    }
+    // A full member's hometown, typed on the member's form as a secretary would.
+    let member: uuid::Uuid = sqlx::query_scalar(
+        "SELECT m.id FROM members m JOIN memberships ms ON ms.member_id = m.id AND ms.valid_to IS NULL
+          WHERE ms.unit_id = $1 AND m.status = 'full' AND m.official_date IS NOT NULL
+          ORDER BY m.id LIMIT 1",
+    )
+    .bind(branch)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let (secretary, _) = &browsers[0];
+    let (_, page) = secretary.get(&format!("/members/{member}/edit")).await;
+    let form = forms_of(&format!("/members/{member}/edit"), &page)
+        .into_iter()
+        .find(|f| f.action.ends_with("/edit"))
+        .expect("the member's form");
+    let pairs: Vec<(String, String)> = form
+        .fields
+        .iter()
+        .map(|f| {
+            let v = if f.name == "hometown" {
+                MARK.to_owned()
+            } else {
+                f.value.clone()
+            };
+            (f.name.clone(), v)
+        })
+        .collect();
+    let r = secretary.post_form(&form.action, &pairs).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        crate::support::text(&r.text().await.unwrap())
+    );
+
+    // What was stored: the mark sits in many records.
+    let stored: i64 = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM members WHERE full_name LIKE '%xss-mark%' OR hometown LIKE '%xss-mark%')
+              + (SELECT count(*) FROM agenda_items WHERE title LIKE '%xss-mark%' OR minutes LIKE '%xss-mark%')
+              + (SELECT count(*) FROM meeting_guests WHERE name LIKE '%xss-mark%')
+              + (SELECT count(*) FROM tasks WHERE description LIKE '%xss-mark%')
+              + (SELECT count(*) FROM votes WHERE subject LIKE '%xss-mark%')
+              + (SELECT count(*) FROM units WHERE name LIKE '%xss-mark%')",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(stored >= 3, "the mark was stored in {stored} records");
+
+    // Every page the roles reach, documents included, shows it as text only.
+    let mut shown = 0;
+    for (browser, roots) in &browsers {
+        let mut roots = roots.clone();
+        roots.push(format!("/meetings/{}/print", held.id));
+        roots.push(format!("/meetings/{}/notice", held.id));
+        roots.push(format!("/meetings/{}/evaluation/print", held.id));
+        roots.push(format!("/meetings/{}/history", held.id));
+        for path in pages_of(browser, &roots, 120).await {
+            let (status, html) = browser.get(&path).await;
+            assert!(!status.is_server_error(), "GET {path}: {status}");
+            assert!(!runs_markup(&html), "GET {path} runs the stored markup");
+            // Shown as the characters typed.
+            if crate::support::text(&html).contains("<b class=\"xss-mark\">") {
+                shown += 1;
+            }
+        }
+    }
+    assert!(shown >= 5, "the mark shown as text on {shown} pages");
+
+    // The branch's workbook holds it as the text typed, in a text cell, never a formula.
+    let r = secretary
+        .client
+        .get(secretary.url(&format!("/units/{branch}/members.xlsx")))
+        .send()
+        .await
+        .unwrap();
+    let bytes = r.bytes().await.unwrap();
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let marked = sheet
+        .cells()
+        .filter(|(_, _, c)| matches!(c, calamine::Data::String(s) if s.contains("xss-mark")))
+        .count();
+    let in_branch: Vec<String> = sqlx::query_scalar(
+        "SELECT m.full_name || ' / ' || coalesce(m.hometown, '') FROM members m
+           JOIN memberships ms ON ms.member_id = m.id AND ms.valid_to IS NULL
+          WHERE ms.unit_id = $1 AND (m.full_name LIKE '%xss-mark%' OR m.hometown LIKE '%xss-mark%')",
+    )
+    .bind(branch)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert!(
+        marked >= 1,
+        "the workbook keeps the typed text: {in_branch:?}"
+    );
+    eprintln!("markup: {posted} forms posted, {stored} records, {shown} pages show it as text");
+}
+
+/// The pages `browser` reaches from `roots` (at most `limit`), documents included.
+async fn pages_of(browser: &TestApp, roots: &[String], limit: usize) -> Vec<String> {
+    let link_sel = scraper::Selector::parse("a[href]").unwrap();
+    let mut queue: VecDeque<String> = roots.iter().cloned().collect();
+    let mut seen = BTreeSet::new();
+    let mut shapes: BTreeMap<String, usize> = BTreeMap::new();
+    let mut pages = Vec::new();
+    while let Some(path) = queue.pop_front() {
+        if pages.len() >= limit
+            || !seen.insert(path.clone())
+            || path == "/logout"
+            || path.starts_with("/static")
+            || path.ends_with(".xlsx")
+            || path.ends_with(".csv")
+            || path.contains("/export/")
+        {
+            continue;
+        }
+        let n = shapes.entry(shape(&path)).or_default();
+        *n += 1;
+        if *n > 3 {
+            continue;
+        }
+        let r = browser.client.get(browser.url(&path)).send().await.unwrap();
+        if r.status() == StatusCode::SEE_OTHER {
+            queue.push_front(location(&r));
+            continue;
+        }
+        let html = r.text().await.unwrap_or_default();
+        pages.push(path);
+        let doc = scraper::Html::parse_document(&html);
+        for a in doc.select(&link_sel) {
+            let href = a.value().attr("href").unwrap_or("");
+            let href = href.split('#').next().unwrap_or("");
+            if href.starts_with('/') && !href.starts_with("//") {
+                queue.push_back(href.to_owned());
+            }
+        }
+    }
+    pages
 }
