@@ -209,6 +209,15 @@ pub fn client(addr: SocketAddr) -> reqwest::Client {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(axum::Router::new(), chibo::app::REQUEST_TIMEOUT).await
+    }
+
+    /// An app with `extra` routes served inside every layer (a route that panics, one that
+    /// answers slowly) and the request timeout given.
+    pub async fn spawn_with(
+        extra: axum::Router<chibo::state::AppState>,
+        request_timeout: std::time::Duration,
+    ) -> TestApp {
         let c = cluster();
         let name = format!("t_{}", Uuid::new_v4().simple());
         let mut conn = PgConnection::connect_with(&c.server.connect_options("postgres"))
@@ -225,13 +234,32 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = chibo::state::AppState::new(pool.clone(), clock(), false);
-        tokio::spawn(chibo::app::serve(listener, state, std::future::pending()));
+        let app = chibo::app::router_with(state.clone(), extra, request_timeout);
+        tokio::spawn(chibo::app::serve_router(
+            listener,
+            state,
+            app,
+            std::future::pending(),
+        ));
         TestApp {
             addr,
             pool,
             client: client(addr),
             _db: Arc::new(TestDb { name }),
         }
+    }
+
+    /// The name of this test's database in the test cluster.
+    pub fn database_name(&self) -> &str {
+        &self._db.name
+    }
+
+    /// A connection to the test cluster's `postgres` database, as its superuser (to close
+    /// this test's database to connections and open it again).
+    pub async fn cluster_admin(&self) -> PgConnection {
+        PgConnection::connect_with(&cluster().server.connect_options("postgres"))
+            .await
+            .unwrap()
     }
 
     /// The day the app's clock reads.
@@ -465,4 +493,29 @@ pub fn number_after(page: &str, label: &str) -> usize {
     let word = word_after(page, label);
     word.parse()
         .unwrap_or_else(|_| panic!("{label:?} is followed by {word:?}, not a number"))
+}
+
+/// An empty database in the test cluster (no tables, no demo), dropped when this is: what a
+/// production `DATABASE_URL` points to on the first start.
+pub struct EmptyDatabase {
+    /// A libpq URL of it, as `DATABASE_URL` takes it.
+    pub url: String,
+    _db: TestDb,
+}
+
+pub async fn empty_database() -> EmptyDatabase {
+    let c = cluster();
+    let name = format!("e_{}", Uuid::new_v4().simple());
+    let mut conn = PgConnection::connect_with(&c.server.connect_options("postgres"))
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    EmptyDatabase {
+        url: c.server.url(&name),
+        _db: TestDb { name },
+    }
 }
