@@ -87,6 +87,17 @@ fn serve(args: &[&str], env: &[(&str, &str)]) -> Served {
     }
 }
 
+/// Never leave a `chibo serve` running, whichever way a test ends (a failed assertion
+/// included): killed on drop when it has not already exited.
+impl Drop for Served {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 impl Served {
     /// SIGTERM, then the exit status and how long the process took to end (killed and
     /// failed after `bound`).

@@ -91,7 +91,7 @@ async fn a_panic_is_the_500_page_in_the_users_layout_with_its_headers_and_reques
     assert!(!id.contains('<') && !id.is_empty(), "{id}");
 
     // The server lives on: the next request is served.
-    let (status, _) = app.get("/").await;
+    let (status, _) = app.get("/account/password").await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -134,7 +134,7 @@ async fn database_reachable(app: &TestApp, reachable: bool) {
 async fn while_the_database_is_away_pages_answer_503_and_recover_by_themselves() {
     let app = TestApp::spawn().await;
     app.login_as("bithu").await;
-    let (status, _) = app.get("/").await;
+    let (status, _) = app.get("/account/password").await;
     assert_eq!(status, StatusCode::OK);
     let stranger = app.other_browser();
 
@@ -186,7 +186,7 @@ async fn while_the_database_is_away_pages_answer_503_and_recover_by_themselves()
     database_reachable(&app, true).await;
     let (status, _) = app.get("/readyz").await;
     assert_eq!(status, StatusCode::OK);
-    let (status, page) = app.get("/").await;
+    let (status, page) = app.get("/account/password").await;
     assert_eq!(status, StatusCode::OK, "{}", text(&page));
     let r = stranger
         .post(
