@@ -137,7 +137,8 @@ impl Served {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn serve_on_an_empty_database_url_migrates_without_demo_and_says_how_to_create_a_login() {
+async fn serve_on_an_empty_database_url_migrates_without_demo_says_how_to_create_a_login_and_seeds_only_with_demo()
+ {
     let db = crate::support::empty_database().await;
     let mut served = serve(
         &[],
@@ -165,6 +166,26 @@ async fn serve_on_an_empty_database_url_migrates_without_demo_and_says_how_to_cr
         let n: i64 = sqlx::query_scalar(&sql).fetch_one(&mut conn).await.unwrap();
         assert_eq!(n, 0, "{table}: no demo data in a DATABASE_URL database");
     }
+
+    // Asked for: `--demo` fills the still empty database, says so loudly, prints the logins.
+    let mut served = serve(
+        &["--demo"],
+        &[
+            ("DATABASE_URL", db.url.as_str()),
+            ("CHIBO_DEMO_PASSWORD", "mat-khau-demo-hoi"),
+        ],
+    );
+    let out = served.out.clone();
+    assert!(out.contains("DỮ LIỆU MẪU"), "{out}");
+    assert!(out.contains("Mật khẩu chung: mat-khau-demo-hoi"), "{out}");
+    assert!(!out.contains("chưa có tài khoản"), "{out}");
+    let (status, _) = served.terminate_within(Duration::from_secs(20));
+    assert!(status.success(), "{status}");
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert!(users > 0, "the demo logins");
     conn.close().await.unwrap();
 }
 
