@@ -90,6 +90,7 @@ if command -v wrk >/dev/null; then
   ERRS=$(grep -E "Socket errors|Non-2xx" "$WORK/wrk.txt" | tr -s ' ' | paste -sd ';' || true)
   printf '(c) SIGTERM under wrk load (32 connections): exit status %s after %.2f s, %s postgres processes left; wrk: %s requests; %s\n' \
     "$STATUS" "$(echo "$T1 - $T0" | bc)" "$LEFT" "$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")" "${ERRS:-no socket errors}" | tee -a "$RESULTS"
+  echo "    (wrk keeps writing to its connections after the server has gone: those are its socket errors)" | tee -a "$RESULTS"
   grep -c "Đã dừng máy chủ" "$WORK/serve.log" >/dev/null && echo "    the server said: $(grep "Đã dừng máy chủ" "$WORK/serve.log" | tail -1)" | tee -a "$RESULTS"
 else
   echo "(c) skipped: wrk is missing (apt-get install -y wrk)" | tee -a "$RESULTS"

@@ -11,6 +11,8 @@ build_release() {
   # is checked against DATABASE_URL when it is set, else against .sqlx/.
   (cd "$ROOT" && flock /tmp/cargo.lock cargo build --release --locked --quiet)
   BIN=$ROOT/target/release/chibo
+  # The server runs its own private cluster in $DATA, never a DATABASE_URL of the shell's.
+  unset DATABASE_URL
 }
 
 WORK=$(mktemp -d /tmp/chibo-faults.XXXXXX)

@@ -13,7 +13,7 @@ local meeting = os.getenv("MEETING")
 local scored = os.getenv("SCORED")
 local password = os.getenv("PW")
 local members = {}
-for m in string.gmatch(os.getenv("MEMBERS") or "", "[^,]+") do members[#members + 1] = m end
+for m in string.gmatch(os.getenv("MEMBER_IDS") or "", "[^,]+") do members[#members + 1] = m end
 local presences = { "present", "late", "absent_unexcused" }
 
 local threads = {}

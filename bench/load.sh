@@ -22,7 +22,7 @@ export COOKIE_BITHU=$BITHU COOKIE_DANGVIEN=$(login dangvien) COOKIE_PHUONG=$(log
 export ORIGIN=$BASE BRANCH MEETING SCORED PW
 export WARD=$(sql "SELECT id FROM units WHERE name = 'Đảng bộ phường Sông Trí'")
 export ME=$(sql "SELECT member_id FROM users WHERE username = 'dangvien'")
-export MEMBERS=$(IFS=,; echo "${MEMBERS[*]}")
+export MEMBER_IDS=$(IFS=,; echo "${MEMBERS[*]}")  # bash cannot export an array
 
 pg_rss() { local t=0; for p in $(postgres_pids); do t=$(( t + $(rss_kb "$p" || echo 0) )); done; echo $t; }
 RSS0=$(rss_kb "$SERVER"); PG0=$(pg_rss)
@@ -40,6 +40,7 @@ MAX=$(awk 'max < $2 { max = $2 } END { print max }' "$WORK/rss.txt")
   echo "chibo load $(date -u +%FT%TZ) on $(nproc) cores; $(git -C "$ROOT" rev-parse --short HEAD); wrk -t$THREADS -c$CONNS -d$DURATION, mixed (bench/load.lua)"
   grep -E "requests in|Requests/sec|Socket errors|Non-2xx" <<<"$out" | sed 's/^ */  /'
   grep "^mix:" <<<"$out"
+  echo "chibo RSS every 10 s (MB): $(awk '{ printf "%d ", $2 / 1024 }' "$WORK/rss.txt")"
   echo "chibo RSS: $(( RSS0 / 1024 )) MB at start, $(( RSS1 / 1024 )) MB at end, $(( MAX / 1024 )) MB at most (sampled every 10 s); postgres RSS $(( PG0 / 1024 )) -> $(( PG1 / 1024 )) MB"
   echo "attendance rows of the ticked meeting: $(sql "SELECT count(*) FROM attendance WHERE meeting_id = '$MEETING' AND presence IS NOT NULL") marked; sessions: $(sql "SELECT count(*) FROM sessions")"
 } | tee "$RESULTS"

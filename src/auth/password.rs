@@ -1,5 +1,5 @@
 //! Argon2id password hashing. Hashing takes tens of milliseconds of CPU on purpose, so it
-//! always runs on the blocking pool, never on the async worker threads.
+//! always runs on its own threads (one per core), never on the async worker threads.
 
 use std::sync::LazyLock;
 
@@ -32,20 +32,67 @@ fn verify_blocking(password: &str, hash: &str) -> bool {
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_blocking("chibo-dummy-password-for-timing").unwrap_or_default());
 
+/// Work for the hashing threads.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Hashes run on their own threads, one per core, never on tokio's blocking pool. Each hash
+/// takes 19 MiB (argon2's default memory cost); on the blocking pool, which grows to
+/// hundreds of threads under a burst of sign-ins, every thread kept its own allocator arena
+/// of it: a minute of logins at 64 connections took chibo from 52 MB to 763 MB, and a flood
+/// of them could take much more. On a fixed set of threads the memory is bounded, and more
+/// threads would not hash faster anyway. The queue waits in front of them.
+static HASHERS: LazyLock<std::sync::mpsc::Sender<Job>> = LazyLock::new(|| {
+    let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+    let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    for i in 0..cores {
+        let queue = queue.clone();
+        std::thread::Builder::new()
+            .name(format!("argon2-{i}"))
+            .spawn(move || {
+                loop {
+                    // The lock is released before the job runs.
+                    let job = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                    let Ok(job) = job else { return };
+                    // A panicking job fails its own request (its answer is dropped), not the
+                    // thread.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                }
+            })
+            .expect("spawn a hashing thread");
+    }
+    jobs
+});
+
+/// Runs `work` (a hash or a verification) on a hashing thread.
+async fn hashing<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    HASHERS
+        .send(Box::new(move || {
+            let _ = answer.send(work());
+        }))
+        .map_err(|_| anyhow!("the hashing threads are gone"))?;
+    answered
+        .await
+        .map_err(|_| anyhow!("a password hash failed (panicked)"))
+}
+
 pub async fn hash(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
+    hashing(move || hash_blocking(&password)).await?
 }
 
 /// Verifies against `hash`, or burns the same time against a dummy when there is none.
 pub async fn verify(password: String, hash: Option<String>) -> anyhow::Result<bool> {
-    Ok(tokio::task::spawn_blocking(move || match hash {
+    hashing(move || match hash {
         Some(h) => verify_blocking(&password, &h),
         None => {
             let _ = verify_blocking(&password, &DUMMY_HASH);
             false
         }
     })
-    .await?)
+    .await
 }
 
 /// A password to hand out: 14 characters without look-alikes (no 0/O, 1/l/I).
