@@ -122,6 +122,29 @@ pub fn check_new(password: &str) -> Result<(), &'static str> {
 mod tests {
     use super::*;
 
+    /// Many sign-ins at once queue for the hashing threads, and every one gets its own
+    /// answer, on one of those threads (never on the blocking pool, whose threads grow).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_hashes_queue_for_the_hashing_threads_and_each_gets_its_answer() {
+        let runs = (0..12).map(|i| {
+            tokio::spawn(async move {
+                let pw = format!("mật khẩu số {i}");
+                let h = hash(pw.clone()).await.unwrap();
+                let ok = verify(pw, Some(h.clone())).await.unwrap();
+                let wrong = verify(format!("khác {i}"), Some(h)).await.unwrap();
+                let on = hashing(|| std::thread::current().name().map(str::to_owned))
+                    .await
+                    .unwrap();
+                (ok, wrong, on)
+            })
+        });
+        for run in runs.collect::<Vec<_>>() {
+            let (ok, wrong, on) = run.await.unwrap();
+            assert!(ok && !wrong);
+            assert!(on.is_some_and(|n| n.starts_with("argon2-")));
+        }
+    }
+
     #[test]
     fn hashes_are_argon2id_and_verify() {
         let h = hash_blocking("mật khẩu dài").unwrap();

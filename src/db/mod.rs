@@ -90,3 +90,24 @@ where
     tx.commit().await?;
     Ok(value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database that is away is a 503 that heals by itself; a query that is wrong stays a
+    /// 500 to fix.
+    #[test]
+    fn unavailable_means_the_database_cannot_be_reached_not_that_a_query_is_wrong() {
+        assert!(is_unavailable(&sqlx::Error::PoolTimedOut));
+        assert!(is_unavailable(&sqlx::Error::PoolClosed));
+        assert!(is_unavailable(&sqlx::Error::Io(std::io::Error::from(
+            std::io::ErrorKind::ConnectionRefused
+        ))));
+        assert!(!is_unavailable(&sqlx::Error::RowNotFound));
+        assert!(!is_unavailable(&sqlx::Error::ColumnNotFound("x".into())));
+        let wrapped = anyhow::Error::from(sqlx::Error::PoolTimedOut).context("loading a page");
+        assert!(is_unavailable_any(&wrapped));
+        assert!(!is_unavailable_any(&anyhow::anyhow!("a bug")));
+    }
+}
