@@ -72,7 +72,7 @@ run() { # name cookie path [connections]
   printf '%-34s %9.0f %9s %9s %8.2f\n' "$1" "$rps" "$p50" "$p99" "$(echo "$base / $rps" | bc -l)" | tee -a "$RESULTS"
 }
 
-run "/healthz (SELECT 1, baseline)" "" /healthz
+run "/readyz (SELECT 1, baseline)" "" /readyz
 run "/login (render, no session)" "" /login
 run "branch home, 35 members (bithu)" "$(login bithu)" "/units/$BRANCH"
 run "member's own page (dangvien)" "$(login dangvien)" "/members/$ME"
@@ -102,4 +102,4 @@ run "town monthly report (-c1)" "$THIXA" "/reports/monthly/$TOWN?month=$MONTH" 1
 run "town dashboard (-c1)" "$THIXA" "/dashboard/$TOWN?month=$MONTH" 1
 run "town monthly report .xlsx" "$THIXA" "/reports/monthly/$TOWN.xlsx?month=$MONTH"
 run "province monthly report (-c2)" "$ADMIN" "/reports/monthly/$PROVINCE?month=$MONTH" 2
-echo "ratio = baseline req/s ÷ this page's req/s (how many times dearer than /healthz)" | tee -a "$RESULTS"
+echo "ratio = baseline req/s ÷ this page's req/s (how many times dearer than /readyz)" | tee -a "$RESULTS"

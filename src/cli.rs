@@ -37,11 +37,16 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Start the web server (migrates, and fills demo data into an empty database).
+    /// Start the web server (migrates; fills demo data only when asked, or into the private
+    /// cluster of a fresh data directory).
     Serve {
         #[arg(long, env = "CHIBO_ADDR", default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
-        /// Do not fill demo data into an empty database.
+        /// Fill demo data (fictional members, shared-password logins) into an empty
+        /// database. The default only for the private cluster of a fresh --data-dir.
+        #[arg(long, conflicts_with = "no_demo")]
+        demo: bool,
+        /// Never fill demo data, not even into a fresh --data-dir.
         #[arg(long)]
         no_demo: bool,
         /// Password of the demo logins (generated and printed when unset).

@@ -64,7 +64,9 @@ pub struct ServeConfig {
     pub addr: SocketAddr,
     /// Mark the session cookie Secure (set when served over https behind a proxy).
     pub secure_cookies: bool,
-    pub demo: bool,
+    /// Fill demo data into an empty database: `Some` when asked (`--demo`/`--no-demo`),
+    /// `None` for the default (only the private cluster of a fresh data directory).
+    pub demo: Option<bool>,
     pub demo_password: Option<Secret>,
     pub login_limit: LoginLimit,
 }

@@ -29,6 +29,9 @@ pub enum AppError {
     /// More than the route accepts (an upload, a form): a 413 page stating the limit.
     #[error("payload too large (limit {limit} bytes)")]
     TooLarge { limit: usize },
+    /// The database cannot be reached just now: a 503 page that asks to retry shortly.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -61,6 +64,15 @@ pub fn too_large(limit: usize) -> String {
     )
 }
 
+/// A `StoreError::Db` inside `err` that is the database being away. `StoreError` is
+/// transparent, so the chain skips its `sqlx::Error` and [`crate::db::is_unavailable_any`]
+/// cannot see it.
+fn store_unavailable(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        matches!(e.downcast_ref::<StoreError>(), Some(StoreError::Db(db)) if crate::db::is_unavailable(db))
+    })
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         match err {
@@ -72,6 +84,7 @@ impl From<sqlx::Error> for AppError {
                 tracing::info!("input refused by the database: {db}");
                 AppError::Invalid(crate::web::CONTROL_CHARS.to_owned())
             }
+            other if crate::db::is_unavailable(&other) => AppError::Unavailable(other.to_string()),
             other => AppError::Internal(other.into()),
         }
     }
@@ -97,7 +110,17 @@ pub struct ErrorPage {
     pub status: u16,
     pub title: &'static str,
     pub message: String,
+    /// The request's id on a 5xx page: what the user quotes to the administrator, who finds
+    /// the same id in the log.
+    pub request_id: Option<String>,
 }
+
+/// What the 503 page says while the database is away.
+pub const DB_UNAVAILABLE: &str = "Hệ thống tạm thời không kết nối được cơ sở dữ liệu. \
+     Vui lòng thử lại sau ít phút; dữ liệu đã lưu không bị mất.";
+
+/// Seconds a client is asked to wait before retrying a 503.
+pub const RETRY_AFTER_SECS: &str = "5";
 
 impl ErrorPage {
     pub fn for_status(status: StatusCode, message: Option<String>) -> Self {
@@ -131,6 +154,7 @@ impl ErrorPage {
                 "Vui lòng kiểm tra lại dữ liệu đã nhập.",
             ),
             429 => ("Quá nhiều yêu cầu", "Vui lòng chờ một lát rồi thử lại."),
+            503 => ("Tạm thời gián đoạn", DB_UNAVAILABLE),
             s if s >= 500 => (
                 "Lỗi hệ thống",
                 "Đã có lỗi xảy ra. Vui lòng thử lại sau; nếu lỗi còn lặp lại, hãy báo quản trị viên.",
@@ -141,17 +165,28 @@ impl ErrorPage {
             status: status.as_u16(),
             title,
             message: message.unwrap_or_else(|| default.to_owned()),
+            request_id: status
+                .is_server_error()
+                .then(crate::web::request_id)
+                .flatten(),
         }
     }
 
     pub fn into_response_with(self, status: StatusCode) -> Response {
-        match self.render() {
+        let mut response = match self.render() {
             Ok(body) => (status, Html(body)).into_response(),
             Err(err) => {
                 tracing::error!("rendering the error page: {err}");
                 (status, self.title).into_response()
             }
+        };
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
         }
+        response
     }
 }
 
@@ -173,6 +208,18 @@ impl IntoResponse for AppError {
             AppError::Conflict(msg) => (StatusCode::CONFLICT, Some(msg)),
             AppError::Invalid(msg) => (StatusCode::UNPROCESSABLE_ENTITY, Some(msg)),
             AppError::TooLarge { limit } => (StatusCode::PAYLOAD_TOO_LARGE, Some(too_large(limit))),
+            AppError::Unavailable(err) => {
+                tracing::warn!("database unavailable: {err}");
+                (StatusCode::SERVICE_UNAVAILABLE, None)
+            }
+            AppError::Internal(err)
+                if crate::db::is_unavailable_any(&err)
+                    || store_unavailable(&err)
+                    || crate::web::db_was_unavailable() =>
+            {
+                tracing::warn!("database unavailable: {err:#}");
+                (StatusCode::SERVICE_UNAVAILABLE, None)
+            }
             AppError::Internal(err) => {
                 tracing::error!("internal error: {err:#}");
                 (StatusCode::INTERNAL_SERVER_ERROR, None)

@@ -22,7 +22,9 @@ pub mod state;
 pub mod supervision;
 pub mod web;
 
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use sqlx::PgPool;
@@ -40,8 +42,20 @@ pub struct Database {
     pub pool: PgPool,
     /// A libpq URL of the same database, for Postgres's own tools (pg_dump, pg_restore).
     url: String,
-    embedded: Option<EmbeddedPostgres>,
+    embedded: Option<Arc<Mutex<EmbeddedPostgres>>>,
+    supervisor: Option<Supervisor>,
 }
+
+/// The thread that watches the private cluster while chibo serves (see [`Database::supervise`]).
+struct Supervisor {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+/// How often the supervisor looks at the private cluster.
+const SUPERVISE_EVERY: Duration = Duration::from_millis(200);
+/// How long the supervisor keeps trying to start a dead cluster again before giving up.
+const RESTART_FOR: Duration = Duration::from_secs(60);
 
 impl Database {
     /// Connects to DATABASE_URL, or starts (and on first use creates) the private cluster.
@@ -53,6 +67,7 @@ impl Database {
                 pool,
                 url: url.expose().to_owned(),
                 embedded: None,
+                supervisor: None,
             });
         }
         let dir = cfg.data_dir.clone();
@@ -64,8 +79,46 @@ impl Database {
         Ok(Self {
             pool,
             url: server.url("chibo"),
-            embedded: Some(server),
+            embedded: Some(Arc::new(Mutex::new(server))),
+            supervisor: None,
         })
+    }
+
+    /// Watches the private cluster (if any) and starts it again when it dies (a crash, a
+    /// kill, the OOM killer): requests answer 503 meanwhile and recover by themselves, as the
+    /// pool reconnects. When it cannot be started again within a minute, chibo exits with
+    /// status 1 and says why, so that systemd or a container restarts the whole.
+    pub fn supervise(&mut self) {
+        let Some(server) = self.embedded.clone() else {
+            return;
+        };
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("supervise-postgres".into())
+            .spawn(move || {
+                while !stopping.load(Ordering::Relaxed) {
+                    std::thread::sleep(SUPERVISE_EVERY);
+                    let mut server = server.lock().unwrap_or_else(|p| p.into_inner());
+                    if stopping.load(Ordering::Relaxed) || !server.has_exited() {
+                        continue;
+                    }
+                    let pid = server.pid();
+                    tracing::error!(
+                        "PostgreSQL (pid {pid}) đã dừng bất ngờ; đang khởi động lại \
+                         (PostgreSQL stopped unexpectedly; restarting it)"
+                    );
+                    if let Err(err) = restart(&mut server, &stopping) {
+                        tracing::error!(
+                            "Không khởi động lại được PostgreSQL, chibo dừng với mã 1 \
+                             (could not restart PostgreSQL; exiting with status 1): {err:#}"
+                        );
+                        std::process::exit(1);
+                    }
+                }
+            })
+            .expect("spawn the supervisor thread");
+        self.supervisor = Some(Supervisor { stop, thread });
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
@@ -75,11 +128,50 @@ impl Database {
 
     /// Closes the pool, then stops the private cluster (if any) cleanly.
     pub async fn close(mut self) -> anyhow::Result<()> {
-        self.pool.close().await;
-        if let Some(mut server) = self.embedded.take() {
-            tokio::task::spawn_blocking(move || server.stop()).await??;
+        // A connection still held by a request cut off at the shutdown deadline must not
+        // keep the process waiting.
+        if tokio::time::timeout(Duration::from_secs(5), self.pool.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("connections still in use at shutdown: closing anyway");
+        }
+        if let Some(supervisor) = self.supervisor.take() {
+            supervisor.stop.store(true, Ordering::Relaxed);
+            let _ = tokio::task::spawn_blocking(move || supervisor.thread.join()).await;
+        }
+        if let Some(server) = self.embedded.take() {
+            tokio::task::spawn_blocking(move || {
+                let mut server = server.lock().unwrap_or_else(|p| p.into_inner());
+                server.stop()
+            })
+            .await??;
         }
         Ok(())
+    }
+}
+
+/// Starts a dead cluster again, retrying while its old backends still hold its shared
+/// memory (they leave within moments of noticing the postmaster is gone).
+fn restart(server: &mut EmbeddedPostgres, stopping: &AtomicBool) -> anyhow::Result<()> {
+    let started = Instant::now();
+    loop {
+        match server.restart() {
+            Ok(()) => {
+                tracing::warn!(
+                    "PostgreSQL đã chạy lại sau {} ms (pid {}) (PostgreSQL restarted)",
+                    started.elapsed().as_millis(),
+                    server.pid()
+                );
+                return Ok(());
+            }
+            Err(err) if started.elapsed() > RESTART_FOR => return Err(err),
+            Err(err) if stopping.load(Ordering::Relaxed) => return Err(err),
+            Err(err) => {
+                tracing::debug!("PostgreSQL not restarted yet: {err:#}");
+                std::thread::sleep(Duration::from_millis(500));
+            }
+        }
     }
 }
 
@@ -96,6 +188,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve {
             addr,
+            demo,
             no_demo,
             demo_password,
             secure_cookies,
@@ -105,7 +198,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let cfg = ServeConfig {
                 addr,
                 secure_cookies,
-                demo: !no_demo,
+                demo: match (demo, no_demo) {
+                    (true, _) => Some(true),
+                    (_, true) => Some(false),
+                    _ => None,
+                },
                 demo_password,
                 login_limit: config::LoginLimit {
                     burst: login_burst,
@@ -257,12 +354,18 @@ async fn restore(db_cfg: &DbConfig, file: std::path::PathBuf, force: bool) -> an
 
 async fn serve(db_cfg: &DbConfig, cfg: ServeConfig, clock: Clock) -> anyhow::Result<()> {
     let started = Instant::now();
-    if db_cfg.database_url.is_none() {
+    let embedded = db_cfg.database_url.is_none();
+    if embedded {
         // Fail early, with the install hint, before anything else happens.
         embedded::find_bin_dir()?;
     }
-    let db = Database::open(db_cfg).await?;
-    let result = serve_on(&db, &cfg, clock, started).await;
+    // Demo data only when asked, or for the private cluster of a data directory created by
+    // this very start (someone trying chibo out); never into a DATABASE_URL by default.
+    let fresh = embedded && !db_cfg.data_dir.join("PG_VERSION").exists();
+    let seed_demo = cfg.demo.unwrap_or(fresh);
+    let mut db = Database::open(db_cfg).await?;
+    db.supervise();
+    let result = serve_on(&db, &cfg, seed_demo, clock, started).await;
     db.close().await?;
     result
 }
@@ -270,15 +373,18 @@ async fn serve(db_cfg: &DbConfig, cfg: ServeConfig, clock: Clock) -> anyhow::Res
 async fn serve_on(
     db: &Database,
     cfg: &ServeConfig,
+    seed_demo: bool,
     clock: Clock,
     started: Instant,
 ) -> anyhow::Result<()> {
     db.migrate().await?;
-    if cfg.demo {
-        demo::seed_if_empty(&db.pool, cfg.demo_password.as_ref(), clock.today()).await?;
-        if let Some(pw) = &cfg.demo_password {
-            demo::reset_password(&db.pool, pw).await?;
-        }
+    let seeded = if seed_demo {
+        demo::seed_if_empty(&db.pool, cfg.demo_password.as_ref(), clock.today()).await?
+    } else {
+        None
+    };
+    if let Some(pw) = &cfg.demo_password {
+        demo::reset_password(&db.pool, pw).await?;
     }
     let listener = tokio::net::TcpListener::bind(cfg.addr)
         .await
@@ -297,8 +403,16 @@ async fn serve_on(
         "chibo đang chạy tại http://{addr}  (khởi động {} ms)",
         started.elapsed().as_millis()
     );
-    if let Some(creds) = demo::stored_logins(&db.pool).await? {
+    if let Some(creds) = seeded {
+        demo::print_demo_banner();
         demo::print_logins(&creds, Some(addr));
+    } else if let Some(mut creds) = demo::stored_logins(&db.pool).await? {
+        if creds.password.is_none() {
+            creds.password = cfg.demo_password.as_ref().map(|p| p.expose().to_owned());
+        }
+        demo::print_logins(&creds, Some(addr));
+    } else if !auth::store::any_user(&db.pool).await? {
+        print_first_user_hint(embedded_hint(db));
     }
     println!("Nhấn Ctrl-C để dừng.");
     app::serve(listener, state, shutdown).await?;
@@ -306,6 +420,31 @@ async fn serve_on(
     use std::io::Write;
     let _ = writeln!(std::io::stdout(), "Đã dừng máy chủ.");
     Ok(())
+}
+
+/// How the first-user hint names the database: nothing for DATABASE_URL (the same
+/// environment reaches it), the data directory for the private cluster.
+fn embedded_hint(db: &Database) -> Option<std::path::PathBuf> {
+    db.embedded.as_ref().map(|server| {
+        server
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .data_dir()
+            .to_path_buf()
+    })
+}
+
+/// An empty production database: no demo, so say how to create the first login.
+fn print_first_user_hint(data_dir: Option<std::path::PathBuf>) {
+    let dir = data_dir
+        .map(|d| format!(" --data-dir {}", d.display()))
+        .unwrap_or_default();
+    println!("Cơ sở dữ liệu chưa có tài khoản nào (không tạo dữ liệu mẫu).");
+    println!("Tạo tài khoản quản trị đầu tiên (mật khẩu được tạo và in ra):");
+    println!(
+        "  chibo create-user{dir} --username quantri --display-name \"Quản trị viên\" --role admin"
+    );
+    println!("(Để thử với dữ liệu mẫu trên một cơ sở dữ liệu trống: chibo serve --demo.)");
 }
 
 /// Ctrl-C or SIGTERM. The handlers are installed when this is called, not when the future

@@ -1,5 +1,5 @@
 //! Argon2id password hashing. Hashing takes tens of milliseconds of CPU on purpose, so it
-//! always runs on the blocking pool, never on the async worker threads.
+//! always runs on its own threads (one per core), never on the async worker threads.
 
 use std::sync::LazyLock;
 
@@ -38,20 +38,67 @@ pub async fn warm_up() {
     let _ = tokio::task::spawn_blocking(|| LazyLock::force(&DUMMY_HASH).len()).await;
 }
 
+/// Work for the hashing threads.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Hashes run on their own threads, one per core, never on tokio's blocking pool. Each hash
+/// takes 19 MiB (argon2's default memory cost); on the blocking pool, which grows to
+/// hundreds of threads under a burst of sign-ins, every thread kept its own allocator arena
+/// of it: a minute of logins at 64 connections took chibo from 52 MB to 763 MB, and a flood
+/// of them could take much more. On a fixed set of threads the memory is bounded, and more
+/// threads would not hash faster anyway. The queue waits in front of them.
+static HASHERS: LazyLock<std::sync::mpsc::Sender<Job>> = LazyLock::new(|| {
+    let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+    let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    for i in 0..cores {
+        let queue = queue.clone();
+        std::thread::Builder::new()
+            .name(format!("argon2-{i}"))
+            .spawn(move || {
+                loop {
+                    // The lock is released before the job runs.
+                    let job = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                    let Ok(job) = job else { return };
+                    // A panicking job fails its own request (its answer is dropped), not the
+                    // thread.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                }
+            })
+            .expect("spawn a hashing thread");
+    }
+    jobs
+});
+
+/// Runs `work` (a hash or a verification) on a hashing thread.
+async fn hashing<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    HASHERS
+        .send(Box::new(move || {
+            let _ = answer.send(work());
+        }))
+        .map_err(|_| anyhow!("the hashing threads are gone"))?;
+    answered
+        .await
+        .map_err(|_| anyhow!("a password hash failed (panicked)"))
+}
+
 pub async fn hash(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
+    hashing(move || hash_blocking(&password)).await?
 }
 
 /// Verifies against `hash`, or burns the same time against a dummy when there is none.
 pub async fn verify(password: String, hash: Option<String>) -> anyhow::Result<bool> {
-    Ok(tokio::task::spawn_blocking(move || match hash {
+    hashing(move || match hash {
         Some(h) => verify_blocking(&password, &h),
         None => {
             let _ = verify_blocking(&password, &DUMMY_HASH);
             false
         }
     })
-    .await?)
+    .await
 }
 
 /// A password to hand out: 14 characters without look-alikes (no 0/O, 1/l/I).
@@ -80,6 +127,29 @@ pub fn check_new(password: &str) -> Result<(), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Many sign-ins at once queue for the hashing threads, and every one gets its own
+    /// answer, on one of those threads (never on the blocking pool, whose threads grow).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_hashes_queue_for_the_hashing_threads_and_each_gets_its_answer() {
+        let runs = (0..12).map(|i| {
+            tokio::spawn(async move {
+                let pw = format!("mật khẩu số {i}");
+                let h = hash(pw.clone()).await.unwrap();
+                let ok = verify(pw, Some(h.clone())).await.unwrap();
+                let wrong = verify(format!("khác {i}"), Some(h)).await.unwrap();
+                let on = hashing(|| std::thread::current().name().map(str::to_owned))
+                    .await
+                    .unwrap();
+                (ok, wrong, on)
+            })
+        });
+        for run in runs.collect::<Vec<_>>() {
+            let (ok, wrong, on) = run.await.unwrap();
+            assert!(ok && !wrong);
+            assert!(on.is_some_and(|n| n.starts_with("argon2-")));
+        }
+    }
 
     #[test]
     fn hashes_are_argon2id_and_verify() {

@@ -24,6 +24,11 @@ impl PgSessionStore {
 }
 
 fn backend(err: sqlx::Error) -> session_store::Error {
+    // tower-sessions answers a store error with a bare 500: noted, so that the error page
+    // middleware says 503 "database unavailable" instead when that is the cause.
+    if crate::db::is_unavailable(&err) {
+        crate::web::note_db_unavailable();
+    }
     session_store::Error::Backend(err.to_string())
 }
 

@@ -44,7 +44,15 @@ impl axum_login::AuthnBackend for Backend {
     }
 
     async fn get_user(&self, user_id: &Uuid) -> Result<Option<User>, sqlx::Error> {
-        load_user(&self.pool, *user_id).await
+        let user = load_user(&self.pool, *user_id).await;
+        // axum-login answers this error with a bare 500: noted for the 503 page (see
+        // `sessions::backend`).
+        if let Err(err) = &user
+            && crate::db::is_unavailable(err)
+        {
+            crate::web::note_db_unavailable();
+        }
+        user
     }
 }
 
@@ -528,6 +536,14 @@ pub async fn create_user(pool: &PgPool, new: NewUser<'_>) -> anyhow::Result<Uuid
     })
     .await?;
     Ok(id)
+}
+
+/// Whether any login exists (an empty production database has none: `serve` then says how
+/// to create the first one).
+pub async fn any_user(pool: &PgPool) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM users) AS "any!""#)
+        .fetch_one(pool)
+        .await
 }
 
 #[cfg(test)]

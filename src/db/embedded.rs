@@ -42,6 +42,7 @@ pub struct Options {
 pub struct EmbeddedPostgres {
     data_dir: PathBuf,
     socket_dir: PathBuf,
+    options: Options,
     pid: u32,
     keeper: Option<std::thread::JoinHandle<std::io::Result<std::process::ExitStatus>>>,
 }
@@ -127,6 +128,32 @@ impl EmbeddedPostgres {
     /// Initialises the cluster in `data_dir` if needed and starts it. Blocks until it
     /// accepts connections.
     pub fn start(data_dir: &Path, options: &Options) -> anyhow::Result<Self> {
+        Self::launch(data_dir, options, false)
+    }
+
+    /// Whether the server ended by itself (crashed, or killed) rather than by [`Self::stop`].
+    pub fn has_exited(&self) -> bool {
+        self.keeper.as_ref().is_some_and(|k| k.is_finished())
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// Starts the server again on the same data directory after it died, blocking until it
+    /// accepts connections (its log is appended to, so the crash stays readable). Fails
+    /// while the dead server's backends still hold its shared memory: the caller retries.
+    pub fn restart(&mut self) -> anyhow::Result<()> {
+        if let Some(keeper) = self.keeper.take() {
+            let status = keeper.join();
+            tracing::warn!("PostgreSQL (pid {}) ended: {status:?}", self.pid);
+        }
+        *self = Self::launch(&self.data_dir, &self.options, true)?;
+        Ok(())
+    }
+
+    fn launch(data_dir: &Path, options: &Options, append_log: bool) -> anyhow::Result<Self> {
         let bin = find_bin_dir()?;
         let who = run_as()?;
         std::fs::create_dir_all(data_dir)
@@ -145,7 +172,12 @@ impl EmbeddedPostgres {
         wait_for_stale_server(&data_dir);
 
         let log_path = data_dir.join("server.log");
-        let log = std::fs::File::create(&log_path)
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .append(append_log)
+            .truncate(!append_log)
+            .open(&log_path)
             .with_context(|| format!("không tạo được {}", log_path.display()))?;
         let mut cmd = Command::new(bin.join("postgres"));
         cmd.arg("-D").arg(&data_dir);
@@ -188,6 +220,7 @@ impl EmbeddedPostgres {
         let mut server = Self {
             data_dir,
             socket_dir,
+            options: options.clone(),
             pid,
             keeper: Some(keeper),
         };

@@ -43,20 +43,52 @@ pub const LOGINS: &[(&str, &str)] = &[
 /// How many members the Kỳ Anh town has, as in seed 000.
 pub const TOWN_MEMBERS: usize = 4317;
 
+/// The demo logins as a start prints them. The password is known only when this process
+/// has it (just generated, or given as CHIBO_DEMO_PASSWORD): the database keeps its hash.
 #[derive(Debug, Clone)]
 pub struct DemoLogins {
-    pub password: String,
+    pub password: Option<String>,
 }
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("valid demo date")
 }
 
+/// The demo's logins, when the database holds the demo. A database seeded before the
+/// password was kept as a hash still has it in clear: it is hashed now, and printed this
+/// last time.
 pub async fn stored_logins(pool: &PgPool) -> anyhow::Result<Option<DemoLogins>> {
-    let pw = sqlx::query_scalar!("SELECT password FROM demo_info")
+    let Some(stored) = sqlx::query_scalar!("SELECT password FROM demo_info")
         .fetch_optional(pool)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if is_hash(&stored) {
+        return Ok(Some(DemoLogins { password: None }));
+    }
+    let hash = password::hash(stored.clone()).await?;
+    sqlx::query!("UPDATE demo_info SET password = $1", hash)
+        .execute(pool)
         .await?;
-    Ok(pw.map(|password| DemoLogins { password }))
+    Ok(Some(DemoLogins {
+        password: Some(stored),
+    }))
+}
+
+fn is_hash(stored: &str) -> bool {
+    stored.starts_with("$argon2")
+}
+
+/// Said loudly when a start has just filled the demo: the data is fictional, and the
+/// logins share one password.
+pub fn print_demo_banner() {
+    let rule = "=".repeat(78);
+    println!("{rule}");
+    println!("  DỮ LIỆU MẪU (DEMO): đã tạo dữ liệu mẫu với đảng viên hư cấu và các tài khoản");
+    println!("  dùng chung một mật khẩu. Chỉ để dùng thử — không dùng cho dữ liệu thật.");
+    println!("  (Demo data: fictional members, shared-password logins. Not for production.)");
+    println!("{rule}");
 }
 
 pub fn print_logins(creds: &DemoLogins, addr: Option<SocketAddr>) {
@@ -68,15 +100,29 @@ pub fn print_logins(creds: &DemoLogins, addr: Option<SocketAddr>) {
     for (user, who) in LOGINS {
         println!("  {user:<10} {who}");
     }
-    println!("  Mật khẩu chung: {}", creds.password);
+    match &creds.password {
+        Some(pw) => println!("  Mật khẩu chung: {pw}"),
+        None => println!(
+            "  Mật khẩu chung: đã in ở lần khởi động đầu tiên (không lưu ở dạng đọc được); \
+             đặt CHIBO_DEMO_PASSWORD để đổi."
+        ),
+    }
 }
 
 /// Sets the demo logins' password (when CHIBO_DEMO_PASSWORD changes between starts).
 pub async fn reset_password(pool: &PgPool, pw: &Secret) -> anyhow::Result<()> {
-    let Some(current) = stored_logins(pool).await? else {
+    let Some(stored) = sqlx::query_scalar!("SELECT password FROM demo_info")
+        .fetch_optional(pool)
+        .await?
+    else {
         return Ok(());
     };
-    if current.password == pw.expose() {
+    let same = if is_hash(&stored) {
+        password::verify(pw.expose().to_owned(), Some(stored)).await?
+    } else {
+        stored == pw.expose()
+    };
+    if same {
         return Ok(());
     }
     let hash = password::hash(pw.expose().to_owned()).await?;
@@ -96,7 +142,7 @@ pub async fn reset_password(pool: &PgPool, pw: &Secret) -> anyhow::Result<()> {
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!("UPDATE demo_info SET password = $1", pw.expose())
+    sqlx::query!("UPDATE demo_info SET password = $1", hash)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -138,7 +184,9 @@ pub async fn seed_scaled_if_empty(
         "demo data generated in {} ms",
         started.elapsed().as_millis()
     );
-    Ok(Some(DemoLogins { password }))
+    Ok(Some(DemoLogins {
+        password: Some(password),
+    }))
 }
 
 /// How much demo to make: the town of the seed articles, or a province for benchmarks.
@@ -353,12 +401,11 @@ async fn seed(
     .await?;
     insert_history(&mut tx).await?;
     history::seed(&mut tx, today, scale.history_months).await?;
-    sqlx::query!(
-        "INSERT INTO demo_info (password) VALUES ($1)",
-        demo_password
-    )
-    .execute(&mut *tx)
-    .await?;
+    // Only its hash: the password is printed by the start that generated it, never stored.
+    let demo_hash = password::hash(demo_password.to_owned()).await?;
+    sqlx::query!("INSERT INTO demo_info (password) VALUES ($1)", demo_hash)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
 
     // The 2025 reorganisation, through the same code an administrator would use.

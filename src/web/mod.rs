@@ -17,7 +17,10 @@ pub use forms::{
     date_message, has_control_chars, number_in, parse_vn_date, read_date, read_datetime,
     read_month, read_time, within_years,
 };
-pub use layout::{Ctx, LAYOUT_CTX, UserBox, current_ctx};
+pub use layout::{
+    Ctx, LAYOUT_CTX, UserBox, current_ctx, db_was_unavailable, note_db_unavailable,
+    remember_layout_ctx, request_id, request_scope,
+};
 
 /// A form page shown again with its messages: 422, the page, the user's input kept in it.
 pub struct Unprocessable<T>(pub T);

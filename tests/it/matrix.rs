@@ -67,6 +67,7 @@ enum Obj {
 /// Paths are the router's own patterns; the query a page passes is added by [`fill`].
 const NEEDS: &[(&str, &str, Need, Obj)] = &[
     ("GET", "/healthz", Need::Public, Obj::None),
+    ("GET", "/readyz", Need::Public, Obj::None),
     ("GET", "/static/{*path}", Need::Public, Obj::None),
     ("GET", "/login", Need::Public, Obj::None),
     ("POST", "/login", Need::Public, Obj::None),

@@ -4,13 +4,16 @@ use crate::fixtures::demo::BRANCH;
 use crate::support::{TestApp, text};
 
 #[tokio::test]
-async fn the_health_check_reaches_the_database() {
+async fn the_readiness_check_reaches_the_database_and_the_liveness_check_does_not() {
     let app = TestApp::spawn().await;
-    let (status, body) = app.get("/healthz").await;
+    let (status, body) = app.get("/readyz").await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
     app.pool.close().await;
-    let r = app.client.get(app.url("/healthz")).send().await.unwrap();
+    let r = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    // The process lives: a supervisor has no reason to restart it for the database's sake.
+    let (status, body) = app.get("/healthz").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
 }
 
 #[tokio::test]

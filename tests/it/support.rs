@@ -214,18 +214,42 @@ pub fn client_from(addr: SocketAddr, local: Option<std::net::IpAddr>) -> reqwest
         .unwrap()
 }
 
+/// A sign-in rate limit no test reaches by accident (every test signs in from 127.0.0.1).
+const NO_LIMIT: chibo::config::LoginLimit = chibo::config::LoginLimit {
+    burst: 100_000,
+    every: std::time::Duration::from_millis(1),
+};
+
 impl TestApp {
     /// The app with a sign-in rate limit no test reaches by accident (every test signs in
     /// from 127.0.0.1); `spawn_with_login_limit` for the tests of the limit.
     pub async fn spawn() -> TestApp {
-        Self::spawn_with_login_limit(chibo::config::LoginLimit {
-            burst: 100_000,
-            every: std::time::Duration::from_millis(1),
-        })
-        .await
+        Self::spawn_full(axum::Router::new(), chibo::app::REQUEST_TIMEOUT, NO_LIMIT).await
     }
 
     pub async fn spawn_with_login_limit(login_limit: chibo::config::LoginLimit) -> TestApp {
+        Self::spawn_full(
+            axum::Router::new(),
+            chibo::app::REQUEST_TIMEOUT,
+            login_limit,
+        )
+        .await
+    }
+
+    /// An app with `extra` routes served inside every layer (a route that panics, one that
+    /// answers slowly) and the request timeout given.
+    pub async fn spawn_with(
+        extra: axum::Router<chibo::state::AppState>,
+        request_timeout: std::time::Duration,
+    ) -> TestApp {
+        Self::spawn_full(extra, request_timeout, NO_LIMIT).await
+    }
+
+    async fn spawn_full(
+        extra: axum::Router<chibo::state::AppState>,
+        request_timeout: std::time::Duration,
+        login_limit: chibo::config::LoginLimit,
+    ) -> TestApp {
         let c = cluster();
         let name = format!("t_{}", Uuid::new_v4().simple());
         let mut conn = PgConnection::connect_with(&c.server.connect_options("postgres"))
@@ -243,13 +267,32 @@ impl TestApp {
         let addr = listener.local_addr().unwrap();
         let state =
             chibo::state::AppState::new(pool.clone(), clock(), false).with_login_limit(login_limit);
-        tokio::spawn(chibo::app::serve(listener, state, std::future::pending()));
+        let app = chibo::app::router_with(state.clone(), extra, request_timeout);
+        tokio::spawn(chibo::app::serve_router(
+            listener,
+            state,
+            app,
+            std::future::pending(),
+        ));
         TestApp {
             addr,
             pool,
             client: client(addr),
             _db: Arc::new(TestDb { name }),
         }
+    }
+
+    /// The name of this test's database in the test cluster.
+    pub fn database_name(&self) -> &str {
+        &self._db.name
+    }
+
+    /// A connection to the test cluster's `postgres` database, as its superuser (to close
+    /// this test's database to connections and open it again).
+    pub async fn cluster_admin(&self) -> PgConnection {
+        PgConnection::connect_with(&cluster().server.connect_options("postgres"))
+            .await
+            .unwrap()
     }
 
     /// The day the app's clock reads.
@@ -499,4 +542,29 @@ pub fn number_after(page: &str, label: &str) -> usize {
     let word = word_after(page, label);
     word.parse()
         .unwrap_or_else(|_| panic!("{label:?} is followed by {word:?}, not a number"))
+}
+
+/// An empty database in the test cluster (no tables, no demo), dropped when this is: what a
+/// production `DATABASE_URL` points to on the first start.
+pub struct EmptyDatabase {
+    /// A libpq URL of it, as `DATABASE_URL` takes it.
+    pub url: String,
+    _db: TestDb,
+}
+
+pub async fn empty_database() -> EmptyDatabase {
+    let c = cluster();
+    let name = format!("e_{}", Uuid::new_v4().simple());
+    let mut conn = PgConnection::connect_with(&c.server.connect_options("postgres"))
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    EmptyDatabase {
+        url: c.server.url(&name),
+        _db: TestDb { name },
+    }
 }
