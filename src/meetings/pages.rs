@@ -344,6 +344,8 @@ pub async fn mark(
 #[template(path = "meetings/thematic.html")]
 pub struct ThematicPage {
     unit: Unit,
+    /// May the user write this branch's records (a supervisor above only reads them).
+    keeps: bool,
     year: i32,
     quarters: Vec<store::QuarterPlan>,
     errors: FieldErrors,
@@ -356,7 +358,7 @@ pub struct YearQuery {
 
 pub async fn thematic(
     State(state): State<AppState>,
-    BranchInScope { unit, .. }: BranchInScope<Read>,
+    BranchInScope { unit, user, .. }: BranchInScope<Read>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<ThematicPage> {
     let year = q
@@ -365,6 +367,7 @@ pub async fn thematic(
         .unwrap_or_else(|| state.clock.today().year());
     let quarters = store::thematic_year(&state.pool, unit.id, year).await?;
     Ok(ThematicPage {
+        keeps: user.keeps(&unit.path),
         unit,
         year,
         quarters,
@@ -388,6 +391,7 @@ pub async fn plan_topic(
         Err(errors) => {
             let quarters = store::thematic_year(&state.pool, unit.id, planned.year).await?;
             let page = ThematicPage {
+                keeps: true,
                 unit,
                 year: planned.year,
                 quarters,

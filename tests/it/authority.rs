@@ -155,6 +155,9 @@ async fn a_ward_supervisor_reads_a_branch_without_being_offered_its_forms_and_wr
         let (status, list) = who.get(&format!("/units/{branch}/members")).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(text(&list).contains("Nhập từ bảng tính"), offered);
+        let (status, page) = who.get(&format!("/units/{branch}/thematic")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(page.contains("name=\"topic\""), offered);
         let (status, page) = who.get(&format!("/meetings/{meeting}/attendance")).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(page.contains("name=\"presence\""), offered);
