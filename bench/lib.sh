@@ -35,7 +35,7 @@ start_server() {
   # Every simulated user signs in from 127.0.0.1: the per-address sign-in limit (10 at once,
   # then one every 6 s) would answer them 429; the bench measures the server, not the limit.
   "$BIN" --data-dir "$DATA" serve --no-demo --addr "127.0.0.1:$PORT" \
-    --login-burst "${LOGIN_BURST:-1000000}" --login-every 1 >>"$WORK/serve.log" 2>&1 &
+    --login-burst "${LOGIN_BURST:-100000}" --login-every 1 >>"$WORK/serve.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 300); do
     curl -sf "$BASE/readyz" >/dev/null && return 0
