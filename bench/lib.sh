@@ -26,6 +26,8 @@ cleanup() {
   fi
   # A postmaster left by a kill -9 of chibo stops by itself (parent-death signal); wait for it.
   for _ in $(seq 50); do postgres_pids | grep -q . || break; sleep 0.1; done
+  # The server's log is what explains a 5xx: kept beside the results.
+  [ -f "$WORK/serve.log" ] && grep -E "WARN|ERROR" "$WORK/serve.log" | tail -200 >"$ROOT/bench/last-serve-warnings.txt"
   rm -rf "$WORK"
 }
 trap cleanup EXIT

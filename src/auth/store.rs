@@ -117,42 +117,55 @@ fn failure_key(username: &str) -> String {
         .collect()
 }
 
-/// Counts one attempt of `username` from `address` before its password is checked
-/// (`lockout::admit`), under the pair's row lock, so that parallel attempts queue here and
-/// never more than `lockout::MAX_FAILURES` passwords are checked before the lock holds.
-async fn admit_attempt(
+/// One attempt of `username` from `address`, its password checked by `verify`, under the
+/// pair's row lock held until the attempt is recorded: parallel attempts of one pair queue
+/// here, so never more than `lockout::MAX_FAILURES` wrong passwords are checked before the
+/// lock holds, and a right password is never refused for the failures of attempts still in
+/// flight (counting each attempt before its check did that: 16 parallel right passwords
+/// locked themselves out). `verify` runs in every case, locked or not, so that the work is
+/// the same; while locked its answer is ignored. A right password deletes the pair's row
+/// (other addresses' counts stay); a wrong one records `lockout::admit`'s next state.
+async fn attempt(
     pool: &PgPool,
     username: &str,
     address: IpAddr,
-) -> Result<Admission, StoreError> {
+    verify: impl AsyncFnOnce() -> anyhow::Result<bool>,
+) -> anyhow::Result<(Admission, bool)> {
     let address = address.to_string();
-    crate::db::transaction(pool, async |tx| {
-        // The row first (so there is one to lock), then the lock.
-        sqlx::query!(
-            "INSERT INTO login_failures (username, address, failures, last_failed_at)
-             VALUES ($1, $2::text::inet, 0, now())
-             ON CONFLICT (username, address) DO NOTHING",
-            username,
-            address
-        )
-        .execute(&mut *tx)
-        .await?;
-        let row = sqlx::query!(
-            "SELECT failures, locked_until, last_failed_at FROM login_failures
-              WHERE username = $1 AND address = $2::text::inet FOR UPDATE",
-            username,
-            address
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        let current = Failures {
-            count: row.failures,
-            locked_until: row.locked_until,
-            // A row just inserted has counted nothing yet.
-            last_failed_at: (row.failures > 0).then_some(row.last_failed_at),
-        };
-        let admission = lockout::admit(current, crate::clock::wall_now());
-        if let Admission::Checked { next } = admission {
+    let mut tx = pool.begin().await?;
+    // The pair's row, created if missing and locked, in one statement (an INSERT … DO
+    // NOTHING then a SELECT … FOR UPDATE found no row when a right password deleted it in
+    // between: a 500 under load).
+    let row = sqlx::query!(
+        "INSERT INTO login_failures AS f (username, address, failures, last_failed_at)
+         VALUES ($1, $2::text::inet, 0, now())
+         ON CONFLICT (username, address) DO UPDATE SET username = f.username
+         RETURNING f.failures, f.locked_until, f.last_failed_at",
+        username,
+        address
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let current = Failures {
+        count: row.failures,
+        locked_until: row.locked_until,
+        // A row just inserted has counted nothing yet.
+        last_failed_at: (row.failures > 0).then_some(row.last_failed_at),
+    };
+    let admission = lockout::admit(current, crate::clock::wall_now());
+    let right = verify().await?;
+    match &admission {
+        Admission::Locked { .. } => {}
+        Admission::Checked { .. } if right => {
+            sqlx::query!(
+                "DELETE FROM login_failures WHERE username = $1 AND address = $2::text::inet",
+                username,
+                address
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        Admission::Checked { next } => {
             sqlx::query!(
                 "UPDATE login_failures SET failures = $3, locked_until = $4, last_failed_at = $5
                   WHERE username = $1 AND address = $2::text::inet",
@@ -165,25 +178,13 @@ async fn admit_attempt(
             .execute(&mut *tx)
             .await?;
         }
-        Ok(admission)
-    })
-    .await
-}
-
-/// A right password clears the pair's count (other addresses' counts stay).
-async fn clear_failures(pool: &PgPool, username: &str, address: IpAddr) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "DELETE FROM login_failures WHERE username = $1 AND address = $2::text::inet",
-        username,
-        address.to_string()
-    )
-    .execute(pool)
-    .await?;
-    Ok(())
+    }
+    tx.commit().await?;
+    Ok((admission, right))
 }
 
 /// Checks a sign-in from `address`. Every attempt takes the same steps whatever the name
-/// and the password: it is counted (`admit_attempt`, under the name as typed, whether or
+/// and the password: it is counted (`attempt`, under the name as typed, whether or
 /// not an account has it), the account is looked up, and one argon2 hash is checked — the
 /// account's, or a dummy one with the same parameters for an unknown name or a system
 /// account (`password::verify`), also while the pair is locked, where the result is then
@@ -196,7 +197,6 @@ pub async fn check_login(
     address: IpAddr,
 ) -> anyhow::Result<LoginOutcome> {
     let key = failure_key(username);
-    let admission = admit_attempt(pool, &key, address).await?;
     let row = sqlx::query!(
         "SELECT id, password_hash FROM users WHERE username = $1 AND is_active",
         key
@@ -207,11 +207,14 @@ pub async fn check_login(
         Some(r) => (Some(r.id), Some(r.password_hash)),
         None => (None, None),
     };
-    let right = password::verify(pw.to_owned(), hash).await?;
+    // An unknown name has no account: its "right" password is never right.
+    let (admission, right) = attempt(pool, &key, address, async || {
+        Ok(password::verify(pw.to_owned(), hash).await? && id.is_some())
+    })
+    .await?;
     match (admission, id) {
         (Admission::Locked { until }, _) => Ok(LoginOutcome::Locked { until }),
         (Admission::Checked { .. }, Some(id)) if right => {
-            clear_failures(pool, &key, address).await?;
             let user = load_user(pool, id)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("user vanished"))?;
@@ -241,17 +244,16 @@ pub async fn verify_current_password(
     address: IpAddr,
 ) -> anyhow::Result<CurrentPassword> {
     let key = failure_key(&user.username);
-    let admission = admit_attempt(pool, &key, address).await?;
     let hash = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user.id)
         .fetch_one(pool)
         .await?;
-    let right = password::verify(pw.to_owned(), Some(hash)).await?;
+    let (admission, right) = attempt(pool, &key, address, async || {
+        password::verify(pw.to_owned(), Some(hash)).await
+    })
+    .await?;
     Ok(match admission {
         Admission::Locked { until } => CurrentPassword::Locked { until },
-        Admission::Checked { .. } if right => {
-            clear_failures(pool, &key, address).await?;
-            CurrentPassword::Right
-        }
+        Admission::Checked { .. } if right => CurrentPassword::Right,
         Admission::Checked { next } => match next.locked_until {
             Some(until) => CurrentPassword::Locked { until },
             None => CurrentPassword::Wrong,

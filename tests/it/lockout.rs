@@ -73,6 +73,27 @@ async fn thirty_parallel_wrong_passwords_are_counted_up_to_the_lock_and_no_furth
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "locked");
 }
 
+/// The same person signing in on several devices behind one address at once: every right
+/// password signs in. (A right password deletes the pair's row; a parallel attempt that
+/// looked for the row it had just made found none and answered 500.)
+#[tokio::test]
+async fn parallel_right_passwords_from_one_address_all_sign_in() {
+    let app = TestApp::spawn().await;
+    for _round in 0..5 {
+        let mut sent = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let browser = app.other_browser();
+            sent.spawn(async move { browser.login("bithu", DEMO_PASSWORD).await.status() });
+        }
+        let statuses = sent.join_all().await;
+        assert!(
+            statuses.iter().all(|s| *s == StatusCode::SEE_OTHER),
+            "{statuses:?}"
+        );
+    }
+    assert!(failures(&app, "bithu").await.is_empty());
+}
+
 /// More sign-ins from one address than the limit allows: 429 with the page saying how long
 /// to wait, before any password is checked (nothing counted); another address is not held.
 #[tokio::test]
