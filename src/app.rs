@@ -69,8 +69,11 @@ pub fn router_with(state: AppState, extra: Router<AppState>, request_timeout: Du
         .fallback(|| async { AppError::NotFound });
 
     let sessions = auth::session_layer(state.pool.clone(), state.secure_cookies);
-    let auth_layer =
-        AuthManagerLayerBuilder::new(auth::Backend::new(state.pool.clone()), sessions).build();
+    let auth_layer = AuthManagerLayerBuilder::new(
+        auth::Backend::new(state.pool.clone(), state.sign_ins.clone()),
+        sessions,
+    )
+    .build();
 
     // Around the pages only, outermost first: the body limit, the session, the layout
     // context, and CSRF innermost (so that its refusal is rendered with the user's

@@ -64,7 +64,14 @@ pub async fn login(
 ) -> AppResult<Response> {
     let next = safe_next(form.next.as_deref());
     let address = client_address(peer);
-    let outcome = store::check_login(&state.pool, &form.username, &form.password, address).await?;
+    let outcome = store::check_login(
+        &state.pool,
+        &state.sign_ins,
+        &form.username,
+        &form.password,
+        address,
+    )
+    .await?;
     let error = match outcome {
         LoginOutcome::Success(user) => {
             auth.login(&user)
@@ -148,7 +155,15 @@ pub async fn change_password(
 ) -> AppResult<Response> {
     let mut errors = PasswordErrors::default();
     let address = client_address(peer);
-    match store::verify_current_password(&state.pool, &user, &form.current, address).await? {
+    match store::verify_current_password(
+        &state.pool,
+        &state.sign_ins,
+        &user,
+        &form.current,
+        address,
+    )
+    .await?
+    {
         CurrentPassword::Right => {}
         CurrentPassword::Wrong => errors.current = Some("Mật khẩu hiện tại không đúng.".into()),
         // The user is signed in: saying that it is locked tells nobody which names exist.

@@ -38,6 +38,11 @@ pub async fn warm_up() {
     let _ = tokio::task::spawn_blocking(|| LazyLock::force(&DUMMY_HASH).len()).await;
 }
 
+/// How many hashes run at once: one per core.
+fn hashing_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 /// Work for the hashing threads.
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -50,8 +55,7 @@ type Job = Box<dyn FnOnce() + Send>;
 static HASHERS: LazyLock<std::sync::mpsc::Sender<Job>> = LazyLock::new(|| {
     let (jobs, queue) = std::sync::mpsc::channel::<Job>();
     let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    for i in 0..cores {
+    for i in 0..hashing_threads() {
         let queue = queue.clone();
         std::thread::Builder::new()
             .name(format!("argon2-{i}"))

@@ -9,16 +9,18 @@ use uuid::Uuid;
 
 use super::lockout::{self, Admission, Failures};
 use super::{AccountRefusal, Grant, Role, User, password};
+use crate::state::SignInGate;
 
 /// The axum-login backend: loads the user behind a session on every request.
 #[derive(Clone)]
 pub struct Backend {
     pool: PgPool,
+    gate: SignInGate,
 }
 
 impl Backend {
-    pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+    pub fn new(pool: PgPool, gate: SignInGate) -> Self {
+        Self { pool, gate }
     }
 }
 
@@ -36,7 +38,14 @@ impl axum_login::AuthnBackend for Backend {
     type Error = sqlx::Error;
 
     async fn authenticate(&self, creds: Credentials) -> Result<Option<User>, sqlx::Error> {
-        match check_login(&self.pool, &creds.username, &creds.password, creds.address).await {
+        let attempt = check_login(
+            &self.pool,
+            &self.gate,
+            &creds.username,
+            &creds.password,
+            creds.address,
+        );
+        match attempt.await {
             Ok(LoginOutcome::Success(user)) => Ok(Some(*user)),
             Ok(_) => Ok(None),
             Err(e) => Err(sqlx::Error::Protocol(format!("{e:#}"))),
@@ -127,11 +136,13 @@ fn failure_key(username: &str) -> String {
 /// (other addresses' counts stay); a wrong one records `lockout::admit`'s next state.
 async fn attempt(
     pool: &PgPool,
+    gate: &SignInGate,
     username: &str,
     address: IpAddr,
     verify: impl AsyncFnOnce() -> anyhow::Result<bool>,
 ) -> anyhow::Result<(Admission, bool)> {
     let address = address.to_string();
+    let _slot = gate.enter().await;
     let mut tx = pool.begin().await?;
     // The pair's row, created if missing and locked, in one statement (an INSERT … DO
     // NOTHING then a SELECT … FOR UPDATE found no row when a right password deleted it in
@@ -192,6 +203,7 @@ async fn attempt(
 /// answer nor in the work done; only a right password does more (clearing the count).
 pub async fn check_login(
     pool: &PgPool,
+    gate: &SignInGate,
     username: &str,
     pw: &str,
     address: IpAddr,
@@ -208,7 +220,7 @@ pub async fn check_login(
         None => (None, None),
     };
     // An unknown name has no account: its "right" password is never right.
-    let (admission, right) = attempt(pool, &key, address, async || {
+    let (admission, right) = attempt(pool, gate, &key, address, async || {
         Ok(password::verify(pw.to_owned(), hash).await? && id.is_some())
     })
     .await?;
@@ -239,6 +251,7 @@ pub enum CurrentPassword {
 /// cannot guess the password there either, and a lock earned there holds at the sign-in.
 pub async fn verify_current_password(
     pool: &PgPool,
+    gate: &SignInGate,
     user: &User,
     pw: &str,
     address: IpAddr,
@@ -247,7 +260,7 @@ pub async fn verify_current_password(
     let hash = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user.id)
         .fetch_one(pool)
         .await?;
-    let (admission, right) = attempt(pool, &key, address, async || {
+    let (admission, right) = attempt(pool, gate, &key, address, async || {
         password::verify(pw.to_owned(), Some(hash)).await
     })
     .await?;

@@ -27,6 +27,8 @@ pub struct Candidate {
 #[template(path = "members/committee.html")]
 pub struct CommitteePage {
     unit: Unit,
+    /// May the user write this branch's records (a supervisor above only reads them).
+    keeps: bool,
     posts: Vec<PostRow>,
     warnings: Vec<String>,
     candidates: Vec<Candidate>,
@@ -54,6 +56,7 @@ impl CommitteePage {
 async fn render(
     state: &AppState,
     unit: Unit,
+    keeps: bool,
     form: PostForm,
     errors: FieldErrors,
 ) -> AppResult<CommitteePage> {
@@ -79,6 +82,7 @@ async fn render(
         })
         .collect();
     Ok(CommitteePage {
+        keeps,
         unit,
         posts,
         warnings,
@@ -91,13 +95,14 @@ async fn render(
 
 pub async fn page(
     State(state): State<AppState>,
-    BranchInScope { unit, .. }: BranchInScope<Read>,
+    BranchInScope { unit, user, .. }: BranchInScope<Read>,
 ) -> AppResult<CommitteePage> {
+    let keeps = user.keeps(&unit.path);
     let form = PostForm {
         valid_from: state.clock.today().format("%Y-%m-%d").to_string(),
         ..Default::default()
     };
-    render(&state, unit, form, FieldErrors::default()).await
+    render(&state, unit, keeps, form, FieldErrors::default()).await
 }
 
 pub async fn add(
@@ -123,7 +128,8 @@ async fn refuse(
     form: PostForm,
     errors: FieldErrors,
 ) -> AppResult<Response> {
-    let page = render(state, unit, form, errors).await?;
+    // Only a keeper's write is refused for its content.
+    let page = render(state, unit, true, form, errors).await?;
     Ok(Unprocessable(page).into_response())
 }
 

@@ -167,6 +167,17 @@ async fn a_ward_supervisor_reads_a_branch_without_being_offered_its_forms_and_wr
             page.contains(&format!("href=\"/meetings/{meeting}/minutes\"")),
             offered
         );
+        let (status, page) = who.get(&format!("/units/{branch}/committee")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            page.contains(&format!("action=\"/units/{branch}/committee\"")),
+            offered
+        );
+        let (status, page) = who.get(&format!("/units/{branch}/meetings")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(page.contains("Lên kế hoạch buổi sinh hoạt"), offered);
+        // Reading the thematic plan is open to both.
+        assert!(page.contains(&format!("href=\"/units/{branch}/thematic\"")));
     }
     // What the supervisor is not offered, it cannot do by hand either: 403, nothing written.
     let before: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")

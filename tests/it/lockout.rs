@@ -94,6 +94,61 @@ async fn parallel_right_passwords_from_one_address_all_sign_in() {
     assert!(failures(&app, "bithu").await.is_empty());
 }
 
+/// A burst of sign-ins does not take the database from everyone else: an attempt holds a
+/// connection (in a transaction, its pair's row locked) only while one of a few slots is
+/// its (never more than half of the pool), so pages keep answering meanwhile.
+#[tokio::test]
+async fn a_burst_of_sign_ins_leaves_connections_for_the_pages() {
+    // The test app's pool has 5 connections.
+    const POOL: i64 = 5;
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    let mut admin = app.cluster_admin().await;
+    let db = app.database_name().to_owned();
+    let mut sent = tokio::task::JoinSet::new();
+    for i in 0..60 {
+        let browser = app.other_browser();
+        sent.spawn(async move {
+            browser
+                .login(&format!("khong-co-ai-{i}"), "sai")
+                .await
+                .status()
+        });
+    }
+    // Until the burst has been answered: the app's connections in a transaction, and a page
+    // asked for whenever one is seen (so while the burst holds what it may).
+    let (mut most, mut pages, mut statuses) = (0, Vec::new(), Vec::new());
+    while !sent.is_empty() {
+        let held: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity
+              WHERE datname = $1 AND application_name = 'chibo' AND xact_start IS NOT NULL",
+        )
+        .bind(&db)
+        .fetch_one(&mut admin)
+        .await
+        .unwrap();
+        most = most.max(held);
+        if held > 0 && pages.len() < 5 {
+            pages.push(app.get("/account/password").await.0);
+        }
+        while let Some(done) = sent.try_join_next() {
+            statuses.push(done.unwrap());
+        }
+    }
+    assert!(most > 0, "the burst was never seen holding a connection");
+    assert!(
+        most < POOL,
+        "sign-ins held {most} of the {POOL} connections"
+    );
+    assert!(!pages.is_empty(), "no page was asked for during the burst");
+    assert!(pages.iter().all(|s| *s == StatusCode::OK), "{pages:?}");
+    assert_eq!(statuses.len(), 60);
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::UNAUTHORIZED),
+        "{statuses:?}"
+    );
+}
+
 /// More sign-ins from one address than the limit allows: 429 with the page saying how long
 /// to wait, before any password is checked (nothing counted); another address is not held.
 #[tokio::test]

@@ -45,6 +45,18 @@ struct FormSpec {
     fields: Vec<Field>,
 }
 
+/// The paths of this site a page links to.
+fn links_of(html: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse("a[href]").unwrap();
+    doc.select(&sel)
+        .filter_map(|a| {
+            let href = a.value().attr("href")?.split('#').next()?;
+            (href.starts_with('/') && !href.starts_with("//")).then(|| href.to_owned())
+        })
+        .collect()
+}
+
 /// Paths the crawl does not follow: leaving the session, and documents that are files.
 fn skipped(path: &str) -> bool {
     path == "/logout"
@@ -165,7 +177,6 @@ fn forms_of(page: &str, html: &str) -> Vec<FormSpec> {
 /// Crawls `browser`'s pages from `roots` (at most `limit` pages) and answers every post form
 /// found, one per (action shape, field names).
 async fn crawl(browser: &TestApp, roots: &[String], limit: usize) -> Vec<FormSpec> {
-    let link_sel = scraper::Selector::parse("a[href]").unwrap();
     let mut queue: VecDeque<String> = roots.iter().cloned().collect();
     let mut seen_pages = BTreeSet::new();
     let mut seen_shapes: BTreeMap<String, usize> = BTreeMap::new();
@@ -201,14 +212,7 @@ async fn crawl(browser: &TestApp, roots: &[String], limit: usize) -> Vec<FormSpe
                 forms.push(f);
             }
         }
-        let doc = scraper::Html::parse_document(&html);
-        for a in doc.select(&link_sel) {
-            let href = a.value().attr("href").unwrap_or("");
-            let href = href.split('#').next().unwrap_or("");
-            if href.starts_with('/') && !href.starts_with("//") {
-                queue.push_back(href.to_owned());
-            }
-        }
+        queue.extend(links_of(&html));
     }
     forms
 }
@@ -440,21 +444,7 @@ fn workbook(header: bool, rows: &[Vec<Cell>]) -> Vec<u8> {
     let sheet = book.add_worksheet();
     let mut first = 0;
     if header {
-        for (c, h) in [
-            "Họ và tên",
-            "Giới tính",
-            "Ngày sinh",
-            "Quê quán",
-            "Điện thoại",
-            "Số thẻ đảng viên",
-            "Ngày kết nạp",
-            "Ngày quyết định kết nạp",
-            "Ngày công nhận chính thức",
-            "Đảng viên",
-        ]
-        .iter()
-        .enumerate()
-        {
+        for (c, h) in chibo::members::domain::COLUMNS.iter().enumerate() {
             sheet.write_string(0, c as u16, *h).unwrap();
         }
         first = 1;
@@ -740,7 +730,6 @@ async fn markup_typed_into_every_text_field_shows_as_text_on_every_page_print_an
 
 /// The pages `browser` reaches from `roots` (at most `limit`), documents included.
 async fn pages_of(browser: &TestApp, roots: &[String], limit: usize) -> Vec<String> {
-    let link_sel = scraper::Selector::parse("a[href]").unwrap();
     let mut queue: VecDeque<String> = roots.iter().cloned().collect();
     let mut seen = BTreeSet::new();
     let mut shapes: BTreeMap<String, usize> = BTreeMap::new();
@@ -768,14 +757,7 @@ async fn pages_of(browser: &TestApp, roots: &[String], limit: usize) -> Vec<Stri
         }
         let html = r.text().await.unwrap_or_default();
         pages.push(path);
-        let doc = scraper::Html::parse_document(&html);
-        for a in doc.select(&link_sel) {
-            let href = a.value().attr("href").unwrap_or("");
-            let href = href.split('#').next().unwrap_or("");
-            if href.starts_with('/') && !href.starts_with("//") {
-                queue.push_back(href.to_owned());
-            }
-        }
+        queue.extend(links_of(&html));
     }
     pages
 }
