@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the Rust toolchain, when it is missing:
 # PostgreSQL's server binaries (the private test cluster), Chromium and chromedriver (the
-# browser test). Uses apt-get as root, or through sudo when that needs no password.
+# browser tests), Liberation fonts (Times New Roman's metric twin, for the printed documents)
+# and poppler's pdftotext and pdftoppm (the browser tests read the printed PDFs). Uses apt-get as root, or through sudo when that needs no password.
 set -euo pipefail
 
 need=()
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
+[ -e /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" = 0 ]; then

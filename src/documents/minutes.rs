@@ -8,8 +8,8 @@ use axum::extract::State;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::score_sheet;
-use crate::auth::scope::Read;
+use super::{Back, DocType, Heading, Signer, score_sheet};
+use crate::auth::scope::{Keep, Read};
 use crate::error::AppResult;
 use crate::meetings::domain::{Category, Presence};
 use crate::meetings::scope::MeetingInScope;
@@ -22,8 +22,9 @@ use crate::{meetings, org};
 #[derive(Template, WebTemplate)]
 #[template(path = "meetings/print.html")]
 pub struct MinutesPrint {
+    head: Heading,
+    back: Back,
     unit: Unit,
-    parent_name: String,
     meeting: Meeting,
     agenda: Vec<meetings::store::ItemMinutes>,
     titles: Vec<AgendaItem>,
@@ -35,7 +36,6 @@ pub struct MinutesPrint {
     record: meetings::store::Minutes,
     chair: String,
     secretary: String,
-    today: String,
     /// Each reopening of the minutes and each withdrawal of the approval, as printed
     /// ("Biên bản được mở lại ngày … vì …"), oldest first.
     reopenings: Vec<String>,
@@ -91,8 +91,9 @@ pub async fn minutes(
 ) -> AppResult<MinutesPrint> {
     let id = m.id;
     let mut unit = unit;
-    let parent_name;
-    (unit.name, parent_name) = org::document_names(&state, &unit, m.list_day()).await?;
+    (unit.name, _) = org::document_names(&state, &unit, m.list_day()).await?;
+    // The minutes are dated the day of the meeting; they carry no number.
+    let head = super::heading_of(&state, &unit, m.list_day(), m.list_day(), None).await?;
     let people = meetings::store::attendance(&state.pool, id).await?;
     let record = meetings::store::minutes(&state.pool, id).await?;
     let name_of = |who: Option<Uuid>| {
@@ -132,9 +133,13 @@ pub async fn minutes(
         .filter_map(meetings::store::MeetingEventRow::printed)
         .collect();
     Ok(MinutesPrint {
+        head,
+        back: Back {
+            href: format!("/meetings/{id}"),
+            label: "Trở lại buổi sinh hoạt",
+        },
         reopenings,
         score_sheet,
-        parent_name: parent_name.to_uppercase(),
         agenda: meetings::store::item_minutes(&state.pool, id).await?,
         titles: meetings::store::agenda(&state.pool, id).await?,
         counts: meetings::Counts::of(&people),
@@ -146,7 +151,6 @@ pub async fn minutes(
         record,
         chair,
         secretary,
-        today: vn_date(state.clock.today()),
         unit,
         meeting: m,
     })
@@ -155,11 +159,15 @@ pub async fn minutes(
 #[derive(Template, WebTemplate)]
 #[template(path = "meetings/notice.html")]
 pub struct NoticePage {
+    head: Heading,
+    back: Back,
+    signer: Signer,
+    /// May the user enter the notice in the register (the branch's keepers), and has it.
+    keeps: bool,
+    numbered: bool,
     unit: Unit,
-    parent_name: String,
     meeting: Meeting,
     agenda: Vec<AgendaItem>,
-    today: String,
 }
 
 /// The notice of a meeting (thông báo): time, place and agenda, for members and the upper
@@ -167,18 +175,62 @@ pub struct NoticePage {
 pub async fn notice(
     State(state): State<AppState>,
     MeetingInScope {
-        meeting: m, unit, ..
+        meeting: m,
+        unit,
+        user,
+        ..
     }: MeetingInScope<Read>,
 ) -> AppResult<NoticePage> {
     let id = m.id;
+    let keeps = user.keeps(&unit.path);
     let mut unit = unit;
-    let parent_name;
-    (unit.name, parent_name) = org::document_names(&state, &unit, m.list_day()).await?;
+    (unit.name, _) = org::document_names(&state, &unit, m.list_day()).await?;
+    // The notice goes out before the meeting, headed with the names of the meeting's day:
+    // dated the day it was entered in the register, or today until it is.
+    let entered = super::store::notice_number(&state.pool, id).await?;
+    let numbered = entered.is_some();
+    let (today, number) = match entered {
+        Some(e) => (e.issued_on, Some(e.number)),
+        None => (state.clock.today(), None),
+    };
+    let number = Some((DocType::Notice, number));
     Ok(NoticePage {
-        parent_name: parent_name.to_uppercase(),
+        keeps,
+        numbered,
+        head: super::heading_of(&state, &unit, m.list_day(), today, number).await?,
+        back: Back {
+            href: format!("/meetings/{id}"),
+            label: "Trở lại buổi sinh hoạt",
+        },
+        signer: super::signer(&state, &unit, today).await?,
         agenda: meetings::store::agenda(&state.pool, id).await?,
-        today: vn_date(state.clock.today()),
         unit,
         meeting: m,
     })
+}
+
+/// Enters the meeting's notice in the branch's register: its number of the term, dated
+/// today; then back to the notice, now numbered.
+pub async fn number_notice(
+    State(state): State<AppState>,
+    MeetingInScope {
+        meeting: m,
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Keep>,
+) -> AppResult<axum::response::Redirect> {
+    super::store::number_notice(
+        &state.pool,
+        user.id,
+        unit.id,
+        m.id,
+        state.clock.today(),
+        state.clock.now(),
+    )
+    .await?;
+    Ok(axum::response::Redirect::to(&format!(
+        "/meetings/{}/notice",
+        m.id
+    )))
 }

@@ -20,10 +20,11 @@ use crate::state::AppState;
 #[derive(Template, WebTemplate)]
 #[template(path = "evaluation/print.html")]
 pub struct PrintPage {
+    head: super::Heading,
+    back: super::Back,
     sheet: Option<PrintedSheet>,
     meeting: Meeting,
     unit: Unit,
-    upper_name: String,
 }
 
 /// The printed score sheet: every criterion with the branch's and the committee's points.
@@ -34,6 +35,10 @@ pub struct PrintedSheet {
     pub notes: Vec<Provenance>,
     pub branch: Option<Evaluation>,
     pub upper: Option<Evaluation>,
+    /// The branch's signer on the meeting's day.
+    pub signer: super::Signer,
+    /// What the upper committee signs for ("T/M ĐẢNG ỦY").
+    pub upper_behalf: String,
 }
 
 pub struct PrintRow {
@@ -132,12 +137,25 @@ pub async fn printed_sheet(state: &AppState, m: &Meeting) -> AppResult<Option<Pr
         }
     }
     let notes = rubric.rubric.footnotes();
+    let day = m.list_day();
+    let chain = crate::org::store::chain_on(&state.pool, m.unit_id, day).await?;
+    let upper_behalf = match chain.get(1) {
+        Some(l) => {
+            let kind = crate::org::domain::UnitKind::parse(&l.kind)
+                .unwrap_or(crate::org::domain::UnitKind::GrassrootsCommittee);
+            super::heading::on_behalf(kind, &super::heading::issuer(kind, &l.name).0)
+        }
+        None => "T/M CẤP ỦY CẤP TRÊN".to_owned(),
+    };
+    let signer = super::branch_signer(state, m.unit_id, day).await?;
     Ok(Some(PrintedSheet {
         rubric,
         rows,
         notes,
         branch,
         upper,
+        signer,
+        upper_behalf,
     }))
 }
 
@@ -158,12 +176,16 @@ pub async fn page(
 ) -> AppResult<PrintPage> {
     let sheet = printed_sheet(&state, &m).await?;
     let mut unit = unit;
-    let upper_name;
-    (unit.name, upper_name) = crate::org::document_names(&state, &unit, m.list_day()).await?;
+    (unit.name, _) = crate::org::document_names(&state, &unit, m.list_day()).await?;
+    let day = m.list_day();
     Ok(PrintPage {
+        head: super::heading_of(&state, &unit, day, day, None).await?,
+        back: super::Back {
+            href: format!("/meetings/{}/evaluation", m.id),
+            label: "Trở lại trang chấm điểm",
+        },
         sheet,
         meeting: m,
         unit,
-        upper_name,
     })
 }

@@ -27,8 +27,5 @@ pub fn router() -> Router<AppState> {
         .route("/reports/yearly/{id}", get(yearly::yearly))
 }
 
-/// Party terms run five years from 2020 (2020–2025, 2025–2030, …); report numbers restart
-/// with each (docs/rules.md §6.1).
-pub fn term_start(year: i32) -> i32 {
-    2020 + (year - 2020).div_euclid(5) * 5
-}
+/// Report numbers restart with each party term.
+pub use crate::documents::heading::term_start;

@@ -21,52 +21,41 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-/// One row of the report as printed: its number and its line.
-pub struct ReportRow {
-    pub number: usize,
-    pub line: ReportLine,
-    pub remarks: String,
-}
-
-pub(super) fn rows_of(lines: &[ReportLine]) -> Vec<ReportRow> {
-    lines
-        .iter()
-        .enumerate()
-        .map(|(i, l)| ReportRow {
-            number: i + 1,
-            remarks: l.remarks.join("; "),
-            line: l.clone(),
-        })
-        .collect()
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "reports/monthly.html")]
 pub struct MonthlyPage {
+    pub(super) head: crate::documents::Heading,
+    pub(super) back: crate::documents::Back,
+    pub(super) signer: crate::documents::Signer,
     pub(super) unit: Unit,
     /// The committee's name as on the day judged (or as issued).
     pub(super) unit_name: String,
-    pub(super) parent_name: String,
     pub(super) month: NaiveDate,
     pub(super) month_value: String,
     pub(super) number: Option<i32>,
     pub(super) summary: String,
     pub(super) version: String,
-    pub(super) rows: Vec<ReportRow>,
+    /// The lines as stated, in their groups' order.
+    pub(super) lines: Vec<ReportLine>,
     pub(super) total: Figures,
     pub(super) alerts: Vec<(AlertKind, usize)>,
-    /// The document's date: the day it was issued, or today for a report not yet numbered.
-    pub(super) today: String,
     /// When the figures shown were fixed (the report was numbered), and what changed since.
     pub(super) issued_on: Option<String>,
     pub(super) differences: Vec<Difference>,
     pub(super) errors: FieldErrors,
-    pub(super) symbol: &'static str,
 }
 
 impl MonthlyPage {
     pub fn month_label(&self) -> String {
         self.month.format("%m/%Y").to_string()
+    }
+
+    pub fn groups(&self) -> Vec<crate::reports::statement::Group<'_>> {
+        crate::reports::statement::groups(&self.lines)
+    }
+
+    pub fn total_dang_so(&self) -> i64 {
+        self.lines.iter().map(|l| l.dang_so).sum()
     }
 }
 
@@ -114,14 +103,49 @@ pub(super) async fn statement_now(
     let (unit_name, parent_name) = crate::org::store::names_on(&state.pool, unit.id, on)
         .await?
         .unwrap_or_else(|| (unit.name.clone(), String::new()));
+    let committees = crate::org::store::committees_under_on(&state.pool, unit.id, on).await?;
     Ok(Statement {
         judged_on: on,
         unit_name,
         parent_name,
-        lines: branches.iter().map(ReportLine::of).collect(),
+        lines: grouped_lines(&branches, &committees),
         total,
         alerts,
     })
+}
+
+/// The report's lines: each branch under the committee in between that holds it (the
+/// report unit's child: a town's ward) with its own committee's name, the groups by name
+/// and the branches by name within each (`branches` come by name). A branch directly under
+/// the report's unit stands first, ungrouped.
+fn grouped_lines(
+    branches: &[crate::supervision::store::BranchMonth],
+    committees: &[crate::org::store::Committee],
+) -> Vec<ReportLine> {
+    let parent_path = |path: &str| path.rsplit_once('.').map(|(p, _)| p.to_owned());
+    // The report unit's children are the committees with the fewest labels.
+    let depth = |p: &str| p.split('.').count();
+    let top = committees.iter().map(|c| depth(&c.path)).min();
+    let mut lines: Vec<(usize, ReportLine)> = branches
+        .iter()
+        .map(|b| {
+            let mut line = ReportLine::of(b);
+            let group = committees.iter().position(|c| {
+                Some(depth(&c.path)) == top && b.path.starts_with(&format!("{}.", c.path))
+            });
+            line.group = group.map(|i| committees[i].name.clone());
+            let parent = parent_path(&b.path);
+            line.parent = committees
+                .iter()
+                .find(|c| Some(&c.path) == parent.as_ref())
+                .map(|c| c.name.clone());
+            // Ungrouped lines first, then the groups in the committees' (name) order.
+            (group.map_or(0, |i| i + 1), line)
+        })
+        .collect();
+    // Stable: the branches keep their name order inside a group.
+    lines.sort_by_key(|(g, _)| *g);
+    lines.into_iter().map(|(_, l)| l).collect()
 }
 
 pub(super) async fn monthly_page(
@@ -143,25 +167,43 @@ pub(super) async fn monthly_page(
     let issued = saved
         .as_ref()
         .and_then(|s| s.issued.clone().zip(s.issued_at));
-    let (shown, differences, issued_on) = match issued {
+    let (shown, differences, issued) = match issued {
         Some((stated, at)) => {
-            let day = vn_date(at.with_timezone(&crate::clock::ZONE).date_naive());
+            let day = at.with_timezone(&crate::clock::ZONE).date_naive();
             let differences = differences(&stated, &now);
             (stated, differences, Some(day))
         }
         None => (now, Vec::new(), None),
     };
+    let issued_on = issued.map(vn_date);
+    // The heading: the names the report states (as issued), the units further up as named
+    // on the day judged; dated the day it was issued, or today before.
+    let mut chain = crate::documents::chain(state, &unit, shown.judged_on).await?;
+    if let Some(first) = chain.first_mut() {
+        first.name = shown.unit_name.clone();
+    }
+    if let Some(parent) = chain.get_mut(1) {
+        parent.name = shown.parent_name.clone();
+    }
+    let number = saved.as_ref().map(|s| s.number);
+    let day = issued.unwrap_or_else(|| state.clock.today());
+    let head = crate::documents::heading::heading(
+        &chain,
+        day,
+        Some((crate::documents::DocType::Report, number)),
+    );
     Ok(MonthlyPage {
-        symbol: if unit.kind.is_branch() { "CB" } else { "ĐU" },
-        number: saved.as_ref().map(|s| s.number),
-        parent_name: shown.parent_name.to_uppercase(),
+        head,
+        back: crate::documents::Back {
+            href: format!("/dashboard/{}?month={}", unit.id, month.format("%Y-%m")),
+            label: "Trở lại bảng theo dõi",
+        },
+        signer: crate::documents::signer(state, &unit, day).await?,
+        number,
         unit_name: shown.unit_name.clone(),
         month_value: month.format("%Y-%m").to_string(),
-        rows: rows_of(&shown.lines),
+        lines: shown.lines.clone(),
         alerts: shown.alerts.clone(),
-        today: issued_on
-            .clone()
-            .unwrap_or_else(|| vn_date(state.clock.today())),
         issued_on,
         differences,
         summary,

@@ -32,6 +32,14 @@ pub struct ReportLine {
     pub total_tenths: Option<i32>,
     pub class: Option<String>,
     pub remarks: Vec<String>,
+    /// The unit in between that the line is grouped under (a town's report: the ward);
+    /// `None` for a branch directly under the report's unit. Reports issued before it was
+    /// stated read as ungrouped.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// The branch's own committee, to tell apart two branches of one name.
+    #[serde(default)]
+    pub parent: Option<String>,
 }
 
 impl ReportLine {
@@ -67,6 +75,8 @@ impl ReportLine {
             total_tenths: b.total_tenths,
             class: b.class_label.clone(),
             remarks,
+            group: None,
+            parent: None,
         }
     }
 
@@ -96,6 +106,98 @@ impl ReportLine {
             .map(|t| Points(t).to_string())
             .unwrap_or_default()
     }
+}
+
+/// The figures of a group of lines (a ward in a town's report) or of the whole report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Subtotal {
+    pub branches: usize,
+    pub held: usize,
+    pub dang_so: i64,
+    pub present: i64,
+    pub expected: i64,
+    pub unexcused: i64,
+    pub scored: usize,
+    pub score_sum_tenths: i64,
+}
+
+impl Subtotal {
+    pub fn of<'a>(lines: impl IntoIterator<Item = &'a ReportLine>) -> Self {
+        let mut t = Subtotal::default();
+        for l in lines {
+            t.branches += 1;
+            t.dang_so += l.dang_so;
+            if l.held {
+                t.held += 1;
+                t.present += l.present;
+                t.expected += l.expected;
+                t.unexcused += l.unexcused;
+            }
+            if let Some(s) = l.total_tenths {
+                t.scored += 1;
+                t.score_sum_tenths += i64::from(s);
+            }
+        }
+        t
+    }
+
+    pub fn rate_label(&self) -> String {
+        Rate::label(Rate::of(self.present, self.expected))
+    }
+
+    /// The mean score, as the report's total gives it (`Figures::average_label`).
+    pub fn average_label(&self) -> String {
+        Figures {
+            scored: self.scored,
+            score_sum_tenths: self.score_sum_tenths,
+            ..Figures::default()
+        }
+        .average_label()
+    }
+
+    pub fn held_label(&self) -> String {
+        format!("{}/{}", self.held, self.branches)
+    }
+
+    pub fn present_label(&self) -> String {
+        format!("{}/{}", self.present, self.expected)
+    }
+}
+
+/// The report's lines under one unit in between, numbered through the whole report.
+#[derive(Debug)]
+pub struct Group<'a> {
+    pub name: Option<&'a str>,
+    /// (the line's number in the report, the line, its name as printed).
+    pub lines: Vec<(usize, &'a ReportLine, String)>,
+    pub subtotal: Subtotal,
+}
+
+/// The lines in groups, in the order given (the statement's: groups by name, then the
+/// branches by name), each with its subtotal. A name met twice in the report is told apart
+/// by its own committee ("Chi bộ Văn phòng (Đảng bộ phường A)").
+pub fn groups(lines: &[ReportLine]) -> Vec<Group<'_>> {
+    let mut out: Vec<Group<'_>> = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let twice = lines.iter().filter(|o| o.name == l.name).nth(1).is_some();
+        let name = match (&l.parent, twice) {
+            (Some(p), true) => format!("{} ({p})", l.name),
+            _ => l.name.clone(),
+        };
+        let group = l.group.as_deref();
+        match out.last_mut() {
+            Some(g) if g.name == group => g.lines.push((i + 1, l, name)),
+            _ => out.push(Group {
+                name: group,
+                lines: vec![(i + 1, l, name)],
+                subtotal: Subtotal::default(),
+            }),
+        }
+    }
+    for g in &mut out {
+        g.subtotal = Subtotal::of(g.lines.iter().map(|(_, l, _)| *l));
+    }
+    out
 }
 
 /// A monthly report's content as stated on the day it was judged.
@@ -238,7 +340,53 @@ mod tests {
             total_tenths: score,
             class: score.map(|_| "Tốt".into()),
             remarks: vec![],
+            group: None,
+            parent: None,
         }
+    }
+
+    fn in_ward(mut l: ReportLine, ward: &str) -> ReportLine {
+        l.group = Some(ward.into());
+        l.parent = Some(ward.into());
+        l
+    }
+
+    #[test]
+    fn lines_group_by_ward_with_subtotals_and_a_name_met_twice_names_its_ward() {
+        let lines = vec![
+            in_ward(
+                line(1, "Chi bộ Văn phòng", 9, 10, Some(900)),
+                "Đảng bộ phường A",
+            ),
+            in_ward(line(2, "Chi bộ Thôn 1", 8, 10, None), "Đảng bộ phường A"),
+            in_ward(line(3, "Chi bộ Văn phòng", 5, 5, Some(800)), "Đảng bộ xã B"),
+        ];
+        let g = groups(&lines);
+        assert_eq!(g.len(), 2);
+        assert_eq!(g[0].name, Some("Đảng bộ phường A"));
+        assert_eq!(g[0].lines[0].2, "Chi bộ Văn phòng (Đảng bộ phường A)");
+        assert_eq!(g[0].lines[1].2, "Chi bộ Thôn 1");
+        assert_eq!(g[1].lines[0].0, 3, "numbered through the report");
+        assert_eq!(g[1].lines[0].2, "Chi bộ Văn phòng (Đảng bộ xã B)");
+        let a = &g[0].subtotal;
+        assert_eq!((a.branches, a.held, a.dang_so), (2, 2, 24));
+        assert_eq!(a.present_label(), "17/20");
+        assert_eq!(a.rate_label(), "85,0%");
+        assert_eq!(a.average_label(), "90,0");
+        assert_eq!(g[1].subtotal.average_label(), "80,0");
+    }
+
+    #[test]
+    fn a_subtotal_counts_a_branch_that_did_not_meet_in_its_dang_so_only() {
+        let mut absent = line(1, "Chi bộ 1", 0, 0, None);
+        absent.held = false;
+        absent.dang_so = 7;
+        let t = Subtotal::of([&absent, &line(2, "Chi bộ 2", 9, 10, Some(855))]);
+        assert_eq!(t.held_label(), "1/2");
+        assert_eq!(t.dang_so, 19);
+        assert_eq!(t.present_label(), "9/10");
+        assert_eq!(t.average_label(), "85,5");
+        assert_eq!(Subtotal::default().average_label(), "—");
     }
 
     fn statement(lines: Vec<ReportLine>) -> Statement {

@@ -28,13 +28,14 @@ pub struct YearRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "reports/yearly.html")]
 pub struct YearlyPage {
+    head: crate::documents::Heading,
+    back: crate::documents::Back,
+    signer: crate::documents::Signer,
     unit: Unit,
-    parent_name: String,
     year: i32,
     rows: Vec<YearRow>,
     labels: Vec<String>,
     rule: String,
-    today: String,
 }
 
 #[derive(Deserialize)]
@@ -140,12 +141,16 @@ pub async fn yearly(
         .expect("a date")
         .min(now);
     let mut unit = unit;
-    let parent_name;
-    (unit.name, parent_name) = crate::org::document_names(&state, &unit, on).await?;
+    (unit.name, _) = crate::org::document_names(&state, &unit, on).await?;
+    let number = Some((crate::documents::DocType::Report, None));
     Ok(YearlyPage {
-        parent_name: parent_name.to_uppercase(),
+        head: crate::documents::heading_of(&state, &unit, on, now, number).await?,
+        back: crate::documents::Back {
+            href: format!("/dashboard/{}", unit.id),
+            label: "Trở lại bảng theo dõi",
+        },
+        signer: crate::documents::signer(&state, &unit, now).await?,
         rule: r.title.clone(),
-        today: vn_date(now),
         unit,
         year,
         rows,

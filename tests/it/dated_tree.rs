@@ -16,7 +16,7 @@ async fn report_branches(app: &TestApp, unit: Uuid, month: &str) -> Vec<String> 
         .get(&format!("/reports/monthly/{unit}?month={month}"))
         .await;
     assert_eq!(status, StatusCode::OK, "{}", text(&html));
-    texts(&html, "table.report tbody tr")
+    texts(&html, "table.report tbody tr.line")
         .into_iter()
         .filter(|r| !r.contains("Tổng cộng"))
         .collect()
@@ -127,7 +127,7 @@ async fn a_move_a_rename_and_a_merge_change_the_months_from_then_on_and_an_issue
     let (_, html) = supervisor
         .get(&format!("/reports/monthly/{ward}?month={last}"))
         .await;
-    let after = texts(&html, "table.report tbody tr")
+    let after = texts(&html, "table.report tbody tr.line")
         .into_iter()
         .filter(|r| !r.contains("Tổng cộng"))
         .collect::<Vec<_>>();
@@ -203,7 +203,7 @@ async fn a_move_a_rename_and_a_merge_change_the_months_from_then_on_and_an_issue
         .get(&format!("/reports/monthly/{ward}?month={this}"))
         .await;
     let heading = texts(&html, ".issuer").join(" ");
-    assert!(heading.contains("ĐẢNG BỘ PHƯỜNG SÔNG TRÍ MỚI"), "{heading}");
+    assert!(heading.contains("ĐẢNG ỦY PHƯỜNG SÔNG TRÍ MỚI"), "{heading}");
     let rows = report_branches(&app, ward, &this).await;
     assert!(lists(&rows, "Chi bộ Tổ dân phố Tên Mới"), "{rows:?}");
     assert!(!lists(&rows, "Chi bộ Tổ dân phố Tên Cũ"), "{rows:?}");

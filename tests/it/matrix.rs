@@ -79,6 +79,12 @@ const NEEDS: &[(&str, &str, Need, Obj)] = &[
     ("GET", "/meetings/{id}/print", Need::Read, Obj::Meeting),
     ("GET", "/meetings/{id}/notice", Need::Read, Obj::Meeting),
     (
+        "POST",
+        "/meetings/{id}/notice/number",
+        Need::Keep,
+        Obj::Meeting,
+    ),
+    (
         "GET",
         "/meetings/{id}/evaluation/print",
         Need::Read,

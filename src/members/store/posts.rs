@@ -173,3 +173,25 @@ pub async fn end_post(
     })
     .await
 }
+
+/// Who signed for the branch on `day`: its secretary then, or, without one, its deputy
+/// secretary (a post ended on a day is no longer held that day).
+pub async fn signer_on(
+    pool: &PgPool,
+    unit_id: Uuid,
+    day: NaiveDate,
+) -> Result<Option<(PostRole, String)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"SELECT r.role AS "role: PostRole", m.full_name
+             FROM committee_roles r JOIN members m ON m.id = r.member_id
+            WHERE r.unit_id = $1 AND r.role IN ('secretary', 'deputy_secretary')
+              AND r.valid_from <= $2 AND (r.valid_to IS NULL OR r.valid_to > $2)
+            ORDER BY CASE r.role WHEN 'secretary' THEN 0 ELSE 1 END, r.valid_from DESC
+            LIMIT 1"#,
+        unit_id,
+        day
+    )
+    .fetch_optional(pool)
+    .await?
+    .map(|r| (r.role, r.full_name)))
+}

@@ -145,6 +145,72 @@ pub async fn names_on(
     .map(|r| (r.name, r.parent)))
 }
 
+/// One unit of a document's chain: its name and kind code.
+pub struct ChainLink {
+    pub name: String,
+    pub kind: String,
+}
+
+/// A unit and those above it, the unit first, named as they were `on`; as they are now for
+/// a day before the unit was founded.
+pub async fn chain_on(
+    pool: &PgPool,
+    id: Uuid,
+    on: NaiveDate,
+) -> Result<Vec<ChainLink>, sqlx::Error> {
+    let dated = sqlx::query_as!(
+        ChainLink,
+        r#"SELECT a.name AS "name!", a.kind AS "kind!"
+             FROM units_on($2) u JOIN units_on($2) a ON a.path @> u.path
+            WHERE u.id = $1
+            ORDER BY nlevel(a.path) DESC"#,
+        id,
+        on
+    )
+    .fetch_all(pool)
+    .await?;
+    if !dated.is_empty() {
+        return Ok(dated);
+    }
+    sqlx::query_as!(
+        ChainLink,
+        r#"SELECT a.name, a.kind
+             FROM units u JOIN units a ON a.path @> u.path
+            WHERE u.id = $1
+            ORDER BY nlevel(a.path) DESC"#,
+        id
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// A committee under a report's unit, as named on the report's day.
+pub struct Committee {
+    pub path: String,
+    pub name: String,
+}
+
+/// The committees (every unit but branches and cells) below `root` as the tree stood `on`,
+/// by name in Vietnamese order: a report groups its branches under them.
+pub async fn committees_under_on(
+    pool: &PgPool,
+    root: Uuid,
+    on: NaiveDate,
+) -> Result<Vec<Committee>, sqlx::Error> {
+    sqlx::query_as!(
+        Committee,
+        r#"SELECT u.path::text AS "path!", u.name AS "name!"
+             FROM units_on($2) u, (SELECT path FROM units_on($2) WHERE id = $1) root
+            WHERE u.path <@ root.path AND u.path <> root.path
+              AND u.kind NOT IN ('branch', 'grassroots_branch', 'cell')
+            ORDER BY u.name COLLATE "vi-VN-x-icu", u.path"#,
+        root,
+        on
+    )
+    .fetch_all(pool)
+    .await
+}
+
 /// The top-level units (a system-wide administrator starts from them).
 pub async fn top_units(pool: &PgPool) -> Result<Vec<Link>, sqlx::Error> {
     sqlx::query_as!(

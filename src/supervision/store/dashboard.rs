@@ -93,7 +93,7 @@ pub async fn branch_months(
              LEFT JOIN thematic ON thematic.unit_id = b.id
              LEFT JOIN meetings m ON m.unit_id = b.id AND m.month = $2 AND m.kind IN ('regular', 'combined')
              LEFT JOIN evaluations e ON e.meeting_id = m.id AND e.scorer = 'branch'
-            ORDER BY b.path"#,
+            ORDER BY b.name COLLATE "vi-VN-x-icu", b.path"#,
         root,
         month,
         thematic_through,
