@@ -3,6 +3,9 @@
 //! warnings and this month's meeting with what it still lacks. It stands above the features
 //! whose figures it shows.
 
+mod owed;
+mod store;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -149,6 +152,8 @@ struct UnitPage {
     missing: Vec<meetings::domain::Lack>,
     month_label: String,
     can_admin: bool,
+    /// What the branch still owes from every month (shown to its keepers), oldest first.
+    owed: Vec<owed::OwedLine>,
 }
 
 async fn unit_page(
@@ -183,8 +188,15 @@ async fn unit_page(
         },
         None => Vec::new(),
     };
+    let keeps = user.keeps(&unit.path);
+    let owed = if is_branch && keeps {
+        owed::in_order(store::owed(&state.pool, unit.id, state.clock.today()).await?)
+    } else {
+        Vec::new()
+    };
     Ok(UnitPage {
-        keeps: user.keeps(&unit.path),
+        owed,
+        keeps,
         crumbs,
         branch_column,
         kind_label: unit.kind.label(),

@@ -84,6 +84,9 @@ pub struct Row {
     pub alerts: usize,
 }
 
+/// How many waiting scores the dashboard lists (the longest waiting).
+const QUEUE_SHOWN: usize = 20;
+
 #[derive(Template, WebTemplate)]
 #[template(path = "supervision/dashboard.html")]
 pub struct DashboardPage {
@@ -102,11 +105,37 @@ pub struct DashboardPage {
     chart_classes: String,
     chart_attendance: String,
     crumbs: Vec<crate::org::store::Crumb>,
+    /// The scores waiting for approval across the subtree, the longest waiting first.
+    waiting: Vec<store::Waiting>,
+    /// The month was not asked for and this month has no meeting held yet: the dashboard
+    /// opened on the last month instead (this month's label, to link to it).
+    opened_on_last: Option<String>,
 }
 
 impl DashboardPage {
     pub fn month_label(&self) -> String {
         self.month.format("%m/%Y").to_string()
+    }
+
+    /// The first of the queue shown on the dashboard; the rest are counted.
+    pub fn waiting_shown(&self) -> &[store::Waiting] {
+        &self.waiting[..self.waiting.len().min(QUEUE_SHOWN)]
+    }
+
+    pub fn waiting_more(&self) -> usize {
+        self.waiting.len().saturating_sub(QUEUE_SHOWN)
+    }
+
+    pub fn waiting_month(&self, w: &store::Waiting) -> String {
+        w.month.format("%m/%Y").to_string()
+    }
+
+    pub fn waiting_total(&self, w: &store::Waiting) -> String {
+        crate::evaluation::rubric::Points(w.total_tenths).to_string()
+    }
+
+    pub fn waiting_since(&self, w: &store::Waiting) -> String {
+        vn_date(w.sent_at.with_timezone(&crate::clock::ZONE).date_naive())
     }
 
     pub fn sort_link(&self, key: SortKey) -> String {
@@ -153,10 +182,24 @@ pub async fn dashboard(
     if unit.kind.is_branch() {
         return Ok(Redirect::to(&format!("/units/{id}")).into_response());
     }
-    let month = match month_of(q.month.as_deref(), &unit, state.clock.today()) {
+    let mut month = match month_of(q.month.as_deref(), &unit, state.clock.today()) {
         Ok(m) => m,
         Err(why) => return Ok(refuse(why)),
     };
+    // Unasked, the dashboard opens on the last month while this one has no meeting held
+    // (its first days): an empty page told a supervisor nothing.
+    let mut opened_on_last = None;
+    if q.month.is_none() {
+        let last = month
+            .checked_sub_months(chrono::Months::new(1))
+            .expect("a month");
+        if domain::month_end(last) >= unit.valid_from
+            && !store::any_held(&state.pool, unit.id, month).await?
+        {
+            opened_on_last = Some(month.format("%m/%Y").to_string());
+            month = last;
+        }
+    }
     let branch_type = q
         .branch_type
         .as_deref()
@@ -232,6 +275,8 @@ pub async fn dashboard(
         .filter(|u| user.sees_unit(&u.path) && u.id != unit.id)
         .collect();
     Ok(DashboardPage {
+        waiting: store::waiting(&state.pool, unit.id).await?,
+        opened_on_last,
         month_value: month.format("%Y-%m").to_string(),
         prev: month
             .checked_sub_months(chrono::Months::new(1))

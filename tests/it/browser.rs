@@ -727,6 +727,19 @@ async fn a_secretary_scores_a_meeting_on_a_phone_and_sees_the_class() {
             .convert()?;
         assert_eq!(same, "yes", "the total updates without a page load");
         assert!(bar.contains("/100"), "{bar}");
+        // Each group's points follow too: they add up to the running total.
+        let (groups, total): (f64, f64) = driver
+            .execute(
+                "const n = s => parseFloat(s.split('/')[0].replace(',', '.'));
+                 const groups = [...document.querySelectorAll('summary .group-points')]
+                     .reduce((a, e) => a + n(e.innerText), 0);
+                 const total = n(document.querySelector('#score-bar strong').innerText);
+                 return [Math.round(groups * 10) / 10, total];",
+                vec![],
+            )
+            .await?
+            .convert()?;
+        assert_eq!(groups, total, "the groups' points add up to the total");
         let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cham-diem.png");
         std::fs::write(&shot, driver.screenshot_as_png().await?).unwrap();
 
@@ -758,10 +771,30 @@ async fn a_ward_supervisor_lands_on_the_dashboard_drills_down_and_prints_the_rep
     let driver = &browser.driver;
     let app = TestApp::spawn().await;
     let result = async {
+        // The dashboard opens on this month once a branch of the ward has met in it, on the
+        // last month before.
+        let ward = app.unit_id(crate::fixtures::demo::WARD).await;
+        let met: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM meetings m JOIN units b ON b.id = m.unit_id, units w
+                             WHERE w.id = $1 AND b.path <@ w.path AND m.month = $2
+                               AND m.state <> 'planned')",
+        )
+        .bind(ward)
+        .bind(months_ago(0))
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        let landing = if met { 0 } else { 1 };
         sign_in(driver, &app, "phuong").await?;
-        let this_month = format!("Sinh hoạt chi bộ tháng {}", months_ago(0).format("%m/%Y"));
-        let last_month = format!("Sinh hoạt chi bộ tháng {}", months_ago(1).format("%m/%Y"));
-        heading(driver, "this month's dashboard", |h| h == this_month).await?;
+        let this_month = format!(
+            "Sinh hoạt chi bộ tháng {}",
+            months_ago(landing).format("%m/%Y")
+        );
+        let last_month = format!(
+            "Sinh hoạt chi bộ tháng {}",
+            months_ago(landing + 1).format("%m/%Y")
+        );
+        heading(driver, "the landing month's dashboard", |h| h == this_month).await?;
         // Last month, then down to a branch.
         let previous = driver.find(By::LinkText("← Tháng trước")).await?;
         tap_to_next_page(driver, &previous).await?;

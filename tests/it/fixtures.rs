@@ -118,6 +118,30 @@ pub async fn branch(app: &TestApp, name: &str, under: &str) -> Uuid {
     .unwrap_or_else(|e| panic!("create {name} under {under}: {e:?}"))
 }
 
+/// Creates a grassroots committee (a ward) named `name` under the unit named `under`, founded
+/// two years before this month (or with its parent, if younger), as an administrator would.
+pub async fn committee(app: &TestApp, name: &str, under: &str) -> Uuid {
+    let parent = app.unit_id(under).await;
+    let parent_from = org_store::get(&app.pool, parent)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("{under} is not a unit"))
+        .valid_from;
+    org_store::create(
+        &app.pool,
+        None,
+        org_store::NewUnit {
+            parent_id: Some(parent),
+            kind: UnitKind::GrassrootsCommittee,
+            branch_type: None,
+            name: name.to_owned(),
+            valid_from: months_ago(24).max(parent_from),
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("create {name} under {under}: {e:?}"))
+}
+
 /// Creates members of `branch`: for each `(status, n)`, `n` members of that status, in the
 /// order given; returns their ids in that order. Every name is new in the test binary (a
 /// family name, Văn or Thị, and a given name), so a page can be searched for it: see

@@ -17,6 +17,7 @@ mod dated_tree;
 mod documents;
 mod evaluation;
 mod fixtures;
+mod home_work;
 mod ht17;
 mod lockout;
 mod login;

@@ -16,7 +16,7 @@ use crate::auth::scope::Read;
 use crate::error::{AppError, AppResult};
 use crate::evaluation::domain::{Scorer, SheetState, Step};
 use crate::evaluation::forms::{CriterionErrors, SheetAction, SheetForm, TypedSheet};
-use crate::evaluation::rubric::Rubric;
+use crate::evaluation::rubric::{Points, Rubric};
 use crate::evaluation::scoring::{self, Facts, Scored, TICKED};
 use crate::evaluation::store::{self, EvalEvent, Evaluation, StoredRubric};
 use crate::meetings::domain::MeetingState;
@@ -158,6 +158,7 @@ impl EvalPage {
         ScoreBar {
             scored: scored.clone(),
             rubric: r.rubric.clone(),
+            groups: false,
         }
         .render()
         .unwrap_or_default()
@@ -414,6 +415,7 @@ pub async fn save(
             return Ok(ScoreBar {
                 scored,
                 rubric: r.rubric,
+                groups: true,
             }
             .into_response());
         }
@@ -469,4 +471,26 @@ pub async fn save(
 pub struct ScoreBar {
     scored: Scored,
     rubric: Rubric,
+    /// Whether the groups' subtotals go with it (the htmx fragment swaps them in place of
+    /// the form's, which otherwise stayed as first drawn while the total moved).
+    groups: bool,
+}
+
+impl ScoreBar {
+    /// Each group's points of the running score and its maximum, in the rubric's order.
+    pub fn subtotals(&self) -> Vec<(Points, Points)> {
+        self.rubric
+            .groups
+            .iter()
+            .map(|g| {
+                let sum = g
+                    .criteria
+                    .iter()
+                    .filter_map(|c| self.scored.item(&c.code))
+                    .map(|i| i.points.0)
+                    .sum();
+                (Points(sum), g.max)
+            })
+            .collect()
+    }
 }

@@ -287,3 +287,44 @@ pub async fn children(
     .map(|r| (r.id, r.name, r.path))
     .collect())
 }
+
+/// A branch's score sent up and waiting for the committee.
+pub struct Waiting {
+    pub meeting_id: Uuid,
+    pub branch: String,
+    pub month: NaiveDate,
+    pub total_tenths: i32,
+    pub sent_at: DateTime<Utc>,
+}
+
+/// Every score of the subtree of `root` waiting for approval, the longest waiting first.
+pub async fn waiting(pool: &PgPool, root: Uuid) -> Result<Vec<Waiting>, sqlx::Error> {
+    sqlx::query_as!(
+        Waiting,
+        r#"SELECT m.id AS meeting_id, b.name AS branch, m.month, e.total_tenths,
+                  e.updated_at AS sent_at
+             FROM evaluations e
+             JOIN meetings m ON m.id = e.meeting_id
+             JOIN units b ON b.id = m.unit_id,
+                  (SELECT path FROM units WHERE id = $1) root
+            WHERE e.scorer = 'branch' AND e.state = 'submitted' AND b.path <@ root.path
+            ORDER BY e.updated_at, b.name COLLATE "vi-VN-x-icu", m.id"#,
+        root
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Whether any branch of the subtree of `root` has held its meeting of `month`.
+pub async fn any_held(pool: &PgPool, root: Uuid, month: NaiveDate) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (
+               SELECT 1 FROM meetings m JOIN units b ON b.id = m.unit_id,
+                      (SELECT path FROM units WHERE id = $1) root
+                WHERE m.month = $2 AND m.state <> 'planned' AND b.path <@ root.path) AS "held!""#,
+        root,
+        month
+    )
+    .fetch_one(pool)
+    .await
+}
