@@ -12,6 +12,7 @@ mod authority;
 mod bad_input;
 mod browser;
 mod browser_documents;
+mod browser_valid;
 mod cli;
 mod dated_tree;
 mod documents;
