@@ -64,14 +64,17 @@ pub async fn page(
     render(&state, unit, meeting.id, keeps, FieldErrors::default()).await
 }
 
+/// After a change: back to the agenda at `anchor` (the item changed, so that a phone does
+/// not land at the top of the page), or the page with the refusal.
 async fn done(
     state: &AppState,
     unit: Unit,
     id: Uuid,
+    anchor: &str,
     result: Result<(), FieldErrors>,
 ) -> AppResult<Response> {
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}/agenda")).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}/agenda#{anchor}")).into_response()),
         Err(errors) => {
             // Only a keeper's write is refused for its content.
             let page = render(state, unit, id, true, errors).await?;
@@ -95,7 +98,7 @@ pub async fn add(
         Ok(item) => refused(store::add_item(&state.pool, Some(user.id), id, &item).await)?,
         Err(errors) => Err(errors),
     };
-    done(&state, unit, id, result).await
+    done(&state, unit, id, "agenda-list", result).await
 }
 
 pub async fn update(
@@ -111,7 +114,12 @@ pub async fn update(
 ) -> AppResult<Response> {
     let id = meeting.id;
     let pool = &state.pool;
-    let result = match form.change() {
+    let change = form.change();
+    let anchor = match &change {
+        Ok(ItemChange::Delete) => "agenda-list".to_owned(),
+        _ => format!("item-{item}"),
+    };
+    let result = match change {
         Ok(ItemChange::Up) => refused(store::move_item(pool, Some(user.id), id, item, true).await)?,
         Ok(ItemChange::Down) => {
             refused(store::move_item(pool, Some(user.id), id, item, false).await)?
@@ -122,7 +130,7 @@ pub async fn update(
         }
         Err(errors) => Err(errors),
     };
-    done(&state, unit, id, result).await
+    done(&state, unit, id, &anchor, result).await
 }
 
 pub async fn add_guest(
@@ -140,7 +148,7 @@ pub async fn add_guest(
         Ok(guest) => refused(store::add_guest(&state.pool, Some(user.id), id, &guest).await)?,
         Err(errors) => Err(errors),
     };
-    done(&state, unit, id, result).await
+    done(&state, unit, id, "khach-moi", result).await
 }
 
 pub async fn remove_guest(
@@ -155,5 +163,5 @@ pub async fn remove_guest(
 ) -> AppResult<Response> {
     let id = meeting.id;
     let result = refused(store::remove_guest(&state.pool, Some(user.id), id, guest).await)?;
-    done(&state, unit, id, result).await
+    done(&state, unit, id, "khach-moi", result).await
 }

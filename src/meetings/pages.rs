@@ -382,6 +382,30 @@ pub async fn plan_topic(
 ) -> AppResult<Response> {
     let id = unit.id;
     let planned = form.parse().ok_or(AppError::BadRequest)?;
+    // A control character is refused at its quarter, with the rest of what was typed kept
+    // (Postgres refused a NUL, and the page came back without the form).
+    if crate::web::has_control_chars(&form.topic) {
+        let mut quarters = store::thematic_year(&state.pool, unit.id, planned.year).await?;
+        if let Some(q) = quarters.iter_mut().find(|q| q.quarter == planned.quarter) {
+            q.topic = Some(form.topic.chars().filter(|c| !c.is_control()).collect());
+        }
+        let errors = FieldErrors::one(
+            "form",
+            format!(
+                "Chuyên đề quý {}: {}",
+                planned.quarter,
+                crate::web::CONTROL_CHARS
+            ),
+        );
+        let page = ThematicPage {
+            keeps: true,
+            unit,
+            year: planned.year,
+            quarters,
+            errors,
+        };
+        return Ok(Unprocessable(page).into_response());
+    }
     match refused(store::plan_topic(&state.pool, Some(user.id), unit.id, &planned).await)? {
         Ok(()) => {
             let to = format!("/units/{id}/thematic?year={}", planned.year);

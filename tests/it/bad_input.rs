@@ -670,3 +670,47 @@ async fn a_control_character_is_refused_at_its_field_with_the_form_kept() {
     let (status, _) = app.get("/members?q=%00").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+/// A NUL typed into a quarter's topic: refused at that quarter with the rest of the text
+/// kept, nothing saved (it was the database's refusal, on a page without the form).
+#[tokio::test]
+async fn a_control_character_in_a_thematic_topic_is_refused_with_the_text_kept() {
+    let app = TestApp::spawn().await;
+    let branch = app.unit_id(BRANCH).await;
+    app.login_as("bithu").await;
+    let year = crate::support::today().format("%Y").to_string();
+    let before: i64 = sqlx::query_scalar("SELECT count(*) FROM thematic_plans WHERE unit_id = $1")
+        .bind(branch)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let r = app
+        .post(
+            &format!("/units/{branch}/thematic"),
+            &[
+                ("year", year.as_str()),
+                ("quarter", "3"),
+                ("topic", "Học tập\0 Nghị quyết"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        text(&html).contains("Chuyên đề quý 3: Không được chứa ký tự điều khiển."),
+        "{}",
+        text(&html)
+    );
+    assert!(
+        input_value(&html, "topic").is_some(),
+        "the quarters' forms are shown again"
+    );
+    assert!(html.contains("Học tập Nghị quyết"), "the text kept");
+    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM thematic_plans WHERE unit_id = $1")
+        .bind(branch)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(after, before, "nothing saved");
+}

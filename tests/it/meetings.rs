@@ -717,11 +717,43 @@ async fn the_agenda_is_edited_reordered_and_guests_invited() {
     let r = save("Xét kết nạp (người thứ hai)").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&r.text().await.unwrap()).contains("vừa được người khác thay đổi"));
-    app.post(
-        &format!("/meetings/{id}/agenda/{item}"),
-        &[("action", "up")],
-    )
-    .await;
+    // Edited in place: each item's form swaps the list (htmx), and without JavaScript the
+    // page comes back at the item changed, not at its top; a long title gets a text area
+    // whose line breaks are kept out of the title.
+    let (_, page) = app.get(&format!("/meetings/{id}/agenda")).await;
+    assert!(page.contains(&format!("id=\"item-{item}\"")));
+    assert!(page.contains(&format!(
+        "hx-post=\"/meetings/{id}/agenda/{item}\" hx-target=\"#agenda-list\" hx-select=\"#agenda-list\""
+    )));
+    assert!(page.contains(&format!("<textarea id=\"title-{item}\" name=\"title\"")));
+    let version: i32 = sqlx::query_scalar("SELECT version FROM agenda_items WHERE id = $1")
+        .bind(item)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let r = app
+        .post(
+            &format!("/meetings/{id}/agenda/{item}"),
+            &[
+                ("title", "Xét kết nạp\r\nđảng viên"),
+                ("version", &version.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), format!("/meetings/{id}/agenda#item-{item}"));
+    assert!(
+        titles(&app)
+            .await
+            .contains(&"Xét kết nạp đảng viên".to_owned())
+    );
+    let r = app
+        .post(
+            &format!("/meetings/{id}/agenda/{item}"),
+            &[("action", "up")],
+        )
+        .await;
+    assert_eq!(location(&r), format!("/meetings/{id}/agenda#item-{item}"));
     let after = titles(&app).await;
     assert_eq!(
         after[after.len() - 2],

@@ -329,7 +329,9 @@ impl ItemForm {
         if !e.is_empty() {
             return Err(e);
         }
-        match text(&self.title, 300) {
+        // A title is one line: the line breaks a phone's text area lets in become spaces.
+        let title = self.title.split_whitespace().collect::<Vec<_>>().join(" ");
+        match text(&title, 300) {
             Some(title) => Ok(ItemInput {
                 title,
                 presenter: text(&self.presenter, 120),
