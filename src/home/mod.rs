@@ -156,9 +156,17 @@ struct UnitPage {
     owed: Vec<owed::OwedLine>,
 }
 
+/// The month a unit's page shows: `?month=yyyy-mm` (a supervisor's drill-down keeps the
+/// month it came from), this month otherwise or for a month not yet come.
+#[derive(serde::Deserialize, Default)]
+struct UnitQuery {
+    month: Option<String>,
+}
+
 async fn unit_page(
     State(state): State<AppState>,
     UnitInScope { unit, user, .. }: UnitInScope<Read>,
+    axum::extract::Query(q): axum::extract::Query<UnitQuery>,
 ) -> AppResult<UnitPage> {
     let crumbs = org::crumbs(&state, &user, &unit).await?;
     let (open_children, closed_children): (Vec<ChildView>, Vec<ChildView>) =
@@ -175,7 +183,13 @@ async fn unit_page(
         (BranchCounts::default(), Vec::new())
     };
     let branch_column = open_children.iter().any(|c| c.is_committee);
-    let month = state.clock.this_month();
+    let now = state.clock.this_month();
+    let month = q
+        .month
+        .as_deref()
+        .and_then(crate::meetings::parse_month)
+        .filter(|m| *m <= now)
+        .unwrap_or(now);
     let this_month = if is_branch {
         meetings::store::regular_of_month(&state.pool, unit.id, month).await?
     } else {

@@ -238,7 +238,7 @@ pub async fn dashboard(
             let ids: Vec<Uuid> = inside.iter().map(|b| b.id).collect();
             Some(Row {
                 href: if is_branch {
-                    format!("/units/{cid}")
+                    format!("/units/{cid}?month={}", month.format("%Y-%m"))
                 } else {
                     format!("/dashboard/{cid}?month={}", month.format("%Y-%m"))
                 },

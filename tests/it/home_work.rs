@@ -179,3 +179,33 @@ async fn the_dashboard_opens_on_the_last_month_until_a_branch_meets_in_this_one(
     );
     assert!(!page.contains("chưa có chi bộ nào sinh hoạt"));
 }
+
+#[tokio::test]
+async fn a_drill_down_to_a_branch_keeps_the_month() {
+    let app = TestApp::spawn().await;
+    let ward = app.unit_id(crate::fixtures::demo::WARD).await;
+    let branch = app.unit_id(BRANCH).await;
+    app.login_as("phuong").await;
+    let last = months_ago(1);
+    let (_, html) = app
+        .get(&format!("/dashboard/{ward}?month={}", last.format("%Y-%m")))
+        .await;
+    let link = format!("/units/{branch}?month={}", last.format("%Y-%m"));
+    assert!(
+        html.contains(&format!("href=\"{link}\"")),
+        "the branch's row keeps the month"
+    );
+    let (status, page) = app.get(&link).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        text(&page).contains(&format!("Sinh hoạt tháng {}", last.format("%m/%Y"))),
+        "{}",
+        text(&page)
+    );
+    // A month not yet come is this month.
+    let (_, page) = app.get(&format!("/units/{branch}?month=2999-01")).await;
+    assert!(text(&page).contains(&format!(
+        "Sinh hoạt tháng {}",
+        months_ago(0).format("%m/%Y")
+    )));
+}
