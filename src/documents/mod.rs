@@ -60,6 +60,32 @@ pub async fn heading_of(
     Ok(heading::heading(&chain, day, number))
 }
 
+crate::codes::text_code! {
+    /// The post of whoever signs for a branch or a committee ("T/M …").
+    pub enum SignerTitle {
+        Secretary = "secretary",
+        DeputySecretary = "deputy_secretary",
+    }
+}
+
+impl SignerTitle {
+    /// As the signature block prints it.
+    pub fn label(self) -> &'static str {
+        match self {
+            SignerTitle::Secretary => "BÍ THƯ",
+            SignerTitle::DeputySecretary => "PHÓ BÍ THƯ",
+        }
+    }
+
+    /// As a form offers it.
+    pub fn choice(self) -> &'static str {
+        match self {
+            SignerTitle::Secretary => "Bí thư",
+            SignerTitle::DeputySecretary => "Phó Bí thư",
+        }
+    }
+}
+
 /// Who signs a document for its issuer, as the signature block prints it.
 pub struct Signer {
     /// "BÍ THƯ", "PHÓ BÍ THƯ".

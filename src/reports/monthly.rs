@@ -27,6 +27,8 @@ pub struct MonthlyPage {
     pub(super) head: crate::documents::Heading,
     pub(super) back: crate::documents::Back,
     pub(super) signer: crate::documents::Signer,
+    /// The signer's post code and name as the form shows them.
+    pub(super) signer_form: (String, String),
     pub(super) unit: Unit,
     /// The committee's name as on the day judged (or as issued).
     pub(super) unit_name: String,
@@ -52,6 +54,10 @@ impl MonthlyPage {
 
     pub fn groups(&self) -> Vec<crate::reports::statement::Group<'_>> {
         crate::reports::statement::groups(&self.lines)
+    }
+
+    pub fn signer_titles(&self) -> &'static [crate::documents::SignerTitle] {
+        crate::documents::SignerTitle::ALL
     }
 
     pub fn total_dang_so(&self) -> i64 {
@@ -198,7 +204,18 @@ pub(super) async fn monthly_page(
             href: format!("/dashboard/{}?month={}", unit.id, month.format("%Y-%m")),
             label: "Trở lại bảng theo dõi",
         },
-        signer: crate::documents::signer(state, &unit, day).await?,
+        signer: match saved.as_ref().and_then(|s| s.signer.clone()) {
+            Some((title, name)) => crate::documents::Signer {
+                title: title.label(),
+                name,
+            },
+            None => crate::documents::signer(state, &unit, day).await?,
+        },
+        signer_form: saved
+            .as_ref()
+            .and_then(|s| s.signer.clone())
+            .map(|(t, n)| (t.as_str().to_owned(), n))
+            .unwrap_or_default(),
         number,
         unit_name: shown.unit_name.clone(),
         month_value: month.format("%Y-%m").to_string(),
@@ -297,6 +314,8 @@ pub async fn save_summary(
     let fresh = stored(&state.pool, unit.id, month).await?;
     let version = fresh.map(|s| s.version.to_string()).unwrap_or_default();
     let summary = form.summary.trim().to_owned();
-    let page = monthly_page(&state, unit, month, Some((summary, version)), errors).await?;
+    let mut page = monthly_page(&state, unit, month, Some((summary, version)), errors).await?;
+    // The signer as typed, too.
+    page.signer_form = (form.signer_title.clone(), form.signer_name.clone());
     Ok(Unprocessable(page).into_response())
 }

@@ -21,6 +21,8 @@ pub(super) struct Stored {
     /// What the report stated when it was numbered, and when.
     pub(super) issued: Option<Statement>,
     pub(super) issued_at: Option<DateTime<Utc>>,
+    /// Who signs for the committee, when the report says.
+    pub(super) signer: Option<(crate::documents::SignerTitle, String)>,
 }
 
 pub(super) async fn stored(
@@ -29,7 +31,8 @@ pub(super) async fn stored(
     month: NaiveDate,
 ) -> Result<Option<Stored>, sqlx::Error> {
     Ok(sqlx::query!(
-        r#"SELECT number, summary, version, issued AS "issued: Json<Statement>", issued_at
+        r#"SELECT number, summary, version, issued AS "issued: Json<Statement>", issued_at,
+                  signer_title AS "signer_title: crate::documents::SignerTitle", signer_name
              FROM monthly_reports WHERE unit_id = $1 AND month = $2"#,
         unit,
         month
@@ -42,6 +45,7 @@ pub(super) async fn stored(
         version: r.version,
         issued: r.issued.map(|j| j.0),
         issued_at: r.issued_at,
+        signer: r.signer_title.zip(r.signer_name),
     }))
 }
 
@@ -60,6 +64,10 @@ pub(super) async fn save(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let stated = Json(stated);
+    let (signer_title, signer_name) = match &summary.signer {
+        Some((title, name)) => (Some(*title), Some(name.as_str())),
+        None => (None, None),
+    };
     crate::db::transaction(pool, async |tx| {
         // Numbers of one unit and term are given out one at a time.
         sqlx::query!("SELECT id FROM units WHERE id = $1 FOR UPDATE", unit.id)
@@ -78,14 +86,17 @@ pub(super) async fn save(
         if current.is_some() {
             sqlx::query!(
                 "UPDATE monthly_reports SET summary = $3, version = version + 1, updated_by = $4, updated_at = $5,
-                        issued = coalesce(issued, $6), issued_at = coalesce(issued_at, $5)
+                        issued = coalesce(issued, $6), issued_at = coalesce(issued_at, $5),
+                        signer_title = $7, signer_name = $8
                   WHERE unit_id = $1 AND month = $2",
                 unit.id,
                 month,
                 summary.text,
                 user,
                 now,
-                stated as _
+                stated as _,
+                signer_title as _,
+                signer_name
             )
             .execute(&mut *tx)
             .await?;
@@ -93,17 +104,19 @@ pub(super) async fn save(
             let term = term_start(month.year());
             sqlx::query!(
                 "INSERT INTO monthly_reports (unit_id, month, term_start, number, summary, updated_by, updated_at,
-                                              issued, issued_at)
+                                              issued, issued_at, signer_title, signer_name)
                  VALUES ($1, $2, $3,
                          (SELECT coalesce(max(number), 0) + 1 FROM monthly_reports WHERE unit_id = $1 AND term_start = $3),
-                         $4, $5, $6, $7, $6)",
+                         $4, $5, $6, $7, $6, $8, $9)",
                 unit.id,
                 month,
                 term,
                 summary.text,
                 user,
                 now,
-                stated as _
+                stated as _,
+                signer_title as _,
+                signer_name
             )
             .execute(&mut *tx)
             .await?;

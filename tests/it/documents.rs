@@ -126,3 +126,58 @@ async fn a_supervisor_reads_the_notice_but_does_not_enter_it() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert!(numbers(&app, m).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_committees_report_names_who_signs_for_it() {
+    let app = TestApp::spawn().await;
+    let ward = app.unit_id(crate::fixtures::demo::WARD).await;
+    let month = crate::support::months_ago(1).format("%Y-%m").to_string();
+    app.login_as("phuong").await;
+    let path = format!("/reports/monthly/{ward}?month={month}");
+    let (_, html) = app.get(&path).await;
+    assert!(
+        text(&html).contains("T/M ĐẢNG ỦY BÍ THƯ"),
+        "the post, before a name is given"
+    );
+    // A post no form offers: refused at the field, what was typed kept, nothing saved.
+    let r = app
+        .post(
+            &path,
+            &[
+                ("summary", "Nhận xét của đảng ủy."),
+                ("version", ""),
+                ("signer_title", "chu_tich"),
+                ("signer_name", "Trần Văn Ký"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(text(&html).contains("Vui lòng chọn chức vụ người ký."));
+    assert!(html.contains("Nhận xét của đảng ủy."));
+    assert!(html.contains("value=\"Trần Văn Ký\""));
+    let saved: i64 = sqlx::query_scalar("SELECT count(*) FROM monthly_reports WHERE unit_id = $1")
+        .bind(ward)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(saved, 0);
+    let r = app
+        .post(
+            &path,
+            &[
+                ("summary", "Nhận xét của đảng ủy."),
+                ("version", ""),
+                ("signer_title", "deputy_secretary"),
+                ("signer_name", "Trần Văn Ký"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = app.get(&path).await;
+    let page = text(&html);
+    assert!(
+        page.contains("T/M ĐẢNG ỦY PHÓ BÍ THƯ Trần Văn Ký"),
+        "{page}"
+    );
+}
