@@ -9,9 +9,7 @@ use chrono::Datelike;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::domain::{
-    self, AbsenceReason, Category, MeetingKind, MeetingState, Presence, Summary,
-};
+use super::domain::{self, AbsenceReason, Category, MeetingKind, MeetingState, Presence, Summary};
 use super::forms::{
     AgendaSource, AllPresentForm, ExcuseForm, MarkForm, NewForm, SeriesForm, SpokeForm, TopicForm,
 };
@@ -354,7 +352,9 @@ async fn answer(
         Err(errors) => errors,
     };
     // The meeting as it now stands (a stale sheet is drawn again from the fresh version).
-    let meeting = store::get(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let meeting = store::get(&state.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let rows = store::attendance(&state.pool, id).await?;
     let page = AttendancePage {
         keeps: true,

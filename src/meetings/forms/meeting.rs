@@ -269,7 +269,10 @@ impl SpokeForm {
         match self.spoke.trim() {
             "1" => Ok(true),
             "0" => Ok(false),
-            _ => Err(FieldErrors::one("spoke", "Vui lòng chọn có hoặc không phát biểu.")),
+            _ => Err(FieldErrors::one(
+                "spoke",
+                "Vui lòng chọn có hoặc không phát biểu.",
+            )),
         }
     }
 }
@@ -438,7 +441,10 @@ mod tests {
             })
         );
         assert_eq!(
-            form("other", " Đám cưới con ").parse().ok().map(|i| i.detail),
+            form("other", " Đám cưới con ")
+                .parse()
+                .ok()
+                .map(|i| i.detail),
             Some(Some("Đám cưới con".into()))
         );
         let e = form("other", "  ").parse().unwrap_err();
@@ -449,9 +455,28 @@ mod tests {
         assert!(e.get("reason").is_some());
         assert_eq!(SpokeForm { spoke: "1".into() }.parse().ok(), Some(true));
         assert_eq!(SpokeForm { spoke: "0".into() }.parse().ok(), Some(false));
-        assert!(SpokeForm { spoke: "yes".into() }.parse().is_err());
-        assert_eq!(AllPresentForm { version: "3".into() }.parse().ok(), Some(3));
-        assert!(AllPresentForm { version: "-1".into() }.parse().is_err());
+        assert!(
+            SpokeForm {
+                spoke: "yes".into()
+            }
+            .parse()
+            .is_err()
+        );
+        assert_eq!(
+            AllPresentForm {
+                version: "3".into()
+            }
+            .parse()
+            .ok(),
+            Some(3)
+        );
+        assert!(
+            AllPresentForm {
+                version: "-1".into()
+            }
+            .parse()
+            .is_err()
+        );
         assert!(AllPresentForm::default().parse().is_err());
     }
 
