@@ -338,7 +338,7 @@ async fn attendance_spoke_is_saved_alone_and_kept_on_reload() {
     );
     // A presence tap keeps it.
     tap(&app, m.id, speaker, "late").await;
-    assert_eq!(row(&app, m.id, speaker).await.3, true);
+    assert!(row(&app, m.id, speaker).await.3);
     let r = app
         .post(
             &format!("/meetings/{}/attendance/{speaker}/spoke", m.id),
@@ -384,11 +384,11 @@ fn submit_on_enter(
         let name = v.attr("name").unwrap_or("").to_owned();
         match v.name() {
             "input" => match v.attr("type").unwrap_or("text") {
-                "radio" | "checkbox" => {
-                    if v.attr("value") == Some(check) {
-                        fields.push((name, check.to_owned()));
-                    }
+                "radio" | "checkbox" if v.attr("value") == Some(check) => {
+                    fields.push((name, check.to_owned()));
                 }
+                // Not checked: not sent.
+                "radio" | "checkbox" => {}
                 "submit" => {
                     default_button.get_or_insert((name, v.attr("value").unwrap_or("").to_owned()));
                 }

@@ -59,6 +59,9 @@ async fn row_is(driver: &WebDriver, member: uuid::Uuid, presence: &str) -> WebDr
     .await
 }
 
+/// An attendance line as the database holds it: member, presence, reason code, reason.
+type Line = (uuid::Uuid, Option<String>, Option<String>, Option<String>);
+
 #[tokio::test]
 async fn a_secretary_takes_attendance_on_a_phone_with_three_exceptions_then_all_present() {
     let Some(browser) = start_browser().await else {
@@ -96,7 +99,7 @@ async fn a_secretary_takes_attendance_on_a_phone_with_three_exceptions_then_all_
         detail.send_keys("sốt cao" + Key::Enter).await?;
         text_when(
             driver,
-            By::Css(&format!("li#m-{ill} .state")),
+            By::Css(format!("li#m-{ill} .state")),
             "the reason saved on the row",
             |t| t == "Ốm, sốt cao",
         )
@@ -200,7 +203,7 @@ async fn a_secretary_takes_attendance_on_a_phone_with_three_exceptions_then_all_
     result.expect("the attendance sheet on a phone");
 
     // As the database holds it: the exceptions as tapped, the reason by its code.
-    let rows: Vec<(uuid::Uuid, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+    let rows: Vec<Line> = sqlx::query_as(
         "SELECT member_id, presence, reason_code, reason FROM attendance
           WHERE meeting_id = $1 AND category = 'expected' ORDER BY member_id",
     )
