@@ -242,6 +242,13 @@ mod tests {
             "Nguyễn Văn Khách đã có trong danh sách khách mời."
         );
         assert_eq!(MeetingRefusal::GuestGone.field(), "form");
+        assert_eq!(MeetingRefusal::NotExcused.field(), "reason_code");
+        assert!(
+            MeetingRefusal::NotExcused
+                .message()
+                .contains("Vắng có lý do")
+        );
+        assert_eq!(MeetingRefusal::SpokeWhileAbsent.field(), "spoke");
     }
 
     #[test]
