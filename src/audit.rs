@@ -287,6 +287,7 @@ pub fn field_label(key: &str) -> String {
         "state" => "Trạng thái",
         "presence" => "Điểm danh",
         "reason" => "Lý do",
+        "reason_code" => "Mã lý do vắng",
         "spoke" => "Phát biểu",
         "title" => "Tiêu đề",
         "presenter" => "Người trình bày",

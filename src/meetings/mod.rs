@@ -43,6 +43,15 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/history", get(pages::history))
         .route("/meetings/{id}/attendance", get(pages::attendance))
         .route("/meetings/{id}/attendance/{member}", post(pages::mark))
+        .route(
+            "/meetings/{id}/attendance/{member}/reason",
+            post(pages::excuse),
+        )
+        .route(
+            "/meetings/{id}/attendance/{member}/spoke",
+            post(pages::spoke),
+        )
+        .route("/meetings/{id}/all-present", post(pages::all_present))
         .route("/meetings/{id}/agenda", get(agenda::page).post(agenda::add))
         .route("/meetings/{id}/agenda/{item}", post(agenda::update))
         .route("/meetings/{id}/guests", post(agenda::add_guest))

@@ -9,8 +9,10 @@ use chrono::Datelike;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::domain::{self, Category, MeetingKind, MeetingState, Presence, Summary};
-use super::forms::{AgendaSource, MarkForm, NewForm, SeriesForm, TopicForm};
+use super::domain::{self, AbsenceReason, Category, MeetingKind, MeetingState, Presence, Summary};
+use super::forms::{
+    AgendaSource, AllPresentForm, ExcuseForm, MarkForm, NewForm, SeriesForm, SpokeForm, TopicForm,
+};
 use super::scope::MeetingInScope;
 use super::store::{self, AgendaItem, AttendanceRow, Meeting, MeetingRow};
 use crate::auth::scope::{Keep, Read};
@@ -249,11 +251,18 @@ pub struct AttendancePage {
     errors: FieldErrors,
     /// The row the message is about.
     error_row: Option<Uuid>,
+    /// The reason form of `error_row` as typed, when it was the one refused.
+    typed: Option<ExcuseForm>,
 }
 
 impl AttendancePage {
     pub fn is_error_row(&self, member: &Uuid) -> bool {
         self.error_row == Some(*member)
+    }
+
+    /// Whether the sheet takes ticks: the user keeps the branch and the record is open.
+    pub fn editable(&self) -> bool {
+        self.keeps && !self.meeting.is_locked()
     }
 
     /// The sheet's sections, each with its rows, in the order of the categories.
@@ -269,6 +278,31 @@ impl AttendancePage {
 
     pub fn presences(&self) -> &'static [Presence] {
         Presence::ALL
+    }
+
+    pub fn reasons(&self) -> &'static [AbsenceReason] {
+        AbsenceReason::ALL
+    }
+
+    /// The reason form as typed on the refused row, else as saved.
+    fn typed_for(&self, r: &AttendanceRow) -> Option<&ExcuseForm> {
+        self.typed
+            .as_ref()
+            .filter(|_| self.is_error_row(&r.member_id))
+    }
+
+    pub fn code_checked(&self, r: &AttendanceRow, code: &AbsenceReason) -> bool {
+        match self.typed_for(r) {
+            Some(t) => t.reason_code.trim() == code.as_str(),
+            None => r.reason_code == Some(*code),
+        }
+    }
+
+    pub fn detail(&self, r: &AttendanceRow) -> String {
+        match self.typed_for(r) {
+            Some(t) => t.reason.clone(),
+            None => r.reason.clone().unwrap_or_default(),
+        }
     }
 }
 
@@ -291,9 +325,52 @@ pub async fn attendance(
         rows,
         errors: FieldErrors::default(),
         error_row: None,
+        typed: None,
     })
 }
 
+/// What a post on the sheet answers: done, back to the member's row (`#m-<id>`; htmx swaps
+/// the sheet from that page in place); refused, the sheet again (422) with the message on
+/// the row, or above the sheet when it is about no row.
+async fn answer(
+    state: &AppState,
+    meeting: Meeting,
+    unit: Unit,
+    row: Option<Uuid>,
+    result: Result<(), FieldErrors>,
+    typed: Option<ExcuseForm>,
+) -> AppResult<Response> {
+    let id = meeting.id;
+    let errors = match result {
+        Ok(()) => {
+            let to = match row {
+                Some(member) => format!("/meetings/{id}/attendance#m-{member}"),
+                None => format!("/meetings/{id}/attendance"),
+            };
+            return Ok(Redirect::to(&to).into_response());
+        }
+        Err(errors) => errors,
+    };
+    // The meeting as it now stands (a stale sheet is drawn again from the fresh version).
+    let meeting = store::get(&state.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rows = store::attendance(&state.pool, id).await?;
+    let page = AttendancePage {
+        keeps: true,
+        unit,
+        meeting,
+        counts: Counts::of(&rows),
+        rows,
+        errors,
+        error_row: row,
+        typed,
+    };
+    Ok(Unprocessable(page).into_response())
+}
+
+/// The row of `member` must be on this meeting's list: another branch's member (or any id
+/// not listed) is a 404, nothing written.
 pub async fn mark(
     State(state): State<AppState>,
     MeetingInScope {
@@ -305,13 +382,12 @@ pub async fn mark(
     Path((_, member)): Path<(Uuid, Uuid)>,
     Form(form): Form<MarkForm>,
 ) -> AppResult<Response> {
-    let id = meeting.id;
     let result = match form.parse() {
         Ok(input) => refused(
             store::mark(
                 &state.pool,
                 Some(user.id),
-                id,
+                meeting.id,
                 member,
                 &input,
                 state.clock.now(),
@@ -320,24 +396,90 @@ pub async fn mark(
         )?,
         Err(errors) => Err(errors),
     };
-    let errors = match result {
-        Ok(()) => {
-            let to = format!("/meetings/{id}/attendance#m-{member}");
-            return Ok(Redirect::to(&to).into_response());
-        }
-        Err(errors) => errors,
-    };
-    let rows = store::attendance(&state.pool, id).await?;
-    let page = AttendancePage {
-        keeps: true,
-        unit,
+    answer(&state, meeting, unit, Some(member), result, None).await
+}
+
+pub async fn excuse(
+    State(state): State<AppState>,
+    MeetingInScope {
         meeting,
-        counts: Counts::of(&rows),
-        rows,
-        errors,
-        error_row: Some(member),
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Keep>,
+    Path((_, member)): Path<(Uuid, Uuid)>,
+    Form(form): Form<ExcuseForm>,
+) -> AppResult<Response> {
+    let result = match form.parse() {
+        Ok(input) => refused(
+            store::excuse(
+                &state.pool,
+                Some(user.id),
+                meeting.id,
+                member,
+                &input,
+                state.clock.now(),
+            )
+            .await,
+        )?,
+        Err(errors) => Err(errors),
     };
-    Ok(Unprocessable(page).into_response())
+    answer(&state, meeting, unit, Some(member), result, Some(form)).await
+}
+
+pub async fn spoke(
+    State(state): State<AppState>,
+    MeetingInScope {
+        meeting,
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Keep>,
+    Path((_, member)): Path<(Uuid, Uuid)>,
+    Form(form): Form<SpokeForm>,
+) -> AppResult<Response> {
+    let result = match form.parse() {
+        Ok(spoke) => refused(
+            store::set_spoke(
+                &state.pool,
+                Some(user.id),
+                meeting.id,
+                member,
+                spoke,
+                state.clock.now(),
+            )
+            .await,
+        )?,
+        Err(errors) => Err(errors),
+    };
+    answer(&state, meeting, unit, Some(member), result, None).await
+}
+
+pub async fn all_present(
+    State(state): State<AppState>,
+    MeetingInScope {
+        meeting,
+        unit,
+        user,
+        ..
+    }: MeetingInScope<Keep>,
+    Form(form): Form<AllPresentForm>,
+) -> AppResult<Response> {
+    let result = match form.parse() {
+        Ok(version) => refused(
+            store::mark_all_present(
+                &state.pool,
+                Some(user.id),
+                meeting.id,
+                version,
+                state.clock.now(),
+            )
+            .await
+            .map(|_| ()),
+        )?,
+        Err(errors) => Err(errors),
+    };
+    answer(&state, meeting, unit, None, result, None).await
 }
 
 #[derive(Template, WebTemplate)]

@@ -324,7 +324,6 @@ async fn finish(app: &TestApp, m: Meeting, state: State, marks: &[(Uuid, Presenc
             &chibo::meetings::forms::MarkInput {
                 presence: presence.domain(),
                 reason: (presence == Presence::AbsentExcused).then(|| "Ốm".to_owned()),
-                spoke: false,
             },
             support::clock().now(),
         )

@@ -7,10 +7,12 @@
 
 mod adoption;
 mod architecture;
+mod attendance;
 mod audit;
 mod authority;
 mod bad_input;
 mod browser;
+mod browser_attendance;
 mod browser_documents;
 mod browser_valid;
 mod cli;

@@ -168,6 +168,24 @@ const NEEDS: &[(&str, &str, Need, Obj)] = &[
         Need::Keep,
         Obj::Meeting,
     ),
+    (
+        "POST",
+        "/meetings/{id}/attendance/{member}/reason",
+        Need::Keep,
+        Obj::Meeting,
+    ),
+    (
+        "POST",
+        "/meetings/{id}/attendance/{member}/spoke",
+        Need::Keep,
+        Obj::Meeting,
+    ),
+    (
+        "POST",
+        "/meetings/{id}/all-present",
+        Need::Keep,
+        Obj::Meeting,
+    ),
     ("GET", "/meetings/{id}/agenda", Need::Read, Obj::Meeting),
     ("POST", "/meetings/{id}/agenda", Need::Keep, Obj::Meeting),
     (

@@ -74,8 +74,8 @@ enum Op {
         presence: &'static str,
         spoke: bool,
     },
-    /// "Absent with reason" with no reason: refused, nothing written.
-    TickWithoutReason { meeting: Uuid, member: Uuid },
+    /// A reason whose code the sheet never offered: refused, nothing written.
+    UnknownReason { meeting: Uuid, member: Uuid },
     /// The minutes say the meeting started on `day`: its list follows that day.
     MoveDay { meeting: Uuid, day: NaiveDate },
     /// A life-cycle step of a member on `day` (`action` is the page's slug).
@@ -96,7 +96,7 @@ impl Op {
     fn name(&self) -> &'static str {
         match self {
             Op::Tick { .. } => "tick",
-            Op::TickWithoutReason { .. } => "tick without reason",
+            Op::UnknownReason { .. } => "unknown reason",
             Op::MoveDay { .. } => "day moved",
             Op::Step { .. } => "life-cycle step",
             Op::AddMember { .. } => "member added",
@@ -143,7 +143,7 @@ impl World {
         };
         match roll {
             0..=54 => tick(rng),
-            55..=59 => Op::TickWithoutReason { meeting, member },
+            55..=59 => Op::UnknownReason { meeting, member },
             60..=71 => Op::MoveDay {
                 meeting,
                 day: self.day(rng),
@@ -222,12 +222,9 @@ impl World {
                     pairs(&form),
                 )
             }
-            Op::TickWithoutReason { meeting, member } => (
-                format!("/meetings/{meeting}/attendance/{member}"),
-                pairs(&[
-                    ("presence", "absent_excused".to_owned()),
-                    ("reason", String::new()),
-                ]),
+            Op::UnknownReason { meeting, member } => (
+                format!("/meetings/{meeting}/attendance/{member}/reason"),
+                pairs(&[("reason_code", "om".to_owned()), ("reason", String::new())]),
             ),
             Op::MoveDay { meeting, day } => {
                 let version = self.app.meeting_version(meeting).await;
@@ -352,11 +349,11 @@ fn expect(status: StatusCode, op: &Op, on_list: Option<bool>, at: &str) {
         "{at}: {op:?} answered 500"
     );
     let allowed: &[StatusCode] = match (op, on_list) {
-        // The missing reason is refused before the line is looked for.
-        (Op::TickWithoutReason { .. }, Some(_)) => &[StatusCode::UNPROCESSABLE_ENTITY],
+        // The unknown code is refused before the line is looked for.
+        (Op::UnknownReason { .. }, Some(_)) => &[StatusCode::UNPROCESSABLE_ENTITY],
         (Op::Tick { .. }, Some(true)) => &[StatusCode::SEE_OTHER],
         (Op::Tick { .. }, Some(false)) => &[StatusCode::NOT_FOUND],
-        (Op::Tick { .. } | Op::TickWithoutReason { .. }, None) => &[
+        (Op::Tick { .. } | Op::UnknownReason { .. }, None) => &[
             StatusCode::SEE_OTHER,
             StatusCode::NOT_FOUND,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -449,9 +446,7 @@ async fn the_kept_counts_equal_a_recount_after_every_step_of_a_random_sequence()
             Op::Tick {
                 meeting, member, ..
             }
-            | Op::TickWithoutReason { meeting, member } => {
-                Some(world.on_list(meeting, member).await)
-            }
+            | Op::UnknownReason { meeting, member } => Some(world.on_list(meeting, member).await),
             _ => None,
         };
         let (path, form) = world.request(&op).await;

@@ -264,19 +264,23 @@ async fn two_people_ticking_at_once_keep_each_others_ticks() {
 }
 
 #[tokio::test]
-async fn an_excused_absence_needs_a_reason_and_closed_minutes_refuse_changes() {
+async fn an_excused_absence_takes_its_reason_after_its_tap_and_closed_minutes_refuse_changes() {
     let app = TestApp::spawn().await;
     app.login_as("bithu").await;
     let (id, expected) = planned(&app).await;
     let member = expected[0];
+    // No reason typed before the tap: the row then offers the reason's own form.
     let r = app
         .post(
             &format!("/meetings/{id}/attendance/{member}"),
             &[("presence", "absent_excused"), ("reason", "")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text(&r.text().await.unwrap()).contains("Vắng có lý do: vui lòng ghi lý do."));
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = app.get(&format!("/meetings/{id}/attendance")).await;
+    assert!(page.contains(&format!(
+        "action=\"/meetings/{id}/attendance/{member}/reason\""
+    )));
     let r = app
         .post(
             &format!("/meetings/{id}/attendance/{member}"),

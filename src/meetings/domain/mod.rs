@@ -406,6 +406,44 @@ impl Presence {
     }
 }
 
+text_code! {
+    /// Why a member is absent with reason, as the sheet offers it; the free text beside it
+    /// (`attendance.reason`) gives the detail, and is the whole reason for `Other`.
+    pub enum AbsenceReason {
+        Illness = "illness",
+        Work = "work",
+        Family = "family",
+        Other = "other",
+    }
+}
+
+impl AbsenceReason {
+    pub fn label(self) -> &'static str {
+        match self {
+            AbsenceReason::Illness => "Ốm",
+            AbsenceReason::Work => "Công tác",
+            AbsenceReason::Family => "Việc gia đình",
+            AbsenceReason::Other => "Khác",
+        }
+    }
+
+    /// Only "other" says nothing by itself: its text is required.
+    pub fn needs_detail(self) -> bool {
+        self == AbsenceReason::Other
+    }
+}
+
+/// An excused absence's reason as the sheet and the minutes word it: the code's label, then
+/// the detail ("Ốm, sốt cao"); a row written before codes existed has its text alone.
+pub fn excuse_label(code: Option<AbsenceReason>, detail: Option<&str>) -> Option<String> {
+    match (code, detail) {
+        (Some(c), Some(d)) => Some(format!("{}, {d}", c.label())),
+        (Some(c), None) => Some(c.label().to_owned()),
+        (None, Some(d)) => Some(d.to_owned()),
+        (None, None) => None,
+    }
+}
+
 /// One row of a meeting's attendance.
 #[derive(Debug, Clone, Copy)]
 pub struct Mark {
@@ -569,6 +607,27 @@ pub fn completion_rate(reviews: &[Option<Review>]) -> Option<Rate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_excused_absence_reads_as_its_code_then_its_detail() {
+        assert_eq!(
+            excuse_label(Some(AbsenceReason::Illness), Some("sốt cao")).as_deref(),
+            Some("Ốm, sốt cao")
+        );
+        assert_eq!(
+            excuse_label(Some(AbsenceReason::Work), None).as_deref(),
+            Some("Công tác")
+        );
+        // A row from before the codes: its text alone.
+        assert_eq!(
+            excuse_label(None, Some("Đi viện")).as_deref(),
+            Some("Đi viện")
+        );
+        assert_eq!(excuse_label(None, None), None);
+        assert_eq!(AbsenceReason::parse("family"), Some(AbsenceReason::Family));
+        assert_eq!(AbsenceReason::parse("om"), None);
+        assert!(AbsenceReason::Other.needs_detail() && !AbsenceReason::Illness.needs_detail());
+    }
 
     fn mark(category: Category, full_member: bool, presence: Option<Presence>) -> Mark {
         Mark {

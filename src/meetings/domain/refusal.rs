@@ -40,8 +40,10 @@ pub enum MeetingRefusal {
     NoAssignee,
     /// A task due before the meeting's month.
     DueBeforeMonth,
-    /// Absent with reason, but no reason written.
-    ReasonMissing,
+    /// A reason saved for a member not marked absent with reason.
+    NotExcused,
+    /// "Spoke" ticked for a member marked absent.
+    SpokeWhileAbsent,
     /// The end is not after the start.
     EndNotAfterStart,
     /// Longer than any meeting is (docs/rules.md §3.3): a typing mistake.
@@ -98,7 +100,9 @@ impl crate::error::Refusal for MeetingRefusal {
             NotListed { field } => field,
             AssigneeElsewhere | NoAssignee => "member",
             DueBeforeMonth => "due_on",
-            ReasonMissing | ReopenWithoutReason => "reason",
+            ReopenWithoutReason => "reason",
+            NotExcused => "reason_code",
+            SpokeWhileAbsent => "spoke",
             EndNotAfterStart | TooLong => "ended_at",
             TooManyVotes { .. } => "votes_for",
         }
@@ -155,7 +159,13 @@ impl crate::error::Refusal for MeetingRefusal {
             AssigneeElsewhere => "Chỉ giao nhiệm vụ cho đảng viên sinh hoạt ở chi bộ này.".into(),
             NoAssignee => "Vui lòng chọn đảng viên hoặc ghi tên nhóm.".into(),
             DueBeforeMonth => "Thời hạn không thể trước tháng của buổi sinh hoạt.".into(),
-            ReasonMissing => "Vắng có lý do: vui lòng ghi lý do.".into(),
+            NotExcused => {
+                "Chỉ ghi lý do cho đảng viên vắng có lý do: vui lòng chọn \"Vắng có lý do\" trước."
+                    .into()
+            }
+            SpokeWhileAbsent => {
+                "Đảng viên đang được ghi vắng mặt: không ghi phát biểu được.".into()
+            }
             EndNotAfterStart => "Giờ kết thúc phải sau giờ bắt đầu.".into(),
             TooLong => {
                 "Một buổi sinh hoạt không kéo dài quá 12 giờ; vui lòng kiểm tra lại giờ.".into()
@@ -232,6 +242,13 @@ mod tests {
             "Nguyễn Văn Khách đã có trong danh sách khách mời."
         );
         assert_eq!(MeetingRefusal::GuestGone.field(), "form");
+        assert_eq!(MeetingRefusal::NotExcused.field(), "reason_code");
+        assert!(
+            MeetingRefusal::NotExcused
+                .message()
+                .contains("Vắng có lý do")
+        );
+        assert_eq!(MeetingRefusal::SpokeWhileAbsent.field(), "spoke");
     }
 
     #[test]

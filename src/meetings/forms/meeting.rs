@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::text;
 use crate::codes::text_code;
-use crate::meetings::domain::{MeetingKind, Presence};
+use crate::meetings::domain::{AbsenceReason, MeetingKind, Presence};
 use crate::web::{FieldErrors, date_message, number_in, read_datetime, read_month, read_time};
 
 text_code! {
@@ -179,25 +179,27 @@ impl Series {
     }
 }
 
-/// One member's attendance, as ticked.
+/// One member's attendance, as ticked: the presence alone (the reason and "spoke" have
+/// their own forms, so that a tap on one never carries the other's stale value). `reason`
+/// is still read from a post that sends it (a form of an older page): the detail of an
+/// excused absence.
 #[derive(Debug, Deserialize, Serialize, Default, Clone)]
 #[serde(default)]
 pub struct MarkForm {
     pub presence: String,
     pub reason: String,
-    pub spoke: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MarkInput {
     pub presence: Presence,
+    /// The detail of an excused absence, when the post gave one.
     pub reason: Option<String>,
-    pub spoke: bool,
 }
 
 impl MarkForm {
-    /// The mark; "absent with reason" needs its reason (so does the store, which is the
-    /// check every writer passes).
+    /// The mark. An excused absence needs no reason before its tap: the sheet then offers
+    /// the reason's own form for that row.
     pub fn parse(&self) -> Result<MarkInput, FieldErrors> {
         let e = FieldErrors::control_chars(self);
         if !e.is_empty() {
@@ -211,9 +213,91 @@ impl MarkForm {
         };
         Ok(MarkInput {
             presence,
-            reason: text(&self.reason, 300),
-            spoke: self.spoke.is_some(),
+            reason: (presence == Presence::AbsentExcused)
+                .then(|| text(&self.reason, 300))
+                .flatten(),
         })
+    }
+}
+
+/// The reason of an excused absence, as typed: a code and the detail.
+#[derive(Debug, Deserialize, Serialize, Default, Clone)]
+#[serde(default)]
+pub struct ExcuseForm {
+    pub reason_code: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExcuseInput {
+    pub code: AbsenceReason,
+    pub detail: Option<String>,
+}
+
+impl ExcuseForm {
+    /// A code the sheet offered, and for "khác" the text that says what it is.
+    pub fn parse(&self) -> Result<ExcuseInput, FieldErrors> {
+        let mut e = FieldErrors::control_chars(self);
+        if !e.is_empty() {
+            return Err(e);
+        }
+        let code = AbsenceReason::parse(self.reason_code.trim());
+        let detail = text(&self.reason, 300);
+        match code {
+            None => e.add("reason_code", "Vui lòng chọn lý do vắng."),
+            Some(c) if c.needs_detail() && detail.is_none() => {
+                e.add("reason", "Lý do khác: vui lòng ghi rõ lý do.")
+            }
+            Some(_) => {}
+        }
+        match code {
+            Some(code) if e.is_empty() => Ok(ExcuseInput { code, detail }),
+            _ => Err(e),
+        }
+    }
+}
+
+/// "Spoke" as toggled: `1` ticks it, `0` clears it.
+#[derive(Debug, Deserialize, Serialize, Default, Clone)]
+#[serde(default)]
+pub struct SpokeForm {
+    pub spoke: String,
+}
+
+impl SpokeForm {
+    pub fn parse(&self) -> Result<bool, FieldErrors> {
+        match self.spoke.trim() {
+            "1" => Ok(true),
+            "0" => Ok(false),
+            _ => Err(FieldErrors::one(
+                "spoke",
+                "Vui lòng chọn có hoặc không phát biểu.",
+            )),
+        }
+    }
+}
+
+/// "Everyone present": the meeting's version the sheet was drawn from, so that a list
+/// retaken or a state changed since is not marked unseen.
+#[derive(Debug, Deserialize, Serialize, Default, Clone)]
+#[serde(default)]
+pub struct AllPresentForm {
+    pub version: String,
+}
+
+impl AllPresentForm {
+    pub fn parse(&self) -> Result<i32, FieldErrors> {
+        self.version
+            .trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|v| *v >= 0 && !self.version.trim().starts_with('+'))
+            .ok_or_else(|| {
+                FieldErrors::one(
+                    "form",
+                    "Trang điểm danh đã cũ: vui lòng tải lại trang rồi thử lại.",
+                )
+            })
     }
 }
 
@@ -344,6 +428,59 @@ mod tests {
     }
 
     #[test]
+    fn a_reason_is_a_code_offered_and_other_needs_its_text() {
+        let form = |code: &str, detail: &str| ExcuseForm {
+            reason_code: code.into(),
+            reason: detail.into(),
+        };
+        assert_eq!(
+            form("illness", "").parse().ok(),
+            Some(ExcuseInput {
+                code: AbsenceReason::Illness,
+                detail: None
+            })
+        );
+        assert_eq!(
+            form("other", " Đám cưới con ")
+                .parse()
+                .ok()
+                .map(|i| i.detail),
+            Some(Some("Đám cưới con".into()))
+        );
+        let e = form("other", "  ").parse().unwrap_err();
+        assert_eq!(e.get("reason"), Some("Lý do khác: vui lòng ghi rõ lý do."));
+        let e = form("om", "").parse().unwrap_err();
+        assert_eq!(e.get("reason_code"), Some("Vui lòng chọn lý do vắng."));
+        let e = form("illness", "sốt\u{7}").parse().unwrap_err();
+        assert!(e.get("reason").is_some());
+        assert_eq!(SpokeForm { spoke: "1".into() }.parse().ok(), Some(true));
+        assert_eq!(SpokeForm { spoke: "0".into() }.parse().ok(), Some(false));
+        assert!(
+            SpokeForm {
+                spoke: "yes".into()
+            }
+            .parse()
+            .is_err()
+        );
+        assert_eq!(
+            AllPresentForm {
+                version: "3".into()
+            }
+            .parse()
+            .ok(),
+            Some(3)
+        );
+        assert!(
+            AllPresentForm {
+                version: "-1".into()
+            }
+            .parse()
+            .is_err()
+        );
+        assert!(AllPresentForm::default().parse().is_err());
+    }
+
+    #[test]
     fn a_mark_needs_a_presence_and_a_topic_a_real_quarter() {
         assert!(
             MarkForm::default()
@@ -355,12 +492,23 @@ mod tests {
         let mark = MarkForm {
             presence: "absent_excused".into(),
             reason: "  Ốm ".into(),
-            spoke: None,
         }
         .parse()
         .unwrap();
         assert_eq!(mark.presence, Presence::AbsentExcused);
         assert_eq!(mark.reason.as_deref(), Some("Ốm"));
+        // No reason before the tap: the row's reason form follows it.
+        let bare = MarkForm {
+            presence: "absent_excused".into(),
+            reason: String::new(),
+        };
+        assert_eq!(bare.parse().unwrap().reason, None);
+        // A reason is the detail of an excused absence only.
+        let present = MarkForm {
+            presence: "present".into(),
+            reason: "Ốm".into(),
+        };
+        assert_eq!(present.parse().unwrap().reason, None);
         let topic = |year: &str, quarter: &str| TopicForm {
             year: year.into(),
             quarter: quarter.into(),
