@@ -539,14 +539,7 @@ pub async fn plan_topic(
                 crate::web::CONTROL_CHARS
             ),
         );
-        let page = ThematicPage {
-            keeps: true,
-            unit,
-            year: planned.year,
-            quarters,
-            errors,
-        };
-        return Ok(Unprocessable(page).into_response());
+        return Ok(thematic_refused(unit, planned.year, quarters, errors));
     }
     match refused(store::plan_topic(&state.pool, Some(user.id), unit.id, &planned).await)? {
         Ok(()) => {
@@ -556,16 +549,26 @@ pub async fn plan_topic(
         // Shown again afresh, with what the other person saved.
         Err(errors) => {
             let quarters = store::thematic_year(&state.pool, unit.id, planned.year).await?;
-            let page = ThematicPage {
-                keeps: true,
-                unit,
-                year: planned.year,
-                quarters,
-                errors,
-            };
-            Ok(Unprocessable(page).into_response())
+            Ok(thematic_refused(unit, planned.year, quarters, errors))
         }
     }
+}
+
+/// The year's plan shown again to its keeper with why the save was refused.
+fn thematic_refused(
+    unit: Unit,
+    year: i32,
+    quarters: Vec<store::QuarterPlan>,
+    errors: FieldErrors,
+) -> Response {
+    Unprocessable(ThematicPage {
+        keeps: true,
+        unit,
+        year,
+        quarters,
+        errors,
+    })
+    .into_response()
 }
 
 /// How the pages word the stores' rows.

@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use thirtyfour::prelude::*;
 
 use crate::browser::{sign_in, start_browser};
-use crate::support::TestApp;
+use crate::support::{TestApp, links_of, shape};
 
 /// Pages per user at most (one of each shape).
 const PAGES: usize = 70;
@@ -35,34 +35,6 @@ fn tool(name: &str) -> Option<PathBuf> {
         p.display()
     );
     None
-}
-
-/// A path's shape: its ids replaced, so one page of each kind is checked.
-fn shape(path: &str) -> String {
-    path.split('?')
-        .next()
-        .unwrap_or("")
-        .split('/')
-        .map(|seg| {
-            if seg.parse::<uuid::Uuid>().is_ok() {
-                "{id}"
-            } else {
-                seg
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-fn links_of(html: &str) -> Vec<String> {
-    let doc = scraper::Html::parse_document(html);
-    let sel = scraper::Selector::parse("a[href]").unwrap();
-    doc.select(&sel)
-        .filter_map(|a| {
-            let href = a.value().attr("href")?.split('#').next()?;
-            (href.starts_with('/') && !href.starts_with("//")).then(|| href.to_owned())
-        })
-        .collect()
 }
 
 fn followed(path: &str) -> bool {

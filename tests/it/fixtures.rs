@@ -96,13 +96,7 @@ impl Presence {
 /// committee, if that is younger), so that meetings of this month and the past year can be
 /// planned and its members are listed on them. It has no members and no committee posts.
 pub async fn branch(app: &TestApp, name: &str, under: &str) -> Uuid {
-    let parent = app.unit_id(under).await;
-    let parent_from = org_store::get(&app.pool, parent)
-        .await
-        .unwrap()
-        .unwrap_or_else(|| panic!("{under} is not a unit"))
-        .valid_from;
-    let founded = months_ago(12).max(parent_from);
+    let (parent, founded) = parent_and_founding(app, under, 12).await;
     org_store::create(
         &app.pool,
         None,
@@ -118,15 +112,22 @@ pub async fn branch(app: &TestApp, name: &str, under: &str) -> Uuid {
     .unwrap_or_else(|e| panic!("create {name} under {under}: {e:?}"))
 }
 
-/// Creates a grassroots committee (a ward) named `name` under the unit named `under`, founded
-/// two years before this month (or with its parent, if younger), as an administrator would.
-pub async fn committee(app: &TestApp, name: &str, under: &str) -> Uuid {
+/// The unit named `under`, and the founding day of a unit created under it: `months`
+/// before this month, or with its parent if that is younger.
+async fn parent_and_founding(app: &TestApp, under: &str, months: u32) -> (Uuid, NaiveDate) {
     let parent = app.unit_id(under).await;
     let parent_from = org_store::get(&app.pool, parent)
         .await
         .unwrap()
         .unwrap_or_else(|| panic!("{under} is not a unit"))
         .valid_from;
+    (parent, months_ago(months).max(parent_from))
+}
+
+/// Creates a grassroots committee (a ward) named `name` under the unit named `under`, founded
+/// two years before this month (or with its parent, if younger), as an administrator would.
+pub async fn committee(app: &TestApp, name: &str, under: &str) -> Uuid {
+    let (parent, founded) = parent_and_founding(app, under, 24).await;
     org_store::create(
         &app.pool,
         None,
@@ -135,7 +136,7 @@ pub async fn committee(app: &TestApp, name: &str, under: &str) -> Uuid {
             kind: UnitKind::GrassrootsCommittee,
             branch_type: None,
             name: name.to_owned(),
-            valid_from: months_ago(24).max(parent_from),
+            valid_from: founded,
         },
     )
     .await

@@ -14,7 +14,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use reqwest::StatusCode;
 
 use crate::fixtures::{self, demo::BRANCH};
-use crate::support::{TestApp, location};
+use crate::support::{TestApp, links_of, location, shape};
 
 /// A field of a scraped form, with what the page offers for it.
 #[derive(Debug, Clone)]
@@ -45,18 +45,6 @@ struct FormSpec {
     fields: Vec<Field>,
 }
 
-/// The paths of this site a page links to.
-fn links_of(html: &str) -> Vec<String> {
-    let doc = scraper::Html::parse_document(html);
-    let sel = scraper::Selector::parse("a[href]").unwrap();
-    doc.select(&sel)
-        .filter_map(|a| {
-            let href = a.value().attr("href")?.split('#').next()?;
-            (href.starts_with('/') && !href.starts_with("//")).then(|| href.to_owned())
-        })
-        .collect()
-}
-
 /// Paths the crawl does not follow: leaving the session, and documents that are files.
 fn skipped(path: &str) -> bool {
     path == "/logout"
@@ -66,23 +54,6 @@ fn skipped(path: &str) -> bool {
         || path.contains("/export/")
         || path.ends_with("/print")
         || path.ends_with("/notice")
-}
-
-/// A path's shape: its ids replaced, so that one form on 30 meeting pages is tried once.
-fn shape(path: &str) -> String {
-    path.split('?')
-        .next()
-        .unwrap_or("")
-        .split('/')
-        .map(|seg| {
-            if seg.parse::<uuid::Uuid>().is_ok() {
-                "{id}"
-            } else {
-                seg
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 fn forms_of(page: &str, html: &str) -> Vec<FormSpec> {

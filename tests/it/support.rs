@@ -568,3 +568,32 @@ pub async fn empty_database() -> EmptyDatabase {
         _db: TestDb { name },
     }
 }
+
+/// The paths of this site a page links to.
+pub fn links_of(html: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse("a[href]").unwrap();
+    doc.select(&sel)
+        .filter_map(|a| {
+            let href = a.value().attr("href")?.split('#').next()?;
+            (href.starts_with('/') && !href.starts_with("//")).then(|| href.to_owned())
+        })
+        .collect()
+}
+
+/// A path's shape: its ids replaced, so that pages of one kind are visited once.
+pub fn shape(path: &str) -> String {
+    path.split('?')
+        .next()
+        .unwrap_or("")
+        .split('/')
+        .map(|seg| {
+            if seg.parse::<uuid::Uuid>().is_ok() {
+                "{id}"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
