@@ -128,23 +128,31 @@ fn grouped_lines(
     branches: &[crate::supervision::store::BranchMonth],
     committees: &[crate::org::store::Committee],
 ) -> Vec<ReportLine> {
-    let parent_path = |path: &str| path.rsplit_once('.').map(|(p, _)| p.to_owned());
-    // The report unit's children are the committees with the fewest labels.
+    // The report unit's children are the committees with the fewest labels; every
+    // committee by its path, so that a branch's group and own committee are one look-up.
     let depth = |p: &str| p.split('.').count();
     let top = committees.iter().map(|c| depth(&c.path)).min();
+    let by_path: std::collections::HashMap<&str, (usize, &str)> = committees
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.path.as_str(), (i, c.name.as_str())))
+        .collect();
     let mut lines: Vec<(usize, ReportLine)> = branches
         .iter()
         .map(|b| {
             let mut line = ReportLine::of(b);
-            let group = committees.iter().position(|c| {
-                Some(depth(&c.path)) == top && b.path.starts_with(&format!("{}.", c.path))
-            });
+            // The group: the branch's ancestor at the depth of the report unit's children.
+            let labels: Vec<&str> = b.path.split('.').collect();
+            let group = top
+                .filter(|t| *t < labels.len())
+                .and_then(|t| by_path.get(labels[..t].join(".").as_str()))
+                .map(|(i, _)| *i);
             line.group = group.map(|i| committees[i].name.clone());
-            let parent = parent_path(&b.path);
-            line.parent = committees
-                .iter()
-                .find(|c| Some(&c.path) == parent.as_ref())
-                .map(|c| c.name.clone());
+            line.parent = b
+                .path
+                .rsplit_once('.')
+                .and_then(|(p, _)| by_path.get(p))
+                .map(|(_, name)| (*name).to_owned());
             // Ungrouped lines first, then the groups in the committees' (name) order.
             (group.map_or(0, |i| i + 1), line)
         })

@@ -177,9 +177,13 @@ pub struct Group<'a> {
 /// branches by name), each with its subtotal. A name met twice in the report is told apart
 /// by its own committee ("Chi bộ Văn phòng (Đảng bộ phường A)").
 pub fn groups(lines: &[ReportLine]) -> Vec<Group<'_>> {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for l in lines {
+        *seen.entry(l.name.as_str()).or_default() += 1;
+    }
     let mut out: Vec<Group<'_>> = Vec::new();
     for (i, l) in lines.iter().enumerate() {
-        let twice = lines.iter().filter(|o| o.name == l.name).nth(1).is_some();
+        let twice = seen.get(l.name.as_str()).is_some_and(|n| *n > 1);
         let name = match (&l.parent, twice) {
             (Some(p), true) => format!("{} ({p})", l.name),
             _ => l.name.clone(),

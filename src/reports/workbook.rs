@@ -174,9 +174,22 @@ pub fn workbook(p: &MonthlyPage) -> Result<Vec<u8>, XlsxError> {
             row += 1;
         }
     }
-    let total = Subtotal::of(&p.lines);
-    let last = row.max(first_line_row + 1) - 1;
-    sums(ws, row, "Tổng cộng", first_line_row, last, &total)?;
+    if p.lines.is_empty() {
+        // No line to add up: a formula over the total's own row would be circular.
+        ws.write_string_with_format(row, 1, "Tổng cộng", &bold)?;
+        for c in [2, 4, 5, 7] {
+            ws.write_number_with_format(row, c, 0.0, &bold_int)?;
+        }
+    } else {
+        sums(
+            ws,
+            row,
+            "Tổng cộng",
+            first_line_row,
+            row - 1,
+            &Subtotal::of(&p.lines),
+        )?;
+    }
     let t = &p.total;
     let mut r = row + 2;
     ws.write_string_with_format(r, 1, "Số chi bộ", &bold)?;

@@ -85,7 +85,7 @@ pub struct Row {
 }
 
 /// How many waiting scores the dashboard lists (the longest waiting).
-const QUEUE_SHOWN: usize = 20;
+const QUEUE_SHOWN: i64 = 20;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "supervision/dashboard.html")]
@@ -105,8 +105,10 @@ pub struct DashboardPage {
     chart_classes: String,
     chart_attendance: String,
     crumbs: Vec<crate::org::store::Crumb>,
-    /// The scores waiting for approval across the subtree, the longest waiting first.
+    /// The scores waiting for approval across the subtree, the longest waiting first (the
+    /// first `QUEUE_SHOWN`), and how many wait in all.
     waiting: Vec<store::Waiting>,
+    waiting_all: i64,
     /// The month was not asked for and this month has no meeting held yet: the dashboard
     /// opened on the last month instead (this month's label, to link to it).
     opened_on_last: Option<String>,
@@ -117,13 +119,9 @@ impl DashboardPage {
         self.month.format("%m/%Y").to_string()
     }
 
-    /// The first of the queue shown on the dashboard; the rest are counted.
-    pub fn waiting_shown(&self) -> &[store::Waiting] {
-        &self.waiting[..self.waiting.len().min(QUEUE_SHOWN)]
-    }
-
-    pub fn waiting_more(&self) -> usize {
-        self.waiting.len().saturating_sub(QUEUE_SHOWN)
+    /// How many wait beyond those listed.
+    pub fn waiting_more(&self) -> i64 {
+        self.waiting_all - self.waiting.len() as i64
     }
 
     pub fn waiting_month(&self, w: &store::Waiting) -> String {
@@ -274,8 +272,10 @@ pub async fn dashboard(
         .into_iter()
         .filter(|u| user.sees_unit(&u.path) && u.id != unit.id)
         .collect();
+    let (waiting, waiting_all) = store::waiting(&state.pool, unit.id, QUEUE_SHOWN).await?;
     Ok(DashboardPage {
-        waiting: store::waiting(&state.pool, unit.id).await?,
+        waiting,
+        waiting_all,
         opened_on_last,
         month_value: month.format("%Y-%m").to_string(),
         prev: month

@@ -114,7 +114,10 @@ async fn the_dashboard_lists_the_scores_waiting_oldest_first_one_tap_from_the_sh
         .collect();
     assert_eq!(links, expected, "the longest waiting first, twenty at most");
     let page = text(&html);
-    assert!(page.contains(&format!("Bảng điểm chờ phê duyệt ({})", waiting.len())));
+    assert!(page.contains(&format!(
+        "Bảng điểm chờ phê duyệt, mọi tháng ({})",
+        waiting.len()
+    )));
     if waiting.len() > 20 {
         assert!(
             page.contains(&format!("và {} bảng điểm khác", waiting.len() - 20)),

@@ -297,22 +297,42 @@ pub struct Waiting {
     pub sent_at: DateTime<Utc>,
 }
 
-/// Every score of the subtree of `root` waiting for approval, the longest waiting first.
-pub async fn waiting(pool: &PgPool, root: Uuid) -> Result<Vec<Waiting>, sqlx::Error> {
-    sqlx::query_as!(
-        Waiting,
+/// The scores of the subtree of `root` waiting for approval, the longest waiting first:
+/// the first `limit`, and how many wait in all. The partial index on waiting sheets keeps
+/// this to the few sheets sent up, however many a province has scored.
+pub async fn waiting(
+    pool: &PgPool,
+    root: Uuid,
+    limit: i64,
+) -> Result<(Vec<Waiting>, i64), sqlx::Error> {
+    let rows = sqlx::query!(
         r#"SELECT m.id AS meeting_id, b.name AS branch, m.month, e.total_tenths,
-                  e.updated_at AS sent_at
+                  e.updated_at AS sent_at, count(*) OVER () AS "total!"
              FROM evaluations e
              JOIN meetings m ON m.id = e.meeting_id
              JOIN units b ON b.id = m.unit_id,
                   (SELECT path FROM units WHERE id = $1) root
             WHERE e.scorer = 'branch' AND e.state = 'submitted' AND b.path <@ root.path
-            ORDER BY e.updated_at, b.name COLLATE "vi-VN-x-icu", m.id"#,
-        root
+            ORDER BY e.updated_at, b.name COLLATE "vi-VN-x-icu", m.id
+            LIMIT $2"#,
+        root,
+        limit
     )
     .fetch_all(pool)
-    .await
+    .await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    Ok((
+        rows.into_iter()
+            .map(|r| Waiting {
+                meeting_id: r.meeting_id,
+                branch: r.branch,
+                month: r.month,
+                total_tenths: r.total_tenths,
+                sent_at: r.sent_at,
+            })
+            .collect(),
+        total,
+    ))
 }
 
 /// Whether any branch of the subtree of `root` has held its meeting of `month`.
