@@ -75,6 +75,19 @@ pub async fn step(
     let all = store::evaluations(&state.pool, m.id).await?;
     let branch = all.iter().find(|e| e.scorer == Scorer::Branch);
     let mut errors = FieldErrors::default();
+    // A control character in the comment is told at the comment, nothing written (the
+    // database refused it, on a page without the form).
+    if crate::web::has_control_chars(&form.comment) {
+        errors.add("comment", crate::web::CONTROL_CHARS);
+        let mut p = build(&state, &user, m, unit, None, errors, HashMap::new()).await?;
+        p.comment = form
+            .comment
+            .chars()
+            .filter(|c| !c.is_control() || *c == '\n')
+            .collect();
+        p.votes = (form.votes_for, form.against, form.abstain);
+        return Ok(Unprocessable(p).into_response());
+    }
     let mut adoption: Option<(String, (u32, u32, u32))> = None;
     // What the step writes (`None`: refused with messages already), or the store's refusal.
     let decided: Result<Option<Decided>, StoreError> = match (step, seat, branch, input.version) {
