@@ -314,6 +314,33 @@ fn cases() -> u32 {
         .unwrap_or(12)
 }
 
+/// Posts `form` as the page filled it, but for field `k`, which carries `value`.
+async fn post_one_changed(
+    browser: &TestApp,
+    form: &FormSpec,
+    k: usize,
+    value: &str,
+) -> (reqwest::StatusCode, String) {
+    let pairs: Vec<(String, String)> = form
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let v = if i == k { value } else { f.value.as_str() };
+            (f.name.clone(), v.to_owned())
+        })
+        .collect();
+    let r = browser
+        .client
+        .post(browser.url(&form.action))
+        .form(&pairs)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.text().await.unwrap_or_default())
+}
+
 /// Who crawls from where: a secretary from the pages of this month's meeting (held, its
 /// minutes open: every form of a meeting is on them), a ward supervisor, the administrator.
 fn crawl_roots(branch: uuid::Uuid, held: uuid::Uuid) -> Vec<(&'static str, Vec<String>)> {
@@ -362,28 +389,7 @@ async fn a_control_character_in_any_text_field_is_told_on_the_form() {
         browser.login_as(login).await;
         for form in crawl(&browser, &roots, 90).await {
             for (i, field) in form.fields.iter().enumerate().filter(|(_, f)| f.free_text) {
-                let pairs: Vec<(String, String)> = form
-                    .fields
-                    .iter()
-                    .enumerate()
-                    .map(|(j, f)| {
-                        let v = if i == j {
-                            "Ab\u{0}c".to_owned()
-                        } else {
-                            f.value.clone()
-                        };
-                        (f.name.clone(), v)
-                    })
-                    .collect();
-                let r = browser
-                    .client
-                    .post(browser.url(&form.action))
-                    .form(&pairs)
-                    .send()
-                    .await
-                    .unwrap();
-                let status = r.status();
-                let body = r.text().await.unwrap_or_default();
+                let (status, body) = post_one_changed(&browser, &form, i, "Ab\u{0}c").await;
                 tried += 1;
                 if status.is_server_error()
                     || (status.is_client_error() && !says_what_is_wrong(status, &body, true))
@@ -632,28 +638,7 @@ async fn markup_typed_into_every_text_field_shows_as_text_on_every_page_print_an
                 if !marked.free_text {
                     continue;
                 }
-                let pairs: Vec<(String, String)> = form
-                    .fields
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| {
-                        let v = if i == k {
-                            MARK.to_owned()
-                        } else {
-                            f.value.clone()
-                        };
-                        (f.name.clone(), v)
-                    })
-                    .collect();
-                let r = browser
-                    .client
-                    .post(browser.url(&form.action))
-                    .form(&pairs)
-                    .send()
-                    .await
-                    .unwrap();
-                let status = r.status();
-                let body = r.text().await.unwrap_or_default();
+                let (status, body) = post_one_changed(&browser, &form, k, MARK).await;
                 assert!(!status.is_server_error(), "POST {}: {status}", form.action);
                 assert!(
                     !runs_markup(&body),
