@@ -10,7 +10,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::domain::{MeetingState, Review};
-use super::forms::{MinutesForm, PREP_FIELDS, ReviewForm, StateForm, TaskForm, VoteForm};
+use super::forms::{
+    MinutesForm, PREP_FIELDS, REST_EMPTY, ReviewForm, StateForm, TaskForm, VoteForm,
+};
 use super::pages::Counts;
 use super::scope::MeetingInScope;
 use super::store::{self, AgendaItem, AttendanceRow, Meeting, TaskRow, VoteRow};
@@ -111,17 +113,34 @@ impl MinutesPage {
 
 async fn current_fields(state: &AppState, m: &Meeting) -> AppResult<MinutesForm> {
     let rec = store::minutes(&state.pool, m.id).await?;
+    // Minutes not yet written start from what usually holds: the planned time, and the
+    // chair and minute-taker of the last meeting (or the bí thư). Shown, never saved
+    // until the secretary saves the form.
+    let (usual_chair, usual_taker) = if rec.chair_id.is_none() || rec.secretary_id.is_none() {
+        store::usual_hands(&state.pool, m).await?
+    } else {
+        (None, None)
+    };
     let mut f = std::collections::HashMap::new();
     f.insert("version".into(), m.version.to_string());
-    f.insert("started_at".into(), iso_local(rec.started_at));
+    f.insert(
+        "started_at".into(),
+        iso_local(rec.started_at.or(m.planned_at)),
+    );
     f.insert("ended_at".into(), iso_local(rec.ended_at));
     f.insert(
         "chair_id".into(),
-        rec.chair_id.map(|u| u.to_string()).unwrap_or_default(),
+        rec.chair_id
+            .or(usual_chair)
+            .map(|u| u.to_string())
+            .unwrap_or_default(),
     );
     f.insert(
         "secretary_id".into(),
-        rec.secretary_id.map(|u| u.to_string()).unwrap_or_default(),
+        rec.secretary_id
+            .or(usual_taker)
+            .map(|u| u.to_string())
+            .unwrap_or_default(),
     );
     f.insert("resolution".into(), rec.resolution.unwrap_or_default());
     for (name, value) in PREP_FIELDS.into_iter().zip([
@@ -156,9 +175,14 @@ async fn page(
     typed: Typed,
     errors: FieldErrors,
 ) -> AppResult<MinutesPage> {
+    let people = store::attendance(&state.pool, meeting.id).await?;
+    let counts = Counts::of(&people);
+    // A new vote starts as a show of hands where everyone there agreed: the voters present
+    // for, none against; the secretary changes the figures when it went otherwise.
+    let marks: Vec<_> = people.iter().map(AttendanceRow::mark).collect();
     let zero = || "0".to_owned();
     let mut vote = VoteForm {
-        votes_for: zero(),
+        votes_for: super::domain::voters_present(&marks).to_string(),
         against: zero(),
         abstain: zero(),
         ..VoteForm::default()
@@ -175,7 +199,6 @@ async fn page(
         Some(f) => f,
         None => current_fields(state, &meeting).await?,
     };
-    let people = store::attendance(&state.pool, meeting.id).await?;
     let previous = store::previous_tasks(&state.pool, &meeting).await?;
     let prep = PREP_FIELDS
         .into_iter()
@@ -192,7 +215,7 @@ async fn page(
         tasks: store::tasks(&state.pool, meeting.id).await?,
         completion: completion_label(&previous),
         previous,
-        counts: Counts::of(&people),
+        counts,
         people,
         fields,
         prep,
@@ -249,16 +272,18 @@ pub async fn save(
     Ok(Unprocessable(p).into_response())
 }
 
-/// After a change: back to the minutes, or the minutes again (read afresh) with the message.
+/// After a change: back to the minutes at the section changed (`at`, the anchor a browser
+/// without JavaScript scrolls to), or the minutes again (read afresh) with the message.
 async fn back_with(
     state: &AppState,
     unit: Unit,
     id: Uuid,
     result: Result<(), FieldErrors>,
     typed: Typed,
+    at: &str,
 ) -> AppResult<Response> {
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}/minutes")).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}/minutes{at}")).into_response()),
         Err(errors) => {
             let m = store::get(&state.pool, id)
                 .await?
@@ -284,7 +309,7 @@ pub async fn add_vote(
         Ok(vote) => refused(store::add_vote(&state.pool, Some(user.id), id, &vote).await)?,
         Err(errors) => Err(errors),
     };
-    back_with(&state, unit, id, result, Typed::Vote(form)).await
+    back_with(&state, unit, id, result, Typed::Vote(form), "#bieu-quyet").await
 }
 
 pub async fn add_task(
@@ -302,7 +327,7 @@ pub async fn add_task(
         Ok(task) => refused(store::add_task(&state.pool, Some(user.id), id, &task).await)?,
         Err(errors) => Err(errors),
     };
-    back_with(&state, unit, id, result, Typed::Task(form)).await
+    back_with(&state, unit, id, result, Typed::Task(form), "#nhiem-vu").await
 }
 
 pub async fn review_task(
@@ -331,7 +356,7 @@ pub async fn review_task(
         )?,
         Err(errors) => Err(errors),
     };
-    back_with(&state, unit, id, result, Typed::Nothing).await
+    back_with(&state, unit, id, result, Typed::Nothing, "#kiem-diem").await
 }
 
 pub async fn change_state(
@@ -359,5 +384,5 @@ pub async fn change_state(
         )?,
         Err(errors) => Err(errors),
     };
-    back_with(&state, unit, id, result, Typed::Reopening(form)).await
+    back_with(&state, unit, id, result, Typed::Reopening(form), "").await
 }

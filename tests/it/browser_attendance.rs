@@ -18,7 +18,7 @@ const HEIGHT: i64 = 844;
 
 /// The window resized so that its viewport is the phone's (a headless window may add
 /// nothing around the page, or a frame: measured, then made up).
-async fn phone(driver: &WebDriver) -> WebDriverResult<()> {
+pub(crate) async fn phone(driver: &WebDriver) -> WebDriverResult<()> {
     driver
         .set_window_rect(0, 0, WIDTH as u32, HEIGHT as u32)
         .await?;
@@ -90,7 +90,15 @@ async fn a_secretary_takes_attendance_on_a_phone_with_three_exceptions_then_all_
         // Excused: the tap needs nothing typed first; the codes then appear on the row.
         tap_css(driver, &format!("li#m-{ill} button[name=presence][value=absent_excused]")).await?;
         // The code's pill is its label (the radio inside it is drawn hidden).
+        // The code is saved by its tap, before any word is typed.
         tap_css(driver, &format!("li#m-{ill} form.reason label:has(input[value=illness])")).await?;
+        text_when(
+            driver,
+            By::Css(format!("li#m-{ill} .state")),
+            "the code saved on the row",
+            |t| t == "Ốm",
+        )
+        .await?;
         let detail = wait_for("the reason's text field", || async move {
             Ok(Some(driver.find(By::Id(format!("reason-{ill}"))).await?))
         })

@@ -133,7 +133,7 @@ pub(crate) async fn held_meeting(app: &TestApp) -> (Uuid, i64) {
 
 /// A complete self-score of the HD 42 sheet: every judged criterion at full marks but the
 /// regular content (8 of 10).
-fn full_form(version: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn full_form(version: &str) -> Vec<(&'static str, String)> {
     let mut f: Vec<(&'static str, String)> = vec![
         ("v-noi_dung", "0".into()),
         ("v-quy_trinh", "0".into()),

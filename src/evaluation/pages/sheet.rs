@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::compare::{CompareRow, compare};
@@ -89,6 +89,10 @@ pub struct EvalPage {
     eligible: usize,
     /// The adoption vote recorded for the branch's sheet.
     adoption: Option<crate::meetings::store::VoteRow>,
+    /// The month ("10/2026") of the branch's last sheet a first sheet may start from.
+    earlier: Option<String>,
+    /// The month the form's judged criteria were filled from, still unsaved.
+    started_from: Option<String>,
 }
 
 /// One line of the review log.
@@ -228,8 +232,24 @@ pub(super) async fn build(
     m: Meeting,
     unit: Unit,
     typed: Option<TypedSheet>,
+    errors: FieldErrors,
+    criterion_errors: CriterionErrors,
+) -> AppResult<EvalPage> {
+    build_from(state, user, m, unit, typed, errors, criterion_errors, false).await
+}
+
+/// The page; with `from_earlier`, a branch's first sheet of the meeting starts from the
+/// judged criteria of its latest earlier sheet (unsaved until the committee saves it).
+#[allow(clippy::too_many_arguments)]
+async fn build_from(
+    state: &AppState,
+    user: &User,
+    m: Meeting,
+    unit: Unit,
+    typed: Option<TypedSheet>,
     mut errors: FieldErrors,
     criterion_errors: CriterionErrors,
+    from_earlier: bool,
 ) -> AppResult<EvalPage> {
     let seat = seat(user, &unit);
     let all = store::evaluations(&state.pool, m.id).await?;
@@ -243,6 +263,25 @@ pub(super) async fn build(
     };
     let rubric = rubric_for(state, &m, mine.as_ref().or(branch.as_ref())).await?;
     let blocked = blocked_reason(&m, rubric.as_ref());
+    // A branch scoring the meeting for the first time may start from its last sheet.
+    let earlier = match (seat, &mine, &rubric, &blocked) {
+        (Seat::Branch { .. }, None, Some(r), None) => {
+            store::earlier_branch_sheet(&state.pool, m.unit_id, m.month, r.id).await?
+        }
+        _ => None,
+    };
+    let mut started_from = None;
+    let typed = match (typed, &earlier, &rubric) {
+        (None, Some((month, items)), Some(r)) if from_earlier => {
+            started_from = Some(month.format("%m/%Y").to_string());
+            Some(TypedSheet {
+                entries: scoring::judged_entries_from(&r.rubric, items),
+                remarks: String::new(),
+                version: String::new(),
+            })
+        }
+        (typed, ..) => typed,
+    };
     let (mut groups_v, mut scored, mut remarks, mut version) =
         (vec![], None, String::new(), String::new());
     if let (Some(r), None) = (&rubric, &blocked) {
@@ -311,6 +350,12 @@ pub(super) async fn build(
             .map(crate::meetings::store::AttendanceRow::mark)
             .collect();
     let eligible = crate::meetings::domain::eligible_voters(&marks);
+    // The adoption vote starts as everyone there agreeing; changed when it went otherwise.
+    let votes = (
+        crate::meetings::domain::voters_present(&marks).to_string(),
+        "0".to_owned(),
+        "0".to_owned(),
+    );
     let adoption = match &branch {
         Some(b) => crate::meetings::store::votes(&state.pool, m.id)
             .await?
@@ -319,8 +364,12 @@ pub(super) async fn build(
         None => None,
     };
     Ok(EvalPage {
+        earlier: earlier
+            .filter(|_| started_from.is_none())
+            .map(|(month, _)| month.format("%m/%Y").to_string()),
+        started_from,
         decides: seat == Seat::Upper && decides(user, &unit),
-        votes: Default::default(),
+        votes,
         eligible,
         adoption,
         rubric_reason,
@@ -350,6 +399,24 @@ pub(super) async fn facts_of(state: &AppState, m: &Meeting, r: &Rubric) -> AppRe
     Ok(scoring::facts(r, &rec))
 }
 
+/// Where a first sheet starts: empty, or (`?start=earlier`) from the branch's last sheet.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Start {
+    #[default]
+    Empty,
+    Earlier,
+    /// Any other value: as if none were given.
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    start: Start,
+}
+
 pub async fn page(
     State(state): State<AppState>,
     MeetingInScope {
@@ -358,8 +425,9 @@ pub async fn page(
         user,
         ..
     }: MeetingInScope<Read>,
+    Query(q): Query<PageQuery>,
 ) -> AppResult<EvalPage> {
-    build(
+    build_from(
         &state,
         &user,
         m,
@@ -367,6 +435,7 @@ pub async fn page(
         None,
         FieldErrors::default(),
         HashMap::new(),
+        q.start == Start::Earlier,
     )
     .await
 }

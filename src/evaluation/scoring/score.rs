@@ -206,6 +206,19 @@ pub fn entries_from(r: &Rubric, items: &[Item]) -> Entries {
         .collect()
 }
 
+/// The judged criteria of an earlier sheet (ticks, numbers, levels), to start a new month's
+/// sheet from: what the committee judged usually holds from month to month. Computed
+/// criteria are left out with their overrides and reasons: they come from this meeting's
+/// own record.
+pub fn judged_entries_from(r: &Rubric, items: &[Item]) -> Entries {
+    let mut entries = entries_from(r, items);
+    entries.retain(|code, _| {
+        r.criterion(code)
+            .is_some_and(|c| !matches!(c.input, Input::Computed { .. }))
+    });
+    entries
+}
+
 /// Scores every criterion; the errors name criteria by code. The totals are those of the
 /// entries as they stand (a wrong entry counts 0), so a form can show a running total.
 pub fn score(r: &Rubric, facts: &Facts, entries: &Entries) -> (Scored, Vec<(String, String)>) {
@@ -297,6 +310,45 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn a_new_sheet_takes_the_judged_criteria_of_an_earlier_one_and_none_computed() {
+        let r = sample();
+        let mut earlier = entries(&[
+            ("noi_dung", "4,5"),
+            ("phe_binh", TICKED),
+            ("quy_trinh", "1"),
+        ]);
+        earlier.insert(
+            "ty_le".into(),
+            Entry {
+                override_points: "4".into(),
+                reason: "Hai đồng chí đi viện".into(),
+                ..Entry::default()
+            },
+        );
+        let (scored, errors) = score(&r, &facts(60.0, 0.0, 100.0), &earlier);
+        assert!(errors.is_empty(), "{errors:?}");
+        let next = judged_entries_from(&r, &scored.items);
+        let mut codes: Vec<&str> = next.keys().map(String::as_str).collect();
+        codes.sort_unstable();
+        assert_eq!(codes, ["noi_dung", "phe_binh", "quy_trinh"]);
+        assert_eq!(next["noi_dung"].value, "4,5");
+        assert_eq!(next["phe_binh"].value, TICKED);
+        assert_eq!(next["quy_trinh"].value, "1");
+        // Scored on this month's record, the sheet gives the earlier judgement back.
+        let (again, _) = score(&r, &facts(60.0, 0.0, 100.0), &next);
+        let judged =
+            |s: &Scored, code: &str| s.items.iter().find(|i| i.code == code).map(|i| i.points);
+        for code in ["noi_dung", "phe_binh", "quy_trinh"] {
+            assert_eq!(judged(&again, code), judged(&scored, code), "{code}");
+        }
+        assert_ne!(
+            judged(&again, "ty_le"),
+            judged(&scored, "ty_le"),
+            "the override stays behind"
+        );
     }
 
     /// Hand-worked sheets on the sample rubric (20 points; Tốt ≥ 18, Khá ≥ 14, TB ≥ 10).

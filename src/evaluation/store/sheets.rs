@@ -130,6 +130,32 @@ pub async fn evaluations(pool: &PgPool, meeting: Uuid) -> Result<Vec<Evaluation>
     .collect()
 }
 
+/// The branch's own sheet at its latest meeting before `before` that was scored with
+/// `rubric`, with that meeting's month: what a new sheet may start from.
+pub async fn earlier_branch_sheet(
+    pool: &PgPool,
+    unit: Uuid,
+    before: chrono::NaiveDate,
+    rubric: Uuid,
+) -> Result<Option<(chrono::NaiveDate, Vec<Item>)>, sqlx::Error> {
+    let row = sqlx::query!(
+        "SELECT m.month, e.items FROM evaluations e JOIN meetings m ON m.id = e.meeting_id
+          WHERE m.unit_id = $1 AND m.month < $2 AND e.scorer = 'branch' AND e.rubric_id = $3
+          ORDER BY m.month DESC, m.id DESC LIMIT 1",
+        unit,
+        before,
+        rubric
+    )
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| {
+        let items =
+            serde_json::from_value(r.items).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        Ok((r.month, items))
+    })
+    .transpose()
+}
+
 pub struct EvalEvent {
     pub kind: SheetEvent,
     pub comment: Option<String>,

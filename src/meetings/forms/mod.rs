@@ -32,6 +32,10 @@ pub const PREP_FIELDS: [&str; 5] = [
 #[serde(transparent)]
 pub struct MinutesForm(pub HashMap<String, String>);
 
+/// The minutes form's field (its second save button) that marks every item left blank
+/// "Không có nội dung ghi".
+pub const REST_EMPTY: &str = "rest_empty";
+
 /// The record of the meeting as the store saves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MinutesInput {
@@ -88,13 +92,22 @@ impl MinutesForm {
                     .ok();
             }
         }
+        // "Lưu; nội dung chưa ghi: không có nội dung ghi": one tap marks every item left
+        // blank, instead of a tick on each procedural item (opening, roll call...).
+        let rest_empty = !self.get(REST_EMPTY).trim().is_empty();
         let items: Vec<ItemMinutesInput> = items
             .iter()
-            .map(|id| ItemMinutesInput {
-                id: *id,
-                minutes: text(self.get(&format!("minutes-{id}")), 10_000),
-                conclusion: text(self.get(&format!("conclusion-{id}")), 4_000),
-                nothing_to_record: !self.get(&format!("empty-{id}")).trim().is_empty(),
+            .map(|id| {
+                let minutes = text(self.get(&format!("minutes-{id}")), 10_000);
+                let conclusion = text(self.get(&format!("conclusion-{id}")), 4_000);
+                let ticked = !self.get(&format!("empty-{id}")).trim().is_empty();
+                let blank = minutes.is_none() && conclusion.is_none();
+                ItemMinutesInput {
+                    id: *id,
+                    nothing_to_record: ticked || (rest_empty && blank),
+                    minutes,
+                    conclusion,
+                }
             })
             .collect();
         if let Some(n) = items
@@ -509,6 +522,31 @@ mod tests {
                 "Nội dung 2 đã ghi biên bản nhưng lại đánh dấu “Không có nội dung ghi”: vui lòng bỏ đánh dấu hoặc xóa phần đã ghi."
             )
         );
+    }
+
+    #[test]
+    fn the_second_save_marks_only_the_items_left_blank_as_nothing_to_record() {
+        let (a, b, c) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let typed = [
+            ("version", "1"),
+            (&*format!("minutes-{a}"), "Đồng chí Hà báo cáo"),
+            (&*format!("conclusion-{c}"), "  "),
+        ];
+        let empty = |input: MinutesInput| -> Vec<bool> {
+            input.items.iter().map(|i| i.nothing_to_record).collect()
+        };
+        assert_eq!(
+            empty(minutes(&typed).parse(&[a, b, c]).unwrap()),
+            [false, false, false]
+        );
+        let mut rest = typed.to_vec();
+        rest.push((REST_EMPTY, "1"));
+        let input = minutes(&rest).parse(&[a, b, c]).unwrap();
+        assert_eq!(
+            input.items[0].minutes.as_deref(),
+            Some("Đồng chí Hà báo cáo")
+        );
+        assert_eq!(empty(input), [false, true, true]);
     }
 
     #[test]

@@ -34,6 +34,40 @@ pub async fn minutes(pool: &PgPool, id: Uuid) -> Result<Minutes, sqlx::Error> {
     .await
 }
 
+/// Who usually chairs and takes the minutes, offered on a new meeting's minutes: the chair
+/// and minute-taker of the branch's latest earlier meeting that named them, each only if
+/// on this meeting's list and not marked absent; the chair falls back to the branch's
+/// bí thư. A secretary changes either in the form; nothing is written until saved.
+pub async fn usual_hands(
+    pool: &PgPool,
+    meeting: &Meeting,
+) -> Result<(Option<Uuid>, Option<Uuid>), sqlx::Error> {
+    let r = sqlx::query!(
+        r#"WITH listed AS (
+               SELECT member_id FROM attendance
+                WHERE meeting_id = $1
+                  AND presence IS DISTINCT FROM 'absent_excused'
+                  AND presence IS DISTINCT FROM 'absent_unexcused'),
+           last AS (
+               SELECT chair_id, secretary_id FROM meetings
+                WHERE unit_id = $2 AND month < $3 AND chair_id IS NOT NULL
+                ORDER BY month DESC LIMIT 1)
+           SELECT coalesce(
+                    (SELECT chair_id FROM last WHERE chair_id IN (SELECT member_id FROM listed)),
+                    (SELECT member_id FROM committee_roles
+                      WHERE unit_id = $2 AND role = 'secretary' AND valid_to IS NULL
+                        AND member_id IN (SELECT member_id FROM listed))) AS chair,
+                  (SELECT secretary_id FROM last
+                    WHERE secretary_id IN (SELECT member_id FROM listed)) AS minute_taker"#,
+        meeting.id,
+        meeting.unit_id,
+        meeting.month
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((r.chair, r.minute_taker))
+}
+
 pub struct ItemMinutes {
     pub id: Uuid,
     pub minutes: Option<String>,
