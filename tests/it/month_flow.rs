@@ -183,12 +183,14 @@ async fn a_first_sheet_starts_from_last_months_judgement_only_when_asked_and_onl
     app.login_as(SECRETARY).await;
     let id = planned(&app, b.id, &[]).await;
     sqlx::query(
-        "UPDATE meetings SET started_at = now() - interval '3 hours', ended_at = now() - interval '1 hour',
+        "UPDATE meetings SET started_at = ($4::date + time '06:30') AT TIME ZONE 'Asia/Ho_Chi_Minh',
+                ended_at = ($4::date + time '08:15') AT TIME ZONE 'Asia/Ho_Chi_Minh',
                 chair_id = $2, secretary_id = $3 WHERE id = $1",
     )
     .bind(id)
     .bind(b.members[0])
     .bind(b.members[1])
+    .bind(today())
     .execute(&app.pool)
     .await
     .unwrap();
