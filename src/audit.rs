@@ -207,6 +207,20 @@ pub struct Line {
 }
 
 impl Line {
+    /// The line with the stored codes of its changes worded by the feature that owns them
+    /// (`label(key, code)`: "present" of `presence` as "Có mặt"); a value the feature does
+    /// not word shows as stored.
+    pub fn worded(mut self, label: impl Fn(&str, &str) -> Option<&'static str>) -> Line {
+        for c in &mut self.changes {
+            for v in [&mut c.before, &mut c.after] {
+                if let Some(word) = label(&c.key, v) {
+                    *v = word.to_owned();
+                }
+            }
+        }
+        self
+    }
+
     /// dd/mm/yyyy HH:MM, Vietnam's time.
     pub fn when(&self) -> String {
         self.at
@@ -219,6 +233,8 @@ impl Line {
 /// A field that changed: its label, the value before and the value after.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Change {
+    /// The snapshot's key (`presence`), for a feature to word its coded values.
+    pub key: String,
     pub field: String,
     pub before: String,
     pub after: String,
@@ -263,6 +279,7 @@ pub fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<Change> {
                 a.get(k).unwrap_or(&Value::Null),
             );
             (x != y).then(|| Change {
+                key: k.clone(),
                 field: field_label(k),
                 before: value_text(x),
                 after: value_text(y),
@@ -380,16 +397,34 @@ mod tests {
             changes(Some(&b), Some(&a)),
             vec![
                 Change {
+                    key: "presence".into(),
                     field: "Điểm danh".into(),
                     before: "—".into(),
                     after: "present".into()
                 },
                 Change {
+                    key: "spoke".into(),
                     field: "Phát biểu".into(),
                     before: "không".into(),
                     after: "có".into()
                 },
             ]
+        );
+        // A feature words its own codes; the rest stays as stored.
+        let line = Line {
+            at: chrono::Utc::now(),
+            who: None,
+            what: String::new(),
+            note: None,
+            changes: changes(Some(&b), Some(&a)),
+        }
+        .worded(|key, code| ((key, code) == ("presence", "present")).then_some("Có mặt"));
+        assert_eq!(
+            line.changes
+                .iter()
+                .map(|c| c.after.as_str())
+                .collect::<Vec<_>>(),
+            ["Có mặt", "có"]
         );
         // A creation lists what was set; nothing before, nothing after: nothing.
         assert_eq!(changes(None, Some(&json!({"title": "Mở đầu"}))).len(), 1);

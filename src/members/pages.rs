@@ -431,6 +431,7 @@ pub async fn history(
                 domain::EventKind::parse(code)
                     .map_or_else(|| code.to_owned(), |e| e.label().to_owned())
             })
+            .worded(domain::value_label)
         })
         .collect();
     Ok(HistoryPage {

@@ -217,6 +217,8 @@ async fn a_meetings_history_shows_who_changed_what_and_is_not_found_elsewhere() 
         "Điểm danh",
         name.as_str(),
         "Lý do: — → Đi công tác",
+        // The stored code worded as the sheet words it.
+        "Điểm danh: — → Vắng có lý do",
         "Mời khách",
         "Nguyễn Văn Khách",
         "Giao nhiệm vụ",
@@ -226,6 +228,10 @@ async fn a_meetings_history_shows_who_changed_what_and_is_not_found_elsewhere() 
     ] {
         assert!(page.contains(needle), "{needle:?} in {page}");
     }
+    assert!(
+        !page.contains("absent_excused"),
+        "no stored code shows: {page}"
+    );
 
     // A supervisor of another commune: not found, as for an id that does not exist.
     let other = app.other_browser();

@@ -116,6 +116,13 @@ async fn a_secretary_takes_attendance_on_a_phone_with_three_exceptions_then_all_
 
         tap_css(driver, &format!("li#m-{absent} button[value=absent_unexcused]")).await?;
         row_is(driver, absent, "absent_unexcused").await?;
+        // The sheet was swapped; the focus is back on the button tapped (a keyboard or a
+        // screen reader goes on from there, not from the top of the page).
+        let focused: String = driver
+            .execute("return document.activeElement ? document.activeElement.id : ''", vec![])
+            .await?
+            .convert()?;
+        assert_eq!(focused, format!("p-{absent}-absent_unexcused"));
         tap_css(driver, &format!("li#m-{late} button[value=late]")).await?;
         row_is(driver, late, "late").await?;
 

@@ -531,6 +531,19 @@ pub fn eligible_voters(marks: &[Mark]) -> usize {
         .count()
 }
 
+/// A coded value of a meeting's record as a reader knows it, for the "Lịch sử" page
+/// (`presence` "absent_excused" → "Vắng có lý do"); `None` for what is not a code here.
+pub fn value_label(key: &str, code: &str) -> Option<&'static str> {
+    match key {
+        "presence" => Presence::parse(code).map(Presence::label),
+        "reason_code" => AbsenceReason::parse(code).map(AbsenceReason::label),
+        "review" => Review::parse(code).map(Review::label),
+        "state" => MeetingState::parse(code).map(MeetingState::label),
+        "kind" => MeetingKind::parse(code).map(MeetingKind::label),
+        _ => None,
+    }
+}
+
 /// The eligible voters who are at the meeting (present or late): what a show of hands
 /// counts when everyone there agrees, offered as the "tán thành" figure of a new vote.
 pub fn voters_present(marks: &[Mark]) -> usize {
@@ -756,6 +769,25 @@ mod tests {
     }
 
     /// A meeting held this morning 07:00–08:30, all named and marked, asked at 09:00.
+    #[test]
+    fn the_history_words_the_records_codes_and_leaves_the_rest() {
+        assert_eq!(
+            value_label("presence", "absent_excused"),
+            Some("Vắng có lý do")
+        );
+        assert_eq!(value_label("reason_code", "illness"), Some("Ốm"));
+        assert_eq!(
+            value_label("state", "closed"),
+            MeetingState::parse("closed").map(MeetingState::label)
+        );
+        assert_eq!(value_label("presence", "sốt cao"), None);
+        assert_eq!(
+            value_label("reason", "illness"),
+            None,
+            "free text stays as typed"
+        );
+    }
+
     #[test]
     fn the_voters_present_are_the_full_members_there_of_the_branch() {
         let mark = |category, full_member, presence| Mark {

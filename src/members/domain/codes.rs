@@ -205,3 +205,31 @@ impl Destination {
     /// The transfer form's value for `Elsewhere` (a branch is its id).
     pub const ELSEWHERE: &'static str = "elsewhere";
 }
+
+/// A coded value of a member's record as a reader knows it, for the "Lịch sử" page
+/// (`status` "probationary" → "Dự bị"); `None` for what is not a code here.
+pub fn value_label(key: &str, code: &str) -> Option<&'static str> {
+    match key {
+        "gender" => Gender::parse(code).map(Gender::label),
+        "status" => Status::parse(code).map(Status::label),
+        "lifecycle_state" => Lifecycle::parse(code).map(Lifecycle::label),
+        "role" => PostRole::parse(code).map(PostRole::label),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod value_tests {
+    use super::*;
+
+    #[test]
+    fn the_history_words_the_members_codes() {
+        assert_eq!(value_label("status", "full"), Some(Status::Full.label()));
+        assert_eq!(
+            value_label("gender", "female"),
+            Some(Gender::Female.label())
+        );
+        assert_eq!(value_label("status", "Nguyễn Văn A"), None);
+        assert_eq!(value_label("full_name", "full"), None);
+    }
+}
