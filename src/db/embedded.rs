@@ -34,6 +34,9 @@ const MAX_SOCKET_DIR_LEN: usize = 90;
 pub struct Options {
     /// Turn off fsync and friends: for throw-away test clusters only.
     pub unsafe_fast: bool,
+    /// Load pg_stat_statements, so that the statements each database ran can be counted
+    /// (the tests that check no page issues a statement per row).
+    pub statement_stats: bool,
 }
 
 /// A running cluster. Stop it with [`EmbeddedPostgres::stop`]; if the process dies first,
@@ -188,6 +191,16 @@ impl EmbeddedPostgres {
                 "fsync=off",
                 "synchronous_commit=off",
                 "full_page_writes=off",
+            ] {
+                cmd.arg("-c").arg(setting);
+            }
+        }
+        if options.statement_stats {
+            for setting in [
+                "shared_preload_libraries=pg_stat_statements",
+                // Every test's database keeps its own entries: room for all of a run's.
+                "pg_stat_statements.max=100000",
+                "pg_stat_statements.track_utility=off",
             ] {
                 cmd.arg("-c").arg(setting);
             }

@@ -70,6 +70,9 @@ pub struct MinutesPage {
     agenda: Vec<AgendaItem>,
     people: Vec<AttendanceRow>,
     fields: MinutesForm,
+    offered: Offered,
+    /// The messages are those of a vote, a task or a review (shown in that block).
+    at_record: bool,
     prep: Vec<PrepField>,
     vote: VoteForm,
     task: TaskForm,
@@ -102,6 +105,17 @@ impl MinutesPage {
         !self.item_field("empty", item).trim().is_empty()
     }
 
+    /// The numbers of the agenda items marked "Không có nội dung ghi" ("1, 2, 4"), or "".
+    pub fn marked_empty(&self) -> String {
+        self.agenda
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| self.is_marked_empty(&item.id))
+            .map(|(i, _)| (i + 1).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub fn is_selected(&self, name: &str, member: &Uuid) -> bool {
         self.field(name) == member.to_string()
     }
@@ -111,7 +125,16 @@ impl MinutesPage {
     }
 }
 
-async fn current_fields(state: &AppState, m: &Meeting) -> AppResult<MinutesForm> {
+/// Which of the minutes' fields show an offered value rather than a saved one (the page
+/// says so beside each).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Offered {
+    pub started: bool,
+    pub chair: bool,
+    pub minute_taker: bool,
+}
+
+async fn current_fields(state: &AppState, m: &Meeting) -> AppResult<(MinutesForm, Offered)> {
     let rec = store::minutes(&state.pool, m.id).await?;
     // Minutes not yet written start from what usually holds: the planned time, and the
     // chair and minute-taker of the last meeting (or the bí thư). Shown, never saved
@@ -120,6 +143,11 @@ async fn current_fields(state: &AppState, m: &Meeting) -> AppResult<MinutesForm>
         store::usual_hands(&state.pool, m).await?
     } else {
         (None, None)
+    };
+    let offered = Offered {
+        started: rec.started_at.is_none() && m.planned_at.is_some(),
+        chair: rec.chair_id.is_none() && usual_chair.is_some(),
+        minute_taker: rec.secretary_id.is_none() && usual_taker.is_some(),
     };
     let mut f = std::collections::HashMap::new();
     f.insert("version".into(), m.version.to_string());
@@ -165,7 +193,7 @@ async fn current_fields(state: &AppState, m: &Meeting) -> AppResult<MinutesForm>
             f.insert(format!("empty-{}", item.id), "1".into());
         }
     }
-    Ok(MinutesForm(f))
+    Ok((MinutesForm(f), offered))
 }
 
 async fn page(
@@ -195,8 +223,8 @@ async fn page(
         Typed::Task(t) => task = t,
         Typed::Reopening(s) => reason = s.reason,
     }
-    let fields = match minutes {
-        Some(f) => f,
+    let (fields, offered) = match minutes {
+        Some(f) => (f, Offered::default()),
         None => current_fields(state, &meeting).await?,
     };
     let previous = store::previous_tasks(&state.pool, &meeting).await?;
@@ -218,6 +246,8 @@ async fn page(
         counts,
         people,
         fields,
+        offered,
+        at_record: false,
         prep,
         vote,
         task,
@@ -288,7 +318,8 @@ async fn back_with(
             let m = store::get(&state.pool, id)
                 .await?
                 .ok_or(crate::error::AppError::NotFound)?;
-            let p = page(state, m, unit, typed, errors).await?;
+            let mut p = page(state, m, unit, typed, errors).await?;
+            p.at_record = !at.is_empty();
             Ok(Unprocessable(p).into_response())
         }
     }

@@ -211,6 +211,15 @@ async fn a_secretary_takes_attendance_on_a_phone_with_three_exceptions_then_all_
         );
         assert_eq!(listed, 35, "the demo branch lists 35 members");
         assert!(screens <= 3.5, "{height} px is {screens:.2} screens");
+
+        // The session ended meanwhile: a tap leads to the sign-in page (the sheet is never
+        // swapped for nothing), and changes nothing.
+        sqlx::query("DELETE FROM sessions")
+            .execute(&app.pool)
+            .await
+            .unwrap();
+        tap_css(driver, &format!("li#m-{late} button[value=present]")).await?;
+        heading(driver, "the sign-in page", |h| h == "Đăng nhập").await?;
         WebDriverResult::Ok(())
     }
     .await;

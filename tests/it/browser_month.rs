@@ -300,6 +300,12 @@ pub(crate) async fn branch(app: &TestApp) -> Branch {
         let page = crate::support::text(&r.text().await.unwrap());
         panic!("last month's self-score: {status}: {page}");
     }
+    // Adopted by the branch's vote (a draft is no judgement to start a month from).
+    let (_, _, _, version) = crate::evaluation::branch_sheet(app, last)
+        .await
+        .expect("last month's sheet");
+    let r = crate::evaluation::agree(&api, last, &version.to_string()).await;
+    assert!(r.status().is_redirection(), "last month's sheet agreed");
     Branch {
         id,
         members,
@@ -437,12 +443,9 @@ async fn a_secretary_does_the_months_work_on_a_phone_in_40_taps_and_the_ward_app
             "Chi bộ thống nhất các nhiệm vụ trọng tâm tháng tới.",
         )
         .await?;
-        let save = driver
-            .find(button("Lưu; nội dung chưa ghi là “Không có nội dung ghi”"))
-            .await?;
-        walk.load_page("saved, the rest marked empty", &save).await?;
 
-        // A vote: the show of hands is filled in (the 25 full members there).
+        // A vote (the minutes above still unsaved): the show of hands is filled in (the 25
+        // full members there).
         assert_eq!(value("votes_for").await?.as_deref(), Some("25"));
         walk.type_into("the vote", "#subject", "Thông qua nghị quyết tháng")
             .await?;
@@ -483,17 +486,48 @@ async fn a_secretary_does_the_months_work_on_a_phone_in_40_taps_and_the_ward_app
             })
             .await?;
             walk.in_place(&format!("review {n}"), &el).await?;
+            // The review shows on its line before the next one is tapped.
+            let line = format!("ul.reviews > li:nth-child({n}) em");
+            text_when(driver, By::Css(&line), &format!("review {n} shown"), |t| {
+                t != "Chưa đánh giá"
+            })
+            .await?;
         }
-        text_when(driver, By::Id("record"), "the completion rate", |t| {
+        if let Err(e) = text_when(driver, By::Id("record"), "the completion rate", |t| {
             t.contains("75,0%")
         })
-        .await?;
+        .await
+        {
+            let shown = driver.find(By::Id("record")).await?.text().await?;
+            panic!("{e}; the block reads: {shown}");
+        }
         walk.still_same_page("the vote, the task and the reviews").await?;
         let typed = value("resolution").await?;
         assert_eq!(
             typed.as_deref(),
             Some("Chi bộ thống nhất các nhiệm vụ trọng tâm tháng tới."),
             "the minutes form is untouched by the in-place saves"
+        );
+
+        // The minutes typed above, saved at last, the blank items marked in the same save.
+        let save = driver
+            .find(button("Lưu và đánh dấu các nội dung còn trống “Không có nội dung ghi”"))
+            .await?;
+        walk.load_page("saved, the rest marked empty", &save).await?;
+        let saved: (Option<String>, i64) = sqlx::query_as(
+            "SELECT m.resolution, count(a.*) FILTER (WHERE a.minutes IS NOT NULL OR a.conclusion IS NOT NULL)
+               FROM meetings m JOIN agenda_items a ON a.meeting_id = m.id
+              WHERE m.unit_id = $1 AND m.month = $2 GROUP BY m.resolution",
+        )
+        .bind(b.id)
+        .bind(app.this_month())
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            saved,
+            (Some("Chi bộ thống nhất các nhiệm vụ trọng tâm tháng tới.".to_owned()), 3),
+            "what was typed before the in-place saves is what the minutes hold"
         );
 
         // Held, then closed.

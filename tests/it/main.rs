@@ -39,6 +39,7 @@ mod registry_history;
 mod resilience;
 mod rubric_ownership;
 mod scope;
+mod statements;
 mod supervision;
 mod supervision_forms;
 mod support;

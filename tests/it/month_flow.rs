@@ -81,6 +81,33 @@ async fn the_minutes_start_from_the_plan_and_the_usual_hands_and_nothing_is_save
             .await
             .unwrap();
     assert_eq!((started, chair), (None, None), "offered, not written");
+    let page = text(&html);
+    assert!(
+        page.contains("Theo giờ dự kiến; sửa nếu họp giờ khác."),
+        "{page}"
+    );
+    assert!(page.contains("Như buổi trước (hoặc bí thư); chọn lại nếu khác."));
+
+    // Last month chaired by another member: that member is offered while here; once
+    // marked absent, the bí thư.
+    sqlx::query("UPDATE meetings SET chair_id = $2 WHERE id = $1")
+        .bind(b.last_month)
+        .bind(b.members[2])
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (_, html) = app.get(&format!("/meetings/{id}/minutes")).await;
+    assert_eq!(selected(&html, "chair_id"), Some(b.members[2].to_string()));
+    let r = app
+        .post(
+            &format!("/meetings/{id}/attendance/{}", b.members[2]),
+            &[("presence", "absent_unexcused")],
+        )
+        .await;
+    assert!(r.status().is_redirection());
+    let (_, html) = app.get(&format!("/meetings/{id}/minutes")).await;
+    assert_eq!(selected(&html, "chair_id"), Some(b.members[0].to_string()));
+    assert_eq!(input_value(&html, "votes_for").as_deref(), Some("25"));
 
     // The usual chair and minute-taker absent this month: nobody is offered.
     let r = app
@@ -100,7 +127,7 @@ async fn the_minutes_start_from_the_plan_and_the_usual_hands_and_nothing_is_save
     let (_, html) = app.get(&format!("/meetings/{id}/minutes")).await;
     assert_eq!(selected(&html, "chair_id"), None);
     assert_eq!(selected(&html, "secretary_id"), None);
-    assert_eq!(input_value(&html, "votes_for").as_deref(), Some("24"));
+    assert_eq!(input_value(&html, "votes_for").as_deref(), Some("23"));
 
     // A vote goes back to its own section; a refused one keeps what was typed, in place.
     let r = app
@@ -108,7 +135,7 @@ async fn the_minutes_start_from_the_plan_and_the_usual_hands_and_nothing_is_save
             &format!("/meetings/{id}/votes"),
             &[
                 ("subject", "Thông qua nghị quyết"),
-                ("votes_for", "24"),
+                ("votes_for", "23"),
                 ("against", "0"),
                 ("abstain", "0"),
             ],
@@ -133,12 +160,16 @@ async fn the_minutes_start_from_the_plan_and_the_usual_hands_and_nothing_is_save
         Some("Kết nạp quần chúng")
     );
     assert!(
-        texts(&html, "#record").concat().contains("27"),
-        "the refusal, inside the block htmx swaps, names the 27 voters"
+        texts(&html, "#record")
+            .concat()
+            .contains("Tổng số phiếu (40) nhiều hơn số đảng viên có quyền biểu quyết (27)."),
+        "the refusal is inside the block htmx swaps"
     );
     assert!(
-        !texts(&html, "#page-errors").concat().is_empty(),
-        "and the page's message box says it"
+        texts(&html, "#page-errors")
+            .concat()
+            .contains("Chưa lưu được"),
+        "and the page's message box says so"
     );
 
     // The second save marks every item left blank, and only those.
@@ -206,6 +237,19 @@ async fn a_first_sheet_starts_from_last_months_judgement_only_when_asked_and_onl
     let offer = format!("Điền các tiêu chí đánh giá như tháng {last}");
     let ticked = |html: &str| texts(html, "input[type=checkbox][checked]").len();
 
+    // Last month's sheet returned by the ward: not a judgement to start from.
+    sqlx::query("UPDATE evaluations SET state = 'returned' WHERE meeting_id = $1")
+        .bind(b.last_month)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (_, returned) = app.get(&format!("/meetings/{id}/evaluation")).await;
+    assert!(!text(&returned).contains(&offer));
+    sqlx::query("UPDATE evaluations SET state = 'agreed' WHERE meeting_id = $1")
+        .bind(b.last_month)
+        .execute(&app.pool)
+        .await
+        .unwrap();
     let (_, plain) = app.get(&format!("/meetings/{id}/evaluation")).await;
     assert!(text(&plain).contains(&offer));
     assert_eq!(ticked(&plain), 0, "a new sheet starts empty");

@@ -120,8 +120,14 @@ fn cluster() -> &'static Cluster {
         init_log();
         remove_stale_clusters();
         let dir: PathBuf = std::env::temp_dir().join(format!("chibo-test-{}", std::process::id()));
-        let server = EmbeddedPostgres::start(&dir, &Options { unsafe_fast: true })
-            .expect("start the test cluster");
+        let server = EmbeddedPostgres::start(
+            &dir,
+            &Options {
+                unsafe_fast: true,
+                statement_stats: true,
+            },
+        )
+        .expect("start the test cluster");
         let admin = server.connect_options("postgres");
         let template = server.connect_options(TEMPLATE);
         // Built on a thread of its own: the caller may be inside a test's runtime.
@@ -139,6 +145,11 @@ fn cluster() -> &'static Cluster {
                     conn.close().await.unwrap();
                     let pool = chibo::db::connect(template, 4).await.unwrap();
                     chibo::db::migrate(&pool).await.unwrap();
+                    // For `statements.rs`: every test database can read its own counts.
+                    sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+                        .execute(&pool)
+                        .await
+                        .unwrap();
                     chibo::demo::seed_if_empty(
                         &pool,
                         Some(&chibo::config::Secret::new(DEMO_PASSWORD)),

@@ -131,7 +131,9 @@ pub async fn evaluations(pool: &PgPool, meeting: Uuid) -> Result<Vec<Evaluation>
 }
 
 /// The branch's own sheet at its latest meeting before `before` that was scored with
-/// `rubric`, with that meeting's month: what a new sheet may start from.
+/// `rubric` and adopted by the branch (agreed, sent up or approved: never a draft nor one
+/// the committee above returned), with that meeting's month: what a new sheet may start
+/// from.
 pub async fn earlier_branch_sheet(
     pool: &PgPool,
     unit: Uuid,
@@ -141,6 +143,7 @@ pub async fn earlier_branch_sheet(
     let row = sqlx::query!(
         "SELECT m.month, e.items FROM evaluations e JOIN meetings m ON m.id = e.meeting_id
           WHERE m.unit_id = $1 AND m.month < $2 AND e.scorer = 'branch' AND e.rubric_id = $3
+            AND e.state IN ('agreed', 'submitted', 'approved')
           ORDER BY m.month DESC, m.id DESC LIMIT 1",
         unit,
         before,

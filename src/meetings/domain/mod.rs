@@ -768,7 +768,6 @@ mod tests {
         assert_eq!(completion_rate(&[None]), None);
     }
 
-    /// A meeting held this morning 07:00–08:30, all named and marked, asked at 09:00.
     #[test]
     fn the_history_words_the_records_codes_and_leaves_the_rest() {
         assert_eq!(
@@ -810,6 +809,7 @@ mod tests {
         assert_eq!(eligible_voters(&marks), 5);
     }
 
+    /// A meeting held this morning 07:00–08:30, all named and marked, asked at 09:00.
     fn ready() -> HoldingRecord {
         let at = |h, m| {
             chrono::NaiveDate::from_ymd_opt(2026, 12, 2)

@@ -92,7 +92,7 @@ impl MinutesForm {
                     .ok();
             }
         }
-        // "Lưu; nội dung chưa ghi: không có nội dung ghi": one tap marks every item left
+        // "Lưu và đánh dấu các nội dung còn trống": one tap marks every item left
         // blank, instead of a tick on each procedural item (opening, roll call...).
         let rest_empty = !self.get(REST_EMPTY).trim().is_empty();
         let items: Vec<ItemMinutesInput> = items

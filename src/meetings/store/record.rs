@@ -35,30 +35,32 @@ pub async fn minutes(pool: &PgPool, id: Uuid) -> Result<Minutes, sqlx::Error> {
 }
 
 /// Who usually chairs and takes the minutes, offered on a new meeting's minutes: the chair
-/// and minute-taker of the branch's latest earlier meeting that named them, each only if
-/// on this meeting's list and not marked absent; the chair falls back to the branch's
-/// bí thư. A secretary changes either in the form; nothing is written until saved.
+/// and minute-taker of the branch's latest earlier regular meeting that named them, each
+/// only if marked present (or late) on this meeting's list as one of its own (expected, or
+/// exempt and there); the chair falls back to the branch's bí thư on the same terms. A
+/// secretary changes either in the form; nothing is written until saved.
 pub async fn usual_hands(
     pool: &PgPool,
     meeting: &Meeting,
 ) -> Result<(Option<Uuid>, Option<Uuid>), sqlx::Error> {
     let r = sqlx::query!(
-        r#"WITH listed AS (
+        r#"WITH here AS (
                SELECT member_id FROM attendance
                 WHERE meeting_id = $1
-                  AND presence IS DISTINCT FROM 'absent_excused'
-                  AND presence IS DISTINCT FROM 'absent_unexcused'),
+                  AND presence IN ('present', 'late')
+                  AND category IN ('expected', 'exempt')),
            last AS (
                SELECT chair_id, secretary_id FROM meetings
-                WHERE unit_id = $2 AND month < $3 AND chair_id IS NOT NULL
-                ORDER BY month DESC LIMIT 1)
+                WHERE unit_id = $2 AND month < $3 AND kind IN ('regular', 'combined')
+                  AND chair_id IS NOT NULL
+                ORDER BY month DESC, started_at DESC NULLS LAST, id DESC LIMIT 1)
            SELECT coalesce(
-                    (SELECT chair_id FROM last WHERE chair_id IN (SELECT member_id FROM listed)),
+                    (SELECT chair_id FROM last WHERE chair_id IN (SELECT member_id FROM here)),
                     (SELECT member_id FROM committee_roles
                       WHERE unit_id = $2 AND role = 'secretary' AND valid_to IS NULL
-                        AND member_id IN (SELECT member_id FROM listed))) AS chair,
+                        AND member_id IN (SELECT member_id FROM here))) AS chair,
                   (SELECT secretary_id FROM last
-                    WHERE secretary_id IN (SELECT member_id FROM listed)) AS minute_taker"#,
+                    WHERE secretary_id IN (SELECT member_id FROM here)) AS minute_taker"#,
         meeting.id,
         meeting.unit_id,
         meeting.month
