@@ -80,6 +80,8 @@ pub fn router_with(state: AppState, extra: Router<AppState>, request_timeout: Du
     // navigation).
     let session_stack = ServiceBuilder::new()
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Around the session: the slot its load fills with the signed-in user.
+        .layer(middleware::from_fn(auth::sessions::with_session_user_slot))
         .layer(auth_layer)
         .layer(middleware::from_fn(with_layout_ctx))
         .layer(middleware::from_fn(refuse_control_chars))

@@ -53,6 +53,10 @@ impl axum_login::AuthnBackend for Backend {
     }
 
     async fn get_user(&self, user_id: &Uuid) -> Result<Option<User>, sqlx::Error> {
+        // Read with the request's session, in the same statement: nothing to ask again.
+        if let Some(user) = super::sessions::user_loaded_with_session(*user_id) {
+            return Ok(user);
+        }
         let user = load_user(&self.pool, *user_id).await;
         // axum-login answers this error with a bare 500: noted for the 503 page (see
         // `sessions::backend`).
@@ -65,10 +69,47 @@ impl axum_login::AuthnBackend for Backend {
     }
 }
 
-/// One query: the user and every grant with its unit's path and name (a row per grant; one
-/// row without a grant for a user who has none).
+/// A user with one of their grants (its unit's path and name), as read by a left join:
+/// one row per grant, one row without a grant for a user who has none.
+pub(super) struct UserRow {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub member_id: Option<Uuid>,
+    pub role: Option<Role>,
+    pub unit_id: Option<Uuid>,
+    pub unit_path: Option<String>,
+    pub unit_name: Option<String>,
+}
+
+/// The user the rows of [`UserRow`] describe, or `None` for no row.
+pub(super) fn user_from_rows(rows: Vec<UserRow>) -> Option<User> {
+    let grants = rows
+        .iter()
+        .filter_map(|r| {
+            Some(Grant {
+                role: r.role?,
+                unit_id: r.unit_id,
+                unit_path: r.unit_path.clone(),
+                unit_name: r.unit_name.clone(),
+            })
+        })
+        .collect();
+    rows.into_iter().next().map(|r| User {
+        id: r.id,
+        username: r.username,
+        display_name: r.display_name,
+        member_id: r.member_id,
+        grants,
+        password_hash: r.password_hash,
+    })
+}
+
+/// One query: the user and every grant with its unit's path and name.
 pub async fn load_user(pool: &PgPool, id: Uuid) -> Result<Option<User>, sqlx::Error> {
-    let rows = sqlx::query!(
+    let rows = sqlx::query_as!(
+        UserRow,
         r#"SELECT u.id, u.username, u.display_name, u.password_hash, u.member_id,
                   g.role AS "role?: Role", g.unit_id AS "unit_id?",
                   un.path::text AS "unit_path?", un.name AS "unit_name?"
@@ -81,25 +122,7 @@ pub async fn load_user(pool: &PgPool, id: Uuid) -> Result<Option<User>, sqlx::Er
     )
     .fetch_all(pool)
     .await?;
-    let grants = rows
-        .iter()
-        .filter_map(|r| {
-            Some(Grant {
-                role: r.role?,
-                unit_id: r.unit_id,
-                unit_path: r.unit_path.clone(),
-                unit_name: r.unit_name.clone(),
-            })
-        })
-        .collect();
-    Ok(rows.into_iter().next().map(|r| User {
-        id: r.id,
-        username: r.username,
-        display_name: r.display_name,
-        member_id: r.member_id,
-        grants,
-        password_hash: r.password_hash,
-    }))
+    Ok(user_from_rows(rows))
 }
 
 pub enum LoginOutcome {

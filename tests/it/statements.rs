@@ -108,3 +108,41 @@ async fn a_page_runs_as_many_statements_for_many_rows_as_for_few() {
         grows.join("\n")
     );
 }
+
+#[tokio::test]
+async fn a_signed_in_request_reads_its_session_and_user_in_one_statement_and_sees_them_as_they_are()
+{
+    let app = TestApp::spawn().await;
+    app.login_as("bithu").await;
+    // The password page reads nothing but who is signed in.
+    assert_eq!(statements(&app, "/account/password").await, 1);
+    let branch = app.unit_id(demo::BRANCH).await;
+    let (status, _) = app.get(&format!("/units/{branch}")).await;
+    assert_eq!(status, StatusCode::OK);
+    // Nothing is kept from one request to the next: a grant withdrawn is gone at once...
+    sqlx::query(
+        "DELETE FROM role_grants WHERE user_id = (SELECT id FROM users WHERE username = 'bithu')",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let (status, _) = app.get(&format!("/units/{branch}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // ... and so is an account closed: the next page asks to sign in.
+    sqlx::query("UPDATE users SET is_active = false WHERE username = 'bithu'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let r = app
+        .client
+        .get(app.url("/account/password"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(
+        crate::support::location(&r).starts_with("/login"),
+        "{}",
+        crate::support::location(&r)
+    );
+}
