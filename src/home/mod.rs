@@ -208,6 +208,7 @@ async fn unit_page(
     } else {
         Vec::new()
     };
+    let (successors, predecessors) = org::store::lineage(&state.pool, unit.id).await?;
     Ok(UnitPage {
         owed,
         keeps,
@@ -217,8 +218,8 @@ async fn unit_page(
         branch_type_label: unit.branch_type.map(BranchType::label).unwrap_or(""),
         valid_from: vn_date(unit.valid_from),
         closed_on: unit.valid_to.map(vn_date),
-        successors: org::store::successors(&state.pool, unit.id).await?,
-        predecessors: org::store::predecessors(&state.pool, unit.id).await?,
+        successors,
+        predecessors,
         open_children,
         closed_children,
         is_branch,

@@ -294,26 +294,33 @@ pub struct Link {
     pub name: String,
 }
 
-pub async fn successors(pool: &PgPool, id: Uuid) -> Result<Vec<Link>, sqlx::Error> {
-    sqlx::query_as!(
-        Link,
-        "SELECT u.id, u.name FROM unit_successors s JOIN units u ON u.id = s.successor_id
-          WHERE s.unit_id = $1 ORDER BY u.name",
+/// The units a unit was merged into (its successors) and those merged into it (its
+/// predecessors), each by name: one statement for both.
+pub async fn lineage(pool: &PgPool, id: Uuid) -> Result<(Vec<Link>, Vec<Link>), sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT true AS "successor!", u.id AS "id!", u.name AS "name!"
+             FROM unit_successors s JOIN units u ON u.id = s.successor_id WHERE s.unit_id = $1
+           UNION ALL
+           SELECT false, u.id, u.name
+             FROM unit_successors s JOIN units u ON u.id = s.unit_id WHERE s.successor_id = $1
+           ORDER BY 3"#,
         id
     )
     .fetch_all(pool)
-    .await
-}
-
-pub async fn predecessors(pool: &PgPool, id: Uuid) -> Result<Vec<Link>, sqlx::Error> {
-    sqlx::query_as!(
-        Link,
-        "SELECT u.id, u.name FROM unit_successors s JOIN units u ON u.id = s.unit_id
-          WHERE s.successor_id = $1 ORDER BY u.name",
-        id
-    )
-    .fetch_all(pool)
-    .await
+    .await?;
+    let (mut after, mut before) = (Vec::new(), Vec::new());
+    for r in rows {
+        let link = Link {
+            id: r.id,
+            name: r.name,
+        };
+        if r.successor {
+            after.push(link);
+        } else {
+            before.push(link);
+        }
+    }
+    Ok((after, before))
 }
 
 /// Open units under any of `root_paths` (all units when `None`), committees only if asked,
