@@ -41,9 +41,15 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && 
 t2=$(date +%s.%N)
 
 sql() { psql -X -qtA -h "$WORK/data" -U app -d chibo -c "$1"; }
+# Signs in as a browser does (a write states its origin, or it is refused 403), and fails
+# the run when no session comes back.
 login() {
-  curl -s -o /dev/null -c "$WORK/jar-$1" -d "username=$1&password=$PW" "http://127.0.0.1:$PORT/login"
-  awk '$6 == "chibo_session" { print "chibo_session=" $7 }' "$WORK/jar-$1"
+  curl -s -o /dev/null -c "$WORK/jar-$1" -H "Origin: http://127.0.0.1:$PORT" \
+    -d "username=$1&password=$PW" "http://127.0.0.1:$PORT/login"
+  local cookie
+  cookie=$(awk '$6 == "chibo_session" { print "chibo_session=" $7 }' "$WORK/jar-$1")
+  [ -n "$cookie" ] || { echo "sign-in as $1 failed: no session" >&2; exit 1; }
+  echo "$cookie"
 }
 PROVINCE=$(sql "SELECT id FROM units WHERE parent_id IS NULL")
 TOWN=$(sql "SELECT id FROM units WHERE name = 'Đảng bộ thị xã Kỳ Anh'")
@@ -61,8 +67,16 @@ COUNTS=$(sql "SELECT (SELECT count(*) FROM units WHERE kind = 'branch') || ' bra
 } | tee "$RESULTS"
 
 base=""
+FAILED=0
 run() { # name cookie path [connections]
-  local out rps p50 p99 conns=${4:-$CONNS}
+  local out rps p50 p99 conns=${4:-$CONNS} code
+  # The page itself must answer 200: wrk counts a redirect (to the sign-in page) as a success.
+  code=$(curl -s -o /dev/null -w '%{http_code}' ${2:+-H "Cookie: $2"} "http://127.0.0.1:$PORT$3")
+  if [ "$code" != 200 ]; then
+    echo "$1: $3 answered HTTP $code, not 200: no figure" | tee -a "$RESULTS" >&2
+    FAILED=1
+    return
+  fi
   out=$(timeout 120 wrk -t"$(( conns < THREADS ? conns : THREADS ))" -c"$conns" -d"$DURATION" --timeout 10s --latency ${2:+-H "Cookie: $2"} "http://127.0.0.1:$PORT$3")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
@@ -103,3 +117,4 @@ run "town dashboard (-c1)" "$THIXA" "/dashboard/$TOWN?month=$MONTH" 1
 run "town monthly report .xlsx" "$THIXA" "/reports/monthly/$TOWN.xlsx?month=$MONTH"
 run "province monthly report (-c2)" "$ADMIN" "/reports/monthly/$PROVINCE?month=$MONTH" 2
 echo "ratio = baseline req/s ÷ this page's req/s (how many times dearer than /readyz)" | tee -a "$RESULTS"
+[ "$FAILED" = 0 ] || { echo "some pages gave no figure (see above)" >&2; exit 1; }

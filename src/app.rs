@@ -69,6 +69,8 @@ pub fn router_with(state: AppState, extra: Router<AppState>, request_timeout: Du
         .fallback(|| async { AppError::NotFound });
 
     let sessions = auth::session_layer(state.pool.clone(), state.secure_cookies);
+    // axum-login's default data key ("axum-login.data"): the session load reads the user it
+    // names in the same statement (`auth::sessions`), so a key set here must be set there.
     let auth_layer = AuthManagerLayerBuilder::new(
         auth::Backend::new(state.pool.clone(), state.sign_ins.clone()),
         sessions,

@@ -142,7 +142,7 @@ impl SessionStore for PgSessionStore {
                       un.path::text AS "unit_path?", un.name AS "unit_name?"
                  FROM sessions s
                  LEFT JOIN users u
-                        ON u.id = CASE WHEN s.record -> 'axum-login.data' ->> 'user_id' ~ '^[0-9a-fA-F-]{36}$'
+                        ON u.id = CASE WHEN s.record -> 'axum-login.data' ->> 'user_id' ~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$'
                                        THEN (s.record -> 'axum-login.data' ->> 'user_id')::uuid END
                        AND u.is_active
                  LEFT JOIN role_grants g ON g.user_id = u.id
