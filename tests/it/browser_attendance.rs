@@ -45,7 +45,11 @@ async fn tap_css(driver: &WebDriver, css: &str) -> WebDriverResult<()> {
 }
 
 /// Waits until the member's row carries the class of `presence`.
-async fn row_is(driver: &WebDriver, member: uuid::Uuid, presence: &str) -> WebDriverResult<()> {
+pub(crate) async fn row_is(
+    driver: &WebDriver,
+    member: uuid::Uuid,
+    presence: &str,
+) -> WebDriverResult<()> {
     let css = format!("li#m-{member}");
     wait_for(&format!("{css} to be {presence}"), || {
         let css = css.clone();

@@ -17,7 +17,7 @@ use thirtyfour::prelude::*;
 use uuid::Uuid;
 
 use crate::browser::{heading, sign_in, start_browser, tap, tap_to_next_page, text_when, wait_for};
-use crate::browser_attendance::phone;
+use crate::browser_attendance::{phone, row_is};
 use crate::fixtures::{self, Status, demo};
 use crate::support::{TestApp, created_id, month_value, months_ago, today};
 
@@ -368,17 +368,7 @@ async fn a_secretary_does_the_months_work_on_a_phone_in_40_taps_and_the_ward_app
             let css = format!("li#m-{member} button[value={presence}]");
             let el = find(driver, &css, By::Css(&css)).await?;
             walk.in_place(presence, &el).await?;
-            let row = format!("li#m-{member}");
-            wait_for(&format!("{row} marked {presence}"), || {
-                let row = row.clone();
-                async move {
-                    let class = driver.find(By::Css(&row)).await?.attr("class").await?;
-                    Ok(class
-                        .is_some_and(|c| c.split_whitespace().any(|k| k == presence))
-                        .then_some(()))
-                }
-            })
-            .await?;
+            row_is(driver, member, presence).await?;
         }
         let code = format!("li#m-{ill} input[name=reason_code][value=illness]");
         let el = find(driver, "the reason codes", By::Css(&code)).await?;

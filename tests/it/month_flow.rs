@@ -28,14 +28,8 @@ async fn planned(app: &TestApp, branch: Uuid, absent: &[Uuid]) -> Uuid {
         )
         .await;
     let id = created_id(&r, "/meetings/");
-    for member in absent {
-        let r = app
-            .post(
-                &format!("/meetings/{id}/attendance/{member}"),
-                &[("presence", "absent_unexcused")],
-            )
-            .await;
-        assert!(r.status().is_redirection(), "mark {member} absent");
+    for &member in absent {
+        mark_absent(app, id, member).await;
     }
     let version = app.meeting_version(id).await.to_string();
     let r = app
@@ -46,6 +40,17 @@ async fn planned(app: &TestApp, branch: Uuid, absent: &[Uuid]) -> Uuid {
         .await;
     assert!(r.status().is_redirection(), "everyone else present");
     id
+}
+
+/// Marks `member` absent without reason on the meeting's sheet, as a tap does.
+async fn mark_absent(app: &TestApp, id: Uuid, member: Uuid) {
+    let r = app
+        .post(
+            &format!("/meetings/{id}/attendance/{member}"),
+            &[("presence", "absent_unexcused")],
+        )
+        .await;
+    assert!(r.status().is_redirection(), "mark {member} absent");
 }
 
 fn selected(html: &str, select: &str) -> Option<String> {
@@ -98,32 +103,14 @@ async fn the_minutes_start_from_the_plan_and_the_usual_hands_and_nothing_is_save
         .unwrap();
     let (_, html) = app.get(&format!("/meetings/{id}/minutes")).await;
     assert_eq!(selected(&html, "chair_id"), Some(b.members[2].to_string()));
-    let r = app
-        .post(
-            &format!("/meetings/{id}/attendance/{}", b.members[2]),
-            &[("presence", "absent_unexcused")],
-        )
-        .await;
-    assert!(r.status().is_redirection());
+    mark_absent(&app, id, b.members[2]).await;
     let (_, html) = app.get(&format!("/meetings/{id}/minutes")).await;
     assert_eq!(selected(&html, "chair_id"), Some(b.members[0].to_string()));
     assert_eq!(input_value(&html, "votes_for").as_deref(), Some("25"));
 
     // The usual chair and minute-taker absent this month: nobody is offered.
-    let r = app
-        .post(
-            &format!("/meetings/{id}/attendance/{}", b.members[0]),
-            &[("presence", "absent_unexcused")],
-        )
-        .await;
-    assert!(r.status().is_redirection());
-    let r = app
-        .post(
-            &format!("/meetings/{id}/attendance/{}", b.members[1]),
-            &[("presence", "absent_unexcused")],
-        )
-        .await;
-    assert!(r.status().is_redirection());
+    mark_absent(&app, id, b.members[0]).await;
+    mark_absent(&app, id, b.members[1]).await;
     let (_, html) = app.get(&format!("/meetings/{id}/minutes")).await;
     assert_eq!(selected(&html, "chair_id"), None);
     assert_eq!(selected(&html, "secretary_id"), None);
