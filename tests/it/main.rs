@@ -11,6 +11,7 @@ mod attendance;
 mod audit;
 mod authority;
 mod bad_input;
+mod branch_months;
 mod browser;
 mod browser_attendance;
 mod browser_documents;

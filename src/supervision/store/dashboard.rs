@@ -59,7 +59,8 @@ pub async fn branch_months(
     thematic_through: NaiveDate,
     on: NaiveDate,
 ) -> Result<Vec<BranchMonth>, sqlx::Error> {
-    // Set-based (one join per fact, not a subquery per branch), so a province's 2,000
+    // Set-based (one join per fact, not a subquery per branch), and the month's facts read
+    // from the row kept for it (`branch_months`, migration 024), so a province's 2,000
     // branches cost a few scans rather than 2,000 × 5 lookups.
     let rows = sqlx::query!(
         r#"WITH root AS (SELECT path FROM units_on($4) WHERE id = $1),
@@ -73,26 +74,26 @@ pub async fn branch_months(
                      WHERE ms.kind = 'permanent' AND ms.valid_from <= $4
                        AND (ms.valid_to IS NULL OR ms.valid_to > $4) GROUP BY ms.unit_id),
                 thematic AS (
-                    SELECT DISTINCT t.unit_id FROM meetings t JOIN b ON b.id = t.unit_id
-                     WHERE t.kind IN ('thematic', 'combined') AND t.state <> 'planned'
+                    SELECT DISTINCT t.unit_id FROM branch_months t JOIN b ON b.id = t.unit_id
+                     WHERE t.thematic_held
                        AND t.month >= date_trunc('quarter', $2::date) AND t.month <= $3::date)
            SELECT b.id AS "id!", b.name AS "name!", b.path::text AS "path!", b.branch_type,
                   coalesce(members.n, 0) AS "members_on!",
-                  m.id AS "meeting_id?", m.kind AS "meeting_kind?: MeetingKind",
-                  m.state AS "meeting_state?: MeetingState",
-                  m.started_at, m.ended_at, m.materials_posted_on,
-                  coalesce(m.expected_count, 0) AS "expected!", coalesce(m.present_count, 0) AS "present!",
-                  coalesce(m.unexcused_count, 0) AS "unexcused!", coalesce(m.dang_so_count, 0) AS "dang_so!",
-                  e.total_tenths AS "total_tenths?", coalesce(e.approved_class, e.class) AS class,
-                  e.rubric_id AS "rubric_id?",
-                  e.state AS "sheet_state?: SheetState", e.updated_at AS "sheet_updated_at?",
-                  coalesce(e.capped_by, '{}') AS "capped_by!",
+                  s.meeting_id AS "meeting_id?", s.meeting_kind AS "meeting_kind?: MeetingKind",
+                  s.meeting_state AS "meeting_state?: MeetingState",
+                  s.started_at AS "started_at?", s.ended_at AS "ended_at?",
+                  s.materials_posted_on AS "materials_posted_on?",
+                  coalesce(s.expected_count, 0) AS "expected!", coalesce(s.present_count, 0) AS "present!",
+                  coalesce(s.unexcused_count, 0) AS "unexcused!", coalesce(s.dang_so_count, 0) AS "dang_so!",
+                  s.total_tenths AS "total_tenths?", s.class AS "class?",
+                  s.rubric_id AS "rubric_id?",
+                  s.sheet_state AS "sheet_state?: SheetState", s.sheet_updated_at AS "sheet_updated_at?",
+                  coalesce(s.capped_by, '{}') AS "capped_by!",
                   thematic.unit_id IS NOT NULL AS "thematic!"
              FROM b
              LEFT JOIN members ON members.unit_id = b.id
              LEFT JOIN thematic ON thematic.unit_id = b.id
-             LEFT JOIN meetings m ON m.unit_id = b.id AND m.month = $2 AND m.kind IN ('regular', 'combined')
-             LEFT JOIN evaluations e ON e.meeting_id = m.id AND e.scorer = 'branch'
+             LEFT JOIN branch_months s ON s.unit_id = b.id AND s.month = $2
             ORDER BY b.name COLLATE "vi-VN-x-icu", b.path"#,
         root,
         month,
@@ -201,13 +202,16 @@ pub async fn trend(
                 open AS (SELECT months.month, count(b.id) AS branches FROM months
                            LEFT JOIN b ON b.month = months.month
                           GROUP BY months.month),
+                -- One lookup of the kept row per branch-month: the LIMIT keeps the planner
+                -- from hashing all the province's rows of the year instead, which its
+                -- generic plan (db::connect) would do for a ward's 144 as for 24,000.
                 m AS MATERIALIZED (
-                    SELECT mt.month, mt.expected_count, mt.present_count,
-                           coalesce(e.approved_class, e.class) AS class, e.rubric_id
-                      FROM meetings mt JOIN b ON b.id = mt.unit_id AND b.month = mt.month
-                      LEFT JOIN evaluations e ON e.meeting_id = mt.id AND e.scorer = 'branch'
-                     WHERE mt.month BETWEEN $2 AND $3 AND mt.kind IN ('regular', 'combined')
-                       AND mt.state <> 'planned'),
+                    SELECT b.month, s.expected_count, s.present_count, s.class, s.rubric_id
+                      FROM b CROSS JOIN LATERAL (
+                           SELECT s.expected_count, s.present_count, s.class, s.rubric_id
+                             FROM branch_months s
+                            WHERE s.unit_id = b.id AND s.month = b.month
+                              AND s.meeting_state <> 'planned' LIMIT 1) s),
                 agg AS (SELECT month, count(*) AS held, sum(expected_count) AS expected,
                                sum(present_count) AS present
                           FROM m GROUP BY month),
