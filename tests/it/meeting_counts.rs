@@ -4,7 +4,8 @@
 //! kind (and a refused one), the meeting's day moved in its minutes (the list retaken for
 //! the unmarked lines: lines dropped, added back, recategorised), members added, exempted,
 //! sent away, brought back and transferred out on days of the meeting's month, further
-//! meetings planned. Some steps run as batches of parallel requests.
+//! meetings planned. Some steps run as batches of parallel requests. The absences without
+//! reason kept for the alerts (`unexcused_absences`) are checked the same way.
 //!
 //! The sequence comes from a fixed seed (`CHIBO_TEST_SEED`, hex or decimal, names another):
 //! a failure prints the seed, the step and the steps before it, and the same seed replays
@@ -339,6 +340,32 @@ impl World {
                 "{at}: meeting {id}: kept [expected, present, unexcused, đảng số] differ from a recount of its attendance rows"
             );
         }
+        // The absences without reason kept for the alerts (migration 025): one row per
+        // expected member marked so, with the meeting's branch and month.
+        type Absence = (Uuid, Uuid, Uuid, NaiveDate);
+        let kept: Vec<Absence> = sqlx::query_as(
+            "SELECT x.meeting_id, x.member_id, x.unit_id, x.month FROM unexcused_absences x
+              WHERE x.unit_id = $1 OR x.meeting_id IN (SELECT id FROM meetings WHERE unit_id = $1)
+              ORDER BY 1, 2",
+        )
+        .bind(self.branch)
+        .fetch_all(&self.app.pool)
+        .await
+        .unwrap();
+        let recount: Vec<Absence> = sqlx::query_as(
+            "SELECT a.meeting_id, a.member_id, m.unit_id, m.month
+               FROM attendance a JOIN meetings m ON m.id = a.meeting_id
+              WHERE m.unit_id = $1 AND a.category = 'expected' AND a.presence = 'absent_unexcused'
+              ORDER BY 1, 2",
+        )
+        .bind(self.branch)
+        .fetch_all(&self.app.pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            kept, recount,
+            "{at}: the absences without reason kept for the alerts differ from the attendance lines"
+        );
     }
 }
 

@@ -22,21 +22,20 @@ pub async fn unexcused_months(
     at_least: i32,
     on: NaiveDate,
 ) -> Result<Vec<(Uuid, String, Uuid, String, Vec<NaiveDate>)>, sqlx::Error> {
-    // Only meetings with such an absence are read (their count is kept on the meeting row),
-    // and members are looked up only once they pass the threshold.
+    // The absences are kept one row each with their branch and month (migration 025), and
+    // members are looked up only once they pass the threshold.
     Ok(sqlx::query!(
         r#"WITH root AS (SELECT path FROM units_on($4) WHERE id = $1),
                 tree AS MATERIALIZED (SELECT u.id, u.name, u.path, u.kind FROM units_on($4) u, root
                                        WHERE u.path <@ root.path),
                 hits AS (
-                    SELECT a.member_id, (array_agg(mt.unit_id ORDER BY mt.month DESC))[1] AS unit_id,
-                           array_agg(DISTINCT mt.month ORDER BY mt.month) AS months
-                      FROM tree b, meetings mt, attendance a
-                     WHERE b.kind IN ('branch', 'grassroots_branch')
-                       AND mt.unit_id = b.id AND mt.month >= date_trunc('year', $2::date) AND mt.month <= $2
-                       AND mt.unexcused_count > 0 AND a.meeting_id = mt.id AND a.presence = 'absent_unexcused'
-                     GROUP BY a.member_id
-                    HAVING count(DISTINCT mt.month) >= $3)
+                    SELECT x.member_id, (array_agg(x.unit_id ORDER BY x.month DESC))[1] AS unit_id,
+                           array_agg(DISTINCT x.month ORDER BY x.month) AS months
+                      FROM tree b, unexcused_absences x
+                     WHERE b.kind IN ('branch', 'grassroots_branch') AND x.unit_id = b.id
+                       AND x.month >= date_trunc('year', $2::date) AND x.month <= $2
+                     GROUP BY x.member_id
+                    HAVING count(DISTINCT x.month) >= $3)
            SELECT mb.id, mb.full_name, b.id AS "branch_id!", b.name AS "branch_name!", hits.months AS "months!"
              FROM hits JOIN members mb ON mb.id = hits.member_id JOIN tree b ON b.id = hits.unit_id"#,
         root,
