@@ -303,20 +303,23 @@ pub struct Waiting {
 
 /// The scores of the subtree of `root` waiting for approval, the longest waiting first:
 /// the first `limit`, and how many wait in all. The partial index on waiting sheets keeps
-/// this to the few sheets sent up, however many a province has scored.
+/// this to the few sheets sent up, however many a province has scored: the read starts
+/// from it (the `OFFSET 0` keeps the planner from starting from the subtree's meetings of
+/// every year instead, which five years of history made a province's dashboard take 0.7 s).
 pub async fn waiting(
     pool: &PgPool,
     root: Uuid,
     limit: i64,
 ) -> Result<(Vec<Waiting>, i64), sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT m.id AS meeting_id, b.name AS branch, m.month, e.total_tenths,
-                  e.updated_at AS sent_at, count(*) OVER () AS "total!"
-             FROM evaluations e
+        r#"SELECT m.id AS meeting_id, b.name AS branch, m.month, e.total_tenths AS "total_tenths!",
+                  e.updated_at AS "sent_at!", count(*) OVER () AS "total!"
+             FROM (SELECT e.meeting_id, e.total_tenths, e.updated_at FROM evaluations e
+                    WHERE e.scorer = 'branch' AND e.state = 'submitted' OFFSET 0) e
              JOIN meetings m ON m.id = e.meeting_id
              JOIN units b ON b.id = m.unit_id,
                   (SELECT path FROM units WHERE id = $1) root
-            WHERE e.scorer = 'branch' AND e.state = 'submitted' AND b.path <@ root.path
+            WHERE b.path <@ root.path
             ORDER BY e.updated_at, b.name COLLATE "vi-VN-x-icu", m.id
             LIMIT $2"#,
         root,
