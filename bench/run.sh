@@ -95,6 +95,7 @@ BRANCH=$(sql "SELECT unit_id FROM role_grants g JOIN users u ON u.id = g.user_id
 ME=$(sql "SELECT member_id FROM users WHERE username = 'dangvien'")
 MONTH=$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m)
 MEETING=$(sql "SELECT id FROM meetings WHERE unit_id = '$BRANCH' AND kind = 'regular' AND month = '$MONTH-01'")
+[ -n "$MEETING" ] || { echo "the bithu branch has no regular meeting in $MONTH: nothing to tick" >&2; exit 1; }
 TICKED=$(sql "SELECT member_id FROM attendance WHERE meeting_id = '$MEETING' AND presence = 'present' ORDER BY member_id LIMIT 1")
 SCORED=$(sql "SELECT m.id FROM meetings m JOIN evaluations e ON e.meeting_id = m.id AND e.scorer = 'branch'
                WHERE m.unit_id = '$BRANCH' AND m.kind = 'regular' ORDER BY m.month DESC LIMIT 1")
@@ -111,6 +112,7 @@ ceiling() { # rows column(rps64|p50c1)
       if ($2 == "c=1") p50[n] = ms($4); else rps[n] = $3; ns[n] = 1 }
     END {
       k = 0; for (n in ns) sizes[++k] = n + 0
+      if (k == 0) { printf "-"; exit }
       for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (sizes[j] < sizes[i]) { t = sizes[i]; sizes[i] = sizes[j]; sizes[j] = t }
       v = (col == "rps64") ? rps[sizes[1]] : p50[sizes[1]]
       for (i = 1; i < k; i++) {
@@ -141,8 +143,8 @@ statements() { # cookie method path [body]
 }
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$SERVER/status"; }
-PEAK=0
-note_rss() { local r; r=$(rss_kb); [ "$r" -gt "$PEAK" ] && PEAK=$r; return 0; }
+# Every RSS sample of every load run (wrk_run runs in a subshell: a file, not a variable).
+: >"$WORK/rss-all"
 
 wrk_run() { # conns cookie method path [body] -> "rps p50 p99 errors"
   local conns=$1 out lua=""
@@ -150,15 +152,15 @@ wrk_run() { # conns cookie method path [body] -> "rps p50 p99 errors"
     lua=$WORK/post.lua
     printf 'wrk.method = "POST"\nwrk.body = "%s"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\nwrk.headers["Origin"] = "%s"\n' "$5" "$BASE" >"$lua"
   fi
-  ( while kill -0 "$SERVER" 2>/dev/null; do rss_kb; sleep 0.5; done ) >"$WORK/rss" 2>/dev/null &
+  ( while kill -0 "$SERVER" 2>/dev/null; do rss_kb; sleep 0.5; done ) >>"$WORK/rss-all" 2>/dev/null &
   local sampler=$!
-  out=$(timeout 120 wrk -t"$(( conns < THREADS ? conns : THREADS ))" -c"$conns" -d"$DURATION" --timeout 10s --latency \
-        ${2:+-H "Cookie: $2"} ${lua:+-s "$lua"} "$BASE$4")
+  out=$(timeout $(( ${DURATION%s} + 60 )) wrk -t"$(( conns < THREADS ? conns : THREADS ))" -c"$conns" -d"$DURATION" \
+        --timeout 10s --latency ${2:+-H "Cookie: $2"} ${lua:+-s "$lua"} "$BASE$4") || true
   kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
-  local r; r=$(sort -n "$WORK/rss" | tail -1); [ -n "$r" ] && [ "$r" -gt "$PEAK" ] && PEAK=$r
-  awk '/Requests\/sec/ {rps = $2} $1 == "50%" {p50 = $2} $1 == "99%" {p99 = $2}
+  # No requests line (wrk killed, nothing finished): zeros, counted as errors.
+  awk 'BEGIN {rps = 0; p50 = "-"; p99 = "-"} /Requests\/sec/ {rps = $2; seen = 1} $1 == "50%" {p50 = $2} $1 == "99%" {p99 = $2}
        /Non-2xx/ {err += $NF} /Socket errors/ {gsub(",", ""); err += $4 + $6 + $8 + $10}
-       END {printf "%s %s %s %d", rps, p50, p99, err}' <<<"$out"
+       END {if (!seen) err += 1; printf "%s %s %s %d", rps, p50, p99, err}' <<<"$out"
 }
 
 to_ms() { awk -v x="$1" 'BEGIN { if (x ~ /us$/) print x / 1000; else if (x ~ /ms$/) print x + 0; else if (x ~ /s$/) print x * 1000; else print x }'; }
@@ -193,8 +195,8 @@ page() { # name rows cookie method path [body] [connections]
   local crps cp50 share ratio
   crps=$(ceiling "$rows" rps64); cp50=$(ceiling "$rows" p50c1)
   if [ "$crps" != "-" ]; then
-    share=$(awk -v a="$rps" -v b="$crps" 'BEGIN {printf "%.1f%%", 100 * a / b}')
-    ratio=$(awk -v a="$(to_ms "$c1p50")" -v b="$cp50" 'BEGIN {printf "%.1f", a / b}')
+    share=$(awk -v a="$rps" -v b="$crps" 'BEGIN {if (b > 0) printf "%.1f%%", 100 * a / b; else printf "-"}')
+    ratio=$(awk -v a="$(to_ms "$c1p50")" -v b="$cp50" 'BEGIN {if (b > 0 && a > 0) printf "%.1f", a / b; else printf "-"}')
     crps=$(printf '%.0f' "$crps"); cp50=$(printf '%.2fms' "$cp50")
   else share=-; ratio=-; cp50=-; fi
   printf '%-30s %5s %5s | %7.0f %8s %8s %4s | %8s | %7s %6s | %8s %5s\n' \
@@ -222,10 +224,9 @@ page "town monthly report .xlsx"   177 "$THIXA"  GET  "/reports/monthly/$TOWN.xl
 page "province dashboard (c=8)"   1970 "$ADMIN"  GET  "/dashboard/$PROVINCE?month=$MONTH" "" 8
 page "province report (c=8)"      1958 "$ADMIN"  GET  "/reports/monthly/$PROVINCE?month=$MONTH" "" 8
 page "province unit page"           11 "$ADMIN"  GET  "/units/$PROVINCE"
-note_rss
 {
   echo
-  echo "server peak RSS under load: $(( PEAK / 1024 )) MB (VmRSS sampled every 0.5 s); high-water mark: $(( $(awk '/^VmHWM/ {print $2}' "/proc/$SERVER/status") / 1024 )) MB"
+  echo "server peak RSS under load: $(( $(sort -n "$WORK/rss-all" | tail -1) / 1024 )) MB (VmRSS sampled every 0.5 s); high-water mark: $(( $(awk '/^VmHWM/ {print $2}' "/proc/$SERVER/status") / 1024 )) MB"
   echo "rows: the rows the page shows (members, lines, branches); stmts: SQL statements per view (pg_stat_statements)"
   echo "ceiling: /rows?n=rows at $CONNS connections in the same run (interpolated between the sweep's sizes); share = req/s ÷ ceiling"
   echo "×: p50 at 1 connection ÷ the ceiling page's p50 at 1 connection"

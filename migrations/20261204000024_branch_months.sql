@@ -84,17 +84,19 @@ END
 $$;
 CREATE TRIGGER meetings_branch_month_rows AFTER INSERT OR DELETE ON meetings
     FOR EACH ROW EXECUTE FUNCTION meetings_refresh_branch_month();
--- Only a change to what the row keeps: a tick changes the counts, a guest or the minutes'
--- text do not touch it.
+-- Only a change to what the row keeps: a tick on the regular meeting changes its counts;
+-- of a thematic meeting only its state counts (a tick there leaves the row alone); a
+-- guest or the minutes' text touch nothing kept.
 CREATE TRIGGER meetings_branch_month_changes AFTER UPDATE ON meetings
     FOR EACH ROW
-    WHEN ((OLD.unit_id, OLD.month, OLD.kind, OLD.state, OLD.started_at, OLD.ended_at,
-           OLD.materials_posted_on, OLD.expected_count, OLD.present_count, OLD.unexcused_count,
-           OLD.dang_so_count)
-          IS DISTINCT FROM
-          (NEW.unit_id, NEW.month, NEW.kind, NEW.state, NEW.started_at, NEW.ended_at,
-           NEW.materials_posted_on, NEW.expected_count, NEW.present_count, NEW.unexcused_count,
-           NEW.dang_so_count))
+    WHEN ((OLD.unit_id, OLD.month, OLD.kind, OLD.state)
+          IS DISTINCT FROM (NEW.unit_id, NEW.month, NEW.kind, NEW.state)
+          OR (NEW.kind IN ('regular', 'combined')
+              AND (OLD.started_at, OLD.ended_at, OLD.materials_posted_on, OLD.expected_count,
+                   OLD.present_count, OLD.unexcused_count, OLD.dang_so_count)
+                  IS DISTINCT FROM
+                  (NEW.started_at, NEW.ended_at, NEW.materials_posted_on, NEW.expected_count,
+                   NEW.present_count, NEW.unexcused_count, NEW.dang_so_count)))
     EXECUTE FUNCTION meetings_refresh_branch_month();
 
 CREATE FUNCTION evaluations_refresh_branch_month() RETURNS trigger
@@ -129,9 +131,13 @@ CREATE TRIGGER evaluations_branch_month_changes AFTER UPDATE ON evaluations
     EXECUTE FUNCTION evaluations_refresh_branch_month();
 
 -- Every branch-month rebuilt from the meetings and sheets at once: the migration's
--- backfill, and a bulk load's (the demo generator) after it loaded with the triggers off.
+-- backfill, and a repair. Writers wait until it commits (the lock), so none of their
+-- refreshes is lost or collides with the rows it inserts. A month whose meetings have all
+-- gone loses its (empty) row here, where the triggers keep it.
 CREATE FUNCTION rebuild_branch_months() RETURNS bigint
 LANGUAGE sql AS $$
+    LOCK TABLE meetings, evaluations IN SHARE MODE;
+    LOCK TABLE branch_months IN EXCLUSIVE MODE;
     DELETE FROM branch_months;
     INSERT INTO branch_months (unit_id, month, meeting_id, meeting_kind, meeting_state,
                                started_at, ended_at, materials_posted_on, expected_count,

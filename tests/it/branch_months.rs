@@ -9,7 +9,9 @@
 //! beside a state change).
 //!
 //! The sequence comes from a fixed seed (`CHIBO_TEST_SEED` names another); a failure
-//! prints the seed and the step, and the same seed replays it.
+//! prints the seed and the step, and the same seed replays it (a step is chosen from the
+//! state it is sent in, which after a batch can depend on the order its requests ran in).
+//! No step deletes a meeting or changes its kind: no page does.
 
 use std::collections::BTreeMap;
 
@@ -258,6 +260,8 @@ struct World {
     months: [NaiveDate; 2],
     meetings: Vec<Uuid>,
     regular: Vec<Uuid>,
+    /// The month each meeting was planned in.
+    month_of: std::collections::HashMap<Uuid, NaiveDate>,
     people: Vec<Uuid>,
 }
 
@@ -321,11 +325,7 @@ impl World {
     }
 
     fn meeting_month(&self, meeting: Uuid) -> NaiveDate {
-        // Regular meetings are planned first, one per month in `months` order.
-        match self.regular.iter().position(|&m| m == meeting) {
-            Some(i) => self.months[i],
-            None => self.months[0],
-        }
+        self.month_of[&meeting]
     }
 
     async fn version(&self, meeting: Uuid) -> i32 {
@@ -524,6 +524,7 @@ async fn the_kept_branch_months_equal_a_recomputation_after_every_step() {
         branch,
         months,
         meetings: regular.clone(),
+        month_of: regular.iter().copied().zip(months).collect(),
         regular,
         people,
     };
@@ -562,8 +563,10 @@ async fn the_kept_branch_months_equal_a_recomputation_after_every_step() {
         let status = r.status();
         expect(status, op, &at);
         *accepted.entry(op.name()).or_default() += usize::from(status == StatusCode::SEE_OTHER);
-        if let (Op::PlanThematic { .. }, StatusCode::SEE_OTHER) = (op, status) {
-            world.meetings.push(created_id(&r, "/meetings/"));
+        if let (Op::PlanThematic { month }, StatusCode::SEE_OTHER) = (op, status) {
+            let id = created_id(&r, "/meetings/");
+            world.meetings.push(id);
+            world.month_of.insert(id, month);
         }
         world.check(&format!("{at}, after {op:?}")).await;
     }
@@ -741,8 +744,14 @@ async fn a_writer_that_waited_for_another_reads_its_change() {
             .unwrap();
         tx.commit().await.unwrap();
     });
-    // Until the second transaction waits on a lock the first holds.
+    // Until the second transaction waits on a lock the first holds (a wait that never
+    // comes, as without any lock, fails here rather than hanging).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the second writer never waited for the first"
+        );
         let waiting: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM pg_stat_activity
               WHERE datname = current_database() AND wait_event_type = 'Lock'",

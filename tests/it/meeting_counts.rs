@@ -341,7 +341,7 @@ impl World {
             );
         }
         // The absences without reason kept for the alerts (migration 025): one row per
-        // expected member marked so, with the meeting's branch and month.
+        // line marked so, with the meeting's branch and month.
         type Absence = (Uuid, Uuid, Uuid, NaiveDate);
         let kept: Vec<Absence> = sqlx::query_as(
             "SELECT x.meeting_id, x.member_id, x.unit_id, x.month FROM unexcused_absences x
@@ -355,7 +355,7 @@ impl World {
         let recount: Vec<Absence> = sqlx::query_as(
             "SELECT a.meeting_id, a.member_id, m.unit_id, m.month
                FROM attendance a JOIN meetings m ON m.id = a.meeting_id
-              WHERE m.unit_id = $1 AND a.category = 'expected' AND a.presence = 'absent_unexcused'
+              WHERE m.unit_id = $1 AND a.presence = 'absent_unexcused'
               ORDER BY 1, 2",
         )
         .bind(self.branch)
