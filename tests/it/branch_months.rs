@@ -21,51 +21,11 @@ use uuid::Uuid;
 
 use crate::fixtures::demo::WARD;
 use crate::fixtures::{self, Status};
-use crate::support::{TestApp, created_id, iso, month_value, months_ago};
+use crate::support::{Rng, TestApp, created_id, iso, month_value, months_ago, seed_or};
 
 const SEED: u64 = 0xb4a9_c40d_2026_1204;
 const STEPS: usize = 200;
 const BATCH: usize = 8;
-
-/// xorshift64*, as in `meeting_counts`.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[self.below(xs.len())]
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-}
-
-fn seed() -> u64 {
-    match std::env::var("CHIBO_TEST_SEED") {
-        Ok(raw) if !raw.trim().is_empty() => {
-            let raw = raw.trim();
-            let parsed = match raw.strip_prefix("0x") {
-                Some(hex) => u64::from_str_radix(&hex.replace('_', ""), 16),
-                None => raw.parse(),
-            };
-            parsed.unwrap_or_else(|_| panic!("CHIBO_TEST_SEED is not a number: {raw}"))
-        }
-        _ => SEED,
-    }
-}
 
 /// One branch-month as the table keeps it, or as recomputed here.
 #[derive(Debug, Clone, PartialEq, Default, sqlx::FromRow)]
@@ -480,7 +440,7 @@ fn expect(status: StatusCode, op: Op, at: &str) {
 /// recomputation.
 #[tokio::test]
 async fn the_kept_branch_months_equal_a_recomputation_after_every_step() {
-    let seed = seed();
+    let seed = seed_or(SEED);
     let mut rng = Rng(seed | 1);
     let keeper = TestApp::spawn().await;
     let branch = fixtures::branch(&keeper, "Chi bộ Tổ dân phố Tổng Hợp", WARD).await;
@@ -602,6 +562,32 @@ async fn the_kept_branch_months_equal_a_recomputation_after_every_step() {
     );
 }
 
+/// Plans the regular and the thematic meeting of `month` for `branch` (as the signed-in
+/// user of `app`), the thematic one on the 10th.
+async fn plan_both(app: &TestApp, branch: Uuid, month: NaiveDate) -> [Uuid; 2] {
+    let mut ids = [Uuid::nil(); 2];
+    for (i, kind) in ["regular", "thematic"].into_iter().enumerate() {
+        let r = app
+            .plan_meeting(
+                branch,
+                &[
+                    ("kind", kind),
+                    ("month", &month_value(month)),
+                    (
+                        "planned_at",
+                        &format!("{}T08:00", iso(month + chrono::Days::new(9))),
+                    ),
+                    ("topic", "Chuyên đề năm"),
+                    ("agenda", "template"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "plan {kind}");
+        ids[i] = created_id(&r, "/meetings/");
+    }
+    ids
+}
+
 /// Two people hold the month's regular meeting and its thematic meeting at the same
 /// moment, many times over: each transaction's trigger reads the other's meeting, so the
 /// row must end with both (a lost update would keep only one).
@@ -613,25 +599,8 @@ async fn two_meetings_of_a_month_changed_at_once_both_reach_the_kept_row() {
     for round in 0..6 {
         let branch = fixtures::branch(&app, &format!("Chi bộ Song Song {round}"), WARD).await;
         let people = fixtures::members(&app, branch, &[(Status::Full, 4)]).await;
-        let mut ids = Vec::new();
-        for kind in ["regular", "thematic"] {
-            let r = app
-                .plan_meeting(
-                    branch,
-                    &[
-                        ("kind", kind),
-                        ("month", &month_value(month)),
-                        (
-                            "planned_at",
-                            &format!("{}T08:00", iso(month + chrono::Days::new(9))),
-                        ),
-                        ("topic", "Chuyên đề năm"),
-                        ("agenda", "template"),
-                    ],
-                )
-                .await;
-            assert_eq!(r.status(), StatusCode::SEE_OTHER, "plan {kind}");
-            let id = created_id(&r, "/meetings/");
+        let ids = plan_both(&app, branch, month).await;
+        for id in ids {
             let v = app.meeting_version(id).await.to_string();
             let r = app
                 .post(&format!("/meetings/{id}/all-present"), &[("version", &v)])
@@ -651,8 +620,7 @@ async fn two_meetings_of_a_month_changed_at_once_both_reach_the_kept_row() {
                     ],
                 )
                 .await;
-            assert_eq!(r.status(), StatusCode::SEE_OTHER, "minutes of {kind}");
-            ids.push(id);
+            assert_eq!(r.status(), StatusCode::SEE_OTHER, "minutes of {id}");
         }
         let mut sent = tokio::task::JoinSet::new();
         for &id in &ids {
@@ -705,27 +673,7 @@ async fn a_writer_that_waited_for_another_reads_its_change() {
     .await;
     app.login_as("bithu-chonhau").await;
     let month = months_ago(1);
-    let mut ids = Vec::new();
-    for kind in ["regular", "thematic"] {
-        let r = app
-            .plan_meeting(
-                branch,
-                &[
-                    ("kind", kind),
-                    ("month", &month_value(month)),
-                    (
-                        "planned_at",
-                        &format!("{}T08:00", iso(month + chrono::Days::new(9))),
-                    ),
-                    ("topic", "Chuyên đề năm"),
-                    ("agenda", "template"),
-                ],
-            )
-            .await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "plan {kind}");
-        ids.push(created_id(&r, "/meetings/"));
-    }
-    let (regular, thematic) = (ids[0], ids[1]);
+    let [regular, thematic] = plan_both(&app, branch, month).await;
     let hold = "UPDATE meetings SET state = 'held', started_at = now() - interval '2 hours',
                        ended_at = now() - interval '1 hour' WHERE id = $1";
     let mut first = app.pool.begin().await.unwrap();

@@ -18,52 +18,12 @@ use uuid::Uuid;
 
 use crate::fixtures::demo::{NEIGHBOUR, WARD};
 use crate::fixtures::{self, Status};
-use crate::support::{TestApp, created_id, iso, month_value, months_ago};
+use crate::support::{Rng, TestApp, created_id, iso, month_value, months_ago, seed_or};
 
 const SEED: u64 = 0x5eed_0011_c0de_2026;
 const STEPS: usize = 200;
 /// Parallel requests in a batch step.
 const BATCH: usize = 10;
-
-/// xorshift64*: small, deterministic, good enough to pick steps (no crate needed).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[self.below(xs.len())]
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-}
-
-fn seed() -> u64 {
-    match std::env::var("CHIBO_TEST_SEED") {
-        Ok(raw) if !raw.trim().is_empty() => {
-            let raw = raw.trim();
-            let parsed = match raw.strip_prefix("0x") {
-                Some(hex) => u64::from_str_radix(&hex.replace('_', ""), 16),
-                None => raw.parse(),
-            };
-            parsed.unwrap_or_else(|_| panic!("CHIBO_TEST_SEED is not a number: {raw}"))
-        }
-        _ => SEED,
-    }
-}
 
 /// One thing a person does, as chosen by the generator.
 #[derive(Debug, Clone)]
@@ -400,7 +360,7 @@ fn expect(status: StatusCode, op: &Op, on_list: Option<bool>, at: &str) {
 /// a recount of its attendance rows.
 #[tokio::test]
 async fn the_kept_counts_equal_a_recount_after_every_step_of_a_random_sequence() {
-    let seed = seed();
+    let seed = seed_or(SEED);
     let mut rng = Rng(seed | 1);
     let app = TestApp::spawn().await;
     crate::fixtures::login_ward_keeper(&app).await; // keeps every branch of the ward

@@ -608,3 +608,46 @@ pub fn shape(path: &str) -> String {
         .collect::<Vec<_>>()
         .join("/")
 }
+
+/// xorshift64*: small, deterministic, good enough to pick the steps of a random sequence
+/// (no crate needed).
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    pub fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+        xs[self.below(xs.len())]
+    }
+
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// The seed of a random sequence: `CHIBO_TEST_SEED` (hex with `0x`, or decimal) when set,
+/// else the test's own.
+pub fn seed_or(default: u64) -> u64 {
+    match std::env::var("CHIBO_TEST_SEED") {
+        Ok(raw) if !raw.trim().is_empty() => {
+            let raw = raw.trim();
+            let parsed = match raw.strip_prefix("0x") {
+                Some(hex) => u64::from_str_radix(&hex.replace('_', ""), 16),
+                None => raw.parse(),
+            };
+            parsed.unwrap_or_else(|_| panic!("CHIBO_TEST_SEED is not a number: {raw}"))
+        }
+        _ => default,
+    }
+}
