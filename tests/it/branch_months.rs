@@ -445,14 +445,7 @@ async fn the_kept_branch_months_equal_a_recomputation_after_every_step() {
     let keeper = TestApp::spawn().await;
     let branch = fixtures::branch(&keeper, "Chi bộ Tổ dân phố Tổng Hợp", WARD).await;
     // The branch's bí thư keeps its record and scores it; the ward reviews the score.
-    fixtures::login(
-        &keeper,
-        "bithu-tonghop",
-        chibo::auth::Role::Secretary,
-        Some(branch),
-    )
-    .await;
-    keeper.login_as("bithu-tonghop").await;
+    fixtures::login_secretary(&keeper, "bithu-tonghop", branch).await;
     let ward = keeper.other_browser();
     ward.login_as("phuong").await;
     let people = fixtures::members(
@@ -664,14 +657,7 @@ async fn a_writer_that_waited_for_another_reads_its_change() {
     let app = TestApp::spawn().await;
     let branch = fixtures::branch(&app, "Chi bộ Chờ Nhau", WARD).await;
     fixtures::members(&app, branch, &[(Status::Full, 3)]).await;
-    fixtures::login(
-        &app,
-        "bithu-chonhau",
-        chibo::auth::Role::Secretary,
-        Some(branch),
-    )
-    .await;
-    app.login_as("bithu-chonhau").await;
+    fixtures::login_secretary(&app, "bithu-chonhau", branch).await;
     let month = months_ago(1);
     let [regular, thematic] = plan_both(&app, branch, month).await;
     let hold = "UPDATE meetings SET state = 'held', started_at = now() - interval '2 hours',

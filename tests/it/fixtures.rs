@@ -431,6 +431,13 @@ pub async fn login_ward_keeper(app: &TestApp) {
     login_keeper(app, demo::WARD).await;
 }
 
+/// Creates `username`, the bí thư of `branch` (keeps its record, scores its meetings), and
+/// signs `app` in as them.
+pub async fn login_secretary(app: &TestApp, username: &str, branch: Uuid) {
+    login(app, username, chibo::auth::Role::Secretary, Some(branch)).await;
+    app.login_as(username).await;
+}
+
 /// Signs `app` in as an administrator of the unit named `unit` (created on first use).
 pub async fn login_keeper(app: &TestApp, unit: &str) {
     let id = app.unit_id(unit).await;
